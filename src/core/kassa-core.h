@@ -1,0 +1,15 @@
+/* kassa-core.h — umbrella header of libkassa-core
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "kassa-amount.h"
+#include "kassa-bank-client.h"
+#include "kassa-bank-fields.h"
+#include "kassa-bank-profile.h"
+#include "kassa-bank-reply.h"
+#include "kassa-checksum.h"
+#include "kassa-emv.h"
+#include "kassa-error.h"

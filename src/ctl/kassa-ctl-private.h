@@ -1,0 +1,74 @@
+/* kassa-ctl-private.h — what the command groups of kassa-ctl share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * kassa-ctl.c parses the first word (the command group) and hands the rest of
+ * the command line to the group's main function. A group prints exactly one
+ * JSON object on stdout when it succeeds, and "kassa-ctl: message" on stderr
+ * when it does not, and returns one of the exit codes below.
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* The exit codes, one per error class. They are part of the interface
+ * (scripts branch on them): never renumber, only add. */
+typedef enum
+{
+  KASSA_CTL_EXIT_OK          = 0, /* success */
+  KASSA_CTL_EXIT_INTERNAL    = 1, /* a bug or an unexpected failure */
+  KASSA_CTL_EXIT_USAGE       = 2, /* usage, input or configuration error: nothing was sent */
+  KASSA_CTL_EXIT_NETWORK     = 3, /* bank unreachable, TLS failure, timeout, cancelled */
+  KASSA_CTL_EXIT_REJECTED    = 4, /* the bank refused the request (header.code 400) */
+  KASSA_CTL_EXIT_BANK_SYSTEM = 5, /* the bank's own failure (header.code 500) */
+  KASSA_CTL_EXIT_MALFORMED   = 6, /* the reply was malformed or contradicts the request */
+} KassaCtlExit;
+
+/* Command groups: argv[0] is the group's name ("bank"), the rest follows it. */
+int          kassa_ctl_bank_main                (int            argc,
+                                                 char         **argv);
+
+/* The exit-code table, translated, for the description of each group's --help. */
+const char  *kassa_ctl_exit_codes_help          (void);
+
+/* An environment variable, or NULL when it is unset or empty. */
+const char  *kassa_ctl_getenv                   (const char    *name);
+
+/* The exit code for an error that came back from a request to the bank. */
+KassaCtlExit kassa_ctl_exit_code_for_error      (const GError  *error);
+
+/* Prints "kassa-ctl: <message>" on stderr, with the bank's errorDesc (when the
+ * message does not hold it already) and " [errorType]". Every occurrence of
+ * @secret (may be NULL) is replaced, so a secret echoed anywhere never leaves
+ * the process. */
+void         kassa_ctl_print_error              (const GError  *error,
+                                                 const char    *secret);
+/* Prints "kassa-ctl: <message>" on stderr. */
+void         kassa_ctl_printerr                 (const char    *format,
+                                                 ...) G_GNUC_PRINTF (1, 2);
+
+/* Prints @object as one line of JSON plus a newline on stdout and flushes. */
+gboolean     kassa_ctl_print_json               (JsonObject    *object,
+                                                 GError       **error);
+
+/* Reads the first line of @path, without its line ending. An empty first line
+ * is an error. The secret is not put in any error message. */
+char        *kassa_ctl_read_secret_file         (const char    *path,
+                                                 GError       **error);
+/* Overwrites and frees a string that held a secret. NULL is allowed. */
+void         kassa_ctl_secret_free              (char          *secret);
+
+/* Iterates the thread-default main context until *@done is TRUE. Meanwhile
+ * SIGINT and SIGTERM cancel @cancellable, so the request in flight finishes
+ * with G_IO_ERROR_CANCELLED instead of the process dying mid-request. */
+void         kassa_ctl_run_until                (gboolean      *done,
+                                                 GCancellable  *cancellable);
+
+typedef char KassaCtlSecret;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KassaCtlSecret, kassa_ctl_secret_free)
+
+G_END_DECLS

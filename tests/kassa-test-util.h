@@ -1,0 +1,56 @@
+/* kassa-test-util.h — shared test helpers: init, a real kassa-bank-sim process, raw HTTP
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* The fact sheet's test terminal and secret (§2.3). */
+#define KASSA_TEST_TERMINAL "12345678"
+#define KASSA_TEST_SECRET   "secret123"
+
+/* g_test_init with G_TEST_OPTION_ISOLATE_DIRS, C.UTF-8 locale. */
+void          kassa_test_init            (int    *argc,
+                                          char ***argv);
+
+typedef struct _KassaTestSim KassaTestSim;
+
+/* Starts $KASSA_BANK_SIM as a real process on a free loopback port with the
+ * test terminal and secret, plus the NULL-terminated extra arguments, and
+ * waits for the URL it prints. Aborts the test if it does not start. */
+KassaTestSim *kassa_test_sim_spawn       (const char   *first_arg,
+                                          ...) G_GNUC_NULL_TERMINATED;
+KassaTestSim *kassa_test_sim_spawnv      (const char * const *extra_args);
+const char   *kassa_test_sim_get_url     (KassaTestSim *sim);
+GSubprocess  *kassa_test_sim_get_process (KassaTestSim *sim);
+/* POSTs @json to the control interface path ("/sim/pay"); returns the reply
+ * body and sets @out_status. Aborts the test on a transport error. */
+char         *kassa_test_sim_control     (KassaTestSim *sim,
+                                          const char   *path,
+                                          const char   *json,
+                                          guint        *out_status);
+/* SIGTERM, then waits for the process to exit. */
+void          kassa_test_sim_free        (KassaTestSim *sim);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KassaTestSim, kassa_test_sim_free)
+
+/* One synchronous HTTP exchange on a fresh session. @body may be NULL.
+ * Returns the reply body (NUL-terminated copy) or NULL with @error set on a
+ * transport failure. */
+char         *kassa_test_http            (const char   *method,
+                                          const char   *url,
+                                          const char   *content_type,
+                                          const char   *body,
+                                          gssize        body_len,
+                                          guint        *out_status,
+                                          GError      **error);
+
+/* Runs the main context until *@flag is TRUE (or @timeout_s seconds, then aborts). */
+void          kassa_test_wait_for        (gboolean     *flag,
+                                          guint         timeout_s);
+
+G_END_DECLS

@@ -1,0 +1,826 @@
+/* test-ctl.c — kassa-ctl as a real process against kassa-bank-sim
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "kassa-test-util.h"
+
+/* A secret the bank does not know; it must never show up in any output. */
+#define WRONG_SECRET "topsecret-XYZ"
+
+typedef struct
+{
+  KassaTestSim *sim;
+  char         *tmpdir;
+} Fixture;
+
+typedef struct
+{
+  int         status;  /* exit status */
+  char       *out;
+  char       *err;
+  JsonParser *parser;  /* stdout, once parsed */
+} CtlResult;
+
+static void
+ctl_result_free (CtlResult *result)
+{
+  g_free (result->out);
+  g_free (result->err);
+  g_clear_object (&result->parser);
+  g_free (result);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CtlResult, ctl_result_free)
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->sim = kassa_test_sim_spawnv (NULL);
+  f->tmpdir = g_dir_make_tmp ("test-ctl-XXXXXX", &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GDir) dir = g_dir_open (f->tmpdir, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (f->tmpdir, name, NULL);
+
+      g_assert_cmpint (g_remove (path), ==, 0);
+    }
+  g_assert_cmpint (g_rmdir (f->tmpdir), ==, 0);
+  g_free (f->tmpdir);
+  g_clear_pointer (&f->sim, kassa_test_sim_free);
+}
+
+static const char *
+ctl_path (void)
+{
+  const char *path = g_getenv ("KASSA_CTL");
+
+  if (path == NULL)
+    g_error ("KASSA_CTL is not set; run the tests with meson test");
+
+  return path;
+}
+
+/* The environment is set explicitly: NULL means "set but empty", which
+ * kassa-ctl treats as unset. */
+static GSubprocess *
+ctl_spawnv (const char          *url,
+            const char          *terminal,
+            const char          *secret,
+            const char * const  *args)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_auto(GStrv) env = g_get_environ ();
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+
+  env = g_environ_setenv (env, "KASSA_BANK_URL", url ? url : "", TRUE);
+  env = g_environ_setenv (env, "KASSA_TERMINAL", terminal ? terminal : "", TRUE);
+  env = g_environ_setenv (env, "KASSA_SECRET", secret ? secret : "", TRUE);
+  env = g_environ_setenv (env, "KASSA_BANK_CA_FILE", "", TRUE);
+  env = g_environ_setenv (env, "LANG", "C.UTF-8", TRUE);
+  env = g_environ_unsetenv (env, "LC_ALL");
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_environ (launcher, env);
+
+  g_ptr_array_add (argv, (char *) ctl_path ());
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+
+  return process;
+}
+
+/* Waits for @process and checks what holds for every run: it exited (no crash),
+ * and no secret appears in its output. */
+static CtlResult *
+ctl_finish (GSubprocess *process,
+            const char  *secret)
+{
+  g_autoptr(GError) error = NULL;
+  CtlResult *result = g_new0 (CtlResult, 1);
+
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &result->out, &result->err, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (result->out);
+  g_assert_nonnull (result->err);
+
+  if (!g_subprocess_get_if_exited (process))
+    g_error ("kassa-ctl did not exit normally (signal %d); stderr: %s",
+             g_subprocess_get_term_sig (process), result->err);
+  result->status = g_subprocess_get_exit_status (process);
+
+  g_assert_null (strstr (result->out, KASSA_TEST_SECRET));
+  g_assert_null (strstr (result->err, KASSA_TEST_SECRET));
+  g_assert_null (strstr (result->out, WRONG_SECRET));
+  g_assert_null (strstr (result->err, WRONG_SECRET));
+  if (secret != NULL && secret[0] != '\0')
+    {
+      g_assert_null (strstr (result->out, secret));
+      g_assert_null (strstr (result->err, secret));
+    }
+
+  return result;
+}
+
+static CtlResult *
+ctl_run_envv (const char          *url,
+              const char          *terminal,
+              const char          *secret,
+              const char * const  *args)
+{
+  g_autoptr(GSubprocess) process = ctl_spawnv (url, terminal, secret, args);
+
+  return ctl_finish (process, secret);
+}
+
+static CtlResult *
+ctl_run_env (const char *url,
+             const char *terminal,
+             const char *secret,
+             const char *first_arg,
+             ...) G_GNUC_NULL_TERMINATED;
+
+static CtlResult *
+ctl_run_env (const char *url,
+             const char *terminal,
+             const char *secret,
+             const char *first_arg,
+             ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  va_list ap;
+
+  va_start (ap, first_arg);
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (char *) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  return ctl_run_envv (url, terminal, secret, (const char * const *) args->pdata);
+}
+
+/* kassa-ctl with the simulator's URL and the test terminal and secret. */
+static CtlResult *
+ctl_run (Fixture    *f,
+         const char *first_arg,
+         ...) G_GNUC_NULL_TERMINATED;
+
+static CtlResult *
+ctl_run (Fixture    *f,
+         const char *first_arg,
+         ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  va_list ap;
+
+  va_start (ap, first_arg);
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (char *) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  return ctl_run_envv (kassa_test_sim_get_url (f->sim), KASSA_TEST_TERMINAL, KASSA_TEST_SECRET,
+                       (const char * const *) args->pdata);
+}
+
+/* Success: exit 0, nothing on stderr, and stdout is exactly one JSON object
+ * on one line. Returns that object (owned by @result). */
+static JsonObject *
+ctl_assert_json (CtlResult *result)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *root;
+  gsize len;
+
+  if (result->status != 0)
+    g_error ("kassa-ctl exited %d; stderr: %s", result->status, result->err);
+  g_assert_cmpstr (result->err, ==, "");
+
+  len = strlen (result->out);
+  g_assert_cmpuint (len, >, 2);
+  g_assert_cmpint (result->out[len - 1], ==, '\n');
+  g_assert_true (strchr (result->out, '\n') == result->out + len - 1);
+  g_assert_cmpint (result->out[0], ==, '{');
+
+  g_clear_object (&result->parser);
+  result->parser = json_parser_new ();
+  json_parser_load_from_data (result->parser, result->out, -1, &error);
+  g_assert_no_error (error);
+  root = json_parser_get_root (result->parser);
+  g_assert_nonnull (root);
+  g_assert_cmpint (json_node_get_node_type (root), ==, JSON_NODE_OBJECT);
+
+  return json_node_get_object (root);
+}
+
+/* Failure: the expected exit code, nothing on stdout, one or more
+ * "kassa-ctl: …" lines on stderr. */
+static void
+ctl_assert_failed (CtlResult *result,
+                   int        expected_status)
+{
+  g_auto(GStrv) lines = NULL;
+
+  if (result->status != expected_status)
+    g_error ("kassa-ctl exited %d, expected %d; stdout: %s; stderr: %s",
+             result->status, expected_status, result->out, result->err);
+
+  g_assert_cmpstr (result->out, ==, "");
+  g_assert_true (g_str_has_suffix (result->err, "\n"));
+  lines = g_strsplit (result->err, "\n", -1);
+  for (guint i = 0; lines[i + 1] != NULL; i++)
+    g_assert_true (g_str_has_prefix (lines[i], "kassa-ctl: "));
+}
+
+static void
+assert_string_member (JsonObject *object,
+                      const char *name,
+                      const char *expected)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  g_assert_nonnull (node);
+  g_assert_cmpint (json_node_get_value_type (node), ==, G_TYPE_STRING);
+  if (expected != NULL)
+    g_assert_cmpstr (json_node_get_string (node), ==, expected);
+  else
+    g_assert_cmpstr (json_node_get_string (node), !=, "");
+}
+
+static void
+assert_int_member (JsonObject *object,
+                   const char *name,
+                   gint64      expected)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  g_assert_nonnull (node);
+  g_assert_cmpint (json_node_get_value_type (node), ==, G_TYPE_INT64);
+  g_assert_cmpint (json_node_get_int (node), ==, expected);
+}
+
+static void
+assert_bool_member (JsonObject *object,
+                    const char *name,
+                    gboolean    expected)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  g_assert_nonnull (node);
+  g_assert_cmpint (json_node_get_value_type (node), ==, G_TYPE_BOOLEAN);
+  g_assert_cmpint (json_node_get_boolean (node), ==, expected);
+}
+
+static void
+sim_control (Fixture    *f,
+             const char *path,
+             const char *json)
+{
+  g_autofree char *reply = NULL;
+  guint status = 0;
+
+  reply = kassa_test_sim_control (f->sim, path, json, &status);
+  if (status != 200)
+    g_error ("%s %s: HTTP %u: %s", path, json, status, reply);
+}
+
+static void
+sim_pay (Fixture    *f,
+         const char *invoice)
+{
+  g_autofree char *json = g_strdup_printf ("{\"invoice\":\"%s\"}", invoice);
+
+  sim_control (f, "/sim/pay", json);
+}
+
+static void
+sim_fault (Fixture    *f,
+           const char *endpoint,
+           const char *kind,
+           guint       delay_ms)
+{
+  g_autofree char *json = g_strdup_printf ("{\"endpoint\":\"%s\",\"kind\":\"%s\","
+                                           "\"delay_ms\":%u,\"count\":1}",
+                                           endpoint, kind, delay_ms);
+
+  sim_control (f, "/sim/fault", json);
+}
+
+/* The invoices the simulated bank knows, as a JSON array. */
+static guint
+sim_count_invoices (Fixture *f)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reply = NULL;
+  guint status = 0;
+  JsonNode *root;
+
+  reply = kassa_test_sim_control (f->sim, "/sim/invoices", NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  json_parser_load_from_data (parser, reply, -1, &error);
+  g_assert_no_error (error);
+  root = json_parser_get_root (parser);
+  g_assert_cmpint (json_node_get_node_type (root), ==, JSON_NODE_ARRAY);
+
+  return json_array_get_length (json_node_get_array (root));
+}
+
+static char *
+write_file (Fixture    *f,
+            const char *name,
+            const char *contents)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (f->tmpdir, name, NULL);
+
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+
+  return path;
+}
+
+/* A loopback URL on which nothing listens. */
+static char *
+dead_url (void)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+  guint16 port;
+
+  g_socket_listener_add_address (listener, address, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error);
+  g_assert_no_error (error);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_socket_listener_close (listener);
+
+  return g_strdup_printf ("http://127.0.0.1:%u", port);
+}
+
+/* --- help ------------------------------------------------------------------------------------ */
+
+static void
+assert_lists_exit_codes (const char *text)
+{
+  for (int code = 0; code <= 6; code++)
+    {
+      g_autofree char *pattern = g_strdup_printf ("^\\s+%d\\s+\\w", code);
+
+      if (!g_regex_match_simple (pattern, text, G_REGEX_MULTILINE, 0))
+        g_error ("exit code %d is not in the help:\n%s", code, text);
+    }
+}
+
+static void
+test_ctl_help (void)
+{
+  g_autoptr(CtlResult) bank = NULL;
+  g_autoptr(CtlResult) top = NULL;
+  g_autoptr(CtlResult) bare = NULL;
+  g_autoptr(CtlResult) unknown = NULL;
+
+  bank = ctl_run_env (NULL, NULL, NULL, "bank", "--help", NULL);
+  g_assert_cmpint (bank->status, ==, 0);
+  assert_lists_exit_codes (bank->out);
+  for (guint i = 0; i < 7; i++)
+    {
+      const char *words[] = { "qr AMOUNT INVOICE", "deeplink AMOUNT INVOICE",
+                              "phone AMOUNT INVOICE PHONE", "check AMOUNT INVOICE",
+                              "cancel AMOUNT INVOICE", "refund AMOUNT INVOICE",
+                              "settle SETTLEMENT_ID" };
+
+      g_assert_nonnull (strstr (bank->out, words[i]));
+    }
+  g_assert_nonnull (strstr (bank->out, "--secret-file"));
+  g_assert_nonnull (strstr (bank->out, "/proc"));
+  g_assert_nonnull (strstr (bank->out, "KASSA_BANK_CA_FILE"));
+
+  top = ctl_run_env (NULL, NULL, NULL, "--help", NULL);
+  g_assert_cmpint (top->status, ==, 0);
+  g_assert_nonnull (strstr (top->out, "bank"));
+  assert_lists_exit_codes (top->out);
+
+  bare = ctl_run_envv (NULL, NULL, NULL, (const char * const[]) { NULL });
+  g_assert_cmpint (bare->status, ==, 2);
+  g_assert_cmpstr (bare->out, ==, "");
+
+  unknown = ctl_run_env (NULL, NULL, NULL, "banc", "qr", "1000", "INV1", NULL);
+  ctl_assert_failed (unknown, 2);
+}
+
+/* --- the full cycle ---------------------------------------------------------------------------- */
+
+static void
+test_ctl_cycle (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(CtlResult) qr1 = NULL;
+  g_autoptr(CtlResult) qr2 = NULL;
+  g_autoptr(CtlResult) check1 = NULL;
+  g_autoptr(CtlResult) check2 = NULL;
+  g_autoptr(CtlResult) refund = NULL;
+  g_autoptr(CtlResult) settle = NULL;
+  JsonObject *json;
+
+  /* The cashier's ways of typing an amount all reach the bank as a whole number. */
+  qr1 = ctl_run (f, "bank", "qr", "1 500", "CYCLE-1", NULL);
+  json = ctl_assert_json (qr1);
+  assert_string_member (json, "command", "qr");
+  assert_string_member (json, "invoice", "CYCLE-1");
+  assert_int_member (json, "amount", 1500);
+  assert_string_member (json, "desc", NULL);
+  /* the desc of a QR invoice is an EMV merchant-presented payload */
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (json, "desc"), "000201"));
+
+  qr2 = ctl_run (f, "bank", "qr", "2,000₮", "CYCLE-2", NULL);
+  json = ctl_assert_json (qr2);
+  assert_int_member (json, "amount", 2000);
+
+  sim_pay (f, "CYCLE-1");
+  sim_pay (f, "CYCLE-2");
+
+  check1 = ctl_run (f, "bank", "check", "1500", "CYCLE-1", NULL);
+  json = ctl_assert_json (check1);
+  assert_string_member (json, "command", "check");
+  assert_string_member (json, "invoice", "CYCLE-1");
+  assert_int_member (json, "amount", 1500);
+  assert_bool_member (json, "paid", TRUE);
+
+  check2 = ctl_run (f, "bank", "check", "2000", "CYCLE-2", NULL);
+  json = ctl_assert_json (check2);
+  assert_bool_member (json, "paid", TRUE);
+
+  refund = ctl_run (f, "bank", "refund", "2000", "CYCLE-2", NULL);
+  json = ctl_assert_json (refund);
+  assert_string_member (json, "command", "refund");
+  assert_string_member (json, "invoice", "CYCLE-2");
+  assert_int_member (json, "amount", 2000);
+
+  /* Flags after the command words work as well as before them. */
+  settle = ctl_run (f, "bank", "settle", "DAY-1", "--timeout", "10", NULL);
+  json = ctl_assert_json (settle);
+  assert_string_member (json, "command", "settle");
+  assert_string_member (json, "settlement_id", "DAY-1");
+  g_assert_false (json_object_has_member (json, "invoice"));
+  /* CYCLE-2 was refunded: only CYCLE-1 is in the batch. */
+  assert_int_member (json, "count", 1);
+  assert_int_member (json, "amount", 1500);
+}
+
+static void
+test_ctl_check_unpaid (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(CtlResult) qr = NULL;
+  g_autoptr(CtlResult) check = NULL;
+
+  qr = ctl_run (f, "bank", "qr", "1000", "UNPAID-1", NULL);
+  ctl_assert_json (qr);
+
+  /* Under the default reading an unpaid invoice is a refusal, in the bank's words. */
+  check = ctl_run (f, "bank", "check", "1000", "UNPAID-1", NULL);
+  ctl_assert_failed (check, 4);
+  g_assert_true (g_regex_match_simple ("\\[\\S+\\]\n$", check->err, 0, 0));
+}
+
+static void
+test_ctl_cancel (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(CtlResult) qr = NULL;
+  g_autoptr(CtlResult) cancel = NULL;
+  g_autoptr(CtlResult) cancel_again = NULL;
+
+  qr = ctl_run (f, "bank", "qr", "1000", "CANCEL-1", NULL);
+  ctl_assert_json (qr);
+
+  cancel = ctl_run (f, "bank", "cancel", "1000", "CANCEL-1", NULL);
+  assert_string_member (ctl_assert_json (cancel), "command", "cancel");
+
+  cancel_again = ctl_run (f, "bank", "cancel", "1000", "CANCEL-1", NULL);
+  ctl_assert_failed (cancel_again, 4);
+}
+
+static void
+test_ctl_deeplink_phone (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(CtlResult) deeplink = NULL;
+  g_autoptr(CtlResult) phone = NULL;
+  g_autoptr(CtlResult) check = NULL;
+  JsonObject *json;
+
+  deeplink = ctl_run (f, "bank", "deeplink", "3000", "LINK-1", NULL);
+  json = ctl_assert_json (deeplink);
+  assert_string_member (json, "command", "deeplink");
+  assert_string_member (json, "invoice", "LINK-1");
+  assert_int_member (json, "amount", 3000);
+  assert_string_member (json, "desc", NULL);
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (json, "desc"),
+                                   "socialpay-payment://"));
+
+  phone = ctl_run (f, "bank", "phone", "4000", "PHONE-1", "99112233", NULL);
+  json = ctl_assert_json (phone);
+  assert_string_member (json, "command", "phone");
+  assert_string_member (json, "invoice", "PHONE-1");
+  assert_string_member (json, "phone", "99112233");
+  assert_int_member (json, "amount", 4000);
+
+  sim_pay (f, "PHONE-1");
+  check = ctl_run (f, "bank", "check", "4000", "PHONE-1", NULL);
+  assert_bool_member (ctl_assert_json (check), "paid", TRUE);
+}
+
+/* --- exit code 2: nothing is sent ------------------------------------------------------------- */
+
+static void
+test_ctl_usage (Fixture       *f,
+                gconstpointer  data)
+{
+  const char *invoice33 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456";
+  const char *invoice32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
+  const char *url = kassa_test_sim_get_url (f->sim);
+  g_autofree char *missing = g_build_filename (f->tmpdir, "missing", NULL);
+  g_autofree char *bad_ca = write_file (f, "bad-ca.pem", "not a certificate\n");
+  g_autofree char *bad_profile = write_file (f, "bad.profile", "no-such-reading=1\n");
+  const char * const cases[][8] = {
+    { "bank", "qr", "abc", "USAGE-1", NULL },
+    { "bank", "qr", "0", "USAGE-1", NULL },
+    { "bank", "qr", "-5", "USAGE-1", NULL },
+    { "bank", "qr", "10.50", "USAGE-1", NULL },
+    { "bank", "qr", "1000", invoice33, NULL },
+    { "bank", "qr", "1000", "BAD INVOICE", NULL },
+    { "bank", "qr", "1000", "", NULL },
+    { "bank", "phone", "1000", "USAGE-1", "123", NULL },
+    { "bank", "phone", "1000", "USAGE-1", "9911223x", NULL },
+    { "bank", "settle", "BAD ID", NULL },
+    { "bank", NULL },
+    { "bank", "pay", "1000", "USAGE-1", NULL },
+    { "bank", "qr", "1000", NULL },
+    { "bank", "qr", "1000", "USAGE-1", "extra", NULL },
+    { "bank", "--secret", KASSA_TEST_SECRET, "qr", "1000", "USAGE-1", NULL },
+    { "bank", "--timeout", "0", "qr", "1000", "USAGE-1", NULL },
+    { "bank", "--reading", "nonsense", "qr", "1000", "USAGE-1", NULL },
+    { "bank", "--reading", "unpaid-check-style=maybe", "qr", "1000", "USAGE-1", NULL },
+    { "bank", "--secret-file", missing, "qr", "1000", "USAGE-1", NULL },
+    { "bank", "--ca-file", missing, "qr", "1000", "USAGE-1", NULL },
+    { "bank", "--ca-file", bad_ca, "qr", "1000", "USAGE-1", NULL },
+    { "bank", "--profile", missing, "qr", "1000", "USAGE-1", NULL },
+    { "bank", "--profile", bad_profile, "qr", "1000", "USAGE-1", NULL },
+    { "bank", "--url", "http://example.com", "qr", "1000", "USAGE-1", NULL },
+    { "bank", "--url", "not a url", "qr", "1000", "USAGE-1", NULL },
+  };
+  g_autoptr(CtlResult) no_secret = NULL;
+  g_autoptr(CtlResult) no_terminal = NULL;
+  g_autoptr(CtlResult) bad_terminal = NULL;
+  g_autoptr(CtlResult) plain_http = NULL;
+  g_autoptr(CtlResult) longest = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(CtlResult) result = NULL;
+
+      g_test_message ("case %u: %s %s %s", i, cases[i][1], cases[i][2], cases[i][3]);
+      result = ctl_run_envv (url, KASSA_TEST_TERMINAL, KASSA_TEST_SECRET, cases[i]);
+      ctl_assert_failed (result, 2);
+    }
+
+  no_secret = ctl_run_env (url, KASSA_TEST_TERMINAL, NULL,
+                           "bank", "qr", "1000", "USAGE-1", NULL);
+  ctl_assert_failed (no_secret, 2);
+  g_assert_nonnull (strstr (no_secret->err, "KASSA_SECRET"));
+
+  no_terminal = ctl_run_env (url, NULL, KASSA_TEST_SECRET,
+                             "bank", "qr", "1000", "USAGE-1", NULL);
+  ctl_assert_failed (no_terminal, 2);
+  g_assert_nonnull (strstr (no_terminal->err, "KASSA_TERMINAL"));
+
+  bad_terminal = ctl_run_env (url, "1234", KASSA_TEST_SECRET,
+                              "bank", "qr", "1000", "USAGE-1", NULL);
+  ctl_assert_failed (bad_terminal, 2);
+
+  /* From the environment as well as from --url. */
+  plain_http = ctl_run_env ("http://example.com", KASSA_TEST_TERMINAL, KASSA_TEST_SECRET,
+                            "bank", "qr", "1000", "USAGE-1", NULL);
+  ctl_assert_failed (plain_http, 2);
+
+  /* None of it reached the bank. */
+  g_assert_cmpuint (sim_count_invoices (f), ==, 0);
+
+  /* The boundary: 32 characters is a valid invoice number. */
+  longest = ctl_run (f, "bank", "qr", "1000", invoice32, NULL);
+  assert_string_member (ctl_assert_json (longest), "invoice", invoice32);
+  g_assert_cmpuint (sim_count_invoices (f), ==, 1);
+}
+
+/* --- exit code 3: network ---------------------------------------------------------------------- */
+
+static void
+test_ctl_network (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *dead = dead_url ();
+  g_autoptr(CtlResult) refused = NULL;
+  g_autoptr(CtlResult) qr = NULL;
+  g_autoptr(CtlResult) slow = NULL;
+  g_autoptr(CtlResult) dropped = NULL;
+  g_autoptr(CtlResult) after = NULL;
+
+  refused = ctl_run_env (dead, KASSA_TEST_TERMINAL, KASSA_TEST_SECRET,
+                         "bank", "qr", "1000", "NET-1", NULL);
+  ctl_assert_failed (refused, 3);
+
+  qr = ctl_run (f, "bank", "qr", "1000", "NET-1", NULL);
+  ctl_assert_json (qr);
+  sim_pay (f, "NET-1");
+
+  sim_fault (f, "check", "delay", 3000);
+  slow = ctl_run (f, "bank", "--timeout", "1", "check", "1000", "NET-1", NULL);
+  ctl_assert_failed (slow, 3);
+
+  sim_fault (f, "check", "drop", 0);
+  dropped = ctl_run (f, "bank", "check", "1000", "NET-1", NULL);
+  ctl_assert_failed (dropped, 3);
+
+  /* The faults were for one request each. */
+  after = ctl_run (f, "bank", "check", "1000", "NET-1", NULL);
+  assert_bool_member (ctl_assert_json (after), "paid", TRUE);
+}
+
+static void
+test_ctl_sigint (Fixture       *f,
+                 gconstpointer  data)
+{
+  const char * const args[] = { "bank", "qr", "1000", "SIGINT-1", NULL };
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(CtlResult) result = NULL;
+
+  sim_fault (f, "qr", "delay", 20000);
+  process = ctl_spawnv (kassa_test_sim_get_url (f->sim), KASSA_TEST_TERMINAL,
+                        KASSA_TEST_SECRET, args);
+  /* Give it time to start and send; the bank holds the answer for 20 s. */
+  g_usleep (G_USEC_PER_SEC);
+  g_subprocess_send_signal (process, SIGINT);
+
+  result = ctl_finish (process, KASSA_TEST_SECRET);
+  ctl_assert_failed (result, 3);
+  g_assert_nonnull (strstr (result->err, "cancelled"));
+}
+
+/* --- exit codes 4, 5, 6: the bank's answers ---------------------------------------------------- */
+
+static void
+test_ctl_rejected (Fixture       *f,
+                   gconstpointer  data)
+{
+  const char *url = kassa_test_sim_get_url (f->sim);
+  g_autoptr(CtlResult) wrong_secret = NULL;
+  g_autoptr(CtlResult) first = NULL;
+  g_autoptr(CtlResult) duplicate = NULL;
+
+  wrong_secret = ctl_run_env (url, KASSA_TEST_TERMINAL, WRONG_SECRET,
+                              "bank", "qr", "1000", "REJ-1", NULL);
+  ctl_assert_failed (wrong_secret, 4);
+  /* the bank's errorType, in brackets */
+  g_assert_true (g_regex_match_simple ("\\[\\S+\\]\n$", wrong_secret->err, 0, 0));
+
+  first = ctl_run (f, "bank", "qr", "1000", "REJ-2", NULL);
+  ctl_assert_json (first);
+  duplicate = ctl_run (f, "bank", "qr", "1000", "REJ-2", NULL);
+  ctl_assert_failed (duplicate, 4);
+}
+
+static void
+test_ctl_bank_faults (Fixture       *f,
+                      gconstpointer  data)
+{
+  const struct
+  {
+    const char *kind;
+    int         status;
+  } faults[] = {
+    { "code500", 5 },
+    { "http500-envelope", 5 },
+    { "http500", 5 },
+    { "malformed", 6 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (faults); i++)
+    {
+      g_autofree char *invoice = g_strdup_printf ("FAULT-%u", i);
+      g_autoptr(CtlResult) result = NULL;
+
+      g_test_message ("fault %s", faults[i].kind);
+      sim_fault (f, "qr", faults[i].kind, 0);
+      result = ctl_run (f, "bank", "qr", "1000", invoice, NULL);
+      ctl_assert_failed (result, faults[i].status);
+    }
+}
+
+/* --- configuration ------------------------------------------------------------------------------ */
+
+static void
+test_ctl_secret_file (Fixture       *f,
+                      gconstpointer  data)
+{
+  const char *url = kassa_test_sim_get_url (f->sim);
+  g_autofree char *dead = dead_url ();
+  g_autofree char *lf = write_file (f, "secret-lf", KASSA_TEST_SECRET "\nsecond line\n");
+  g_autofree char *crlf = write_file (f, "secret-crlf", KASSA_TEST_SECRET "\r\n");
+  g_autofree char *bare = write_file (f, "secret-bare", KASSA_TEST_SECRET);
+  g_autofree char *empty = write_file (f, "secret-empty", "\nsecret123\n");
+  g_autofree char *wrong = write_file (f, "secret-wrong", WRONG_SECRET "\n");
+  g_autoptr(CtlResult) from_lf = NULL;
+  g_autoptr(CtlResult) from_crlf = NULL;
+  g_autoptr(CtlResult) overrides_env = NULL;
+  g_autoptr(CtlResult) from_empty = NULL;
+  g_autoptr(CtlResult) from_wrong = NULL;
+  g_autoptr(CtlResult) url_flag = NULL;
+  g_autoptr(CtlResult) terminal_flag = NULL;
+
+  from_lf = ctl_run_env (url, KASSA_TEST_TERMINAL, NULL,
+                         "bank", "--secret-file", lf, "qr", "1000", "FILE-1", NULL);
+  ctl_assert_json (from_lf);
+
+  from_crlf = ctl_run_env (url, KASSA_TEST_TERMINAL, NULL,
+                           "bank", "qr", "1000", "FILE-2", "--secret-file", crlf, NULL);
+  ctl_assert_json (from_crlf);
+
+  /* The flag wins over a wrong secret in the environment. */
+  overrides_env = ctl_run_env (url, KASSA_TEST_TERMINAL, WRONG_SECRET,
+                               "bank", "qr", "1000", "FILE-3", "--secret-file", bare, NULL);
+  ctl_assert_json (overrides_env);
+
+  from_empty = ctl_run_env (url, KASSA_TEST_TERMINAL, KASSA_TEST_SECRET,
+                            "bank", "--secret-file", empty, "qr", "1000", "FILE-4", NULL);
+  ctl_assert_failed (from_empty, 2);
+
+  /* A wrong secret from the file is refused by the bank and never printed. */
+  from_wrong = ctl_run_env (url, KASSA_TEST_TERMINAL, KASSA_TEST_SECRET,
+                            "bank", "--secret-file", wrong, "qr", "1000", "FILE-5", NULL);
+  ctl_assert_failed (from_wrong, 4);
+
+  url_flag = ctl_run_env (dead, KASSA_TEST_TERMINAL, KASSA_TEST_SECRET,
+                          "bank", "--url", url, "qr", "1000", "FILE-6", NULL);
+  ctl_assert_json (url_flag);
+
+  terminal_flag = ctl_run_env (url, "87654321", KASSA_TEST_SECRET,
+                               "bank", "--terminal", KASSA_TEST_TERMINAL,
+                               "qr", "1000", "FILE-7", NULL);
+  ctl_assert_json (terminal_flag);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  kassa_test_init (&argc, &argv);
+
+  g_test_add_func ("/ctl/help", test_ctl_help);
+  g_test_add ("/ctl/cycle", Fixture, NULL, fixture_setup, test_ctl_cycle, fixture_teardown);
+  g_test_add ("/ctl/check-unpaid", Fixture, NULL,
+              fixture_setup, test_ctl_check_unpaid, fixture_teardown);
+  g_test_add ("/ctl/cancel", Fixture, NULL, fixture_setup, test_ctl_cancel, fixture_teardown);
+  g_test_add ("/ctl/deeplink-phone", Fixture, NULL,
+              fixture_setup, test_ctl_deeplink_phone, fixture_teardown);
+  g_test_add ("/ctl/usage", Fixture, NULL, fixture_setup, test_ctl_usage, fixture_teardown);
+  g_test_add ("/ctl/network", Fixture, NULL, fixture_setup, test_ctl_network, fixture_teardown);
+  g_test_add ("/ctl/sigint", Fixture, NULL, fixture_setup, test_ctl_sigint, fixture_teardown);
+  g_test_add ("/ctl/rejected", Fixture, NULL, fixture_setup, test_ctl_rejected, fixture_teardown);
+  g_test_add ("/ctl/bank-faults", Fixture, NULL,
+              fixture_setup, test_ctl_bank_faults, fixture_teardown);
+  g_test_add ("/ctl/secret-file", Fixture, NULL,
+              fixture_setup, test_ctl_secret_file, fixture_teardown);
+
+  return g_test_run ();
+}
