@@ -485,6 +485,8 @@ test_ctl_cycle (Fixture       *f,
   assert_string_member (json, "command", "refund");
   assert_string_member (json, "invoice", "CYCLE-2");
   assert_int_member (json, "amount", 2000);
+  assert_bool_member (json, "refunded", TRUE);
+  g_assert_false (json_object_has_member (json, "paid"));
 
   /* Flags after the command words work as well as before them. */
   settle = ctl_run (f, "bank", "settle", "DAY-1", "--timeout", "10", NULL);

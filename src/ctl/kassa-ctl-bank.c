@@ -101,7 +101,7 @@ bank_help_description (void)
       "check exits 0 whenever the bank answered with a transaction; \"paid\" is true or\n"
       "false. Under the default unpaid-check reading (unpaid-check-style=error-envelope)\n"
       "the bank answers an unpaid invoice with a refusal: exit code 4, with the bank's\n"
-      "words on stderr.\n"
+      "words on stderr. refund prints \"refunded\": true and the bank's transaction fields.\n"
       "\n"
       "Ctrl+C cancels the request in flight (exit code 3); the bank may or may not\n"
       "have carried it out: run check.\n"
@@ -395,12 +395,21 @@ bank_request_build_output (BankRequest  *request,
     json_object_set_string_member (output, "phone", request->phone);
   if (request->settlement_id != NULL)
     json_object_set_string_member (output, "settlement_id", request->settlement_id);
+  /* A refund reply carries the transaction fields, and "paid" would read as the
+   * opposite of what happened: say what the command did instead. Refusals are
+   * errors, so an answer here is an approved refund. */
+  if (request->command->kind == BANK_COMMAND_REFUND)
+    {
+      json_object_set_boolean_member (output, "refunded", TRUE);
+    }
 
   members = json_object_get_members (reply);
   for (const GList *l = members; l != NULL; l = l->next)
     {
       const char *name = l->data;
 
+      if (request->command->kind == BANK_COMMAND_REFUND && g_str_equal (name, "paid"))
+        continue;
       if (!json_object_has_member (output, name))
         json_object_set_member (output, name,
                                 json_node_copy (json_object_get_member (reply, name)));
