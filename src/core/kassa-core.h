@@ -13,3 +13,4 @@
 #include "kassa-checksum.h"
 #include "kassa-emv.h"
 #include "kassa-error.h"
+#include "kassa-push-listener.h"
