@@ -13,4 +13,7 @@
 #include "kassa-checksum.h"
 #include "kassa-emv.h"
 #include "kassa-error.h"
+#include "kassa-invoice.h"
+#include "kassa-journal.h"
 #include "kassa-push-listener.h"
+#include "kassa-settlement.h"

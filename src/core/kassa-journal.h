@@ -1,0 +1,159 @@
+/* kassa-journal.h — the durable record of every sale (SQLite)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One file per mode (real, training). WAL, synchronous=FULL, exclusive lock while
+ * open. Every function commits before it returns: when it returns TRUE the
+ * change is on disk; when it returns FALSE nothing changed.
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "kassa-bank-reply.h"
+#include "kassa-invoice.h"
+#include "kassa-settlement.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  KASSA_JOURNAL_ERROR_LOCKED,       /* another Kassa has it open */
+  KASSA_JOURNAL_ERROR_CORRUPT,      /* not a Kassa journal, or damaged */
+  KASSA_JOURNAL_ERROR_TOO_NEW,      /* written by a newer Kassa (schema version) */
+  KASSA_JOURNAL_ERROR_IO,           /* cannot create, read or write the file */
+  KASSA_JOURNAL_ERROR_NOT_FOUND,    /* no such invoice / settlement */
+  KASSA_JOURNAL_ERROR_ILLEGAL_MOVE, /* the state machine forbids it */
+  KASSA_JOURNAL_ERROR_ALREADY_SETTLED, /* a settlement batch can be settled once */
+  KASSA_JOURNAL_ERROR_BATCH_OPEN,   /* the terminal already has an unfinished settlement batch */
+} KassaJournalError;
+
+#define KASSA_JOURNAL_ERROR (kassa_journal_error_quark ())
+GQuark kassa_journal_error_quark (void);
+
+/* PRAGMA user_version of a current journal; docs/journal.md lists the versions. */
+#define KASSA_JOURNAL_SCHEMA_VERSION 2
+
+typedef enum
+{
+  KASSA_JOURNAL_MODE_REAL,
+  KASSA_JOURNAL_MODE_TRAINING,
+} KassaJournalMode;
+
+/* $KASSA_JOURNAL, else $XDG_DATA_HOME/kassa/journal.sqlite (real) or
+ * $XDG_DATA_HOME/kassa/training.sqlite (training). */
+char *kassa_journal_default_path (KassaJournalMode mode);
+
+#define KASSA_TYPE_JOURNAL (kassa_journal_get_type ())
+
+G_DECLARE_FINAL_TYPE (KassaJournal, kassa_journal, KASSA, JOURNAL, GObject)
+
+/* Opens or creates the journal (and its folder). Never recreates an existing
+ * file: a damaged or foreign file is KASSA_JOURNAL_ERROR_CORRUPT; one that
+ * another process holds is KASSA_JOURNAL_ERROR_LOCKED. Migrates older schemas. */
+KassaJournal *kassa_journal_open               (const char          *path,
+                                                GError             **error);
+const char   *kassa_journal_get_path           (KassaJournal        *self);
+/* The journal's random id (6 hex digits), part of every invoice number. */
+const char   *kassa_journal_get_id             (KassaJournal        *self);
+/* Closes the database; later calls fail. Also done on finalize. */
+void          kassa_journal_close              (KassaJournal        *self);
+
+/* Allocates a new invoice number (unique forever in this journal, ≤ 32 characters,
+ * [A-Za-z0-9-]) and records the invoice in state CREATING, in one transaction. */
+KassaInvoice *kassa_journal_create_invoice     (KassaJournal        *self,
+                                                const char          *terminal,
+                                                gint64               amount,
+                                                KassaInvoiceMethod   method,
+                                                const char          *phone,
+                                                const char          *reference,
+                                                GError             **error);
+/* Moves @invoice to @state, storing the bank's fields when @transaction /
+ * @payload are given, and a note (an error text) in the transition log, in one
+ * transaction. Only after the commit are the invoice's properties updated and
+ * notified. Illegal moves are KASSA_JOURNAL_ERROR_ILLEGAL_MOVE. */
+gboolean      kassa_journal_move               (KassaJournal               *self,
+                                                KassaInvoice               *invoice,
+                                                KassaInvoiceState           state,
+                                                const char                 *payload,
+                                                const KassaBankTransaction *transaction,
+                                                const char                 *note,
+                                                GError                    **error);
+/* Marks a PAID invoice as paid after a cancel (the cashier must be told). */
+gboolean      kassa_journal_set_paid_after_cancel (KassaJournal     *self,
+                                                   KassaInvoice     *invoice,
+                                                   GError          **error);
+/* Records a bank exchange (request JSON without any secret, reply body or
+ * error). @invoice or @settlement_id may be NULL. */
+gboolean      kassa_journal_record_exchange    (KassaJournal        *self,
+                                                KassaInvoice        *invoice,
+                                                const char          *settlement_id,
+                                                KassaBankEndpoint    endpoint,
+                                                const char          *request_json,
+                                                guint                http_status,
+                                                const char          *reply_body,
+                                                const GError        *reply_error,
+                                                GError             **error);
+
+/* The same object for the same number while it is alive. */
+KassaInvoice *kassa_journal_lookup             (KassaJournal        *self,
+                                                const char          *number,
+                                                GError             **error);
+/* Invoices not in a final state (CREATING, *_UNKNOWN, AWAITING_PAYMENT, …). */
+GPtrArray    *kassa_journal_list_unfinished    (KassaJournal        *self,
+                                                GError             **error);
+/* Invoices created in [@from, @to) (either may be NULL), oldest first. */
+GPtrArray    *kassa_journal_list               (KassaJournal        *self,
+                                                GDateTime           *from,
+                                                GDateTime           *to,
+                                                GError             **error);
+/* The transition log of one invoice as a JSON array text. */
+char         *kassa_journal_get_history_json   (KassaJournal        *self,
+                                                KassaInvoice        *invoice,
+                                                GError             **error);
+
+/* Settlement batches. A batch id is "S" + YYMMDD (UTC) + "-" + journal id + "-"
+ * + sequence, unique forever in this journal. Begin assigns every PAID invoice
+ * of @terminal that is in no batch yet to a new SETTLING batch (it may be empty)
+ * and stores the local count and sum, in one transaction; a terminal has at most
+ * one unfinished (SETTLING or SETTLE_UNKNOWN) batch: KASSA_JOURNAL_ERROR_BATCH_OPEN. */
+KassaSettlement *kassa_journal_begin_settlement  (KassaJournal                   *self,
+                                                  const char                     *terminal,
+                                                  GError                        **error);
+/* Moves @settlement to @state (SETTLED, SETTLE_UNKNOWN, FAILED or SETTLING for a
+ * retry), storing the bank's @reply when given and @note as its last error.
+ * A SETTLED batch is KASSA_JOURNAL_ERROR_ALREADY_SETTLED; other illegal moves are
+ * KASSA_JOURNAL_ERROR_ILLEGAL_MOVE. FAILED releases the batch's invoices so a
+ * later batch covers them (the batch keeps its list). Properties are updated and
+ * notified only after the commit. */
+gboolean         kassa_journal_finish_settlement (KassaJournal                   *self,
+                                                  KassaSettlement                *settlement,
+                                                  KassaSettlementState            state,
+                                                  const KassaBankSettlementReply *reply,
+                                                  const char                     *note,
+                                                  GError                        **error);
+/* The same object for the same id while it is alive. */
+KassaSettlement *kassa_journal_lookup_settlement (KassaJournal                   *self,
+                                                  const char                     *id,
+                                                  GError                        **error);
+/* All batches, oldest first. */
+GPtrArray       *kassa_journal_list_settlements  (KassaJournal                   *self,
+                                                  GError                        **error);
+/* Batches in SETTLING or SETTLE_UNKNOWN (to be resolved at start-up). */
+GPtrArray       *kassa_journal_list_open_settlements (KassaJournal               *self,
+                                                      GError                    **error);
+
+/* Small settings kept with the journal (e.g. the manager PIN hash). Keys are
+ * [a-z0-9_.-]; the journal's own keys (journal_id, next_*) cannot be set.
+ * get returns NULL without an error when the key is not set. */
+char            *kassa_journal_get_meta          (KassaJournal                   *self,
+                                                  const char                     *key,
+                                                  GError                        **error);
+/* @value NULL removes the key. */
+gboolean         kassa_journal_set_meta          (KassaJournal                   *self,
+                                                  const char                     *key,
+                                                  const char                     *value,
+                                                  GError                        **error);
+
+G_END_DECLS
