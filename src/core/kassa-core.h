@@ -17,3 +17,4 @@
 #include "kassa-journal.h"
 #include "kassa-push-listener.h"
 #include "kassa-settlement.h"
+#include "kassa-till.h"
