@@ -76,23 +76,15 @@ bank_usage_summary (void)
            "\n"
            "AMOUNT is whole tögrög: 1500, \"1 500\" and 1,500₮ are the same amount.\n"
            "INVOICE and SETTLEMENT_ID: 1–32 characters from A–Z, a–z, 0–9, _ and -.\n"
-           "PHONE: 8 digits, no country code.\n"
-           "\n"
-           "Configuration (options override the environment; empty variables count as unset):\n"
-           "  KASSA_BANK_URL       the bank's URL (default " KASSA_BANK_PRODUCTION_URL ")\n"
-           "  KASSA_TERMINAL       the terminal id, 8 digits\n"
-           "  KASSA_SECRET         the terminal's secret\n"
-           "  KASSA_BANK_CA_FILE   PEM file of CA certificates to trust instead of the system's\n"
-           "\n"
-           "The secret is never accepted as a command-line argument: any user of this\n"
-           "computer can read the arguments of a running program in /proc. Use KASSA_SECRET\n"
-           "or --secret-file. kassa-ctl never prints the secret.");
+           "PHONE: 8 digits, no country code.");
 }
 
 static char *
 bank_help_description (void)
 {
   return g_strconcat (
+    kassa_ctl_bank_options_help (),
+    "\n\n",
     _("Output: on success, one JSON object on one line on stdout: the bank's parsed reply,\n"
       "plus \"command\", and for invoice commands \"invoice\" and \"amount\" (an integer,\n"
       "tögrög), \"phone\" for phone, \"settlement_id\" for settle. Errors go to stderr as\n"
@@ -184,67 +176,6 @@ bank_request_parse_words (BankRequest  *request,
       request->phone = words[4];
       if (!kassa_phone_validate (request->phone, error))
         return FALSE;
-    }
-
-  return TRUE;
-}
-
-static KassaBankProfile *
-bank_load_profile (const char  *profile_file,
-                   char       **readings,
-                   GError     **error)
-{
-  g_autoptr(KassaBankProfile) profile = kassa_bank_profile_new ();
-
-  if (profile_file != NULL)
-    {
-      g_autofree char *text = NULL;
-
-      if (!g_file_get_contents (profile_file, &text, NULL, error))
-        return NULL;
-
-      if (!kassa_bank_profile_set_from_string (profile, text, error))
-        {
-          g_prefix_error (error, _("Profile “%s”: "), profile_file);
-          return NULL;
-        }
-    }
-
-  for (guint i = 0; readings != NULL && readings[i] != NULL; i++)
-    {
-      g_auto(GStrv) parts = g_strsplit (readings[i], "=", 2);
-
-      if (parts[0] == NULL || parts[1] == NULL || parts[0][0] == '\0')
-        {
-          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       _("--reading “%s” is not KEY=VALUE"), readings[i]);
-          return NULL;
-        }
-
-      if (!kassa_bank_profile_set_reading (profile, g_strstrip (parts[0]),
-                                           g_strstrip (parts[1]), error))
-        {
-          g_prefix_error (error, _("--reading “%s”: "), readings[i]);
-          return NULL;
-        }
-    }
-
-  return g_steal_pointer (&profile);
-}
-
-static gboolean
-bank_check_ca_file (const char  *ca_file,
-                    GError     **error)
-{
-  g_autoptr(GTlsDatabase) database = NULL;
-
-  /* The client may load it lazily; an unreadable file is the caller's
-   * configuration error, found before anything is sent. */
-  database = g_tls_file_database_new (ca_file, error);
-  if (database == NULL)
-    {
-      g_prefix_error (error, _("CA file “%s”: "), ca_file);
-      return FALSE;
     }
 
   return TRUE;
@@ -431,52 +362,23 @@ int
 kassa_ctl_bank_main (int    argc,
                      char **argv)
 {
-  g_autofree char *opt_url = NULL;
-  g_autofree char *opt_terminal = NULL;
-  g_autofree char *opt_secret_file = NULL;
-  g_autofree char *opt_ca_file = NULL;
-  g_autofree char *opt_profile = NULL;
-  g_auto(GStrv) opt_readings = NULL;
-  int opt_timeout = KASSA_BANK_DEFAULT_TIMEOUT;
-  const GOptionEntry entries[] = {
-    { "url", 0, 0, G_OPTION_ARG_STRING, &opt_url,
-      N_("The bank's URL (overrides KASSA_BANK_URL)"), N_("URL") },
-    { "terminal", 0, 0, G_OPTION_ARG_STRING, &opt_terminal,
-      N_("The terminal id, 8 digits (overrides KASSA_TERMINAL)"), N_("TERMINAL") },
-    { "secret-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_secret_file,
-      N_("Read the secret from the first line of FILE (overrides KASSA_SECRET)"), N_("FILE") },
-    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_ca_file,
-      N_("Trust the CA certificates in FILE, PEM (overrides KASSA_BANK_CA_FILE)"), N_("FILE") },
-    { "timeout", 0, 0, G_OPTION_ARG_INT, &opt_timeout,
-      N_("Give up after SECONDS (default 30)"), N_("SECONDS") },
-    { "reading", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_readings,
-      N_("Set a protocol reading, e.g. unpaid-check-style=resp-code (repeatable)"),
-      N_("KEY=VALUE") },
-    { "profile", 0, 0, G_OPTION_ARG_FILENAME, &opt_profile,
-      N_("Read protocol readings from FILE (KEY=VALUE lines)"), N_("FILE") },
-    { NULL }
-  };
+  g_auto(KassaCtlBankOptions) bank_options = { 0 };
   g_autoptr(GOptionContext) context = NULL;
   g_autofree char *description = NULL;
   g_auto(GStrv) words = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(KassaCtlSecret) secret = NULL;
-  g_autoptr(KassaBankProfile) profile = NULL;
   g_autoptr(KassaBankClient) client = NULL;
   g_autoptr(GCancellable) cancellable = NULL;
   g_autoptr(JsonObject) output = NULL;
   g_auto(BankRequest) request = { 0 };
-  const char *url;
-  const char *terminal;
-  const char *ca_file;
-
-  G_STATIC_ASSERT (KASSA_BANK_DEFAULT_TIMEOUT == 30); /* the --timeout help says so */
 
   g_set_prgname ("kassa-ctl bank");
 
   context = g_option_context_new (_("COMMAND ARGUMENTS…"));
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  kassa_ctl_bank_options_init (&bank_options);
+  kassa_ctl_bank_options_add (&bank_options, context);
   g_option_context_set_summary (context, bank_usage_summary ());
   description = bank_help_description ();
   g_option_context_set_description (context, description);
@@ -497,65 +399,12 @@ kassa_ctl_bank_main (int    argc,
       return KASSA_CTL_EXIT_USAGE;
     }
 
-  if (opt_timeout <= 0)
-    {
-      kassa_ctl_printerr (_("--timeout must be a positive number of seconds"));
-      return KASSA_CTL_EXIT_USAGE;
-    }
-
-  url = opt_url != NULL ? opt_url : kassa_ctl_getenv ("KASSA_BANK_URL");
-  if (url == NULL)
-    url = KASSA_BANK_PRODUCTION_URL;
-
-  terminal = opt_terminal != NULL ? opt_terminal : kassa_ctl_getenv ("KASSA_TERMINAL");
-  if (terminal == NULL)
-    {
-      kassa_ctl_printerr (_("No terminal: set KASSA_TERMINAL or use --terminal"));
-      return KASSA_CTL_EXIT_USAGE;
-    }
-
-  if (opt_secret_file != NULL)
-    {
-      secret = kassa_ctl_read_secret_file (opt_secret_file, &error);
-      if (secret == NULL)
-        {
-          kassa_ctl_print_error (error, NULL);
-          return KASSA_CTL_EXIT_USAGE;
-        }
-    }
-  else
-    {
-      secret = g_strdup (kassa_ctl_getenv ("KASSA_SECRET"));
-      if (secret == NULL)
-        {
-          kassa_ctl_printerr (_("No secret: set KASSA_SECRET or use --secret-file"));
-          return KASSA_CTL_EXIT_USAGE;
-        }
-    }
-
-  ca_file = opt_ca_file != NULL ? opt_ca_file : kassa_ctl_getenv ("KASSA_BANK_CA_FILE");
-  if (ca_file != NULL && !bank_check_ca_file (ca_file, &error))
-    {
-      kassa_ctl_print_error (error, secret);
-      return KASSA_CTL_EXIT_USAGE;
-    }
-
-  profile = bank_load_profile (opt_profile, opt_readings, &error);
-  if (profile == NULL)
-    {
-      kassa_ctl_print_error (error, secret);
-      return KASSA_CTL_EXIT_USAGE;
-    }
-
-  /* Everything kassa_bank_client_new() refuses is configuration (URL,
-   * terminal, secret, CA file): nothing has been sent. */
-  client = kassa_bank_client_new (url, terminal, secret, ca_file, profile, &error);
+  client = kassa_ctl_bank_options_new_client (&bank_options, &secret, &error);
   if (client == NULL)
     {
       kassa_ctl_print_error (error, secret);
       return KASSA_CTL_EXIT_USAGE;
     }
-  kassa_bank_client_set_timeout (client, (guint) opt_timeout);
 
   cancellable = g_cancellable_new ();
   bank_request_send (&request, client, cancellable);

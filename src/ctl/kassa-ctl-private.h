@@ -13,6 +13,8 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "kassa-bank-client.h"
+
 G_BEGIN_DECLS
 
 /* The exit codes, one per error class. They are part of the interface
@@ -26,11 +28,50 @@ typedef enum
   KASSA_CTL_EXIT_REJECTED    = 4, /* the bank refused the request (header.code 400) */
   KASSA_CTL_EXIT_BANK_SYSTEM = 5, /* the bank's own failure (header.code 500) */
   KASSA_CTL_EXIT_MALFORMED   = 6, /* the reply was malformed or contradicts the request */
+  /* Till commands (kassa-ctl-till.c) */
+  KASSA_CTL_EXIT_NOT_PAID    = 7, /* the customer did not pay: DECLINED, CANCELLED, EXPIRED */
+  KASSA_CTL_EXIT_UNKNOWN     = 8, /* outcome unknown: interrupted while it was being resolved */
+  KASSA_CTL_EXIT_NOT_AUTHORISED = 9, /* the manager PIN is wrong, missing or not set */
+  KASSA_CTL_EXIT_JOURNAL     = 10, /* the journal is locked, corrupt, too new or unwritable */
+  KASSA_CTL_EXIT_MISMATCH    = 11, /* settle: the bank's totals differ from the journal's */
 } KassaCtlExit;
 
 /* Command groups: argv[0] is the group's name ("bank"), the rest follows it. */
 int          kassa_ctl_bank_main                (int            argc,
                                                  char         **argv);
+/* The till commands (sale, pending, recover, cancel, refund, settle, history,
+ * manager-pin, customer): argv[0] is the command. */
+int          kassa_ctl_till_main                (int            argc,
+                                                 char         **argv);
+
+/* The bank options every command that talks to the bank accepts (--url,
+ * --terminal, --secret-file, --ca-file, --timeout, --reading, --profile) and
+ * the environment they override. */
+typedef struct
+{
+  char  *url;
+  char  *terminal;
+  char  *secret_file;
+  char  *ca_file;
+  char  *profile;
+  char **readings;
+  int    timeout;
+} KassaCtlBankOptions;
+
+void         kassa_ctl_bank_options_init        (KassaCtlBankOptions  *options);
+void         kassa_ctl_bank_options_clear       (KassaCtlBankOptions  *options);
+/* Adds the options to @context's main group; @options must outlive parsing. */
+void         kassa_ctl_bank_options_add         (KassaCtlBankOptions  *options,
+                                                 GOptionContext       *context);
+/* The configuration help (variables, the secret rule), translated. */
+const char  *kassa_ctl_bank_options_help        (void);
+/* Builds the client from the options and the environment. Every failure is a
+ * configuration error (exit code 2): nothing has been sent. *@out_secret
+ * receives the secret as soon as it is read, even on failure, so the caller
+ * can keep it out of messages (free it with kassa_ctl_secret_free). */
+KassaBankClient *kassa_ctl_bank_options_new_client (KassaCtlBankOptions  *options,
+                                                    char                **out_secret,
+                                                    GError              **error);
 
 /* The exit-code table, translated, for the description of each group's --help. */
 const char  *kassa_ctl_exit_codes_help          (void);
@@ -70,5 +111,6 @@ void         kassa_ctl_run_until                (gboolean      *done,
 
 typedef char KassaCtlSecret;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KassaCtlSecret, kassa_ctl_secret_free)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (KassaCtlBankOptions, kassa_ctl_bank_options_clear)
 
 G_END_DECLS

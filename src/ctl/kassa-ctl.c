@@ -26,10 +26,19 @@ typedef struct
   const char *summary; /* N_() */
 } KassaCtlGroup;
 
-/* A new command group (`till`) is one line here plus its main function. */
+/* A new command group is one line here plus its main function. */
 static const KassaCtlGroup groups[] = {
   { "bank", kassa_ctl_bank_main,
     N_("Talk to the bank directly: invoices, checks, cancels, refunds, settlement") },
+  { "sale", kassa_ctl_till_main, N_("Sell: create an invoice and follow it (--wait)") },
+  { "pending", kassa_ctl_till_main, N_("List the unfinished invoices of the journal") },
+  { "recover", kassa_ctl_till_main, N_("Resolve every unfinished invoice with the bank") },
+  { "cancel", kassa_ctl_till_main, N_("Cancel an unpaid invoice") },
+  { "refund", kassa_ctl_till_main, N_("Refund a paid invoice (needs the manager PIN)") },
+  { "settle", kassa_ctl_till_main, N_("Close the batch and reconcile it with the bank") },
+  { "history", kassa_ctl_till_main, N_("List the journal's invoices (JSON or CSV)") },
+  { "manager-pin", kassa_ctl_till_main, N_("Set the manager PIN that authorises refunds") },
+  { "customer", kassa_ctl_till_main, N_("Training only: the customer pays or declines") },
 };
 
 const char *
@@ -44,7 +53,13 @@ kassa_ctl_exit_codes_help (void)
            "     the request timed out, or it was cancelled (Ctrl+C)\n"
            "  4  the bank refused the request; its errorDesc and errorType are on stderr\n"
            "  5  the bank reported a system error\n"
-           "  6  the bank's reply was malformed or contradicts the request\n");
+           "  6  the bank's reply was malformed or contradicts the request\n"
+           "Till commands also:\n"
+           "  7  the customer did not pay (DECLINED, CANCELLED, EXPIRED)\n"
+           "  8  outcome unknown: interrupted while the invoice was being resolved\n"
+           "  9  not authorised: the manager PIN is wrong, missing or not set\n"
+           " 10  the journal is locked by another Kassa, corrupt, too new or unwritable\n"
+           " 11  settle: the bank's totals differ from the journal's\n");
 }
 
 const char *
@@ -213,6 +228,192 @@ kassa_ctl_read_secret_file (const char  *path,
   return secret;
 }
 
+static KassaBankProfile *
+bank_load_profile (const char  *profile_file,
+                   char       **readings,
+                   GError     **error)
+{
+  g_autoptr(KassaBankProfile) profile = kassa_bank_profile_new ();
+
+  if (profile_file != NULL)
+    {
+      g_autofree char *text = NULL;
+
+      if (!g_file_get_contents (profile_file, &text, NULL, error))
+        return NULL;
+
+      if (!kassa_bank_profile_set_from_string (profile, text, error))
+        {
+          g_prefix_error (error, _("Profile “%s”: "), profile_file);
+          return NULL;
+        }
+    }
+
+  for (guint i = 0; readings != NULL && readings[i] != NULL; i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (readings[i], "=", 2);
+
+      if (parts[0] == NULL || parts[1] == NULL || parts[0][0] == '\0')
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("--reading “%s” is not KEY=VALUE"), readings[i]);
+          return NULL;
+        }
+
+      if (!kassa_bank_profile_set_reading (profile, g_strstrip (parts[0]),
+                                           g_strstrip (parts[1]), error))
+        {
+          g_prefix_error (error, _("--reading “%s”: "), readings[i]);
+          return NULL;
+        }
+    }
+
+  return g_steal_pointer (&profile);
+}
+
+static gboolean
+bank_check_ca_file (const char  *ca_file,
+                    GError     **error)
+{
+  g_autoptr(GTlsDatabase) database = NULL;
+
+  /* The client may load it lazily; an unreadable file is the caller's
+   * configuration error, found before anything is sent. */
+  database = g_tls_file_database_new (ca_file, error);
+  if (database == NULL)
+    {
+      g_prefix_error (error, _("CA file “%s”: "), ca_file);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+void
+kassa_ctl_bank_options_init (KassaCtlBankOptions *options)
+{
+  memset (options, 0, sizeof *options);
+  options->timeout = KASSA_BANK_DEFAULT_TIMEOUT;
+}
+
+void
+kassa_ctl_bank_options_clear (KassaCtlBankOptions *options)
+{
+  g_clear_pointer (&options->url, g_free);
+  g_clear_pointer (&options->terminal, g_free);
+  g_clear_pointer (&options->secret_file, g_free);
+  g_clear_pointer (&options->ca_file, g_free);
+  g_clear_pointer (&options->profile, g_free);
+  g_clear_pointer (&options->readings, g_strfreev);
+}
+
+void
+kassa_ctl_bank_options_add (KassaCtlBankOptions *options,
+                            GOptionContext      *context)
+{
+  const GOptionEntry entries[] = {
+    { "url", 0, 0, G_OPTION_ARG_STRING, &options->url,
+      N_("The bank's URL (overrides KASSA_BANK_URL)"), N_("URL") },
+    { "terminal", 0, 0, G_OPTION_ARG_STRING, &options->terminal,
+      N_("The terminal id, 8 digits (overrides KASSA_TERMINAL)"), N_("TERMINAL") },
+    { "secret-file", 0, 0, G_OPTION_ARG_FILENAME, &options->secret_file,
+      N_("Read the secret from the first line of FILE (overrides KASSA_SECRET)"), N_("FILE") },
+    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &options->ca_file,
+      N_("Trust the CA certificates in FILE, PEM (overrides KASSA_BANK_CA_FILE)"), N_("FILE") },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &options->timeout,
+      N_("Give up after SECONDS (default 30)"), N_("SECONDS") },
+    { "reading", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->readings,
+      N_("Set a protocol reading, e.g. unpaid-check-style=resp-code (repeatable)"),
+      N_("KEY=VALUE") },
+    { "profile", 0, 0, G_OPTION_ARG_FILENAME, &options->profile,
+      N_("Read protocol readings from FILE (KEY=VALUE lines)"), N_("FILE") },
+    { NULL }
+  };
+
+  G_STATIC_ASSERT (KASSA_BANK_DEFAULT_TIMEOUT == 30); /* the --timeout help says so */
+
+  /* The entries are copied; the pointers in them point into @options. */
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+}
+
+const char *
+kassa_ctl_bank_options_help (void)
+{
+  return _("Configuration (options override the environment; empty variables count as unset):\n"
+           "  KASSA_BANK_URL       the bank's URL (default " KASSA_BANK_PRODUCTION_URL ")\n"
+           "  KASSA_TERMINAL       the terminal id, 8 digits\n"
+           "  KASSA_SECRET         the terminal's secret\n"
+           "  KASSA_BANK_CA_FILE   PEM file of CA certificates to trust instead of the system's\n"
+           "\n"
+           "The secret is never accepted as a command-line argument: any user of this\n"
+           "computer can read the arguments of a running program in /proc. Use KASSA_SECRET\n"
+           "or --secret-file. kassa-ctl never prints the secret.");
+}
+
+KassaBankClient *
+kassa_ctl_bank_options_new_client (KassaCtlBankOptions  *options,
+                                   char                **out_secret,
+                                   GError              **error)
+{
+  g_autoptr(KassaBankProfile) profile = NULL;
+  g_autoptr(KassaBankClient) client = NULL;
+  const char *url;
+  const char *terminal;
+  const char *ca_file;
+  char *secret;
+
+  g_return_val_if_fail (out_secret != NULL && *out_secret == NULL, NULL);
+
+  if (options->timeout <= 0)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--timeout must be a positive number of seconds"));
+      return NULL;
+    }
+
+  url = options->url != NULL ? options->url : kassa_ctl_getenv ("KASSA_BANK_URL");
+  if (url == NULL)
+    url = KASSA_BANK_PRODUCTION_URL;
+
+  terminal = options->terminal != NULL ? options->terminal : kassa_ctl_getenv ("KASSA_TERMINAL");
+  if (terminal == NULL)
+    {
+      g_set_error_literal (error, KASSA_INPUT_ERROR, KASSA_INPUT_ERROR_TERMINAL,
+                           _("No terminal: set KASSA_TERMINAL or use --terminal"));
+      return NULL;
+    }
+
+  if (options->secret_file != NULL)
+    secret = kassa_ctl_read_secret_file (options->secret_file, error);
+  else
+    {
+      secret = g_strdup (kassa_ctl_getenv ("KASSA_SECRET"));
+      if (secret == NULL)
+        g_set_error_literal (error, KASSA_INPUT_ERROR, KASSA_INPUT_ERROR_SECRET,
+                             _("No secret: set KASSA_SECRET or use --secret-file"));
+    }
+  if (secret == NULL)
+    return NULL;
+  *out_secret = secret;
+
+  ca_file = options->ca_file != NULL ? options->ca_file : kassa_ctl_getenv ("KASSA_BANK_CA_FILE");
+  if (ca_file != NULL && !bank_check_ca_file (ca_file, error))
+    return NULL;
+
+  profile = bank_load_profile (options->profile, options->readings, error);
+  if (profile == NULL)
+    return NULL;
+
+  /* Everything kassa_bank_client_new() refuses is configuration (URL,
+   * terminal, secret, CA file): nothing has been sent. */
+  client = kassa_bank_client_new (url, terminal, secret, ca_file, profile, error);
+  if (client == NULL)
+    return NULL;
+  kassa_bank_client_set_timeout (client, (guint) options->timeout);
+
+  return g_steal_pointer (&client);
+}
+
 static gboolean
 on_signal_cb (gpointer user_data)
 {
@@ -242,13 +443,16 @@ kassa_ctl_run_until (gboolean     *done,
 static void
 print_usage (FILE *stream)
 {
-  fprintf (stream, "%s\n  kassa-ctl %s\n\n%s\n\n%s\n",
-           _("Usage:"), _("GROUP COMMAND [OPTION…] ARGUMENTS…"),
+  fprintf (stream, "%s\n  kassa-ctl %s\n  kassa-ctl %s\n\n%s\n\n%s\n",
+           _("Usage:"), _("bank COMMAND [OPTION…] ARGUMENTS…"),
+           _("[--training] COMMAND [OPTION…] ARGUMENTS…"),
            _("Kassa's headless tool, for support staff, integrators and tests."),
-           _("Command groups:"));
+           _("Commands:"));
   for (guint i = 0; i < G_N_ELEMENTS (groups); i++)
-    fprintf (stream, "  %-8s %s\n", groups[i].name, _(groups[i].summary));
-  fprintf (stream, "\n%s\n\n%s", _("Run “kassa-ctl GROUP --help” for its commands and options."),
+    fprintf (stream, "  %-12s %s\n", groups[i].name, _(groups[i].summary));
+  fprintf (stream, "\n%s\n%s\n\n%s",
+           _("Run “kassa-ctl COMMAND --help” for its arguments and options."),
+           _("--training: sell against the built-in training bank, with the training journal."),
            kassa_ctl_exit_codes_help ());
 }
 
@@ -270,6 +474,16 @@ main (int   argc,
     }
 
   group = argv[1];
+
+  /* `kassa-ctl --training sale …` is `kassa-ctl sale --training …`. */
+  if (g_str_equal (group, "--training") && argc >= 3)
+    {
+      char *command = argv[2];
+
+      argv[2] = argv[1];
+      argv[1] = command;
+      group = command;
+    }
 
   if (g_str_equal (group, "--help") || g_str_equal (group, "-h") || g_str_equal (group, "help"))
     {

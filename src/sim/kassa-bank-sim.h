@@ -116,6 +116,19 @@ KassaSimInvoiceState kassa_bank_sim_get_invoice_state (KassaBankSim  *self,
 /* All invoices as a JSON array text (for the control interface and tests). */
 char         *kassa_bank_sim_list_invoices     (KassaBankSim      *self);
 
+/* Persistence (training mode: the bank must outlive one kassa-ctl run).
+ * Loads the terminals (with their secrets), their settlements and the invoice
+ * table from @path if it exists (the simulator must not have invoices yet),
+ * then writes them back atomically, mode 0600, now and after every change.
+ * Faults, autopay, push URL and pending autopay timers are not kept.
+ * A file that is not a simulator state is KASSA_SIM_ERROR_INVALID. */
+gboolean      kassa_bank_sim_set_state_file    (KassaBankSim      *self,
+                                                const char        *path,
+                                                GError           **error);
+/* The secret of a known terminal (a copy, to be wiped by the caller), or NULL. */
+char         *kassa_bank_sim_dup_secret        (KassaBankSim      *self,
+                                                const char        *terminal);
+
 /* Fault injection: the next @count requests (0 = until cleared) to @endpoint get @kind. */
 void          kassa_bank_sim_inject_fault      (KassaBankSim      *self,
                                                 KassaBankEndpoint  endpoint,

@@ -1,0 +1,890 @@
+/* test-ctl-till.c — kassa-ctl's till commands as real processes against kassa-bank-sim
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+#include <sys/stat.h>
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "kassa-bank-client.h"
+#include "kassa-bank-sim.h"
+#include "kassa-journal.h"
+#include "kassa-test-util.h"
+
+typedef struct
+{
+  KassaTestSim *sim;
+  char         *tmpdir;
+  char         *journal;
+  char         *data_home;
+  const char   *url;      /* the bank kassa-ctl is told about */
+} Fixture;
+
+typedef struct
+{
+  int        status;
+  char      *out;
+  char      *err;
+  GPtrArray *lines;   /* JsonNode, one per stdout line */
+} CtlResult;
+
+static void
+ctl_result_free (CtlResult *result)
+{
+  g_free (result->out);
+  g_free (result->err);
+  g_clear_pointer (&result->lines, g_ptr_array_unref);
+  g_free (result);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CtlResult, ctl_result_free)
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->sim = kassa_test_sim_spawnv (NULL);
+  f->url = kassa_test_sim_get_url (f->sim);
+  f->tmpdir = g_dir_make_tmp ("test-ctl-till-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->journal = g_build_filename (f->tmpdir, "journal.sqlite", NULL);
+  f->data_home = g_build_filename (f->tmpdir, "data", NULL);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        remove_tree (child);
+      else
+        g_assert_cmpint (g_remove (child), ==, 0);
+    }
+  g_assert_cmpint (g_rmdir (path), ==, 0);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  remove_tree (f->tmpdir);
+  g_free (f->tmpdir);
+  g_free (f->journal);
+  g_free (f->data_home);
+  g_clear_pointer (&f->sim, kassa_test_sim_free);
+}
+
+static const char *
+ctl_path (void)
+{
+  const char *path = g_getenv ("KASSA_CTL");
+
+  if (path == NULL)
+    g_error ("KASSA_CTL is not set; run the tests with meson test");
+
+  return path;
+}
+
+/* Runs kassa-ctl with the fixture's bank and journal, @input on stdin (a pipe,
+ * never a terminal), and waits for it. Every stdout line must be JSON, except
+ * for --csv. */
+static CtlResult *
+ctl_runv (Fixture            *f,
+          const char         *input,
+          gboolean            json_lines,
+          const char * const *args)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_auto(GStrv) env = g_get_environ ();
+  g_autoptr(GError) error = NULL;
+  CtlResult *result = g_new0 (CtlResult, 1);
+
+  env = g_environ_setenv (env, "KASSA_BANK_URL", f->url, TRUE);
+  env = g_environ_setenv (env, "KASSA_TERMINAL", KASSA_TEST_TERMINAL, TRUE);
+  env = g_environ_setenv (env, "KASSA_SECRET", KASSA_TEST_SECRET, TRUE);
+  env = g_environ_setenv (env, "KASSA_BANK_CA_FILE", "", TRUE);
+  env = g_environ_setenv (env, "KASSA_JOURNAL", f->journal, TRUE);
+  env = g_environ_setenv (env, "XDG_DATA_HOME", f->data_home, TRUE);
+  env = g_environ_setenv (env, "LANG", "C.UTF-8", TRUE);
+  env = g_environ_unsetenv (env, "LC_ALL");
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_environ (launcher, env);
+
+  g_ptr_array_add (argv, (char *) ctl_path ());
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, input != NULL ? input : "", NULL,
+                                 &result->out, &result->err, &error);
+  g_assert_no_error (error);
+
+  if (!g_subprocess_get_if_exited (process))
+    g_error ("kassa-ctl did not exit normally (signal %d); stderr: %s",
+             g_subprocess_get_term_sig (process), result->err);
+  result->status = g_subprocess_get_exit_status (process);
+  g_test_message ("kassa-ctl %s → %d\n%s%s", args[0], result->status, result->out, result->err);
+
+  /* The secret never leaves the process. */
+  g_assert_null (strstr (result->out, KASSA_TEST_SECRET));
+  g_assert_null (strstr (result->err, KASSA_TEST_SECRET));
+
+  result->lines = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  if (json_lines)
+    {
+      g_auto(GStrv) lines = g_strsplit (result->out, "\n", -1);
+
+      for (guint i = 0; lines[i] != NULL; i++)
+        {
+          JsonNode *node;
+
+          if (lines[i][0] == '\0')
+            continue;
+          node = json_from_string (lines[i], &error);
+          g_assert_no_error (error);
+          g_assert_nonnull (node);
+          g_ptr_array_add (result->lines, node);
+        }
+      /* Exactly one line ending per line: nothing else on stdout. */
+      g_assert_true (result->out[0] == '\0' || g_str_has_suffix (result->out, "\n"));
+    }
+
+  return result;
+}
+
+#define ctl_run(f, ...) \
+  ctl_runv ((f), NULL, TRUE, (const char * const []) { __VA_ARGS__, NULL })
+#define ctl_run_input(f, input, ...) \
+  ctl_runv ((f), (input), TRUE, (const char * const []) { __VA_ARGS__, NULL })
+
+static JsonObject *
+line_object (CtlResult *result,
+             guint      index)
+{
+  JsonNode *node;
+
+  g_assert_cmpuint (index, <, result->lines->len);
+  node = g_ptr_array_index (result->lines, index);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+
+  return json_node_get_object (node);
+}
+
+static JsonObject *
+last_object (CtlResult *result)
+{
+  g_assert_cmpuint (result->lines->len, >, 0);
+
+  return line_object (result, result->lines->len - 1);
+}
+
+static JsonArray *
+only_array (CtlResult *result)
+{
+  JsonNode *node;
+
+  g_assert_cmpuint (result->lines->len, ==, 1);
+  node = g_ptr_array_index (result->lines, 0);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (node));
+
+  return json_node_get_array (node);
+}
+
+/* The invoice keys of kassa_invoice_to_json(): every line carries all of them. */
+static void
+assert_invoice_keys (JsonObject *object)
+{
+  static const char * const keys[] = {
+    "invoice", "state", "amount", "method", "desc", "phone", "reference", "created",
+    "approval_code", "card_number", "resp_code", "resp_desc", "paid_after_cancel",
+    "settlement_id", "last_error",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    g_assert_true (json_object_has_member (object, keys[i]));
+}
+
+static char *
+sim_control (Fixture    *f,
+             const char *path,
+             const char *json)
+{
+  guint status = 0;
+  char *reply = kassa_test_sim_control (f->sim, path, json, &status);
+
+  g_assert_cmpuint (status, ==, 200);
+
+  return reply;
+}
+
+static void
+sim_pay (Fixture    *f,
+         const char *invoice)
+{
+  g_autofree char *body = g_strdup_printf ("{\"invoice\": \"%s\"}", invoice);
+  g_autofree char *reply = sim_control (f, "/sim/pay", body);
+}
+
+/* The simulator's state of @invoice ("paid", …). */
+static char *
+sim_state (Fixture    *f,
+           const char *invoice)
+{
+  g_autofree char *text = sim_control (f, "/sim/invoices", "{}");
+  g_autoptr(JsonNode) root = json_from_string (text, NULL);
+  JsonArray *array;
+
+  g_assert_nonnull (root);
+  array = json_node_get_array (root);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *object = json_array_get_object_element (array, i);
+
+      if (g_str_equal (json_object_get_string_member (object, "invoice"), invoice))
+        return g_strdup (json_object_get_string_member (object, "state"));
+    }
+
+  return NULL;
+}
+
+/* A sale left awaiting payment; returns its number. */
+static char *
+sale_awaiting (Fixture    *f,
+               const char *amount)
+{
+  g_autoptr(CtlResult) r = ctl_run (f, "sale", amount, "--poll-ms", "100");
+  JsonObject *last;
+
+  g_assert_cmpint (r->status, ==, 0);
+  last = last_object (r);
+  g_assert_cmpstr (json_object_get_string_member (last, "state"), ==, "AWAITING_PAYMENT");
+
+  return g_strdup (json_object_get_string_member (last, "invoice"));
+}
+
+/* A sale paid by the simulator's autopay; returns its number. */
+static char *
+sale_paid (Fixture    *f,
+           const char *amount)
+{
+  g_autofree char *on = sim_control (f, "/sim/autopay", "{\"seconds\": 1}");
+  g_autoptr(CtlResult) r = ctl_run (f, "sale", amount, "--wait", "--poll-ms", "100");
+  g_autofree char *off = sim_control (f, "/sim/autopay", "{\"seconds\": 0}");
+
+  g_assert_cmpint (r->status, ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (last_object (r), "state"), ==, "PAID");
+
+  return g_strdup (json_object_get_string_member (last_object (r), "invoice"));
+}
+
+/* ------------------------------------------------------------------ */
+
+static void
+test_sale_wait (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *on = sim_control (f, "/sim/autopay", "{\"seconds\": 1}");
+  g_autoptr(CtlResult) r = ctl_run (f, "sale", "1 500", "--wait", "--poll-ms", "100",
+                                    "--reference", "receipt 7");
+  g_autofree char *bank_state = NULL;
+  JsonObject *awaiting = NULL;
+  JsonObject *last;
+  const char *number;
+
+  g_assert_cmpint (r->status, ==, 0);
+  g_assert_cmpuint (r->lines->len, >=, 2);
+
+  /* One line per state change, all of the same invoice, ending PAID. */
+  number = json_object_get_string_member (line_object (r, 0), "invoice");
+  for (guint i = 0; i < r->lines->len; i++)
+    {
+      JsonObject *object = line_object (r, i);
+      const char *state = json_object_get_string_member (object, "state");
+
+      assert_invoice_keys (object);
+      g_assert_cmpstr (json_object_get_string_member (object, "invoice"), ==, number);
+      g_assert_cmpint (json_object_get_int_member (object, "amount"), ==, 1500);
+      if (i > 0)
+        g_assert_cmpstr (state, !=,
+                         json_object_get_string_member (line_object (r, i - 1), "state"));
+      if (g_str_equal (state, "AWAITING_PAYMENT"))
+        awaiting = object;
+    }
+  g_assert_cmpstr (json_object_get_string_member (line_object (r, 0), "state"), ==, "CREATING");
+  g_assert_nonnull (awaiting);
+  /* The QR payload, with the amount in tag 54. */
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (awaiting, "desc"), "0002"));
+  g_assert_nonnull (strstr (json_object_get_string_member (awaiting, "desc"), "54041500"));
+
+  last = last_object (r);
+  g_assert_cmpstr (json_object_get_string_member (last, "state"), ==, "PAID");
+  g_assert_cmpstr (json_object_get_string_member (last, "reference"), ==, "receipt 7");
+  g_assert_cmpstr (json_object_get_string_member (last, "resp_code"), ==, "00");
+  g_assert_nonnull (json_object_get_string_member (last, "approval_code"));
+
+  bank_state = sim_state (f, number);
+  g_assert_cmpstr (bank_state, ==, "paid");
+}
+
+static void
+test_sale_recover (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *number = sale_awaiting (f, "1000");
+  g_autoptr(CtlResult) pending = ctl_run (f, "pending");
+  g_autoptr(CtlResult) recover = NULL;
+  g_autoptr(CtlResult) after = NULL;
+  JsonObject *output;
+  JsonArray *array;
+
+  /* pending does not need the bank: the journal says it. */
+  g_assert_cmpint (pending->status, ==, 0);
+  array = only_array (pending);
+  g_assert_cmpuint (json_array_get_length (array), ==, 1);
+  assert_invoice_keys (json_array_get_object_element (array, 0));
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 0),
+                                                  "invoice"), ==, number);
+
+  /* The customer pays while no kassa-ctl runs. */
+  sim_pay (f, number);
+
+  recover = ctl_run (f, "recover", "--poll-ms", "100");
+  g_assert_cmpint (recover->status, ==, 0);
+  g_assert_cmpuint (recover->lines->len, ==, 1);
+  output = line_object (recover, 0);
+  g_assert_nonnull (strstr (json_object_get_string_member (output, "summary"), "1 paid"));
+  array = json_object_get_array_member (output, "invoices");
+  g_assert_cmpuint (json_array_get_length (array), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 0),
+                                                  "state"), ==, "PAID");
+
+  after = ctl_run (f, "pending");
+  g_assert_cmpint (after->status, ==, 0);
+  g_assert_cmpuint (json_array_get_length (only_array (after)), ==, 0);
+}
+
+static void
+test_cancel (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree char *number = sale_awaiting (f, "700");
+  g_autofree char *paid = NULL;
+  g_autofree char *bank_state = NULL;
+  g_autoptr(CtlResult) r = ctl_run (f, "cancel", number, "--poll-ms", "100");
+  g_autoptr(CtlResult) again = NULL;
+  g_autoptr(CtlResult) unknown = NULL;
+  g_autoptr(CtlResult) of_paid = NULL;
+
+  g_assert_cmpint (r->status, ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (line_object (r, 0), "state"), ==,
+                   "CANCELLING");
+  g_assert_cmpstr (json_object_get_string_member (last_object (r), "state"), ==, "CANCELLED");
+  bank_state = sim_state (f, number);
+  g_assert_cmpstr (bank_state, ==, "cancelled");
+
+  /* Cancelled already: refused here, nothing printed. */
+  again = ctl_run (f, "cancel", number);
+  g_assert_cmpint (again->status, ==, 2);
+  g_assert_cmpuint (again->lines->len, ==, 0);
+
+  unknown = ctl_run (f, "cancel", "NOPE-0001");
+  g_assert_cmpint (unknown->status, ==, 2);
+  g_assert_nonnull (strstr (unknown->err, "NOPE-0001"));
+
+  paid = sale_paid (f, "800");
+  of_paid = ctl_run (f, "cancel", paid);
+  g_assert_cmpint (of_paid->status, ==, 2);
+  g_assert_nonnull (strstr (of_paid->err, "refund"));
+}
+
+static void
+test_refund (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree char *number = sale_paid (f, "2500");
+  g_autofree char *bank_state = NULL;
+  g_autoptr(CtlResult) no_pin_set = ctl_run (f, "refund", number, "--pin", "1234");
+  g_autoptr(CtlResult) set = NULL;
+  g_autoptr(CtlResult) bad_pin = NULL;
+  g_autoptr(CtlResult) wrong = NULL;
+  g_autoptr(CtlResult) right = NULL;
+  g_autoptr(CtlResult) twice = NULL;
+  g_autoptr(CtlResult) missing = NULL;
+
+  /* No PIN set yet: every refund is refused. */
+  g_assert_cmpint (no_pin_set->status, ==, 9);
+  g_assert_cmpuint (no_pin_set->lines->len, ==, 0);
+
+  bad_pin = ctl_run_input (f, "12\n", "manager-pin");
+  g_assert_cmpint (bad_pin->status, ==, 2);
+
+  set = ctl_run_input (f, "1234\n", "manager-pin");
+  g_assert_cmpint (set->status, ==, 0);
+
+  missing = ctl_run (f, "refund", number);
+  g_assert_cmpint (missing->status, ==, 2);
+
+  wrong = ctl_run (f, "refund", number, "--pin", "9999");
+  g_assert_cmpint (wrong->status, ==, 9);
+  g_assert_cmpuint (wrong->lines->len, ==, 0);
+  bank_state = sim_state (f, number);
+  g_assert_cmpstr (bank_state, ==, "paid");
+  g_clear_pointer (&bank_state, g_free);
+
+  /* The PIN from stdin, as a script would pass it. */
+  right = ctl_run_input (f, "1234\n", "refund", number, "--pin", "-");
+  g_assert_cmpint (right->status, ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (line_object (right, 0), "state"), ==,
+                   "REFUNDING");
+  g_assert_cmpstr (json_object_get_string_member (last_object (right), "state"), ==,
+                   "REFUNDED");
+  bank_state = sim_state (f, number);
+  g_assert_cmpstr (bank_state, ==, "refunded");
+
+  twice = ctl_run (f, "refund", number, "--pin", "1234");
+  g_assert_cmpint (twice->status, ==, 2);
+  g_assert_nonnull (strstr (twice->err, "refunded"));
+}
+
+static void
+test_settle (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree char *first = sale_paid (f, "1000");
+  g_autofree char *second = sale_paid (f, "2000");
+  g_autofree char *unpaid = sale_awaiting (f, "3000");
+  g_autoptr(CtlResult) r = ctl_run (f, "settle");
+  g_autoptr(CtlResult) empty = NULL;
+  g_autoptr(CtlResult) history = NULL;
+  JsonObject *report;
+  JsonArray *invoices;
+
+  g_assert_cmpint (r->status, ==, 0);
+  g_assert_cmpuint (r->lines->len, ==, 1);
+  report = line_object (r, 0);
+  g_assert_cmpstr (json_object_get_string_member (report, "state"), ==, "SETTLED");
+  g_assert_true (json_object_get_boolean_member (report, "matches"));
+  g_assert_cmpint (json_object_get_int_member (report, "local_count"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (report, "local_amount"), ==, 3000);
+  g_assert_cmpint (json_object_get_int_member (report, "bank_count"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (report, "bank_amount"), ==, 3000);
+  invoices = json_object_get_array_member (report, "invoices");
+  g_assert_cmpuint (json_array_get_length (invoices), ==, 2);
+  g_assert_cmpstr (json_array_get_string_element (invoices, 0), ==, first);
+  g_assert_cmpstr (json_array_get_string_element (invoices, 1), ==, second);
+
+  /* The next batch is empty, and says so. */
+  empty = ctl_run (f, "settle");
+  g_assert_cmpint (empty->status, ==, 0);
+  report = line_object (empty, 0);
+  g_assert_true (json_object_get_boolean_member (report, "empty"));
+  g_assert_true (json_object_get_boolean_member (report, "matches"));
+  g_assert_cmpstr (json_object_get_string_member (line_object (r, 0), "settlement"), !=,
+                   json_object_get_string_member (report, "settlement"));
+
+  /* The settled invoices name their batch. */
+  history = ctl_run (f, "history", "--json");
+  g_assert_cmpstr (json_object_get_string_member (
+                     json_array_get_object_element (only_array (history), 0), "settlement_id"),
+                   ==, json_object_get_string_member (line_object (r, 0), "settlement"));
+  g_assert_true (json_object_get_null_member (
+                   json_array_get_object_element (only_array (history), 2), "settlement_id"));
+}
+
+static void
+test_history (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *first = sale_awaiting (f, "1000");
+  g_autoptr(CtlResult) quoted = ctl_run (f, "sale", "2000", "--reference", "a,\"b\"");
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) tomorrow = g_date_time_add_days (now, 1);
+  g_autofree char *today_text = g_date_time_format (now, "%Y-%m-%d");
+  g_autofree char *tomorrow_text = g_date_time_format (tomorrow, "%Y-%m-%d");
+  g_autoptr(CtlResult) json = ctl_run (f, "history", "--json");
+  g_autoptr(CtlResult) lines = ctl_run (f, "history");
+  g_autoptr(CtlResult) csv = ctl_runv (f, NULL, FALSE,
+                                       (const char * const []) { "history", "--csv", NULL });
+  g_autoptr(CtlResult) today = ctl_run (f, "history", "--json", "--from", today_text);
+  g_autoptr(CtlResult) future = ctl_run (f, "history", "--json", "--from", tomorrow_text);
+  g_autoptr(CtlResult) past = ctl_run (f, "history", "--json", "--to", "2000-01-01T00:00:00Z");
+  g_autoptr(CtlResult) bad = ctl_run (f, "history", "--from", "2024-02-30");
+  g_autoptr(CtlResult) both = ctl_run (f, "history", "--json", "--csv");
+  g_auto(GStrv) rows = NULL;
+  JsonArray *array;
+
+  g_assert_cmpint (quoted->status, ==, 0);
+
+  g_assert_cmpint (json->status, ==, 0);
+  array = only_array (json);
+  g_assert_cmpuint (json_array_get_length (array), ==, 2);
+  assert_invoice_keys (json_array_get_object_element (array, 0));
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 0),
+                                                  "invoice"), ==, first);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 1),
+                                                  "reference"), ==, "a,\"b\"");
+
+  /* Default: one object per line. */
+  g_assert_cmpint (lines->status, ==, 0);
+  g_assert_cmpuint (lines->lines->len, ==, 2);
+
+  g_assert_cmpint (csv->status, ==, 0);
+  rows = g_strsplit (csv->out, "\r\n", -1);
+  g_assert_cmpuint (g_strv_length (rows), ==, 4);  /* header, 2 rows, "" after the last CRLF */
+  g_assert_true (g_str_has_prefix (rows[0], "invoice,state,amount,method,desc,"));
+  g_assert_true (g_str_has_prefix (rows[1], first));
+  g_assert_nonnull (strstr (rows[1], ",AWAITING_PAYMENT,1000,qr,"));
+  g_assert_nonnull (strstr (rows[2], ",\"a,\"\"b\"\"\","));
+  g_assert_cmpstr (rows[3], ==, "");
+
+  g_assert_cmpint (today->status, ==, 0);
+  g_assert_cmpuint (json_array_get_length (only_array (today)), ==, 2);
+  g_assert_cmpint (future->status, ==, 0);
+  g_assert_cmpuint (json_array_get_length (only_array (future)), ==, 0);
+  g_assert_cmpint (past->status, ==, 0);
+  g_assert_cmpuint (json_array_get_length (only_array (past)), ==, 0);
+
+  g_assert_cmpint (bad->status, ==, 2);
+  g_assert_nonnull (strstr (bad->err, "2024-02-30"));
+  g_assert_cmpint (both->status, ==, 2);
+}
+
+static void
+test_locked (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KassaJournal) held = kassa_journal_open (f->journal, &error);
+  g_autoptr(CtlResult) sale = NULL;
+  g_autoptr(CtlResult) pending = NULL;
+  g_autofree char *invoices = NULL;
+
+  g_assert_no_error (error);
+
+  sale = ctl_run (f, "sale", "1000");
+  g_assert_cmpint (sale->status, ==, 10);
+  g_assert_cmpuint (sale->lines->len, ==, 0);
+  g_assert_nonnull (strstr (sale->err, f->journal));
+  g_assert_nonnull (strstr (sale->err, "in use"));
+
+  pending = ctl_run (f, "pending");
+  g_assert_cmpint (pending->status, ==, 10);
+
+  /* Nothing reached the bank. */
+  invoices = sim_control (f, "/sim/invoices", "{}");
+  g_assert_cmpstr (invoices, ==, "[]");
+}
+
+static void
+test_bad_input (Fixture       *f,
+                gconstpointer  data)
+{
+  const char *bad[] = { "abc", "0", "-5", "10.5", "" };
+  g_autoptr(CtlResult) method = ctl_run (f, "sale", "1000", "--method", "cash");
+  g_autoptr(CtlResult) phone = ctl_run (f, "sale", "1000", "--method", "phone");
+  g_autoptr(CtlResult) bad_phone = ctl_run (f, "sale", "1000", "--method", "phone",
+                                            "--phone", "123");
+  g_autoptr(CtlResult) no_amount = ctl_run (f, "sale");
+  g_autoptr(CtlResult) autopay = ctl_run (f, "sale", "1000", "--autopay", "1");
+  g_autoptr(CtlResult) history = NULL;
+  g_autofree char *invoices = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(CtlResult) r = ctl_run (f, "sale", bad[i]);
+
+      g_assert_cmpint (r->status, ==, 2);
+      g_assert_cmpuint (r->lines->len, ==, 0);
+      g_assert_cmpstr (r->err, !=, "");
+    }
+  g_assert_cmpint (method->status, ==, 2);
+  g_assert_cmpint (phone->status, ==, 2);
+  g_assert_cmpint (bad_phone->status, ==, 2);
+  g_assert_cmpint (no_amount->status, ==, 2);
+  g_assert_cmpint (autopay->status, ==, 2);
+
+  /* Nothing journaled, nothing sent. */
+  history = ctl_run (f, "history", "--json");
+  g_assert_cmpint (history->status, ==, 0);
+  g_assert_cmpuint (json_array_get_length (only_array (history)), ==, 0);
+  invoices = sim_control (f, "/sim/invoices", "{}");
+  g_assert_cmpstr (invoices, ==, "[]");
+}
+
+static void
+test_bank_down (Fixture       *f,
+                gconstpointer  data)
+{
+  const char *live_url = f->url;
+  g_autoptr(CtlResult) sale = NULL;
+  g_autoptr(CtlResult) pending = NULL;
+  g_autoptr(CtlResult) second = NULL;
+  g_autoptr(CtlResult) recover = NULL;
+  JsonArray *array;
+  const char *state;
+
+  /* Port 9 on loopback: nothing listens (the test environment's own choice). */
+  f->url = "http://127.0.0.1:9";
+  sale = ctl_run (f, "sale", "1000", "--timeout", "1", "--poll-ms", "100");
+  g_assert_cmpint (sale->status, ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (line_object (sale, 0), "state"), ==,
+                   "CREATING");
+
+  pending = ctl_run (f, "pending");
+  g_assert_cmpint (pending->status, ==, 0);
+  array = only_array (pending);
+  g_assert_cmpuint (json_array_get_length (array), ==, 1);
+  state = json_object_get_string_member (json_array_get_object_element (array, 0), "state");
+  g_assert_cmpstr (state, ==, "CREATE_UNKNOWN");
+
+  /* Still down: recovery gives up at once instead of waiting forever. */
+  second = ctl_run (f, "sale", "2000", "--timeout", "1", "--poll-ms", "100");
+  g_assert_cmpint (second->status, ==, 3);
+  g_assert_cmpuint (second->lines->len, ==, 0);
+  g_assert_nonnull (strstr (second->err, "recover"));
+
+  /* Back up: the bank never saw the invoice; after the grace period it failed. */
+  f->url = live_url;
+  recover = ctl_run (f, "recover", "--timeout", "1", "--poll-ms", "100");
+  g_assert_cmpint (recover->status, ==, 0);
+  array = json_object_get_array_member (line_object (recover, 0), "invoices");
+  g_assert_cmpuint (json_array_get_length (array), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 0),
+                                                  "state"), ==, "FAILED");
+}
+
+static void
+test_training (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *state_file = g_build_filename (f->data_home, "kassa", "training-bank.json",
+                                                  NULL);
+  g_autofree char *journal = g_build_filename (f->data_home, "kassa", "training.sqlite", NULL);
+  g_autoptr(CtlResult) first = NULL;
+  g_autoptr(CtlResult) second = NULL;
+  g_autoptr(CtlResult) pay = NULL;
+  g_autoptr(CtlResult) history = NULL;
+  g_autoptr(CtlResult) recover = NULL;
+  g_autoptr(CtlResult) real = NULL;
+  g_autoptr(CtlResult) with_url = NULL;
+  g_autoptr(CtlResult) not_training = NULL;
+  g_autofree char *paid = NULL;
+  g_autofree char *unpaid = NULL;
+  JsonArray *array;
+  GStatBuf st;
+
+  /* The real bank is dead here: training must not need it. */
+  f->url = "http://127.0.0.1:9";
+
+  first = ctl_run (f, "--training", "sale", "1500", "--wait", "--autopay", "1",
+                   "--poll-ms", "100");
+  g_assert_cmpint (first->status, ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (last_object (first), "state"), ==, "PAID");
+  paid = g_strdup (json_object_get_string_member (last_object (first), "invoice"));
+
+  /* The training journal, not KASSA_JOURNAL's, and the bank's state beside it. */
+  g_assert_true (g_file_test (journal, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (f->journal, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (g_stat (state_file, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+  second = ctl_run (f, "--training", "sale", "700", "--poll-ms", "100");
+  g_assert_cmpint (second->status, ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (last_object (second), "state"), ==,
+                   "AWAITING_PAYMENT");
+  unpaid = g_strdup (json_object_get_string_member (last_object (second), "invoice"));
+
+  pay = ctl_run (f, "--training", "customer", "pay", unpaid);
+  g_assert_cmpint (pay->status, ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (line_object (pay, 0), "bank_state"), ==,
+                   "paid");
+
+  /* A later run sees the earlier invoices, and the bank still knows them. */
+  history = ctl_run (f, "--training", "history", "--json");
+  g_assert_cmpint (history->status, ==, 0);
+  array = only_array (history);
+  g_assert_cmpuint (json_array_get_length (array), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 0),
+                                                  "invoice"), ==, paid);
+
+  recover = ctl_run (f, "recover", "--training", "--poll-ms", "100");
+  g_assert_cmpint (recover->status, ==, 0);
+  array = json_object_get_array_member (line_object (recover, 0), "invoices");
+  g_assert_cmpuint (json_array_get_length (array), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 0),
+                                                  "invoice"), ==, unpaid);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 0),
+                                                  "state"), ==, "PAID");
+
+  /* The real journal never saw any of it. */
+  f->url = kassa_test_sim_get_url (f->sim);
+  real = ctl_run (f, "history", "--json");
+  g_assert_cmpuint (json_array_get_length (only_array (real)), ==, 0);
+
+  with_url = ctl_run (f, "--training", "sale", "100", "--url", "http://127.0.0.1:9");
+  g_assert_cmpint (with_url->status, ==, 2);
+  not_training = ctl_run (f, "customer", "pay", unpaid);
+  g_assert_cmpint (not_training->status, ==, 2);
+}
+
+/* ------------------------------------------------------------------ */
+/* The simulator's state file, in-process                              */
+
+typedef struct
+{
+  gboolean               done;
+  KassaBankInvoiceReply *reply;
+  GError                *error;
+} QrWait;
+
+static void
+qr_done_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  QrWait *wait = user_data;
+
+  wait->reply = kassa_bank_client_qr_finish (KASSA_BANK_CLIENT (source), result, &wait->error);
+  wait->done = TRUE;
+}
+
+static void
+create_invoice (KassaBankSim *sim,
+                const char   *number,
+                gint64        amount)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KassaBankClient) client = NULL;
+  QrWait wait = { 0 };
+
+  client = kassa_bank_client_new (kassa_bank_sim_get_url (sim), KASSA_TEST_TERMINAL,
+                                  KASSA_TEST_SECRET, NULL, NULL, &error);
+  g_assert_no_error (error);
+  kassa_bank_client_qr_async (client, amount, number, NULL, qr_done_cb, &wait);
+  kassa_test_wait_for (&wait.done, 30);
+  g_assert_no_error (wait.error);
+  g_assert_nonnull (wait.reply);
+  g_clear_pointer (&wait.reply, kassa_bank_invoice_reply_free);
+}
+
+static void
+test_sim_state_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("test-sim-state-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "bank.json", NULL);
+  g_autoptr(KassaBankSim) sim = kassa_bank_sim_new (NULL);
+  g_autoptr(KassaBankSim) again = NULL;
+  g_autoptr(KassaBankSim) broken = NULL;
+  g_autofree char *secret = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  GStatBuf st;
+
+  g_assert_no_error (error);
+
+  g_assert_true (kassa_bank_sim_set_state_file (sim, path, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_true (kassa_bank_sim_add_terminal (sim, KASSA_TEST_TERMINAL, KASSA_TEST_SECRET,
+                                              &error));
+  g_assert_true (kassa_bank_sim_listen (sim, 0, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  create_invoice (sim, "STATE-0001", 1500);
+  create_invoice (sim, "STATE-0002", 2500);
+  g_assert_true (kassa_bank_sim_pay (sim, NULL, "STATE-0001", &error));
+  g_assert_true (kassa_bank_sim_decline (sim, NULL, "STATE-0002", &error));
+  g_assert_no_error (error);
+  before = kassa_bank_sim_list_invoices (sim);
+
+  /* Once there are invoices, the file cannot be changed. */
+  g_assert_false (kassa_bank_sim_set_state_file (sim, path, &error));
+  g_assert_error (error, KASSA_SIM_ERROR, KASSA_SIM_ERROR_INVALID);
+  g_clear_error (&error);
+
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  kassa_bank_sim_shutdown (sim);
+  g_assert_finalize_object (g_steal_pointer (&sim));
+
+  /* A new simulator finds everything, the secret included. */
+  again = kassa_bank_sim_new (NULL);
+  g_assert_true (kassa_bank_sim_set_state_file (again, path, &error));
+  g_assert_no_error (error);
+  after = kassa_bank_sim_list_invoices (again);
+  g_assert_cmpstr (after, ==, before);
+  secret = kassa_bank_sim_dup_secret (again, KASSA_TEST_TERMINAL);
+  g_assert_cmpstr (secret, ==, KASSA_TEST_SECRET);
+  g_assert_null (kassa_bank_sim_dup_secret (again, "87654321"));
+  g_assert_cmpint (kassa_bank_sim_get_invoice_state (again, NULL, "STATE-0001", &error), ==,
+                   KASSA_SIM_INVOICE_PAID);
+  g_assert_no_error (error);
+  /* The customer cannot pay twice after a restart either. */
+  g_assert_false (kassa_bank_sim_pay (again, NULL, "STATE-0001", &error));
+  g_assert_error (error, KASSA_SIM_ERROR, KASSA_SIM_ERROR_WRONG_STATE);
+  g_clear_error (&error);
+  g_assert_finalize_object (g_steal_pointer (&again));
+
+  /* Not a state file: a clear error, and the file is left alone. */
+  g_assert_true (g_file_set_contents (path, "{\"version\": 1, \"invoices\": 3}", -1, &error));
+  broken = kassa_bank_sim_new (NULL);
+  g_assert_false (kassa_bank_sim_set_state_file (broken, path, &error));
+  g_assert_error (error, KASSA_SIM_ERROR, KASSA_SIM_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, path));
+  g_clear_error (&error);
+  g_assert_true (g_file_set_contents (path, "not json", -1, &error));
+  g_assert_false (kassa_bank_sim_set_state_file (broken, path, &error));
+  g_assert_error (error, KASSA_SIM_ERROR, KASSA_SIM_ERROR_INVALID);
+  g_clear_error (&error);
+
+  g_assert_cmpint (g_remove (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  kassa_test_init (&argc, &argv);
+
+  g_test_add_func ("/ctl-till/sim-state-file", test_sim_state_file);
+  g_test_add ("/ctl-till/sale-wait", Fixture, NULL, fixture_setup, test_sale_wait,
+              fixture_teardown);
+  g_test_add ("/ctl-till/sale-recover", Fixture, NULL, fixture_setup, test_sale_recover,
+              fixture_teardown);
+  g_test_add ("/ctl-till/cancel", Fixture, NULL, fixture_setup, test_cancel, fixture_teardown);
+  g_test_add ("/ctl-till/refund", Fixture, NULL, fixture_setup, test_refund, fixture_teardown);
+  g_test_add ("/ctl-till/settle", Fixture, NULL, fixture_setup, test_settle, fixture_teardown);
+  g_test_add ("/ctl-till/history", Fixture, NULL, fixture_setup, test_history,
+              fixture_teardown);
+  g_test_add ("/ctl-till/locked", Fixture, NULL, fixture_setup, test_locked, fixture_teardown);
+  g_test_add ("/ctl-till/bad-input", Fixture, NULL, fixture_setup, test_bad_input,
+              fixture_teardown);
+  g_test_add ("/ctl-till/bank-down", Fixture, NULL, fixture_setup, test_bank_down,
+              fixture_teardown);
+  g_test_add ("/ctl-till/training", Fixture, NULL, fixture_setup, test_training,
+              fixture_teardown);
+
+  return g_test_run ();
+}
