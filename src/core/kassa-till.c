@@ -13,6 +13,7 @@
 
 #include "kassa-till.h"
 
+#include <signal.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -53,6 +54,9 @@ struct _KassaTill
   guint                 recover_counts[KASSA_INVOICE_REFUNDED + 1];
   guint                 recover_total;
   guint                 recover_settled;
+
+  KassaPushListener    *push_listener;
+  gulong                push_handler_id;
 };
 
 struct _Tracker
@@ -130,6 +134,31 @@ static void tracker_step        (Tracker *t);
 static void tracker_after       (Tracker *t,
                                  guint    delay_ms);
 static void settle_job_send     (SettleJob *job);
+
+/* ---- crash points (tests only) ---- */
+
+/* Dies at once, with SIGKILL (nothing flushed, no handler runs), when the
+ * environment variable KASSA_CRASH_POINT equals @name: the crash tests
+ * (tests/test-crash.c) kill a real kassa-ctl at each step of the lifecycle
+ * this way. Read once; harmless when unset. docs/lifecycle.md lists the points. */
+static void
+kassa_crash_point (const char *name)
+{
+  static gsize initialised = 0;
+  static char *wanted = NULL;
+
+  if (g_once_init_enter (&initialised))
+    {
+      const char *value = g_getenv ("KASSA_CRASH_POINT");
+
+      if (value != NULL && *value != '\0')
+        wanted = g_strdup (value);
+      g_once_init_leave (&initialised, 1);
+    }
+
+  if (wanted != NULL && strcmp (wanted, name) == 0)
+    raise (SIGKILL);
+}
 
 /* ---- time ---- */
 
@@ -730,9 +759,12 @@ send_check (Tracker *t)
                                  check_cb, tracker_ref (t));
 }
 
+/* CANCELLING is on disk (write-ahead) when this is called. */
 static void
 send_cancel (Tracker *t)
 {
+  kassa_crash_point ("cancel-committed");
+
   t->busy = TRUE;
   t->cancel_attempted = TRUE;
   t->cancel_refused = FALSE;
@@ -781,6 +813,8 @@ begin_refund (Tracker *t)
       tracker_after (t, 0);
       return;
     }
+
+  kassa_crash_point ("refund-committed");
 
   t->busy = TRUE;
   t->ambiguous_since = g_get_monotonic_time ();
@@ -1105,6 +1139,8 @@ cancel_cb (GObject      *source,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || t->till == NULL)
     return;
 
+  kassa_crash_point ("cancel-replied");
+
   self = t->till;
   t->busy = FALSE;
   if (reply != NULL)
@@ -1150,6 +1186,8 @@ refund_cb (GObject      *source,
   tx = kassa_bank_client_refund_finish (KASSA_BANK_CLIENT (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || t->till == NULL)
     return;
+
+  kassa_crash_point ("refund-replied");
 
   self = t->till;
   t->busy = FALSE;
@@ -1215,6 +1253,8 @@ create_cb (GObject      *source,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || t->till == NULL)
     return;
 
+  kassa_crash_point ("create-replied");
+
   self = t->till;
   t->busy = FALSE;
   if (reply != NULL)
@@ -1237,6 +1277,8 @@ create_cb (GObject      *source,
           tracker_after (t, 0);
           return;
         }
+
+      kassa_crash_point ("awaiting");
 
       g_task_return_pointer (t->sale_task, g_object_ref (t->invoice), g_object_unref);
       g_clear_object (&t->sale_task);
@@ -1360,6 +1402,8 @@ settle_cb (GObject      *source,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || job->till == NULL)
     return;
 
+  kassa_crash_point ("settle-replied");
+
   self = job->till;
   job->busy = FALSE;
   id = kassa_settlement_get_id (job->settlement);
@@ -1457,6 +1501,8 @@ settle_job_send (SettleJob *job)
       job->timer_id = g_timeout_add (backoff_ms (self, ++job->failures), settle_job_timer_cb, job);
       return;
     }
+
+  kassa_crash_point ("settle-committed");
 
   job->busy = TRUE;
   kassa_bank_client_settlement_async (self->client, kassa_settlement_get_id (job->settlement),
@@ -1556,6 +1602,7 @@ kassa_till_dispose (GObject *object)
   gpointer value;
 
   g_cancellable_cancel (self->cancellable);
+  kassa_till_set_push_listener (self, NULL);
 
   if (self->trackers != NULL)
     {
@@ -1957,6 +2004,8 @@ kassa_till_sale_async (KassaTill           *self,
       return;
     }
 
+  kassa_crash_point ("create-committed");
+
   t = tracker_get (self, invoice);
   t->sale_task = g_steal_pointer (&task);
   t->busy = TRUE;
@@ -2027,6 +2076,92 @@ kassa_till_check_now (KassaTill    *self,
 
   t->failures = 0;
   tracker_step (t);
+}
+
+void
+kassa_till_check_number (KassaTill  *self,
+                         const char *number)
+{
+  g_autoptr(KassaInvoice) invoice = NULL;
+  g_autoptr(GError) error = NULL;
+  KassaInvoiceState state;
+  Tracker *t;
+
+  g_return_if_fail (KASSA_IS_TILL (self));
+
+  if (number == NULL || self->trackers == NULL)
+    return;
+
+  t = g_hash_table_lookup (self->trackers, number);
+  if (t != NULL)
+    {
+      kassa_till_check_now (self, t->invoice);
+      return;
+    }
+
+  /* Untracked: only a cancelled invoice can still change (paid after the
+   * cancel). Before recovery every unfinished invoice is checked anyway. */
+  if (!self->recovered)
+    {
+      g_debug ("Check of invoice %s ignored: recovery has not finished", number);
+      return;
+    }
+
+  invoice = kassa_journal_lookup (self->journal, number, &error);
+  if (invoice == NULL)
+    {
+      g_debug ("Check of invoice %s ignored: %s", number,
+               error != NULL ? error->message : "not in the journal");
+      return;
+    }
+
+  state = kassa_invoice_get_state (invoice);
+  if (g_strcmp0 (kassa_invoice_get_terminal (invoice),
+                 kassa_bank_client_get_terminal (self->client)) != 0 ||
+      (state != KASSA_INVOICE_CANCELLED && state != KASSA_INVOICE_EXPIRED))
+    {
+      g_debug ("Check of invoice %s ignored: it is %s and not tracked", number,
+               kassa_invoice_state_to_string (state));
+      return;
+    }
+
+  kassa_till_check_now (self, invoice);
+}
+
+static void
+on_push_received_cb (KassaPushListener *listener,
+                     const char        *invoice,
+                     gint64             amount,
+                     const char        *resp_code,
+                     KassaTill         *self)
+{
+  /* Only a hint: the answer to the check decides, not resp_code. */
+  g_debug ("Push for invoice %s (resp_code %s): checking", invoice, resp_code);
+  kassa_till_check_number (self, invoice);
+}
+
+void
+kassa_till_set_push_listener (KassaTill         *self,
+                              KassaPushListener *listener)
+{
+  g_return_if_fail (KASSA_IS_TILL (self));
+  g_return_if_fail (listener == NULL || KASSA_IS_PUSH_LISTENER (listener));
+
+  if (self->push_listener == listener)
+    return;
+
+  if (self->push_listener != NULL)
+    {
+      g_clear_signal_handler (&self->push_handler_id, self->push_listener);
+      g_clear_object (&self->push_listener);
+    }
+
+  if (listener != NULL)
+    {
+      self->push_listener = g_object_ref (listener);
+      self->push_handler_id = g_signal_connect (listener, "push-received",
+                                                G_CALLBACK (on_push_received_cb), self);
+    }
 }
 
 void

@@ -15,6 +15,7 @@
 #include "kassa-bank-client.h"
 #include "kassa-invoice.h"
 #include "kassa-journal.h"
+#include "kassa-push-listener.h"
 #include "kassa-settlement.h"
 
 G_BEGIN_DECLS
@@ -111,6 +112,18 @@ KassaInvoice        *kassa_till_sale_finish           (KassaTill            *sel
 /* Checks at once (a push, or the cashier's "check now"). */
 void                 kassa_till_check_now             (KassaTill            *self,
                                                        KassaInvoice         *invoice);
+/* Checks the invoice numbered @number at once if the till tracks it (or it is
+ * a cancelled or expired invoice of this terminal in the journal, which may
+ * still turn out paid). Anything else (an unknown number, a finished invoice,
+ * another terminal's, before recovery) is ignored with a g_debug(). Nothing is
+ * moved by the call itself: only the bank's answer to `check` does. */
+void                 kassa_till_check_number          (KassaTill            *self,
+                                                       const char           *number);
+/* Connects @listener's ::push-received to kassa_till_check_number(): a push
+ * is only a hint. The till references @listener; NULL disconnects. The
+ * connection is dropped when replaced and on dispose. */
+void                 kassa_till_set_push_listener     (KassaTill            *self,
+                                                       KassaPushListener    *listener);
 /* Cancels an unpaid invoice at the bank, then checks once more. TRUE when the
  * invoice will not be paid; ILLEGAL (message says why) for a paid or finished
  * invoice, or when the customer paid first (PAID, paid_after_cancel);

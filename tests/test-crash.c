@@ -1,0 +1,948 @@
+/* test-crash.c — the crash matrix and the fault matrix, with kassa-ctl as a real process
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Crash matrix: kassa-ctl ($KASSA_CTL) runs a sale, cancel, refund or
+ * settlement against a kassa-bank-sim process and a journal file
+ * ($KASSA_JOURNAL), with KASSA_CRASH_POINT set, so that it SIGKILLs itself
+ * at that step (docs/lifecycle.md "Crash points"). Meanwhile the customer may
+ * pay. Then `kassa-ctl recover` runs without the crash point, and the journal
+ * (`kassa-ctl history --json`, and the file itself read with SQLite) must
+ * agree with the simulator (`/sim/invoices`) for every invoice: nothing lost,
+ * nothing doubled.
+ *
+ * Fault matrix: the same commands while the simulator slows (a delay longer
+ * than the client's timeout), fails (HTTP 500, a header.code 500), garbles or
+ * drops one request to each endpoint; after `recover` the same agreement.
+ */
+
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+#include <sqlite3.h>
+
+#include "kassa-test-util.h"
+
+#define PIN "4321"
+#define CLIENT_TIMEOUT "2"         /* seconds, --timeout of every kassa-ctl run */
+#define SLOW_MS 3000               /* a delay fault longer than the timeout */
+#define CTL_LIMIT_S 90             /* a kassa-ctl run that takes longer is a hang */
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3, sqlite3_close_v2)
+
+typedef struct
+{
+  KassaTestSim *sim;
+  char         *journal_path;
+} Fixture;
+
+typedef struct
+{
+  gboolean  signalled;
+  int       signal;    /* when signalled */
+  int       status;    /* exit status otherwise */
+  char     *out;
+  char     *err;
+} CtlResult;
+
+static void
+ctl_result_free (CtlResult *result)
+{
+  g_free (result->out);
+  g_free (result->err);
+  g_free (result);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CtlResult, ctl_result_free)
+
+/* ---- fixture ---- */
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->sim = kassa_test_sim_spawnv (NULL);
+  f->journal_path = g_build_filename (g_get_user_data_dir (), "crash.sqlite", NULL);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_clear_pointer (&f->sim, kassa_test_sim_free);
+  g_free (f->journal_path);
+}
+
+/* ---- kassa-ctl ---- */
+
+static const char *
+ctl_path (void)
+{
+  const char *path = g_getenv ("KASSA_CTL");
+
+  if (path == NULL)
+    g_error ("KASSA_CTL is not set; run the tests with meson test");
+
+  return path;
+}
+
+typedef struct
+{
+  gboolean  done;
+  gboolean  timed_out;
+  char     *out;
+  char     *err;
+  GError   *error;
+} CtlWait;
+
+static void
+ctl_communicated_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  CtlWait *w = user_data;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &w->out, &w->err,
+                                        &w->error);
+  w->done = TRUE;
+}
+
+static gboolean
+ctl_kill_cb (gpointer user_data)
+{
+  g_subprocess_send_signal (G_SUBPROCESS (user_data), SIGKILL);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+ctl_timeout_cb (gpointer user_data)
+{
+  CtlWait *w = user_data;
+
+  w->timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs kassa-ctl with the simulator, the test terminal and the fixture's
+ * journal in its environment, KASSA_CRASH_POINT = @crash_point (NULL: unset)
+ * and @input on its stdin (may be NULL). With @kill_after_ms > 0 the test
+ * itself SIGKILLs it that long after the start (a request in flight). A run
+ * that does not end within CTL_LIMIT_S is killed and fails the test. */
+static CtlResult *
+ctl_runv (Fixture            *f,
+          const char         *crash_point,
+          guint               kill_after_ms,
+          const char         *input,
+          const char * const *args)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GString) line = g_string_new ("kassa-ctl");
+  g_auto(GStrv) env = g_get_environ ();
+  g_autoptr(GError) error = NULL;
+  CtlWait w = { 0, };
+  CtlResult *result;
+  guint timeout_id;
+
+  env = g_environ_setenv (env, "KASSA_BANK_URL", kassa_test_sim_get_url (f->sim), TRUE);
+  env = g_environ_setenv (env, "KASSA_TERMINAL", KASSA_TEST_TERMINAL, TRUE);
+  env = g_environ_setenv (env, "KASSA_SECRET", KASSA_TEST_SECRET, TRUE);
+  env = g_environ_setenv (env, "KASSA_JOURNAL", f->journal_path, TRUE);
+  env = g_environ_setenv (env, "KASSA_BANK_CA_FILE", "", TRUE);
+  env = g_environ_setenv (env, "LANG", "C.UTF-8", TRUE);
+  env = g_environ_unsetenv (env, "LC_ALL");
+  if (crash_point != NULL)
+    env = g_environ_setenv (env, "KASSA_CRASH_POINT", crash_point, TRUE);
+  else
+    env = g_environ_unsetenv (env, "KASSA_CRASH_POINT");
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_environ (launcher, env);
+
+  g_ptr_array_add (argv, (char *) ctl_path ());
+  for (guint i = 0; args[i] != NULL; i++)
+    {
+      g_ptr_array_add (argv, (char *) args[i]);
+      g_string_append_printf (line, " %s", args[i]);
+    }
+  g_ptr_array_add (argv, NULL);
+  if (crash_point != NULL)
+    g_string_append_printf (line, " [KASSA_CRASH_POINT=%s]", crash_point);
+
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+
+  timeout_id = g_timeout_add_seconds (CTL_LIMIT_S, ctl_timeout_cb, &w);
+  if (kill_after_ms > 0)
+    g_timeout_add_full (G_PRIORITY_DEFAULT, kill_after_ms, ctl_kill_cb,
+                        g_object_ref (process), g_object_unref);
+  g_subprocess_communicate_utf8_async (process, input != NULL ? input : "", NULL,
+                                       ctl_communicated_cb, &w);
+  while (!w.done && !w.timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (w.timed_out)
+    {
+      g_subprocess_force_exit (process);
+      g_error ("%s did not finish within %d s", line->str, CTL_LIMIT_S);
+    }
+  g_source_remove (timeout_id);
+  g_assert_no_error (w.error);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+
+  result = g_new0 (CtlResult, 1);
+  result->out = g_steal_pointer (&w.out);
+  result->err = g_steal_pointer (&w.err);
+  result->signalled = g_subprocess_get_if_signaled (process);
+  if (result->signalled)
+    result->signal = g_subprocess_get_term_sig (process);
+  else
+    result->status = g_subprocess_get_exit_status (process);
+
+  g_test_message ("%s → %s %d\nstdout: %s\nstderr: %s", line->str,
+                  result->signalled ? "signal" : "exit",
+                  result->signalled ? result->signal : result->status,
+                  result->out, result->err);
+
+  /* No run, killed or not, ever shows the secret. */
+  g_assert_null (strstr (result->out, KASSA_TEST_SECRET));
+  g_assert_null (strstr (result->err, KASSA_TEST_SECRET));
+
+  return result;
+}
+
+static CtlResult *
+ctl_run (Fixture    *f,
+         const char *crash_point,
+         const char *input,
+         const char *first_arg,
+         ...) G_GNUC_NULL_TERMINATED;
+
+static CtlResult *
+ctl_run (Fixture    *f,
+         const char *crash_point,
+         const char *input,
+         const char *first_arg,
+         ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  va_list ap;
+
+  va_start (ap, first_arg);
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (char *) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  return ctl_runv (f, crash_point, 0, input, (const char * const *) args->pdata);
+}
+
+/* kassa-ctl FIRST_ARG …, SIGKILLed by the test while its request to the
+ * simulator's @endpoint is in flight: the simulator holds that request for
+ * SLOW_MS (a delay fault) and then carries it out although its client is gone,
+ * as a bank would (docs/simulator.md). The run is killed after IN_FLIGHT_MS. */
+#define IN_FLIGHT_MS 1000
+
+static void sim_fault (Fixture    *f,
+                       const char *endpoint,
+                       const char *kind);
+
+static CtlResult *
+ctl_run_in_flight (Fixture    *f,
+                   const char *endpoint,
+                   const char *first_arg,
+                   ...) G_GNUC_NULL_TERMINATED;
+
+static CtlResult *
+ctl_run_in_flight (Fixture    *f,
+                   const char *endpoint,
+                   const char *first_arg,
+                   ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  va_list ap;
+
+  va_start (ap, first_arg);
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (char *) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  sim_fault (f, endpoint, "delay");
+  return ctl_runv (f, NULL, IN_FLIGHT_MS, NULL, (const char * const *) args->pdata);
+}
+
+static void
+assert_exit (CtlResult *result,
+             int        status)
+{
+  if (result->signalled)
+    g_error ("kassa-ctl was killed by signal %d; stderr: %s", result->signal, result->err);
+  if (result->status != status)
+    g_error ("kassa-ctl exited %d, expected %d; stderr: %s", result->status, status,
+             result->err);
+}
+
+/* A normal exit (no crash), and not "internal error" or "usage". */
+static void
+assert_clean_exit (CtlResult *result)
+{
+  if (result->signalled)
+    g_error ("kassa-ctl was killed by signal %d; stderr: %s", result->signal, result->err);
+  if (result->status == 1 || result->status == 2)
+    g_error ("kassa-ctl exited %d; stderr: %s", result->status, result->err);
+}
+
+static void
+assert_killed (CtlResult *result)
+{
+  if (!result->signalled)
+    g_error ("kassa-ctl was not killed at its crash point: exit %d; stderr: %s",
+             result->status, result->err);
+  g_assert_cmpint (result->signal, ==, SIGKILL);
+}
+
+/* The invoice number in kassa-ctl's JSON lines (the last one that has one). */
+static char *
+ctl_invoice (CtlResult *result)
+{
+  g_auto(GStrv) lines = g_strsplit (result->out, "\n", -1);
+  char *number = NULL;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonNode *root;
+
+      if (lines[i][0] != '{' || !json_parser_load_from_data (parser, lines[i], -1, NULL))
+        continue;
+      root = json_parser_get_root (parser);
+      if (JSON_NODE_HOLDS_OBJECT (root) &&
+          json_object_has_member (json_node_get_object (root), "invoice"))
+        {
+          g_free (number);
+          number = g_strdup (json_object_get_string_member (json_node_get_object (root),
+                                                            "invoice"));
+        }
+    }
+
+  if (number == NULL)
+    g_error ("no invoice in kassa-ctl's output: %s", result->out);
+
+  return number;
+}
+
+/* ---- the simulator ---- */
+
+static void
+sim_control (Fixture    *f,
+             const char *path,
+             const char *json)
+{
+  guint status = 0;
+  g_autofree char *reply = kassa_test_sim_control (f->sim, path, json, &status);
+
+  if (status != 200)
+    g_error ("%s %s: HTTP %u %s", path, json, status, reply);
+}
+
+static void
+sim_fault (Fixture    *f,
+           const char *endpoint,
+           const char *kind)
+{
+  g_autofree char *json = g_strdup_printf ("{\"endpoint\": \"%s\", \"kind\": \"%s\", "
+                                           "\"delay_ms\": %u, \"count\": 1}",
+                                           endpoint, kind, SLOW_MS);
+
+  sim_control (f, "/sim/fault", json);
+}
+
+/* invoice number → state ("unpaid", "paid", "declined", "cancelled", "refunded") */
+static GHashTable *
+sim_invoices (Fixture *f)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reply = NULL;
+  GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  JsonArray *array;
+  guint status = 0;
+
+  reply = kassa_test_sim_control (f->sim, "/sim/invoices", "{}", &status);
+  g_assert_cmpuint (status, ==, 200);
+  json_parser_load_from_data (parser, reply, -1, &error);
+  g_assert_no_error (error);
+  array = json_node_get_array (json_parser_get_root (parser));
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *o = json_array_get_object_element (array, i);
+
+      g_assert_cmpstr (json_object_get_string_member (o, "terminal"), ==, KASSA_TEST_TERMINAL);
+      /* A second create of the same number would be refused as DUPLICATE,
+       * never listed twice; the journal's exchange log shows the attempt. */
+      g_assert_false (g_hash_table_contains (table,
+                                             json_object_get_string_member (o, "invoice")));
+      g_hash_table_insert (table, g_strdup (json_object_get_string_member (o, "invoice")),
+                           g_strdup (json_object_get_string_member (o, "state")));
+    }
+
+  return table;
+}
+
+/* The customer pays every invoice that is still open at the bank. */
+static guint
+sim_pay_all_unpaid (Fixture *f)
+{
+  g_autoptr(GHashTable) table = sim_invoices (f);
+  GHashTableIter iter;
+  gpointer key, value;
+  guint n = 0;
+
+  g_hash_table_iter_init (&iter, table);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (g_str_equal (value, "unpaid"))
+      {
+        g_autofree char *json = g_strdup_printf ("{\"invoice\": \"%s\"}", (char *) key);
+
+        sim_control (f, "/sim/pay", json);
+        n++;
+      }
+
+  return n;
+}
+
+/* ---- the journal ---- */
+
+/* invoice number → state name, from `kassa-ctl history --json`. */
+static GHashTable *
+journal_invoices (Fixture *f)
+{
+  g_autoptr(CtlResult) result = ctl_run (f, NULL, NULL, "history", "--json", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  JsonNode *root;
+  JsonArray *array;
+
+  assert_exit (result, 0);
+  json_parser_load_from_data (parser, result->out, -1, &error);
+  g_assert_no_error (error);
+  root = json_parser_get_root (parser);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (root));
+  array = json_node_get_array (root);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *o = json_array_get_object_element (array, i);
+      const char *number = json_object_get_string_member (o, "invoice");
+
+      g_assert_nonnull (number);
+      g_assert_false (g_hash_table_contains (table, number));
+      g_hash_table_insert (table, g_strdup (number),
+                           g_strdup (json_object_get_string_member (o, "state")));
+    }
+
+  return table;
+}
+
+/* What the bank must say for a journal state after recovery; NULL: the bank
+ * must not know it. An unresolved state fails the test. */
+static const char *
+expected_sim_state (const char *state)
+{
+  static const struct { const char *journal, *sim; } map[] = {
+    { "AWAITING_PAYMENT", "unpaid" },
+    { "PAID", "paid" },
+    { "DECLINED", "declined" },
+    { "CANCELLED", "cancelled" },
+    { "EXPIRED", "cancelled" },
+    { "REFUNDED", "refunded" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (map); i++)
+    if (g_strcmp0 (state, map[i].journal) == 0)
+      return map[i].sim;
+
+  if (g_strcmp0 (state, "FAILED") != 0)
+    g_error ("the journal has an unresolved invoice after recovery (%s)", state);
+
+  return NULL;
+}
+
+static sqlite3 *
+journal_db (Fixture *f)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (f->journal_path, &db, SQLITE_OPEN_READONLY, NULL), ==,
+                   SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+
+  return db;
+}
+
+static gint64
+db_count (sqlite3    *db,
+          const char *sql,
+          const char *param)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 n;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    g_error ("%s: %s", sql, sqlite3_errmsg (db));
+  if (param != NULL)
+    sqlite3_bind_text (stmt, 1, param, -1, SQLITE_TRANSIENT);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  return n;
+}
+
+/* Nothing lost, nothing doubled: every invoice of the journal has the bank's
+ * state (FAILED ones are unknown to the bank), the bank has no invoice the
+ * journal lacks, no invoice was ever sent to the bank twice, no payment was
+ * refunded twice, no settlement batch is left open. Returns the journal's
+ * table for more specific checks. */
+static GHashTable *
+assert_journal_agrees (Fixture *f)
+{
+  g_autoptr(GHashTable) bank = sim_invoices (f);
+  g_autoptr(sqlite3) db = NULL;
+  GHashTable *journal = journal_invoices (f);
+  GHashTableIter iter;
+  gpointer key, value;
+  guint at_bank = 0;
+
+  g_hash_table_iter_init (&iter, journal);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      const char *expected = expected_sim_state (value);
+      const char *actual = g_hash_table_lookup (bank, key);
+
+      g_test_message ("%s: journal %s, simulator %s", (char *) key, (char *) value, actual);
+      g_assert_cmpstr (actual, ==, expected);
+      if (expected != NULL)
+        at_bank++;
+    }
+  g_assert_cmpuint (g_hash_table_size (bank), ==, at_bank);
+
+  db = journal_db (f);
+  g_hash_table_iter_init (&iter, journal);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      g_assert_cmpint (db_count (db, "SELECT count(*) FROM exchanges WHERE invoice = ?1 AND "
+                                     "endpoint IN ('qr', 'deeplink', 'phone')", key), <=, 1);
+      g_assert_cmpint (db_count (db, "SELECT count(*) FROM exchanges WHERE invoice = ?1 AND "
+                                     "endpoint = 'refund' AND error_domain IS NULL", key), <=, 1);
+    }
+  g_assert_cmpint (db_count (db, "SELECT count(*) FROM settlements WHERE state IN "
+                                 "('SETTLING', 'SETTLE_UNKNOWN')", NULL), ==, 0);
+  /* A settled batch agrees with the bank. */
+  g_assert_cmpint (db_count (db, "SELECT count(*) FROM settlements WHERE state = 'SETTLED' "
+                                 "AND (bank_count IS NOT local_count OR "
+                                 "CAST (bank_amount AS INTEGER) IS NOT local_amount)",
+                             NULL), ==, 0);
+
+  return journal;
+}
+
+static void
+assert_state (GHashTable *journal,
+              const char *number,
+              const char *state)
+{
+  g_assert_cmpstr (g_hash_table_lookup (journal, number), ==, state);
+}
+
+/* ---- the steps ---- */
+
+/* A paid sale: the simulator pays every new invoice after a second. */
+static char *
+paid_sale (Fixture *f)
+{
+  g_autoptr(CtlResult) sale = NULL;
+
+  sim_control (f, "/sim/autopay", "{\"seconds\": 1}");
+  sale = ctl_run (f, NULL, NULL, "sale", "1500", "--wait", "--timeout", CLIENT_TIMEOUT, NULL);
+  sim_control (f, "/sim/autopay", "{\"seconds\": 0}");
+  assert_exit (sale, 0);
+
+  return ctl_invoice (sale);
+}
+
+static char *
+open_sale (Fixture *f)
+{
+  g_autoptr(CtlResult) sale = ctl_run (f, NULL, NULL, "sale", "1500", "--timeout",
+                                       CLIENT_TIMEOUT, NULL);
+
+  assert_exit (sale, 0);
+
+  return ctl_invoice (sale);
+}
+
+static void
+set_pin (Fixture *f)
+{
+  g_autoptr(CtlResult) pin = ctl_run (f, NULL, PIN "\n", "manager-pin", NULL);
+
+  assert_exit (pin, 0);
+}
+
+static void
+recover (Fixture *f)
+{
+  g_autoptr(CtlResult) result = ctl_run (f, NULL, NULL, "recover", "--timeout", CLIENT_TIMEOUT,
+                                         NULL);
+
+  assert_exit (result, 0);
+}
+
+/* The number of settlement batches in @state with @count local invoices. */
+static gint64
+settlements_with (Fixture    *f,
+                  const char *state,
+                  gint64      count)
+{
+  g_autoptr(sqlite3) db = journal_db (f);
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM settlements WHERE state = ?1 "
+                                          "AND local_count = %" G_GINT64_FORMAT, count);
+
+  return db_count (db, sql, state);
+}
+
+/* ---- the crash matrix ---- */
+
+typedef enum
+{
+  STEP_SALE,    /* kassa-ctl sale 1500 --wait */
+  STEP_PHONE,   /* kassa-ctl sale 1500 --method phone --phone 99112233 --wait */
+  STEP_CANCEL,  /* kassa-ctl cancel N, N unpaid */
+  STEP_REFUND,  /* kassa-ctl refund N --pin P, N paid */
+  STEP_SETTLE,  /* kassa-ctl settle, one paid invoice */
+} Step;
+
+typedef struct
+{
+  const char *path;
+  const char *crash_point;   /* NULL: killed by the test during the request */
+  Step        step;
+  gboolean    pay_while_dead;  /* the customer pays every open invoice meanwhile */
+  const char *expected;        /* the invoice's state after recovery; NULL: not in the journal */
+} CrashCase;
+
+static const CrashCase crash_cases[] = {
+  /* Journaled, never sent: the bank never heard of it. */
+  { "create-committed", "create-committed", STEP_SALE, FALSE, "FAILED" },
+  /* Killed while the create was in flight; the bank made the invoice
+   * afterwards. Recovery finds it with check (never a second create); no
+   * customer saw its QR, so it is cancelled there. */
+  { "create-in-flight", NULL, STEP_SALE, FALSE, "CANCELLED" },
+  /* Created at the bank, the QR never reached the journal, so no customer
+   * saw it: cancelled at the bank. Unless paid (a phone invoice could be). */
+  { "create-replied", "create-replied", STEP_SALE, FALSE, "CANCELLED" },
+  { "create-replied/paid", "create-replied", STEP_SALE, TRUE, "PAID" },
+  /* A phone invoice needs no payload: it is kept, and can still be paid. */
+  { "create-replied/phone", "create-replied", STEP_PHONE, FALSE, "AWAITING_PAYMENT" },
+  { "create-replied/phone-paid", "create-replied", STEP_PHONE, TRUE, "PAID" },
+  { "awaiting", "awaiting", STEP_SALE, FALSE, "AWAITING_PAYMENT" },
+  { "awaiting/paid", "awaiting", STEP_SALE, TRUE, "PAID" },
+  /* The cancel was never sent: sent again at recovery; or the customer paid first. */
+  { "cancel-committed", "cancel-committed", STEP_CANCEL, FALSE, "CANCELLED" },
+  { "cancel-committed/paid", "cancel-committed", STEP_CANCEL, TRUE, "PAID" },
+  /* Killed during the cancel, which the bank then carries out; or the
+   * customer paid before it arrived, and the bank refused it. */
+  { "cancel-in-flight", NULL, STEP_CANCEL, FALSE, "CANCELLED" },
+  { "cancel-in-flight/paid", NULL, STEP_CANCEL, TRUE, "PAID" },
+  { "cancel-replied", "cancel-replied", STEP_CANCEL, FALSE, "CANCELLED" },
+  /* The refund was never sent: still paid (a refund is never re-sent). */
+  { "refund-committed", "refund-committed", STEP_REFUND, FALSE, "PAID" },
+  /* Killed during the refund, which the bank then carries out: recovery
+   * learns it with check, never by sending it again. */
+  { "refund-in-flight", NULL, STEP_REFUND, FALSE, "REFUNDED" },
+  { "refund-replied", "refund-replied", STEP_REFUND, FALSE, "REFUNDED" },
+  { "settle-committed", "settle-committed", STEP_SETTLE, FALSE, "PAID" },
+  { "settle-in-flight", NULL, STEP_SETTLE, FALSE, "PAID" },
+  { "settle-replied", "settle-replied", STEP_SETTLE, FALSE, "PAID" },
+};
+
+static void
+test_crash (Fixture       *f,
+            gconstpointer  data)
+{
+  const CrashCase *c = data;
+  g_autoptr(CtlResult) killed = NULL;
+  g_autoptr(GHashTable) journal = NULL;
+  g_autoptr(GHashTable) bank = NULL;
+  g_autofree char *number = NULL;
+
+  switch (c->step)
+    {
+    case STEP_SALE:
+      if (c->crash_point == NULL)
+        killed = ctl_run_in_flight (f, "qr", "sale", "1500", "--wait",
+                                    "--timeout", CLIENT_TIMEOUT, NULL);
+      else
+        killed = ctl_run (f, c->crash_point, NULL, "sale", "1500", "--wait",
+                          "--timeout", CLIENT_TIMEOUT, NULL);
+      break;
+    case STEP_PHONE:
+      killed = ctl_run (f, c->crash_point, NULL, "sale", "1500", "--method", "phone",
+                        "--phone", "99112233", "--wait", "--timeout", CLIENT_TIMEOUT, NULL);
+      break;
+    case STEP_CANCEL:
+      number = open_sale (f);
+      if (c->crash_point == NULL)
+        killed = ctl_run_in_flight (f, "cancel", "cancel", number,
+                                    "--timeout", CLIENT_TIMEOUT, NULL);
+      else
+        killed = ctl_run (f, c->crash_point, NULL, "cancel", number,
+                          "--timeout", CLIENT_TIMEOUT, NULL);
+      break;
+    case STEP_REFUND:
+      number = paid_sale (f);
+      set_pin (f);
+      if (c->crash_point == NULL)
+        killed = ctl_run_in_flight (f, "refund", "refund", number, "--pin", PIN,
+                                    "--timeout", CLIENT_TIMEOUT, NULL);
+      else
+        killed = ctl_run (f, c->crash_point, NULL, "refund", number, "--pin", PIN,
+                          "--timeout", CLIENT_TIMEOUT, NULL);
+      break;
+    case STEP_SETTLE:
+      number = paid_sale (f);
+      if (c->crash_point == NULL)
+        killed = ctl_run_in_flight (f, "settlement", "settle", "--timeout", CLIENT_TIMEOUT, NULL);
+      else
+        killed = ctl_run (f, c->crash_point, NULL, "settle", "--timeout", CLIENT_TIMEOUT, NULL);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  assert_killed (killed);
+
+  /* The till is dead; the bank goes on. */
+  if (c->pay_while_dead)
+    g_assert_cmpuint (sim_pay_all_unpaid (f), ==, 1);
+
+  recover (f);
+  journal = assert_journal_agrees (f);
+  g_assert_cmpuint (g_hash_table_size (journal), ==, 1);
+  if (number == NULL)
+    {
+      GHashTableIter iter;
+      gpointer key;
+
+      g_hash_table_iter_init (&iter, journal);
+      g_assert_true (g_hash_table_iter_next (&iter, &key, NULL));
+      number = g_strdup (key);
+    }
+  assert_state (journal, number, c->expected);
+
+  /* A second recovery finds nothing to do and changes nothing. */
+  recover (f);
+  g_clear_pointer (&journal, g_hash_table_unref);
+  journal = assert_journal_agrees (f);
+  assert_state (journal, number, c->expected);
+
+  switch (c->step)
+    {
+    case STEP_REFUND:
+      {
+        g_autoptr(CtlResult) again = ctl_run (f, NULL, NULL, "refund", number, "--pin", PIN,
+                                              "--timeout", CLIENT_TIMEOUT, NULL);
+
+        /* Refunded once, whatever the crash: a second refund is refused. */
+        if (g_str_equal (c->expected, "PAID"))
+          {
+            g_autoptr(CtlResult) third = NULL;
+
+            /* The refund never happened: the manager can make it now, once. */
+            assert_exit (again, 0);
+            third = ctl_run (f, NULL, NULL, "refund", number, "--pin", PIN,
+                             "--timeout", CLIENT_TIMEOUT, NULL);
+            assert_exit (third, 2);
+          }
+        else
+          {
+            /* ILLEGAL "already refunded": exit 2, nothing was sent. */
+            assert_exit (again, 2);
+          }
+        g_clear_pointer (&journal, g_hash_table_unref);
+        journal = assert_journal_agrees (f);
+        assert_state (journal, number, "REFUNDED");
+      }
+      break;
+    case STEP_SETTLE:
+      {
+        g_autoptr(CtlResult) again = NULL;
+
+        /* The interrupted batch was finished by recovery with its own id;
+         * the next one is empty, and both agree with the bank. */
+        g_assert_cmpint (settlements_with (f, "SETTLED", 1), ==, 1);
+        again = ctl_run (f, NULL, NULL, "settle", "--timeout", CLIENT_TIMEOUT, NULL);
+        assert_exit (again, 0);
+        g_assert_cmpint (settlements_with (f, "SETTLED", 1), ==, 1);
+        g_assert_cmpint (settlements_with (f, "SETTLED", 0), ==, 1);
+        g_clear_pointer (&journal, g_hash_table_unref);
+        journal = assert_journal_agrees (f);
+      }
+      break;
+    case STEP_SALE:
+    case STEP_PHONE:
+    case STEP_CANCEL:
+    default:
+      break;
+    }
+
+  bank = sim_invoices (f);
+  g_assert_cmpuint (g_hash_table_size (bank), ==,
+                    g_str_equal (c->expected, "FAILED") ? 0 : 1);
+}
+
+/* ---- the fault matrix ---- */
+
+typedef struct
+{
+  const char *endpoint;  /* the simulator's endpoint name */
+  const char *kind;
+} FaultCase;
+
+static const char * const fault_endpoints[] = { "qr", "check", "cancel", "refund", "settlement" };
+static const char * const fault_kinds[] = { "delay", "http500", "code500", "malformed", "drop" };
+
+static void
+test_fault (Fixture       *f,
+            gconstpointer  data)
+{
+  const FaultCase *c = data;
+  g_autoptr(CtlResult) result = NULL;
+  g_autoptr(GHashTable) journal = NULL;
+  g_autofree char *number = NULL;
+  const char *state;
+
+  if (g_str_equal (c->endpoint, "qr"))
+    {
+      sim_fault (f, "qr", c->kind);
+      result = ctl_run (f, NULL, NULL, "sale", "1500", "--wait", "--timeout", CLIENT_TIMEOUT,
+                        NULL);
+      assert_clean_exit (result);
+      /* Nothing paid it: it failed, or (created late) was cancelled. */
+      g_assert_cmpint (result->status, !=, 0);
+    }
+  else if (g_str_equal (c->endpoint, "check"))
+    {
+      sim_fault (f, "check", c->kind);
+      number = paid_sale (f);
+    }
+  else if (g_str_equal (c->endpoint, "cancel"))
+    {
+      number = open_sale (f);
+      sim_fault (f, "cancel", c->kind);
+      result = ctl_run (f, NULL, NULL, "cancel", number, "--timeout", CLIENT_TIMEOUT, NULL);
+      assert_clean_exit (result);
+      g_assert_cmpint (result->status, !=, 0);  /* its outcome was not seen */
+    }
+  else if (g_str_equal (c->endpoint, "refund"))
+    {
+      number = paid_sale (f);
+      set_pin (f);
+      sim_fault (f, "refund", c->kind);
+      result = ctl_run (f, NULL, NULL, "refund", number, "--pin", PIN,
+                        "--timeout", CLIENT_TIMEOUT, NULL);
+      assert_clean_exit (result);
+      g_assert_cmpint (result->status, !=, 0);  /* its outcome was not seen */
+    }
+  else if (g_str_equal (c->endpoint, "settlement"))
+    {
+      number = paid_sale (f);
+      sim_fault (f, "settlement", c->kind);
+      result = ctl_run (f, NULL, NULL, "settle", "--timeout", CLIENT_TIMEOUT, NULL);
+      assert_clean_exit (result);
+      g_assert_cmpint (result->status, !=, 0);  /* its outcome was not seen */
+    }
+  else
+    {
+      g_assert_not_reached ();
+    }
+
+  recover (f);
+  journal = assert_journal_agrees (f);
+  g_assert_cmpuint (g_hash_table_size (journal), ==, 1);
+
+  if (number == NULL)
+    {
+      GHashTableIter iter;
+      gpointer key;
+
+      g_hash_table_iter_init (&iter, journal);
+      g_assert_true (g_hash_table_iter_next (&iter, &key, NULL));
+      number = g_strdup (key);
+    }
+  state = g_hash_table_lookup (journal, number);
+
+  if (g_str_equal (c->endpoint, "qr"))
+    {
+      /* A delayed create reaches the bank after the till gave up waiting:
+       * the QR was never shown, so it is cancelled there. Any other fault
+       * is a request the bank never processed. */
+      g_assert_cmpstr (state, ==, g_str_equal (c->kind, "delay") ? "CANCELLED" : "FAILED");
+    }
+  else if (g_str_equal (c->endpoint, "check"))
+    {
+      g_assert_cmpstr (state, ==, "PAID");
+    }
+  else if (g_str_equal (c->endpoint, "cancel"))
+    {
+      g_assert_cmpstr (state, ==, "CANCELLED");
+    }
+  else if (g_str_equal (c->endpoint, "refund"))
+    {
+      /* A delayed refund was carried out; a failed one did not happen. */
+      g_assert_cmpstr (state, ==, g_str_equal (c->kind, "delay") ? "REFUNDED" : "PAID");
+    }
+  else if (g_str_equal (c->endpoint, "settlement"))
+    {
+      g_assert_cmpstr (state, ==, "PAID");
+      g_assert_cmpint (settlements_with (f, "SETTLED", 1), ==, 1);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GPtrArray) fault_cases = g_ptr_array_new_with_free_func (g_free);
+
+  kassa_test_init (&argc, &argv);
+
+  for (guint i = 0; i < G_N_ELEMENTS (crash_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/crash/%s", crash_cases[i].path);
+
+      g_test_add (path, Fixture, &crash_cases[i], fixture_setup, test_crash, fixture_teardown);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (fault_endpoints); i++)
+    for (guint j = 0; j < G_N_ELEMENTS (fault_kinds); j++)
+      {
+        FaultCase *c = g_new0 (FaultCase, 1);
+        g_autofree char *path = NULL;
+
+        c->endpoint = fault_endpoints[i];
+        c->kind = fault_kinds[j];
+        g_ptr_array_add (fault_cases, c);
+        path = g_strdup_printf ("/fault/%s/%s", c->endpoint, c->kind);
+        g_test_add (path, Fixture, c, fixture_setup, test_fault, fixture_teardown);
+      }
+
+  return g_test_run ();
+}
