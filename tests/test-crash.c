@@ -110,10 +110,37 @@ ctl_communicated_cb (GObject      *source,
   w->done = TRUE;
 }
 
-static gboolean
-ctl_kill_cb (gpointer user_data)
+typedef struct
 {
-  g_subprocess_send_signal (G_SUBPROCESS (user_data), SIGKILL);
+  Fixture     *f;
+  GSubprocess *process;
+  guint       *source_id;  /* zeroed when the source goes */
+} HeldKill;
+
+static void
+held_kill_free (gpointer data)
+{
+  HeldKill *k = data;
+
+  *k->source_id = 0;
+  g_object_unref (k->process);
+  g_free (k);
+}
+
+/* Kills the run once the simulator holds its request. */
+static gboolean
+ctl_kill_when_held_cb (gpointer user_data)
+{
+  HeldKill *k = user_data;
+  g_autofree char *reply = NULL;
+  guint status = 0;
+
+  reply = kassa_test_sim_control (k->f->sim, "/sim/held", "{}", &status);
+  g_assert_cmpuint (status, ==, 200);
+  if (g_str_equal (reply, "{\"held\": 0}"))
+    return G_SOURCE_CONTINUE;
+
+  g_subprocess_send_signal (k->process, SIGKILL);
   return G_SOURCE_REMOVE;
 }
 
@@ -128,13 +155,14 @@ ctl_timeout_cb (gpointer user_data)
 
 /* Runs kassa-ctl with the simulator, the test terminal and the fixture's
  * journal in its environment, KASSA_CRASH_POINT = @crash_point (NULL: unset)
- * and @input on its stdin (may be NULL). With @kill_after_ms > 0 the test
- * itself SIGKILLs it that long after the start (a request in flight). A run
- * that does not end within CTL_LIMIT_S is killed and fails the test. */
+ * and @input on its stdin (may be NULL). With @kill_when_held the test itself
+ * SIGKILLs it as soon as the simulator holds one of its requests (a request
+ * in flight). A run that does not end within CTL_LIMIT_S is killed and fails
+ * the test. */
 static CtlResult *
 ctl_runv (Fixture            *f,
           const char         *crash_point,
-          guint               kill_after_ms,
+          gboolean            kill_when_held,
           const char         *input,
           const char * const *args)
 {
@@ -147,6 +175,7 @@ ctl_runv (Fixture            *f,
   CtlWait w = { 0, };
   CtlResult *result;
   guint timeout_id;
+  guint kill_id = 0;
 
   env = g_environ_setenv (env, "KASSA_BANK_URL", kassa_test_sim_get_url (f->sim), TRUE);
   env = g_environ_setenv (env, "KASSA_TERMINAL", KASSA_TEST_TERMINAL, TRUE);
@@ -179,9 +208,16 @@ ctl_runv (Fixture            *f,
   g_assert_no_error (error);
 
   timeout_id = g_timeout_add_seconds (CTL_LIMIT_S, ctl_timeout_cb, &w);
-  if (kill_after_ms > 0)
-    g_timeout_add_full (G_PRIORITY_DEFAULT, kill_after_ms, ctl_kill_cb,
-                        g_object_ref (process), g_object_unref);
+  if (kill_when_held)
+    {
+      HeldKill *k = g_new0 (HeldKill, 1);
+
+      k->f = f;
+      k->process = g_object_ref (process);
+      k->source_id = &kill_id;
+      kill_id = g_timeout_add_full (G_PRIORITY_DEFAULT, 20, ctl_kill_when_held_cb, k,
+                                    held_kill_free);
+    }
   g_subprocess_communicate_utf8_async (process, input != NULL ? input : "", NULL,
                                        ctl_communicated_cb, &w);
   while (!w.done && !w.timed_out)
@@ -192,6 +228,8 @@ ctl_runv (Fixture            *f,
       g_error ("%s did not finish within %d s", line->str, CTL_LIMIT_S);
     }
   g_source_remove (timeout_id);
+  if (kill_id != 0)
+    g_source_remove (kill_id);
   g_assert_no_error (w.error);
   g_subprocess_wait (process, NULL, &error);
   g_assert_no_error (error);
@@ -246,8 +284,8 @@ ctl_run (Fixture    *f,
 /* kassa-ctl FIRST_ARG …, SIGKILLed by the test while its request to the
  * simulator's @endpoint is in flight: the simulator holds that request for
  * SLOW_MS (a delay fault) and then carries it out although its client is gone,
- * as a bank would (docs/simulator.md). The run is killed after IN_FLIGHT_MS. */
-#define IN_FLIGHT_MS 1000
+ * as a bank would (docs/simulator.md). The run is killed as soon as the
+ * simulator reports the request held (/sim/held). */
 
 static void sim_fault (Fixture    *f,
                        const char *endpoint,
@@ -275,7 +313,7 @@ ctl_run_in_flight (Fixture    *f,
   g_ptr_array_add (args, NULL);
 
   sim_fault (f, endpoint, "delay");
-  return ctl_runv (f, NULL, IN_FLIGHT_MS, NULL, (const char * const *) args->pdata);
+  return ctl_runv (f, NULL, TRUE, NULL, (const char * const *) args->pdata);
 }
 
 static void

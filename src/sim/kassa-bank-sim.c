@@ -1599,6 +1599,19 @@ control_invoices (KassaBankSim      *self,
                                     text, strlen (text));
 }
 
+/* {"held": N}: requests a delay fault is holding right now (received, not yet
+ * processed). Tests wait for one before killing a client mid-request. */
+static void
+control_held (KassaBankSim      *self,
+              SoupServerMessage *msg)
+{
+  char *text = g_strdup_printf ("{\"held\": %u}", g_list_length (self->delayed));
+
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
+                                    text, strlen (text));
+}
+
 static void
 handle_control (KassaBankSim      *self,
                 SoupServerMessage *msg,
@@ -1613,6 +1626,13 @@ handle_control (KassaBankSim      *self,
       (is_post || g_strcmp0 (method, SOUP_METHOD_GET) == 0))
     {
       control_invoices (self, msg);
+      return;
+    }
+
+  if (g_strcmp0 (path, "/sim/held") == 0 &&
+      (is_post || g_strcmp0 (method, SOUP_METHOD_GET) == 0))
+    {
+      control_held (self, msg);
       return;
     }
 
