@@ -1807,6 +1807,14 @@ kassa_till_set_expiry (KassaTill *self,
   self->expiry_s = seconds;
 }
 
+guint
+kassa_till_get_expiry (KassaTill *self)
+{
+  g_return_val_if_fail (KASSA_IS_TILL (self), 0);
+
+  return self->expiry_s;
+}
+
 void
 kassa_till_set_max_backoff (KassaTill *self,
                             guint      seconds)

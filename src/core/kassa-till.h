@@ -68,6 +68,7 @@ void                 kassa_till_set_poll_schedule     (KassaTill        *self,
 /* An unpaid invoice is cancelled at the bank this long after creation (default 600 s). */
 void                 kassa_till_set_expiry            (KassaTill        *self,
                                                        guint             seconds);
+guint                kassa_till_get_expiry            (KassaTill        *self);
 /* Upper bound of the back-off while the bank is unreachable (default 30 s). */
 void                 kassa_till_set_max_backoff       (KassaTill        *self,
                                                        guint             seconds);
