@@ -21,8 +21,9 @@ $(BUILDDIR)/build.ninja:
 build: deps $(BUILDDIR)/build.ninja
 	meson compile -C $(BUILDDIR)
 
+# The schema is compiled in the build tree, not installed: point GSettings at it.
 run: build
-	./$(BUILDDIR)/src/kassa
+	GSETTINGS_SCHEMA_DIR=$(BUILDDIR)/data ./$(BUILDDIR)/src/kassa
 
 check: deps-test
 	./build-aux/run-tests.sh

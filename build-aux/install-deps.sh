@@ -7,7 +7,7 @@ BUILD_PKGS="gcc make meson python3 ninja-build pkg-config gettext libglib2.0-dev
   libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev libqrencode-dev
   libssl-dev libsqlite3-dev libsecret-1-dev desktop-file-utils appstream
   glib-networking"
-TEST_PKGS="xvfb weston imagemagick zbar-tools dbus dbus-x11 x11-utils sqlite3 openssl
+TEST_PKGS="xvfb weston imagemagick zbar-tools xdotool dbus dbus-x11 x11-utils sqlite3 openssl
   curl ca-certificates python3 fonts-dejavu-core"
 
 want="$BUILD_PKGS"

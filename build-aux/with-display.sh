@@ -44,6 +44,18 @@ while [ ! -e "$runtime/kassa-test" ]; do
   sleep 0.1
 done
 
+# weston's x11 backend opens both output windows at +0+0 on the Xvfb screen, so
+# screen1 would hide screen0 from screenshots: put them side by side.
+for out in 0 1; do
+  i=0
+  while ! wid=$(DISPLAY=":$n" xwininfo -name "Weston Compositor - screen$out" 2>/dev/null \
+                | awk '/Window id:/ { print $4; exit }') || [ -z "$wid" ]; do
+    i=$((i + 1)); [ $i -gt 100 ] && { echo "weston output screen$out has no X window" >&2; exit 1; }
+    sleep 0.1
+  done
+  DISPLAY=":$n" xdotool windowmove "$wid" $((out * 1100)) 0
+done
+
 export KASSA_TEST_X_DISPLAY=":$n"
 # Absolute, so it survives tests that move XDG_RUNTIME_DIR (G_TEST_OPTION_ISOLATE_DIRS).
 export WAYLAND_DISPLAY="$runtime/kassa-test"

@@ -1,20 +1,88 @@
-/* kassa-application.h
+/* kassa-application.h — the kassa executable's application: mode, till, windows, remote control
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One instance per session (application id APP_ID). At start-up it decides
+ * the mode (training when no terminal, or no secret for it, is configured),
+ * opens the journal, starts the till and its recovery, and shares one
+ * KassaCounter between the cashier window, the customer display, the command
+ * line (`kassa --charge`, forwarded to the running instance) and the D-Bus
+ * interface (kassa-dbus.h). docs/dbus.md documents the remote control.
  */
 
 #pragma once
 
 #include <adwaita.h>
 
+#include "kassa-counter.h"
+
 G_BEGIN_DECLS
+
+/* Exit codes of `kassa --charge`: those of kassa-ctl (src/ctl/kassa-ctl-private.h,
+ * README), plus BUSY. Part of the interface: never renumber, only add. */
+typedef enum
+{
+  KASSA_EXIT_OK          = 0,  /* paid (--wait), or awaiting payment (without --wait) */
+  KASSA_EXIT_INTERNAL    = 1,  /* a bug or an unexpected failure; Kassa could not start */
+  KASSA_EXIT_USAGE       = 2,  /* bad amount, method, phone, reference or option: nothing charged */
+  KASSA_EXIT_NETWORK     = 3,  /* the bank cannot be reached (the invoice is journaled) */
+  KASSA_EXIT_REJECTED    = 4,  /* the bank refused to create the invoice (FAILED) */
+  KASSA_EXIT_BANK_SYSTEM = 5,  /* the bank's own failure */
+  KASSA_EXIT_MALFORMED   = 6,  /* the bank's answer was unusable */
+  KASSA_EXIT_NOT_PAID    = 7,  /* DECLINED, CANCELLED or EXPIRED */
+  KASSA_EXIT_UNKNOWN     = 8,  /* outcome unknown: Kassa closed or is still resolving */
+  KASSA_EXIT_JOURNAL     = 10, /* the journal is locked by another Kassa, corrupt or unwritable */
+  KASSA_EXIT_BUSY        = 12, /* another payment is open on the counter: nothing charged */
+} KassaExit;
+
+/* The exit code for an error of a charge, and for a payment that ended in @state. */
+int           kassa_exit_code_for_error          (const GError       *error);
+int           kassa_exit_code_for_state          (KassaInvoiceState   state);
+
+/* Checks a remote charge request before anything is journaled: @method is
+ * "qr" (or NULL/""), "deeplink" or "phone"; @phone is required for "phone"
+ * and refused for the others; @reference is at most 128 characters of text.
+ * KASSA_INPUT_ERROR with a message for the person. */
+gboolean      kassa_charge_request_check         (gint64               amount,
+                                                  const char          *method,
+                                                  const char          *phone,
+                                                  const char          *reference,
+                                                  KassaInvoiceMethod  *out_method,
+                                                  GError             **error);
 
 #define KASSA_TYPE_APPLICATION (kassa_application_get_type ())
 
 G_DECLARE_FINAL_TYPE (KassaApplication, kassa_application, KASSA, APPLICATION, AdwApplication)
 
-KassaApplication *kassa_application_new            (void);
+KassaApplication *kassa_application_new               (void);
+/* The counter, or NULL while Kassa starts and when it cannot take payments
+ * (the journal could not be opened). */
+KassaCounter     *kassa_application_get_counter       (KassaApplication  *self);
+/* The counter, or NULL with the reason (KASSA_DBUS_ERROR_NOT_READY or the
+ * journal's error) in @error. */
+KassaCounter     *kassa_application_require_counter   (KassaApplication  *self,
+                                                       GError           **error);
+/* The mn.kassa.Kassa settings (valid after start-up). */
+GSettings        *kassa_application_get_settings      (KassaApplication  *self);
 /* The training bank's URL, or NULL when Kassa talks to a real bank. */
-const char       *kassa_application_get_training_url (KassaApplication *self);
+const char       *kassa_application_get_training_url  (KassaApplication  *self);
+/* The windows, or NULL before activation (and after they were closed). */
+GtkWindow        *kassa_application_get_cashier_window    (KassaApplication *self);
+GtkWindow        *kassa_application_get_customer_display  (KassaApplication *self);
+
+/* Charges through the counter once Kassa can take payments (start-up and
+ * recovery finished), showing both windows. Completes like
+ * kassa_counter_charge_async(); a failed start-up is the journal's error. */
+void              kassa_application_charge_async      (KassaApplication    *self,
+                                                       gint64               amount,
+                                                       KassaInvoiceMethod   method,
+                                                       const char          *phone,
+                                                       const char          *reference,
+                                                       GCancellable        *cancellable,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data);
+KassaInvoice     *kassa_application_charge_finish     (KassaApplication    *self,
+                                                       GAsyncResult        *result,
+                                                       GError             **error);
 
 G_END_DECLS

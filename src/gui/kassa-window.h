@@ -1,13 +1,18 @@
-/* kassa-window.h
+/* kassa-window.h — the cashier window
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Keyboard first: the amount entry keeps the focus; Enter charges by QR, F2
+ * by phone, Esc cancels, F5 checks now, F9/F10 play the customer in training
+ * mode (docs/cashier.md). Everything goes through the KassaCounter; the window
+ * only observes invoices.
  */
 
 #pragma once
 
 #include <adwaita.h>
 
-#include "kassa-application.h"
+#include "kassa-counter.h"
 
 G_BEGIN_DECLS
 
@@ -15,6 +20,14 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (KassaWindow, kassa_window, KASSA, WINDOW, AdwApplicationWindow)
 
-KassaWindow *kassa_window_new (KassaApplication *application);
+/* Property "counter" (KassaCounter, construct-only). */
+KassaWindow  *kassa_window_new          (GtkApplication *application,
+                                         KassaCounter   *counter);
+KassaCounter *kassa_window_get_counter  (KassaWindow    *self);
+/* Shows @text in the alert banner at the top of the window until the cashier
+ * dismisses it (the counter's ::message lands there too). For news the
+ * application learned before the window existed, e.g. the recovery summary. */
+void          kassa_window_add_alert    (KassaWindow    *self,
+                                         const char     *text);
 
 G_END_DECLS

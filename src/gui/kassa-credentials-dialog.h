@@ -1,0 +1,63 @@
+/* kassa-credentials-dialog.h — enter the bank terminal, its secret key and the bank address
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A modal window over the cashier window. "Test connection" sends a real
+ * `check` of a made-up invoice number with the values typed in; "Save" puts
+ * the secret key into KassaSecretStore (keyring or private file) and the
+ * terminal and bank address into GSettings. Kassa switches from training to
+ * real payments at its next start. Nothing is saved unless every field is
+ * valid.
+ *
+ * Actions (on the dialog): "credentials.test", "credentials.save".
+ * Properties (read-only, notify): "settings" (GSettings, construct-only),
+ * "status" (KassaCredentialsStatus), "status-message" (string, the sentence
+ * shown to the person, or NULL).
+ * Signals: ::saved () after a successful save.
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  KASSA_CREDENTIALS_STATUS_NONE,
+  KASSA_CREDENTIALS_STATUS_INVALID,      /* a field was refused; nothing sent, nothing saved */
+  KASSA_CREDENTIALS_STATUS_TESTING,
+  KASSA_CREDENTIALS_STATUS_TEST_OK,      /* the bank accepted terminal and secret key */
+  KASSA_CREDENTIALS_STATUS_TEST_FAILED,
+  KASSA_CREDENTIALS_STATUS_SAVING,
+  KASSA_CREDENTIALS_STATUS_SAVED,
+  KASSA_CREDENTIALS_STATUS_SAVE_FAILED,  /* keyring or file failed; GSettings untouched */
+} KassaCredentialsStatus;
+
+#define KASSA_TYPE_CREDENTIALS_STATUS (kassa_credentials_status_get_type ())
+GType kassa_credentials_status_get_type (void);
+
+#define KASSA_TYPE_CREDENTIALS_DIALOG (kassa_credentials_dialog_get_type ())
+
+G_DECLARE_FINAL_TYPE (KassaCredentialsDialog, kassa_credentials_dialog,
+                      KASSA, CREDENTIALS_DIALOG, AdwWindow)
+
+/* Modal and transient for @parent (may be NULL). Reads and writes "terminal"
+ * and "bank-url" of @settings (schema mn.kassa.Kassa). */
+GtkWindow              *kassa_credentials_dialog_new                (GtkWindow *parent,
+                                                                    GSettings *settings);
+
+KassaCredentialsStatus  kassa_credentials_dialog_get_status         (KassaCredentialsDialog *self);
+const char             *kassa_credentials_dialog_get_status_message (KassaCredentialsDialog *self);
+
+/* The fields, for tests and for focus handling (AdwEntryRow and
+ * AdwPasswordEntryRow, both GtkEditable). */
+GtkEditable            *kassa_credentials_dialog_get_terminal_row   (KassaCredentialsDialog *self);
+GtkEditable            *kassa_credentials_dialog_get_secret_row     (KassaCredentialsDialog *self);
+GtkEditable            *kassa_credentials_dialog_get_url_row        (KassaCredentialsDialog *self);
+
+/* Seconds "Test connection" waits for the bank (default 15). */
+void kassa_credentials_dialog_set_test_timeout (KassaCredentialsDialog *self,
+                                                guint                   seconds);
+
+G_END_DECLS
