@@ -11,12 +11,36 @@
 
 #include "kassa-application.h"
 
+/* The "language" setting: LANGUAGE must be set before the first translated
+ * string, so it applies from the next start (the preferences say so). It is
+ * gettext's language list, which works under any UTF-8 locale but not "C". */
+static void
+apply_language_setting (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  g_autofree char *language = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, "mn.kassa.Kassa", TRUE);
+  /* No schema: the application says so once it starts. */
+  if (schema == NULL)
+    return;
+
+  settings = g_settings_new_full (schema, NULL, NULL);
+  language = g_settings_get_string (settings, "language");
+  if (g_strcmp0 (language, "mn") == 0 || g_strcmp0 (language, "en") == 0)
+    g_setenv ("LANGUAGE", language, TRUE);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_autoptr(KassaApplication) app = NULL;
 
+  apply_language_setting ();
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

@@ -14,6 +14,7 @@
 #include <gtk/gtk.h>
 
 #include "kassa-test-ui.h"
+#include "kassa-training.h"
 
 static const char *
 x_display (void)
@@ -69,23 +70,31 @@ kassa_test_ui_output_window (guint output)
 }
 
 char *
-kassa_test_ui_screenshot (guint       output,
-                          const char *name)
+kassa_test_ui_screenshot_window (const char *window_id,
+                                 const char *name)
 {
   g_autofree char *dir = g_test_build_filename (G_TEST_BUILT, "artefacts", NULL);
   g_autofree char *file = g_strconcat (name, ".png", NULL);
-  g_autofree char *window = kassa_test_ui_output_window (output);
   char *path = g_build_filename (dir, file, NULL);
   g_autofree char *out = NULL;
-  const char *argv[] = { "import", "-display", x_display (), "-window", window, path, NULL };
+  const char *argv[] = { "import", "-display", x_display (), "-window", window_id, path, NULL };
 
   if (g_mkdir_with_parents (dir, 0755) != 0)
     g_error ("cannot create %s: %s", dir, g_strerror (errno));
   g_unlink (path);
   out = run_tool (argv);
-  g_test_message ("screenshot of output %u: %s", output, path);
+  g_test_message ("screenshot of X window %s: %s", window_id, path);
 
   return path;
+}
+
+char *
+kassa_test_ui_screenshot (guint       output,
+                          const char *name)
+{
+  g_autofree char *window = kassa_test_ui_output_window (output);
+
+  return kassa_test_ui_screenshot_window (window, name);
 }
 
 GStrv
@@ -202,4 +211,185 @@ kassa_test_ui_use_system_data (void)
 
   mime_dirs = g_strv_builder_end (mime);
   g_content_type_set_mime_dirs ((const char * const *) mime_dirs);
+}
+
+gboolean
+kassa_test_ui_flag_is_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+gboolean
+kassa_test_ui_pointer_is_null (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+void
+kassa_test_ui_destroy_window (GtkWindow *window)
+{
+  gpointer alive = window;
+
+  g_object_add_weak_pointer (G_OBJECT (window), &alive);
+  gtk_window_destroy (window);
+  if (!kassa_test_ui_wait (kassa_test_ui_pointer_is_null, &alive, KASSA_TEST_UI_LIMIT_S))
+    g_error ("a %s outlived its destruction", G_OBJECT_TYPE_NAME (alive));
+}
+
+AdwApplication *
+kassa_test_ui_app_new (void)
+{
+  g_autoptr(GError) error = NULL;
+  AdwApplication *app = adw_application_new (NULL, G_APPLICATION_NON_UNIQUE);
+
+  g_application_set_resource_base_path (G_APPLICATION (app), "/mn/kassa/Kassa");
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  kassa_test_ui_use_system_data ();
+
+  return app;
+}
+
+static gboolean
+count_frame_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  guint *frames = user_data;
+
+  /* A commit every frame: GDK then waits for weston's "frame done", which
+   * comes once weston has repainted its output. */
+  gtk_widget_queue_draw (widget);
+  (*frames)++;
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+three_frames (gpointer data)
+{
+  return *(guint *) data >= 3;
+}
+
+void
+kassa_test_ui_wait_painted (GtkWidget *window)
+{
+  guint frames = 0;
+  guint id = gtk_widget_add_tick_callback (window, count_frame_cb, &frames, NULL);
+
+  if (!kassa_test_ui_wait (three_frames, &frames, KASSA_TEST_UI_LIMIT_S))
+    g_error ("the window did not draw");
+  gtk_widget_remove_tick_callback (window, id);
+}
+
+char *
+kassa_test_ui_screenshot_of (GtkWidget  *window,
+                             guint       output,
+                             const char *name)
+{
+  char *path;
+
+  kassa_test_ui_wait_painted (window);
+  path = kassa_test_ui_screenshot (output, name);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+
+  return path;
+}
+
+static void
+recovered_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *summary = NULL;
+
+  g_assert_true (kassa_till_recover_finish (KASSA_TILL (source), result, &summary, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+void
+kassa_test_ui_till_open (KassaTestTill *t,
+                         const char    *name,
+                         guint          client_timeout_s,
+                         guint          max_backoff_s)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *file = g_strconcat (name, ".sqlite", NULL);
+  g_autofree char *secret = NULL;
+  g_autofree char *state = NULL;
+  gboolean recovered = FALSE;
+
+  t->journal_path = g_build_filename (g_get_user_data_dir (), file, NULL);
+  g_assert_cmpint (g_mkdir_with_parents (g_get_user_data_dir (), 0700), ==, 0);
+
+  state = kassa_training_state_path (t->journal_path);
+  t->bank = kassa_training_bank_new (state, &secret, &error);
+  g_assert_no_error (error);
+  t->client = kassa_training_client_new (t->bank, secret, &error);
+  g_assert_no_error (error);
+  explicit_bzero (secret, strlen (secret));
+  kassa_bank_client_set_timeout (t->client, client_timeout_s);
+
+  t->journal = kassa_journal_open (t->journal_path, &error);
+  g_assert_no_error (error);
+  t->till = kassa_till_new (t->journal, t->client);
+  kassa_till_set_poll_schedule (t->till, 200, 120, 200);
+  if (max_backoff_s > 0)
+    kassa_till_set_max_backoff (t->till, max_backoff_s);
+  kassa_till_recover_async (t->till, NULL, recovered_cb, &recovered);
+  g_assert_true (kassa_test_ui_wait (kassa_test_ui_flag_is_set, &recovered,
+                                     KASSA_TEST_UI_LIMIT_S));
+  t->counter = kassa_counter_new (t->till, t->bank);
+}
+
+void
+kassa_test_ui_till_close (KassaTestTill *t)
+{
+  if (t->counter != NULL)
+    g_assert_finalize_object (g_steal_pointer (&t->counter));
+  g_clear_object (&t->till);
+  if (t->journal != NULL)
+    kassa_journal_close (t->journal);
+  g_clear_object (&t->journal);
+  g_clear_object (&t->client);
+  if (t->bank != NULL)
+    kassa_bank_sim_shutdown (t->bank);
+  g_clear_object (&t->bank);
+  g_clear_pointer (&t->journal_path, g_free);
+}
+
+typedef struct
+{
+  KassaCounter      *counter;
+  KassaInvoiceState  state;
+} StateWait;
+
+static gboolean
+current_in_state (gpointer data)
+{
+  StateWait *w = data;
+  KassaInvoice *invoice = kassa_counter_get_current_invoice (w->counter);
+
+  return invoice != NULL && kassa_invoice_get_state (invoice) == w->state;
+}
+
+KassaInvoice *
+kassa_test_ui_wait_current_state (KassaCounter      *counter,
+                                  KassaInvoiceState  state)
+{
+  StateWait w = { counter, state };
+  KassaInvoice *invoice;
+
+  if (!kassa_test_ui_wait (current_in_state, &w, KASSA_TEST_UI_LIMIT_S))
+    {
+      invoice = kassa_counter_get_current_invoice (counter);
+      g_error ("the current invoice did not reach %s (it is %s)",
+               kassa_invoice_state_to_string (state),
+               invoice ? kassa_invoice_state_to_string (kassa_invoice_get_state (invoice))
+                       : "none");
+    }
+
+  return kassa_counter_get_current_invoice (counter);
 }

@@ -1,4 +1,5 @@
-/* kassa-test-ui.h — screenshots, QR decoding and real key presses for the ui suite
+/* kassa-test-ui.h — screenshots, QR decoding, real key presses, waiting and a
+ * training till: what the tests of the ui suite share
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -11,9 +12,24 @@
 
 #pragma once
 
-#include <glib.h>
+#include <adwaita.h>
+
+#include "kassa-counter.h"
 
 G_BEGIN_DECLS
+
+/* How long the helpers below wait for anything, in seconds. */
+#define KASSA_TEST_UI_LIMIT_S 20
+
+/* Skips the current test when the display harness is not there. */
+#define KASSA_TEST_UI_SKIP_WITHOUT_HARNESS()                                    \
+  G_STMT_START {                                                                \
+    if (!kassa_test_ui_have_harness ())                                         \
+      {                                                                         \
+        g_test_skip ("no display harness: run under build-aux/with-display.sh"); \
+        return;                                                                 \
+      }                                                                         \
+  } G_STMT_END
 
 /* Whether the display harness is there (KASSA_TEST_X_DISPLAY set). */
 gboolean  kassa_test_ui_have_harness    (void);
@@ -23,6 +39,11 @@ char     *kassa_test_ui_output_window   (guint        output);
  * (<build>/tests/artefacts/<name>.png) and returns its path. */
 char     *kassa_test_ui_screenshot      (guint        output,
                                          const char  *name);
+/* Screenshots the X window @window_id ("0x…", e.g. the output of another
+ * compositor started by a test) into the artefacts folder as @name.png and
+ * returns its path. */
+char     *kassa_test_ui_screenshot_window (const char *window_id,
+                                           const char *name);
 /* The QR codes zbarimg finds in @png_path, one string each (empty array:
  * none). The payload is returned byte for byte. */
 GStrv     kassa_test_ui_decode_qr       (const char  *png_path);
@@ -46,5 +67,60 @@ gboolean  kassa_test_ui_wait            (gboolean   (*condition) (gpointer data)
  * default display's icon theme back at the system's. Call once GTK is
  * initialised (e.g. after g_application_register() of a GtkApplication). */
 void      kassa_test_ui_use_system_data (void);
+
+/* Conditions for kassa_test_ui_wait(): *(gboolean *) @data is TRUE;
+ * *(gpointer *) @data is NULL (e.g. a weak pointer to a finalized object). */
+gboolean  kassa_test_ui_flag_is_set     (gpointer     data);
+gboolean  kassa_test_ui_pointer_is_null (gpointer     data);
+
+/* Destroys @window and fails the test unless it is finalized then: no
+ * reference cycle (with a counter, settings, its own async calls) keeps a
+ * window alive after its destruction. */
+void      kassa_test_ui_destroy_window  (GtkWindow   *window);
+
+/* One application for a whole test run, registered (non-unique, the app's
+ * resource base path) and with the system's data (see above): a
+ * GtkApplication starts up once, and the windows of every test belong to it. */
+AdwApplication *kassa_test_ui_app_new   (void);
+
+/* Returns once GTK has drawn @window and weston has composited it: what the
+ * model says is on screen only after a few frames of it. */
+void      kassa_test_ui_wait_painted    (GtkWidget   *window);
+/* kassa_test_ui_wait_painted (@window), then kassa_test_ui_screenshot
+ * (@output, @name); fails unless the file is there. Returns its path. */
+char     *kassa_test_ui_screenshot_of   (GtkWidget   *window,
+                                         guint        output,
+                                         const char  *name);
+
+/* A training till as the application runs it: a real journal, the training
+ * bank in-process (src/sim/kassa-training.h), its client, a till and a
+ * counter on them. */
+typedef struct
+{
+  char            *journal_path;
+  KassaJournal    *journal;
+  KassaBankSim    *bank;
+  KassaBankClient *client;
+  KassaTill       *till;
+  KassaCounter    *counter;
+} KassaTestTill;
+
+/* Opens @t: the journal "@name.sqlite" in the user data folder with the
+ * training bank's state beside it, a client timing out after
+ * @client_timeout_s, a till polling every 200 ms (and backing off at most
+ * @max_backoff_s while the bank is unreachable; 0: the till's default),
+ * recovered; then the counter. */
+void      kassa_test_ui_till_open       (KassaTestTill *t,
+                                         const char    *name,
+                                         guint          client_timeout_s,
+                                         guint          max_backoff_s);
+/* Closes and frees what @t holds (a NULL @t->journal_path: nothing was
+ * opened). The counter must be finalized with its last reference: no
+ * reference cycle keeps it alive. */
+void      kassa_test_ui_till_close      (KassaTestTill *t);
+/* Waits until @counter's current invoice is in @state and returns it;
+ * fails the test, naming the state it is in, when it does not get there. */
+KassaInvoice *kassa_test_ui_wait_current_state (KassaCounter      *counter,
+                                                KassaInvoiceState  state);
 
 G_END_DECLS

@@ -53,4 +53,9 @@ char         *kassa_test_http            (const char   *method,
 void          kassa_test_wait_for        (gboolean     *flag,
                                           guint         timeout_s);
 
+/* Runs `openssl @args…` (NULL-terminated) in @dir; fails the test, with
+ * openssl's stderr, unless it exits 0. For making test certificates. */
+void          kassa_test_run_openssl     (const char          *dir,
+                                          const char * const  *args);
+
 G_END_DECLS

@@ -1549,28 +1549,6 @@ test_pki_free (TestPki *pki)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestPki, test_pki_free)
 
-static void
-run_openssl (const char         *dir,
-             const char * const *args)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  int status = 0;
-
-  g_ptr_array_add (argv, (char *) "openssl");
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  g_spawn_sync (dir, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                &out, &err, &status, &error);
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, &error))
-    g_error ("openssl %s failed: %s\n%s", args[0], error->message, err);
-}
-
 /* A CA and a leaf for IP 127.0.0.1 signed by it, in a fresh temporary directory. */
 static TestPki *
 test_pki_new (void)
@@ -1602,9 +1580,9 @@ test_pki_new (void)
                        "extendedKeyUsage=serverAuth\n", -1, &error);
   g_assert_no_error (error);
 
-  run_openssl (pki->dir, ca_args);
-  run_openssl (pki->dir, csr_args);
-  run_openssl (pki->dir, sign_args);
+  kassa_test_run_openssl (pki->dir, ca_args);
+  kassa_test_run_openssl (pki->dir, csr_args);
+  kassa_test_run_openssl (pki->dir, sign_args);
 
   pki->ca_file = g_build_filename (pki->dir, "ca.pem", NULL);
   pki->cert_file = g_build_filename (pki->dir, "server.pem", NULL);

@@ -124,8 +124,7 @@ fixture_setup (Fixture       *f,
 
       f->bank = kassa_training_bank_new (state, &secret, &error);
       g_assert_no_error (error);
-      f->client = kassa_bank_client_new (kassa_bank_sim_get_url (f->bank),
-                                         KASSA_TRAINING_TERMINAL, secret, NULL, NULL, &error);
+      f->client = kassa_training_client_new (f->bank, secret, &error);
       g_assert_no_error (error);
       explicit_bzero (secret, strlen (secret));
     }

@@ -757,10 +757,13 @@ test_crash (Fixture       *f,
       break;
     case STEP_SETTLE:
       number = paid_sale (f);
+      set_pin (f);
       if (c->crash_point == NULL)
-        killed = ctl_run_in_flight (f, "settlement", "settle", "--timeout", CLIENT_TIMEOUT, NULL);
+        killed = ctl_run_in_flight (f, "settlement", "settle", "--pin", PIN,
+                                    "--timeout", CLIENT_TIMEOUT, NULL);
       else
-        killed = ctl_run (f, c->crash_point, NULL, "settle", "--timeout", CLIENT_TIMEOUT, NULL);
+        killed = ctl_run (f, c->crash_point, NULL, "settle", "--pin", PIN,
+                          "--timeout", CLIENT_TIMEOUT, NULL);
       break;
     default:
       g_assert_not_reached ();
@@ -826,7 +829,8 @@ test_crash (Fixture       *f,
         /* The interrupted batch was finished by recovery with its own id;
          * the next one is empty, and both agree with the bank. */
         g_assert_cmpint (settlements_with (f, "SETTLED", 1), ==, 1);
-        again = ctl_run (f, NULL, NULL, "settle", "--timeout", CLIENT_TIMEOUT, NULL);
+        again = ctl_run (f, NULL, NULL, "settle", "--pin", PIN, "--timeout", CLIENT_TIMEOUT,
+                         NULL);
         assert_exit (again, 0);
         g_assert_cmpint (settlements_with (f, "SETTLED", 1), ==, 1);
         g_assert_cmpint (settlements_with (f, "SETTLED", 0), ==, 1);
@@ -902,8 +906,10 @@ test_fault (Fixture       *f,
   else if (g_str_equal (c->endpoint, "settlement"))
     {
       number = paid_sale (f);
+      set_pin (f);
       sim_fault (f, "settlement", c->kind);
-      result = ctl_run (f, NULL, NULL, "settle", "--timeout", CLIENT_TIMEOUT, NULL);
+      result = ctl_run (f, NULL, NULL, "settle", "--pin", PIN, "--timeout", CLIENT_TIMEOUT,
+                        NULL);
       assert_clean_exit (result);
       g_assert_cmpint (result->status, !=, 0);  /* its outcome was not seen */
     }

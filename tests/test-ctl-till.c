@@ -10,6 +10,7 @@
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <sqlite3.h>
 
 #include "kassa-bank-client.h"
 #include "kassa-bank-sim.h"
@@ -430,13 +431,18 @@ test_refund (Fixture       *f,
   g_autoptr(CtlResult) right = NULL;
   g_autoptr(CtlResult) twice = NULL;
   g_autoptr(CtlResult) missing = NULL;
+  g_autoptr(CtlResult) audit = NULL;
+  JsonArray *rows;
+  JsonObject *row;
 
   /* No PIN set yet: every refund is refused. */
   g_assert_cmpint (no_pin_set->status, ==, 9);
   g_assert_cmpuint (no_pin_set->lines->len, ==, 0);
+  g_assert_nonnull (strstr (no_pin_set->err, "No manager PIN"));
 
   bad_pin = ctl_run_input (f, "12\n", "manager-pin");
   g_assert_cmpint (bad_pin->status, ==, 2);
+  g_assert_nonnull (strstr (bad_pin->err, "4 to 8 digits"));
 
   set = ctl_run_input (f, "1234\n", "manager-pin");
   g_assert_cmpint (set->status, ==, 0);
@@ -452,7 +458,8 @@ test_refund (Fixture       *f,
   g_clear_pointer (&bank_state, g_free);
 
   /* The PIN from stdin, as a script would pass it. */
-  right = ctl_run_input (f, "1234\n", "refund", number, "--pin", "-");
+  right = ctl_run_input (f, "1234\n", "refund", number, "--pin", "-",
+                         "--reason", "Returned goods");
   g_assert_cmpint (right->status, ==, 0);
   g_assert_cmpstr (json_object_get_string_member (line_object (right, 0), "state"), ==,
                    "REFUNDING");
@@ -464,6 +471,217 @@ test_refund (Fixture       *f,
   twice = ctl_run (f, "refund", number, "--pin", "1234");
   g_assert_cmpint (twice->status, ==, 2);
   g_assert_nonnull (strstr (twice->err, "refunded"));
+
+  /* The audit log: the PIN set, the wrong try and the refund, with its reason. */
+  audit = ctl_run (f, "audit", "list", "--json");
+  g_assert_cmpint (audit->status, ==, 0);
+  rows = only_array (audit);
+  g_assert_cmpuint (json_array_get_length (rows), ==, 3);
+  row = json_array_get_object_element (rows, 0);
+  g_assert_cmpstr (json_object_get_string_member (row, "action"), ==, "pin-set");
+  row = json_array_get_object_element (rows, 1);
+  g_assert_cmpstr (json_object_get_string_member (row, "action"), ==, "refund");
+  g_assert_cmpstr (json_object_get_string_member (row, "result"), ==, "wrong-pin");
+  g_assert_cmpstr (json_object_get_string_member (row, "subject"), ==, number);
+  row = json_array_get_object_element (rows, 2);
+  g_assert_cmpstr (json_object_get_string_member (row, "action"), ==, "refund");
+  g_assert_cmpstr (json_object_get_string_member (row, "result"), ==, "authorised");
+  g_assert_cmpstr (json_object_get_string_member (row, "reason"), ==, "Returned goods");
+  g_assert_cmpstr (json_object_get_string_member (row, "prev_hash"), ==,
+                   json_object_get_string_member (json_array_get_object_element (rows, 1),
+                                                  "hash"));
+  /* The PIN is never echoed. */
+  g_assert_null (strstr (right->err, "1234"));
+  g_assert_null (strstr (wrong->err, "9999"));
+}
+
+/* manager-pin: set once, changed only with the current PIN, removed likewise. */
+static void
+test_manager_pin (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(CtlResult) set = ctl_run_input (f, "2468\n", "manager-pin");
+  g_autoptr(CtlResult) no_old = NULL;
+  g_autoptr(CtlResult) wrong_old = NULL;
+  g_autoptr(CtlResult) changed = NULL;
+  g_autoptr(CtlResult) old_refused = NULL;
+  g_autoptr(CtlResult) letters = NULL;
+  g_autoptr(CtlResult) cleared = NULL;
+  g_autoptr(CtlResult) settle = NULL;
+  g_autoptr(CtlResult) audit = NULL;
+  g_autofree char *number = NULL;
+
+  g_assert_cmpint (set->status, ==, 0);
+  g_assert_nonnull (strstr (set->err, "was set"));
+
+  /* Only one line: it is taken as the current PIN, and no new one follows. */
+  no_old = ctl_run_input (f, "1357\n", "manager-pin");
+  g_assert_cmpint (no_old->status, ==, 2);
+
+  wrong_old = ctl_run_input (f, "1111\n1357\n", "manager-pin");
+  g_assert_cmpint (wrong_old->status, ==, 9);
+  g_assert_nonnull (strstr (wrong_old->err, "Wrong manager PIN"));
+  g_assert_null (strstr (wrong_old->err, "1357"));
+
+  letters = ctl_run_input (f, "2468\nabcd\n", "manager-pin");
+  g_assert_cmpint (letters->status, ==, 2);
+  g_assert_nonnull (strstr (letters->err, "only digits"));
+
+  changed = ctl_run_input (f, "1357\n", "manager-pin", "--pin", "2468");
+  g_assert_cmpint (changed->status, ==, 0);
+  g_assert_nonnull (strstr (changed->err, "changed"));
+
+  /* The old PIN no longer authorises anything. */
+  number = sale_paid (f, "700");
+  old_refused = ctl_run (f, "refund", number, "--pin", "2468");
+  g_assert_cmpint (old_refused->status, ==, 9);
+
+  cleared = ctl_run_input (f, "1357\n", "manager-pin", "--clear");
+  g_assert_cmpint (cleared->status, ==, 0);
+  settle = ctl_run (f, "settle", "--pin", "1357");
+  g_assert_cmpint (settle->status, ==, 9);
+  g_assert_nonnull (strstr (settle->err, "No manager PIN"));
+
+  audit = ctl_run (f, "audit", "list");
+  g_assert_cmpint (audit->status, ==, 0);
+  /* pin-set, pin-change wrong, pin-change, refund wrong, pin-clear */
+  g_assert_cmpuint (audit->lines->len, ==, 5);
+  g_assert_cmpstr (json_object_get_string_member (line_object (audit, 1), "result"), ==,
+                   "wrong-pin");
+  g_assert_cmpstr (json_object_get_string_member (line_object (audit, 2), "action"), ==,
+                   "pin-change");
+  g_assert_cmpstr (json_object_get_string_member (line_object (audit, 4), "action"), ==,
+                   "pin-clear");
+}
+
+static void
+raw_exec_file (const char *path,
+               const char *sql)
+{
+  sqlite3 *db = NULL;
+  char *message = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+  g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
+}
+
+/* audit verify: 0 while intact; 12 and the row once an old row is edited. */
+static void
+test_audit (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(CtlResult) set = ctl_run_input (f, "2468\n", "manager-pin");
+  g_autoptr(CtlResult) wrong = NULL;
+  g_autoptr(CtlResult) intact = NULL;
+  g_autoptr(CtlResult) broken = NULL;
+  g_autoptr(CtlResult) usage = NULL;
+  g_autoptr(CtlResult) settle = NULL;
+  g_autofree char *number = sale_paid (f, "900");
+  JsonObject *verdict;
+
+  g_assert_cmpint (set->status, ==, 0);
+  wrong = ctl_run (f, "refund", number, "--pin", "1111");
+  g_assert_cmpint (wrong->status, ==, 9);
+  settle = ctl_run (f, "settle", "--pin", "2468");
+  g_assert_cmpint (settle->status, ==, 0);
+
+  intact = ctl_run (f, "audit", "verify");
+  g_assert_cmpint (intact->status, ==, 0);
+  verdict = line_object (intact, 0);
+  g_assert_true (json_object_get_boolean_member (verdict, "ok"));
+  g_assert_cmpint (json_object_get_int_member (verdict, "rows"), ==, 3);
+
+  /* Someone turns the wrong PIN into an authorised refund. */
+  raw_exec_file (f->journal, "UPDATE audit SET result = 'authorised' WHERE id = 2");
+  broken = ctl_run (f, "audit", "verify");
+  g_assert_cmpint (broken->status, ==, 13);
+  verdict = line_object (broken, 0);
+  g_assert_false (json_object_get_boolean_member (verdict, "ok"));
+  g_assert_cmpint (json_object_get_int_member (verdict, "bad_row"), ==, 2);
+  g_assert_nonnull (strstr (broken->err, "row 2"));
+
+  usage = ctl_run (f, "audit", "check");
+  g_assert_cmpint (usage->status, ==, 2);
+}
+
+/* Whether @needle occurs in @length bytes at @data (NULs included). */
+static gboolean
+bytes_contain (const char *data,
+               gsize       length,
+               const char *needle)
+{
+  gsize n = strlen (needle);
+
+  for (gsize i = 0; n <= length && i <= length - n; i++)
+    if (memcmp (data + i, needle, n) == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
+/* Fails if any file below @path contains @needle. */
+static void
+assert_no_file_contains (const char *path,
+                         const char *needle)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *contents = NULL;
+      gsize length = 0;
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        {
+          assert_no_file_contains (child, needle);
+          continue;
+        }
+      g_file_get_contents (child, &contents, &length, &error);
+      g_assert_no_error (error);
+      if (bytes_contain (contents, length, needle))
+        g_error ("%s contains the terminal secret", child);
+    }
+}
+
+/* A whole day (sales, a refund, a settlement with its report, the audit log)
+ * leaves the terminal secret in no file and no output. */
+static void
+test_secret_never_written (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *paid = sale_paid (f, "1500");
+  g_autofree char *other = sale_paid (f, "2500");
+  g_autofree char *report = g_build_filename (f->tmpdir, "report.pdf", NULL);
+  g_autofree char *csv = g_build_filename (f->tmpdir, "report.csv", NULL);
+  g_autoptr(CtlResult) set = ctl_run_input (f, "1234\n", "manager-pin");
+  g_autoptr(CtlResult) refund = ctl_run (f, "refund", paid, "--pin", "1234");
+  g_autoptr(CtlResult) settle = ctl_run (f, "settle", "--pin", "1234", "--report", report,
+                                         "--csv", csv);
+  g_autoptr(CtlResult) audit = ctl_run (f, "audit", "list", "--json");
+  g_autoptr(CtlResult) history = ctl_run (f, "history", "--json");
+  CtlResult *results[] = { set, refund, settle, audit, history };
+
+  g_assert_cmpint (set->status, ==, 0);
+  g_assert_cmpint (refund->status, ==, 0);
+  g_assert_cmpint (settle->status, ==, 0);
+  g_assert_cmpint (audit->status, ==, 0);
+  g_assert_cmpint (history->status, ==, 0);
+  g_assert_true (g_file_test (report, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (csv, G_FILE_TEST_IS_REGULAR));
+
+  for (guint i = 0; i < G_N_ELEMENTS (results); i++)
+    {
+      g_assert_null (strstr (results[i]->out, KASSA_TEST_SECRET));
+      g_assert_null (strstr (results[i]->err, KASSA_TEST_SECRET));
+    }
+  /* The journal (with its WAL), the reports, everything under the data home. */
+  assert_no_file_contains (f->tmpdir, KASSA_TEST_SECRET);
 }
 
 static void
@@ -473,12 +691,27 @@ test_settle (Fixture       *f,
   g_autofree char *first = sale_paid (f, "1000");
   g_autofree char *second = sale_paid (f, "2000");
   g_autofree char *unpaid = sale_awaiting (f, "3000");
-  g_autoptr(CtlResult) r = ctl_run (f, "settle");
+  g_autoptr(CtlResult) set = ctl_run_input (f, "1234\n", "manager-pin");
+  g_autoptr(CtlResult) no_pin = ctl_run (f, "settle");
+  g_autoptr(CtlResult) wrong = ctl_run (f, "settle", "--pin", "4321");
+  g_autoptr(CtlResult) r = NULL;
   g_autoptr(CtlResult) empty = NULL;
   g_autoptr(CtlResult) history = NULL;
   JsonObject *report;
   JsonArray *invoices;
 
+  /* Without the PIN, or with a wrong one, no batch is even begun. */
+  g_assert_cmpint (set->status, ==, 0);
+  g_assert_cmpint (no_pin->status, ==, 2);
+  g_assert_nonnull (strstr (no_pin->err, "--pin"));
+  g_assert_cmpint (wrong->status, ==, 9);
+  g_assert_cmpuint (wrong->lines->len, ==, 0);
+  history = ctl_run (f, "history", "--json");
+  g_assert_true (json_object_get_null_member (
+                   json_array_get_object_element (only_array (history), 0), "settlement_id"));
+  g_clear_pointer (&history, ctl_result_free);
+
+  r = ctl_run (f, "settle", "--pin", "1234");
   g_assert_cmpint (r->status, ==, 0);
   g_assert_cmpuint (r->lines->len, ==, 1);
   report = line_object (r, 0);
@@ -494,7 +727,7 @@ test_settle (Fixture       *f,
   g_assert_cmpstr (json_array_get_string_element (invoices, 1), ==, second);
 
   /* The next batch is empty, and says so. */
-  empty = ctl_run (f, "settle");
+  empty = ctl_run (f, "settle", "--pin", "1234");
   g_assert_cmpint (empty->status, ==, 0);
   report = line_object (empty, 0);
   g_assert_true (json_object_get_boolean_member (report, "empty"));
@@ -875,7 +1108,12 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/ctl-till/cancel", Fixture, NULL, fixture_setup, test_cancel, fixture_teardown);
   g_test_add ("/ctl-till/refund", Fixture, NULL, fixture_setup, test_refund, fixture_teardown);
+  g_test_add ("/ctl-till/secret-never-written", Fixture, NULL, fixture_setup,
+              test_secret_never_written, fixture_teardown);
   g_test_add ("/ctl-till/settle", Fixture, NULL, fixture_setup, test_settle, fixture_teardown);
+  g_test_add ("/ctl-till/manager-pin", Fixture, NULL, fixture_setup, test_manager_pin,
+              fixture_teardown);
+  g_test_add ("/ctl-till/audit", Fixture, NULL, fixture_setup, test_audit, fixture_teardown);
   g_test_add ("/ctl-till/history", Fixture, NULL, fixture_setup, test_history,
               fixture_teardown);
   g_test_add ("/ctl-till/locked", Fixture, NULL, fixture_setup, test_locked, fixture_teardown);

@@ -691,7 +691,7 @@ test_migrate_v1 (void)
   g_autofree char *endpoint = NULL;
   g_autofree char *mode = NULL;
 
-  g_assert_cmpint (KASSA_JOURNAL_SCHEMA_VERSION, ==, 2);
+  g_assert_cmpint (KASSA_JOURNAL_SCHEMA_VERSION, ==, 3);
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
   db = raw_open (path);
   raw_exec (db, v1_schema);
@@ -731,16 +731,118 @@ test_migrate_v1 (void)
   g_clear_object (&journal);
 
   db = raw_open (path);
-  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 3);
   g_assert_cmpint (raw_int (db, "PRAGMA application_id"), ==, 0x4b415341);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_master WHERE name IN "
                                 "('exchanges', 'exchanges_invoice', 'invoices_created', "
-                                "'invoices_state')"), ==, 4);
+                                "'invoices_state', 'audit')"), ==, 5);
   endpoint = raw_text (db, "SELECT endpoint FROM exchanges");
   g_assert_cmpstr (endpoint, ==, "check");
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM invoices"), ==, 2);
   mode = raw_text (db, "PRAGMA journal_mode");
   g_assert_cmpstr (mode, ==, "wal");
+}
+
+/* The version 2 schema exactly as Kassa 0.2 (issue 4) wrote it, with a
+ * manager PIN hashed the old way (100 000 rounds). */
+static const char v2_schema[] =
+  "CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);"
+  "CREATE TABLE settlements (id TEXT PRIMARY KEY NOT NULL, terminal TEXT NOT NULL,"
+  "  state TEXT NOT NULL, created_at INTEGER NOT NULL,"
+  "  local_count INTEGER NOT NULL DEFAULT 0 CHECK (local_count >= 0),"
+  "  local_amount INTEGER NOT NULL DEFAULT 0 CHECK (local_amount >= 0),"
+  "  bank_count INTEGER, bank_amount INTEGER, bank_status TEXT, settled_at INTEGER,"
+  "  last_error TEXT, updated_at INTEGER NOT NULL);"
+  "CREATE TABLE invoices (id INTEGER PRIMARY KEY, number TEXT NOT NULL UNIQUE,"
+  "  terminal TEXT NOT NULL, amount INTEGER NOT NULL CHECK (amount > 0), method TEXT NOT NULL,"
+  "  phone TEXT, reference TEXT, created_at INTEGER NOT NULL, state TEXT NOT NULL,"
+  "  payload TEXT, approval_code TEXT, card_number TEXT, resp_code TEXT, resp_desc TEXT,"
+  "  paid_after_cancel INTEGER NOT NULL DEFAULT 0, last_error TEXT,"
+  "  settlement_id TEXT REFERENCES settlements (id), updated_at INTEGER NOT NULL);"
+  "CREATE TABLE transitions (id INTEGER PRIMARY KEY,"
+  "  invoice TEXT NOT NULL REFERENCES invoices (number), from_state TEXT,"
+  "  to_state TEXT NOT NULL, at INTEGER NOT NULL, note TEXT);"
+  "CREATE INDEX transitions_invoice ON transitions (invoice);"
+  "CREATE TABLE settlement_invoices (settlement_id TEXT NOT NULL REFERENCES settlements (id),"
+  "  invoice TEXT NOT NULL REFERENCES invoices (number), PRIMARY KEY (settlement_id, invoice));"
+  "CREATE TABLE exchanges (id INTEGER PRIMARY KEY,"
+  "  invoice TEXT REFERENCES invoices (number), settlement_id TEXT REFERENCES settlements (id),"
+  "  endpoint TEXT NOT NULL, request_json TEXT, http_status INTEGER, reply_body TEXT,"
+  "  error_domain TEXT, error_code INTEGER, error_message TEXT, at INTEGER NOT NULL);"
+  "CREATE INDEX exchanges_invoice ON exchanges (invoice);"
+  "CREATE INDEX invoices_created ON invoices (created_at);"
+  "CREATE INDEX invoices_state ON invoices (state);"
+  "INSERT INTO meta VALUES ('journal_id', 'def456'), ('next_invoice_seq', '2'),"
+  "  ('next_settlement_seq', '1'),"
+  "  ('manager-pin', 'pbkdf2-sha256$100000$00112233445566778899aabbccddeeff$"
+  "0000000000000000000000000000000000000000000000000000000000000000');"
+  "INSERT INTO invoices (number, terminal, amount, method, created_at, state,"
+  "  updated_at) VALUES ('K250101-def456-0001', '12345678', 5000, 'qr',"
+  "  1735689600000000, 'PAID', 1735689600000000);"
+  "INSERT INTO exchanges (invoice, endpoint, http_status, at) VALUES"
+  "  ('K250101-def456-0001', 'check', 200, 1735689600000001);"
+  "PRAGMA application_id = 1262572353;"
+  "PRAGMA user_version = 2;";
+
+static void
+test_migrate_v2 (void)
+{
+  g_autofree char *path = journal_path ("v2.sqlite");
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(KassaJournal) journal = NULL;
+  g_autoptr(KassaInvoice) old = NULL;
+  g_autoptr(GPtrArray) audit = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pin = NULL;
+  g_autofree char *head = NULL;
+  gint64 rows = -1, bad = -1;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  db = raw_open (path);
+  raw_exec (db, v2_schema);
+  g_clear_pointer (&db, sqlite3_close_v2);
+
+  journal = open_ok (path);
+  g_assert_cmpstr (kassa_journal_get_id (journal), ==, "def456");
+  old = kassa_journal_lookup (journal, "K250101-def456-0001", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (kassa_invoice_get_amount (old), ==, 5000);
+
+  /* The old PIN hash is kept as it was (KassaManager reads it). */
+  pin = kassa_journal_get_meta (journal, "manager-pin", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (pin, "pbkdf2-sha256$100000$0011"));
+
+  /* What version 3 adds: an empty audit log that verifies, then grows. */
+  audit = kassa_journal_list_audit (journal, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (audit->len, ==, 0);
+  g_assert_true (kassa_journal_verify_audit (journal, &rows, &bad, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (rows, ==, 0);
+  g_assert_cmpint (bad, ==, 0);
+  g_assert_cmpint (kassa_journal_append_audit (journal, 1735689700000000, "refund", "test",
+                                               "K250101-def456-0001", "authorised", &error),
+                   ==, 1);
+  g_assert_no_error (error);
+  g_assert_true (kassa_journal_verify_audit (journal, &rows, &bad, &error));
+  g_assert_cmpint (rows, ==, 1);
+
+  /* The chain's head is the journal's own key. */
+  g_assert_false (kassa_journal_set_meta (journal, "audit_head", "1 00", &error));
+  g_assert_error (error, KASSA_JOURNAL_ERROR, KASSA_JOURNAL_ERROR_IO);
+  g_clear_error (&error);
+
+  g_clear_object (&old);
+  g_clear_object (&journal);
+
+  db = raw_open (path);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 3);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM audit"), ==, 1);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM exchanges"), ==, 1);
+  head = raw_text (db, "SELECT value FROM meta WHERE key = 'audit_head'");
+  g_assert_true (g_str_has_prefix (head, "1 "));
 }
 
 /* A current file reopens without any change to its schema. */
@@ -1498,6 +1600,7 @@ main (int   argc,
   g_test_add_func ("/journal/corrupt/truncated", test_corrupt_truncated);
   g_test_add_func ("/journal/too-new", test_too_new);
   g_test_add_func ("/journal/migrate-v1", test_migrate_v1);
+  g_test_add_func ("/journal/migrate-v2", test_migrate_v2);
   g_test_add_func ("/journal/reopen-current", test_reopen_current);
   g_test_add_func ("/journal/every-pair", test_every_pair_journal);
   g_test_add_func ("/journal/illegal-messages", test_illegal_messages);

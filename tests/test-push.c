@@ -975,28 +975,6 @@ test_any_address (void)
 }
 
 static void
-run_openssl (const char         *dir,
-             const char * const *args)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  int status = 0;
-
-  g_ptr_array_add (argv, (char *) "openssl");
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  g_spawn_sync (dir, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                &out, &err, &status, &error);
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, &error))
-    g_error ("openssl %s failed: %s\n%s", args[0], error->message, err);
-}
-
-static void
 test_tls (void)
 {
   const char * const args[] = {
@@ -1020,7 +998,7 @@ test_tls (void)
       g_test_skip ("KASSA_TEST_NO_TLS is set (sanitizer run)");
       return;
     }
-  run_openssl (dir, args);
+  kassa_test_run_openssl (dir, args);
   cert = g_build_filename (dir, "cert.pem", NULL);
   key = g_build_filename (dir, "key.pem", NULL);
 

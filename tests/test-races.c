@@ -707,13 +707,13 @@ test_race_two_refunds (Fixture       *f,
   AsyncWait w1 = { 0, }, w2 = { 0, }, w3 = { 0, };
   gboolean ok1, ok2;
 
-  g_assert_true (kassa_till_set_manager_pin (f->till, PIN, NULL));
+  g_assert_true (kassa_manager_set_pin (kassa_till_get_manager (f->till), NULL, PIN, NULL));
   sim_pay (f, invoice);
   wait_for_state (invoice, KASSA_INVOICE_PAID, WAIT_S);
 
   sim_fault (f, "refund", "delay", 500, 1);
-  kassa_till_refund_async (f->till, invoice, PIN, NULL, async_done_cb, &w1);
-  kassa_till_refund_async (f->till, invoice, PIN, NULL, async_done_cb, &w2);
+  kassa_till_refund_async (f->till, invoice, PIN, NULL, NULL, async_done_cb, &w1);
+  kassa_till_refund_async (f->till, invoice, PIN, NULL, NULL, async_done_cb, &w2);
   kassa_test_wait_for (&w1.done, WAIT_S);
   kassa_test_wait_for (&w2.done, WAIT_S);
   ok1 = kassa_till_refund_finish (f->till, w1.result, &error1);
@@ -730,7 +730,7 @@ test_race_two_refunds (Fixture       *f,
   g_assert_cmpint (kassa_invoice_get_state (invoice), ==, KASSA_INVOICE_REFUNDED);
 
   /* And a third, afterwards. */
-  kassa_till_refund_async (f->till, invoice, PIN, NULL, async_done_cb, &w3);
+  kassa_till_refund_async (f->till, invoice, PIN, NULL, NULL, async_done_cb, &w3);
   kassa_test_wait_for (&w3.done, WAIT_S);
   g_assert_false (kassa_till_refund_finish (f->till, w3.result, &error3));
   g_object_unref (w3.result);

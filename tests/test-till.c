@@ -331,6 +331,19 @@ run_cancel (Fixture       *f,
   return ok;
 }
 
+/* The manager PIN of the fixture's journal (set once). */
+static void
+set_pin (Fixture *f)
+{
+  KassaManager *manager = kassa_till_get_manager (f->till);
+  g_autoptr(GError) error = NULL;
+
+  if (kassa_manager_has_pin (manager))
+    return;
+  g_assert_true (kassa_manager_set_pin (manager, NULL, PIN, &error));
+  g_assert_no_error (error);
+}
+
 static gboolean
 run_refund (Fixture       *f,
             KassaInvoice  *invoice,
@@ -340,7 +353,7 @@ run_refund (Fixture       *f,
   AsyncWait w = { 0, };
   gboolean ok;
 
-  kassa_till_refund_async (f->till, invoice, pin, NULL, async_done_cb, &w);
+  kassa_till_refund_async (f->till, invoice, pin, NULL, NULL, async_done_cb, &w);
   kassa_test_wait_for (&w.done, WAIT_S);
   ok = kassa_till_refund_finish (f->till, w.result, error);
   g_object_unref (w.result);
@@ -355,7 +368,8 @@ run_settle (Fixture  *f,
   AsyncWait w = { 0, };
   KassaSettlement *settlement;
 
-  kassa_till_settle_async (f->till, NULL, async_done_cb, &w);
+  set_pin (f);
+  kassa_till_settle_async (f->till, PIN, NULL, async_done_cb, &w);
   kassa_test_wait_for (&w.done, WAIT_S);
   settlement = kassa_till_settle_finish (f->till, w.result, error);
   g_object_unref (w.result);
@@ -629,31 +643,6 @@ test_validate_payload (void)
   g_assert_true (kassa_till_validate_payload (profile, KASSA_INVOICE_METHOD_PHONE, 1500,
                                               "success", &error));
   g_assert_no_error (error);
-}
-
-static void
-test_pin_hash (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *a = kassa_till_pin_hash ("4321", &error);
-  g_autofree char *b = kassa_till_pin_hash ("4321", NULL);
-
-  g_assert_no_error (error);
-  g_assert_true (g_str_has_prefix (a, "pbkdf2-sha256$100000$"));
-  g_assert_null (strstr (a, "4321$"));
-  g_assert_cmpstr (a, !=, b);  /* a fresh salt each time */
-  g_assert_true (kassa_till_pin_verify (a, "4321"));
-  g_assert_true (kassa_till_pin_verify (b, "4321"));
-  g_assert_false (kassa_till_pin_verify (a, "4322"));
-  g_assert_false (kassa_till_pin_verify (a, ""));
-  g_assert_false (kassa_till_pin_verify ("pbkdf2-sha256$100000$zz$00", "4321"));
-  g_assert_false (kassa_till_pin_verify ("garbage", "4321"));
-
-  g_assert_null (kassa_till_pin_hash ("12", &error));
-  g_assert_error (error, KASSA_TILL_ERROR, KASSA_TILL_ERROR_INVALID_PIN);
-  g_clear_error (&error);
-  g_assert_null (kassa_till_pin_hash ("12ab", &error));
-  g_assert_error (error, KASSA_TILL_ERROR, KASSA_TILL_ERROR_INVALID_PIN);
 }
 
 /* ---- sales ---- */
@@ -945,31 +934,30 @@ test_refund (Fixture       *f,
   g_autofree char *history_before = NULL;
   g_autofree char *history_after = NULL;
   g_autofree char *state = NULL;
+  g_autoptr(GPtrArray) audit = NULL;
+  const KassaAuditEntry *row;
 
   sim_invoice_action (f, "/sim/pay", invoice);
   wait_for_state (invoice, KASSA_INVOICE_PAID);
 
   /* No PIN set: every refund is refused. */
   g_assert_false (run_refund (f, invoice, PIN, &error));
-  g_assert_error (error, KASSA_TILL_ERROR, KASSA_TILL_ERROR_NOT_AUTHORISED);
+  g_assert_error (error, KASSA_MANAGER_ERROR, KASSA_MANAGER_ERROR_NO_PIN);
   g_clear_error (&error);
 
-  g_assert_false (kassa_till_set_manager_pin (f->till, "12", &error));
-  g_assert_error (error, KASSA_TILL_ERROR, KASSA_TILL_ERROR_INVALID_PIN);
-  g_clear_error (&error);
-  g_assert_true (kassa_till_set_manager_pin (f->till, PIN, &error));
-  g_assert_no_error (error);
+  set_pin (f);
   stored = kassa_journal_get_meta (f->journal, "manager-pin", &error);
   g_assert_no_error (error);
-  g_assert_true (g_str_has_prefix (stored, "pbkdf2-sha256$100000$"));
+  g_assert_true (g_str_has_prefix (stored, "pbkdf2-sha256$"));
   g_assert_null (strstr (stored, PIN));
 
   history_before = kassa_journal_get_history_json (f->journal, invoice, NULL);
   g_assert_false (run_refund (f, invoice, "1111", &error));
-  g_assert_error (error, KASSA_TILL_ERROR, KASSA_TILL_ERROR_NOT_AUTHORISED);
+  g_assert_error (error, KASSA_MANAGER_ERROR, KASSA_MANAGER_ERROR_WRONG_PIN);
+  g_assert_nonnull (strstr (error->message, "refund was not made"));
   g_clear_error (&error);
   g_assert_false (run_refund (f, invoice, NULL, &error));
-  g_assert_error (error, KASSA_TILL_ERROR, KASSA_TILL_ERROR_NOT_AUTHORISED);
+  g_assert_error (error, KASSA_MANAGER_ERROR, KASSA_MANAGER_ERROR_INVALID_PIN);
   g_clear_error (&error);
   /* Nothing journaled by a refused refund. */
   history_after = kassa_journal_get_history_json (f->journal, invoice, NULL);
@@ -992,8 +980,24 @@ test_refund (Fixture       *f,
   g_clear_error (&error);
 
   /* PIN cleared: refused again. */
-  g_assert_true (kassa_till_set_manager_pin (f->till, NULL, &error));
+  g_assert_true (kassa_manager_set_pin (kassa_till_get_manager (f->till), PIN, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (kassa_manager_has_pin (kassa_till_get_manager (f->till)));
   g_assert_true (run_cancel (f, unpaid, NULL));
+
+  /* The audit log: pin-set, the wrong PIN and the refund, for this invoice. */
+  audit = kassa_journal_list_audit (f->journal, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (audit->len, ==, 4);
+  row = g_ptr_array_index (audit, 1);
+  g_assert_cmpstr (row->action, ==, "refund");
+  g_assert_cmpstr (row->result, ==, "wrong-pin");
+  g_assert_cmpstr (row->subject, ==, kassa_invoice_get_number (invoice));
+  row = g_ptr_array_index (audit, 2);
+  g_assert_cmpstr (row->action, ==, "refund");
+  g_assert_cmpstr (row->result, ==, "authorised");
+  row = g_ptr_array_index (audit, 3);
+  g_assert_cmpstr (row->action, ==, "pin-clear");
   assert_journal_agrees (f);
 }
 
@@ -1005,7 +1009,7 @@ test_refund_timeout (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) seen = g_array_new (FALSE, FALSE, sizeof (KassaInvoiceState));
 
-  g_assert_true (kassa_till_set_manager_pin (f->till, PIN, NULL));
+  set_pin (f);
   sim_invoice_action (f, "/sim/pay", invoice);
   wait_for_state (invoice, KASSA_INVOICE_PAID);
   record_states (invoice, seen);
@@ -1037,7 +1041,7 @@ test_settlement (Fixture       *f,
   g_autoptr(GError) error = NULL;
   const char * const *numbers;
 
-  g_assert_true (kassa_till_set_manager_pin (f->till, PIN, NULL));
+  set_pin (f);
   sim_invoice_action (f, "/sim/pay", a);
   sim_invoice_action (f, "/sim/pay", b);
   sim_invoice_action (f, "/sim/pay", c);
@@ -1218,7 +1222,7 @@ test_recover_cancel_and_refund (Fixture       *f,
 
   fixture_new_till (f);
   g_free (fixture_recover (f));
-  g_assert_true (kassa_till_set_manager_pin (f->till, PIN, NULL));
+  set_pin (f);
   cancelling = sale_ok (f, 1000, KASSA_INVOICE_METHOD_QR, NULL);
   refunding = sale_ok (f, 1300, KASSA_INVOICE_METHOD_QR, NULL);
   sim_invoice_action (f, "/sim/pay", refunding);
@@ -1422,7 +1426,6 @@ main (int   argc,
 
   g_test_add_func ("/till/read-check", test_read_check);
   g_test_add_func ("/till/validate-payload", test_validate_payload);
-  g_test_add_func ("/till/pin-hash", test_pin_hash);
   g_test_add_func ("/till/sale/wrong-payload-amount", test_wrong_payload_amount);
 
 #define ADD(path, fn) \

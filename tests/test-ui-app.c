@@ -81,12 +81,6 @@ charged_cb (GObject      *source,
   r->done = TRUE;
 }
 
-static gboolean
-flag_is_set (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
 typedef struct
 {
   KassaInvoice      *invoice;
@@ -244,7 +238,7 @@ training_body (AppFixture *f)
     soup_message_set_request_body_from_bytes (msg, "application/json", body);
     soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, http_done_cb,
                                       &http);
-    g_assert_true (kassa_test_ui_wait (flag_is_set, &http.done, LIMIT_S));
+    g_assert_true (kassa_test_ui_wait (kassa_test_ui_flag_is_set, &http.done, LIMIT_S));
     g_assert_no_error (http.error);
     g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
 
@@ -261,7 +255,7 @@ training_body (AppFixture *f)
   /* A charge as the remote control makes it: it waits for recovery. */
   kassa_application_charge_async (f->app, 1500, KASSA_INVOICE_METHOD_QR, NULL, "app-test", NULL,
                                   charged_cb, &charge);
-  g_assert_true (kassa_test_ui_wait (flag_is_set, &charge.done, LIMIT_S));
+  g_assert_true (kassa_test_ui_wait (kassa_test_ui_flag_is_set, &charge.done, LIMIT_S));
   g_assert_no_error (charge.error);
   g_assert_true (till_recovered (f));
   g_assert_nonnull (charge.invoice);
@@ -277,7 +271,7 @@ training_body (AppFixture *f)
 
     kassa_application_charge_async (f->app, 700, KASSA_INVOICE_METHOD_QR, NULL, NULL, NULL,
                                     charged_cb, &second);
-    g_assert_true (kassa_test_ui_wait (flag_is_set, &second.done, LIMIT_S));
+    g_assert_true (kassa_test_ui_wait (kassa_test_ui_flag_is_set, &second.done, LIMIT_S));
     g_assert_error (second.error, KASSA_COUNTER_ERROR, KASSA_COUNTER_ERROR_BUSY);
     g_assert_cmpint (kassa_exit_code_for_error (second.error), ==, KASSA_EXIT_BUSY);
     g_assert_null (second.invoice);
@@ -375,7 +369,7 @@ broken_journal_body (AppFixture *f)
   /* A remote charge gets the same reason. */
   kassa_application_charge_async (f->app, 1500, KASSA_INVOICE_METHOD_QR, NULL, NULL, NULL,
                                   charged_cb, &charge);
-  g_assert_true (kassa_test_ui_wait (flag_is_set, &charge.done, LIMIT_S));
+  g_assert_true (kassa_test_ui_wait (kassa_test_ui_flag_is_set, &charge.done, LIMIT_S));
   g_assert_null (charge.invoice);
   g_assert_error (charge.error, expected.domain, expected.code);
   g_assert_cmpint (kassa_exit_code_for_error (charge.error), ==, KASSA_EXIT_JOURNAL);

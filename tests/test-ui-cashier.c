@@ -24,7 +24,7 @@
 #include "kassa-training.h"
 #include "kassa-window.h"
 
-#define LIMIT_S 20
+#define LIMIT_S KASSA_TEST_UI_LIMIT_S
 
 /* One application for the whole run, registered before the first test: a
  * GtkApplication starts up once, and the windows of every test belong to it. */
@@ -32,35 +32,11 @@ static AdwApplication *test_app;
 
 typedef struct
 {
-  char            *journal_path;
-  KassaJournal    *journal;
-  KassaBankSim    *bank;
-  KassaBankClient *client;
-  KassaTill       *till;
-  KassaCounter    *counter;
-  KassaWindow     *window;
+  KassaTestTill  t;  /* the training till: journal, bank, client, till, counter */
+  KassaWindow   *window;
 } Fixture;
 
 /* ---- waiting ---- */
-
-static gboolean
-flag_is_set (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
-static void
-recovered_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *summary = NULL;
-
-  g_assert_true (kassa_till_recover_finish (KASSA_TILL (source), result, &summary, &error));
-  g_assert_no_error (error);
-  *(gboolean *) user_data = TRUE;
-}
 
 static gboolean
 window_is_active (gpointer data)
@@ -76,40 +52,6 @@ window_is_maximized (gpointer data)
   Fixture *f = data;
 
   return gtk_window_is_maximized (GTK_WINDOW (f->window));
-}
-
-typedef struct
-{
-  Fixture           *f;
-  KassaInvoiceState  state;
-} StateWait;
-
-static gboolean
-current_in_state (gpointer data)
-{
-  StateWait *w = data;
-  KassaInvoice *invoice = kassa_counter_get_current_invoice (w->f->counter);
-
-  return invoice != NULL && kassa_invoice_get_state (invoice) == w->state;
-}
-
-static KassaInvoice *
-wait_for_current_state (Fixture           *f,
-                        KassaInvoiceState  state)
-{
-  StateWait w = { f, state };
-  KassaInvoice *invoice;
-
-  if (!kassa_test_ui_wait (current_in_state, &w, LIMIT_S))
-    {
-      invoice = kassa_counter_get_current_invoice (f->counter);
-      g_error ("the current invoice did not reach %s (it is %s)",
-               kassa_invoice_state_to_string (state),
-               invoice ? kassa_invoice_state_to_string (kassa_invoice_get_state (invoice))
-                       : "none");
-    }
-
-  return kassa_counter_get_current_invoice (f->counter);
 }
 
 /* ---- what the window shows, through public widget API ---- */
@@ -251,7 +193,7 @@ wait_toplevel (GType    type,
 static guint
 n_recent (Fixture *f)
 {
-  return g_list_model_get_n_items (kassa_counter_get_recent_sales (f->counter));
+  return g_list_model_get_n_items (kassa_counter_get_recent_sales (f->t.counter));
 }
 
 static void
@@ -266,91 +208,22 @@ assert_focus_in_amount_entry (Fixture *f)
   g_assert_true (focus == entry || gtk_widget_is_ancestor (focus, entry));
 }
 
-static gboolean
-count_frame_cb (GtkWidget     *widget,
-                GdkFrameClock *clock,
-                gpointer       user_data)
-{
-  guint *frames = user_data;
-
-  /* A commit every frame: GDK then waits for weston's "frame done", which
-   * comes once weston has repainted its output. */
-  gtk_widget_queue_draw (widget);
-  (*frames)++;
-
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-three_frames (gpointer data)
-{
-  return *(guint *) data >= 3;
-}
-
-/* What the model says is on screen only after GTK has drawn it and weston
- * has composited it: wait for a few frames of @window. */
-static void
-wait_painted (GtkWidget *window)
-{
-  guint frames = 0;
-  guint id = gtk_widget_add_tick_callback (window, count_frame_cb, &frames, NULL);
-
-  if (!kassa_test_ui_wait (three_frames, &frames, LIMIT_S))
-    g_error ("the window did not draw");
-  gtk_widget_remove_tick_callback (window, id);
-}
-
-static void
-screenshot (GtkWidget  *window,
-            const char *name)
-{
-  g_autofree char *path = NULL;
-
-  wait_painted (window);
-  path = kassa_test_ui_screenshot (0, name);
-
-  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
-}
-
 /* ---- fixture ---- */
 
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *secret = NULL;
-  g_autofree char *state = NULL;
-  gboolean recovered = FALSE;
-
   if (!kassa_test_ui_have_harness ())
     return;
 
-  f->journal_path = g_build_filename (g_get_user_data_dir (), "cashier.sqlite", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (g_get_user_data_dir (), 0700), ==, 0);
-
-  state = kassa_training_state_path (f->journal_path);
-  f->bank = kassa_training_bank_new (state, &secret, &error);
-  g_assert_no_error (error);
-  f->client = kassa_bank_client_new (kassa_bank_sim_get_url (f->bank), KASSA_TRAINING_TERMINAL,
-                                     secret, NULL, NULL, &error);
-  g_assert_no_error (error);
-  explicit_bzero (secret, strlen (secret));
-  kassa_bank_client_set_timeout (f->client, 5);
-
-  f->journal = kassa_journal_open (f->journal_path, &error);
-  g_assert_no_error (error);
-  f->till = kassa_till_new (f->journal, f->client);
-  kassa_till_set_poll_schedule (f->till, 200, 120, 200);
-  kassa_till_recover_async (f->till, NULL, recovered_cb, &recovered);
-  g_assert_true (kassa_test_ui_wait (flag_is_set, &recovered, LIMIT_S));
-  f->counter = kassa_counter_new (f->till, f->bank);
+  kassa_test_ui_till_open (&f->t, "cashier", 5, 0);
 
   /* weston opens the window where the pointer is: on output 0, screenshotted. */
   kassa_test_ui_pointer_to (0);
-  f->window = kassa_window_new (GTK_APPLICATION (test_app), f->counter);
+  f->window = kassa_window_new (GTK_APPLICATION (test_app), f->t.counter);
   g_assert_cmpstr (G_OBJECT_TYPE_NAME (f->window), ==, "KassaWindow");
-  g_assert_true (kassa_window_get_counter (f->window) == f->counter);
+  g_assert_true (kassa_window_get_counter (f->window) == f->t.counter);
   gtk_window_present (GTK_WINDOW (f->window));
   if (!kassa_test_ui_wait (window_is_active, f, LIMIT_S))
     g_error ("the cashier window never got the keyboard focus");
@@ -361,48 +234,16 @@ fixture_setup (Fixture       *f,
     g_error ("the cashier window was not maximized");
 }
 
-static gboolean
-pointer_is_null (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
+  /* The window must not outlive its destruction: no reference cycle with
+   * the counter or its own async calls. */
   if (f->window != NULL)
-    {
-      gpointer window = f->window;
-
-      /* The window must not outlive its destruction: no reference cycle
-       * with the counter or its own async calls. */
-      g_object_add_weak_pointer (G_OBJECT (window), &window);
-      gtk_window_destroy (GTK_WINDOW (f->window));
-      f->window = NULL;
-      g_assert_true (kassa_test_ui_wait (pointer_is_null, &window, LIMIT_S));
-    }
-  if (f->counter != NULL)
-    g_assert_finalize_object (g_steal_pointer (&f->counter));
-  g_clear_object (&f->till);
-  if (f->journal != NULL)
-    kassa_journal_close (f->journal);
-  g_clear_object (&f->journal);
-  g_clear_object (&f->client);
-  if (f->bank != NULL)
-    kassa_bank_sim_shutdown (f->bank);
-  g_clear_object (&f->bank);
-  g_free (f->journal_path);
+    kassa_test_ui_destroy_window (GTK_WINDOW (g_steal_pointer (&f->window)));
+  kassa_test_ui_till_close (&f->t);
 }
-
-#define SKIP_WITHOUT_HARNESS()                                                  \
-  G_STMT_START {                                                                \
-    if (!kassa_test_ui_have_harness ())                                         \
-      {                                                                         \
-        g_test_skip ("no display harness: run under build-aux/with-display.sh"); \
-        return;                                                                 \
-      }                                                                         \
-  } G_STMT_END
 
 /* ---- tests ---- */
 
@@ -416,13 +257,13 @@ test_qr_sale (Fixture       *f,
   g_autofree char *shown_amount = kassa_amount_to_display (1500);
   KassaInvoice *invoice;
 
-  SKIP_WITHOUT_HARNESS ();
+  KASSA_TEST_UI_SKIP_WITHOUT_HARNESS ();
 
-  screenshot (GTK_WIDGET (f->window), "cashier-idle");
+  g_free (kassa_test_ui_screenshot_of (GTK_WIDGET (f->window), 0, "cashier-idle"));
   wait_shown (f, is_inline_error, NULL, FALSE, "no message at start");
 
   kassa_test_ui_keys (0, "1", "5", "0", "0", "Return", NULL);
-  invoice = wait_for_current_state (f, KASSA_INVOICE_AWAITING_PAYMENT);
+  invoice = kassa_test_ui_wait_current_state (f->t.counter, KASSA_INVOICE_AWAITING_PAYMENT);
   g_assert_cmpint (kassa_invoice_get_amount (invoice), ==, 1500);
   g_assert_cmpint (kassa_invoice_get_method (invoice), ==, KASSA_INVOICE_METHOD_QR);
   g_assert_nonnull (kassa_invoice_get_payload (invoice));
@@ -430,27 +271,27 @@ test_qr_sale (Fixture       *f,
   wait_shown (f, is_label_containing, kassa_invoice_get_number (invoice), TRUE,
               "the invoice number");
   g_assert_cmpuint (n_recent (f), ==, 1);
-  screenshot (GTK_WIDGET (f->window), "cashier-awaiting");
+  g_free (kassa_test_ui_screenshot_of (GTK_WIDGET (f->window), 0, "cashier-awaiting"));
 
   /* A second sale while this one is open: refused where the cashier looks,
    * nothing journaled, the open payment untouched. */
   kassa_test_ui_keys (0, "7", "0", "0", "Return", NULL);
   wait_shown (f, is_inline_error, NULL, TRUE, "a message about the open payment");
-  g_assert_true (kassa_counter_get_current_invoice (f->counter) == invoice);
+  g_assert_true (kassa_counter_get_current_invoice (f->t.counter) == invoice);
   g_assert_cmpuint (n_recent (f), ==, 1);
-  screenshot (GTK_WIDGET (f->window), "cashier-busy");
+  g_free (kassa_test_ui_screenshot_of (GTK_WIDGET (f->window), 0, "cashier-busy"));
   kassa_test_ui_keys (0, "Delete", NULL);
   wait_shown (f, is_inline_error, NULL, FALSE, "the message after Delete");
 
   kassa_test_ui_keys (0, "F9", NULL);
-  g_assert_true (wait_for_current_state (f, KASSA_INVOICE_PAID) == invoice);
+  g_assert_true (kassa_test_ui_wait_current_state (f->t.counter, KASSA_INVOICE_PAID) == invoice);
   g_assert_cmpuint (n_recent (f), ==, 1);
-  screenshot (GTK_WIDGET (f->window), "cashier-paid");
+  g_free (kassa_test_ui_screenshot_of (GTK_WIDGET (f->window), 0, "cashier-paid"));
   assert_focus_in_amount_entry (f);
 
   /* The next sale needs no mouse. */
   kassa_test_ui_keys (0, "2", "0", "0", "Return", NULL);
-  invoice = wait_for_current_state (f, KASSA_INVOICE_AWAITING_PAYMENT);
+  invoice = kassa_test_ui_wait_current_state (f->t.counter, KASSA_INVOICE_AWAITING_PAYMENT);
   g_assert_cmpint (kassa_invoice_get_amount (invoice), ==, 200);
   g_assert_cmpuint (n_recent (f), ==, 2);
 }
@@ -464,20 +305,20 @@ test_check_now (Fixture       *f,
   g_autoptr(GError) error = NULL;
   KassaInvoice *invoice;
 
-  SKIP_WITHOUT_HARNESS ();
+  KASSA_TEST_UI_SKIP_WITHOUT_HARNESS ();
 
-  kassa_till_set_poll_schedule (f->till, 60000, 1, 60000);
+  kassa_till_set_poll_schedule (f->t.till, 60000, 1, 60000);
   kassa_test_ui_keys (0, "3", "0", "0", "Return", NULL);
-  invoice = wait_for_current_state (f, KASSA_INVOICE_AWAITING_PAYMENT);
+  invoice = kassa_test_ui_wait_current_state (f->t.counter, KASSA_INVOICE_AWAITING_PAYMENT);
 
   /* The customer pays at the bank; the till is not told. */
-  g_assert_true (kassa_bank_sim_pay (f->bank, KASSA_TRAINING_TERMINAL,
+  g_assert_true (kassa_bank_sim_pay (f->t.bank, KASSA_TRAINING_TERMINAL,
                                      kassa_invoice_get_number (invoice), &error));
   g_assert_no_error (error);
   g_assert_cmpint (kassa_invoice_get_state (invoice), ==, KASSA_INVOICE_AWAITING_PAYMENT);
 
   kassa_test_ui_keys (0, "F5", NULL);
-  g_assert_true (wait_for_current_state (f, KASSA_INVOICE_PAID) == invoice);
+  g_assert_true (kassa_test_ui_wait_current_state (f->t.counter, KASSA_INVOICE_PAID) == invoice);
 }
 
 /* F2 asks the phone; a bad number is refused inline and nothing is
@@ -489,7 +330,7 @@ test_phone_sale_declined (Fixture       *f,
   g_autoptr(GError) phone_error = NULL;
   KassaInvoice *invoice;
 
-  SKIP_WITHOUT_HARNESS ();
+  KASSA_TEST_UI_SKIP_WITHOUT_HARNESS ();
 
   g_assert_false (kassa_phone_validate ("1234", &phone_error));
 
@@ -499,24 +340,24 @@ test_phone_sale_declined (Fixture       *f,
 
   kassa_test_ui_keys (0, "1", "2", "3", "4", "Return", NULL);
   wait_shown (f, is_label_with_text, phone_error->message, TRUE, "why 1234 is refused");
-  g_assert_null (kassa_counter_get_current_invoice (f->counter));
+  g_assert_null (kassa_counter_get_current_invoice (f->t.counter));
   g_assert_cmpuint (n_recent (f), ==, 0);
-  screenshot (GTK_WIDGET (f->window), "cashier-bad-phone");
+  g_free (kassa_test_ui_screenshot_of (GTK_WIDGET (f->window), 0, "cashier-bad-phone"));
 
   kassa_test_ui_keys (0, "Delete", "9", "9", "1", "1", "2", "2", "3", "3", "Return", NULL);
-  invoice = wait_for_current_state (f, KASSA_INVOICE_AWAITING_PAYMENT);
+  invoice = kassa_test_ui_wait_current_state (f->t.counter, KASSA_INVOICE_AWAITING_PAYMENT);
   g_assert_cmpint (kassa_invoice_get_method (invoice), ==, KASSA_INVOICE_METHOD_PHONE);
   g_assert_cmpstr (kassa_invoice_get_phone (invoice), ==, "99112233");
   g_assert_cmpint (kassa_invoice_get_amount (invoice), ==, 9900);
   /* Back to the amount: the phone question is gone. */
   wait_shown (f, is_entry_for, GINT_TO_POINTER (GTK_INPUT_PURPOSE_PHONE), FALSE,
               "the phone number entry");
-  screenshot (GTK_WIDGET (f->window), "cashier-phone");
+  g_free (kassa_test_ui_screenshot_of (GTK_WIDGET (f->window), 0, "cashier-phone"));
 
   kassa_test_ui_keys (0, "F10", NULL);
-  g_assert_true (wait_for_current_state (f, KASSA_INVOICE_DECLINED) == invoice);
+  g_assert_true (kassa_test_ui_wait_current_state (f->t.counter, KASSA_INVOICE_DECLINED) == invoice);
   g_assert_cmpuint (n_recent (f), ==, 1);
-  screenshot (GTK_WIDGET (f->window), "cashier-declined");
+  g_free (kassa_test_ui_screenshot_of (GTK_WIDGET (f->window), 0, "cashier-declined"));
   assert_focus_in_amount_entry (f);
 }
 
@@ -527,14 +368,15 @@ test_cancel (Fixture       *f,
 {
   KassaInvoice *invoice;
 
-  SKIP_WITHOUT_HARNESS ();
+  KASSA_TEST_UI_SKIP_WITHOUT_HARNESS ();
 
   kassa_test_ui_keys (0, "2", "5", "0", "0", "Return", NULL);
-  invoice = wait_for_current_state (f, KASSA_INVOICE_AWAITING_PAYMENT);
+  invoice = kassa_test_ui_wait_current_state (f->t.counter, KASSA_INVOICE_AWAITING_PAYMENT);
 
   kassa_test_ui_keys (0, "Escape", NULL);
   wait_toplevel (ADW_TYPE_MESSAGE_DIALOG, TRUE);
-  screenshot (GTK_WIDGET (find_toplevel (ADW_TYPE_MESSAGE_DIALOG)), "cashier-cancel-confirm");
+  g_free (kassa_test_ui_screenshot_of (GTK_WIDGET (find_toplevel (ADW_TYPE_MESSAGE_DIALOG)), 0,
+                                       "cashier-cancel-confirm"));
   kassa_test_ui_keys (0, "Escape", NULL);
   wait_toplevel (ADW_TYPE_MESSAGE_DIALOG, FALSE);
   g_assert_cmpint (kassa_invoice_get_state (invoice), ==, KASSA_INVOICE_AWAITING_PAYMENT);
@@ -543,10 +385,10 @@ test_cancel (Fixture       *f,
   kassa_test_ui_keys (0, "Escape", NULL);
   wait_toplevel (ADW_TYPE_MESSAGE_DIALOG, TRUE);
   kassa_test_ui_keys (0, "Return", NULL);
-  g_assert_true (wait_for_current_state (f, KASSA_INVOICE_CANCELLED) == invoice);
+  g_assert_true (kassa_test_ui_wait_current_state (f->t.counter, KASSA_INVOICE_CANCELLED) == invoice);
   wait_toplevel (ADW_TYPE_MESSAGE_DIALOG, FALSE);
   g_assert_true (kassa_test_ui_wait (window_is_active, f, LIMIT_S));
-  screenshot (GTK_WIDGET (f->window), "cashier-cancelled");
+  g_free (kassa_test_ui_screenshot_of (GTK_WIDGET (f->window), 0, "cashier-cancelled"));
   assert_focus_in_amount_entry (f);
 }
 
@@ -574,37 +416,37 @@ test_paid_after_cancel (Fixture       *f,
   g_autoptr(GError) error = NULL;
   KassaInvoice *invoice;
 
-  SKIP_WITHOUT_HARNESS ();
+  KASSA_TEST_UI_SKIP_WITHOUT_HARNESS ();
 
   /* Polling a minute away: the till learns of the payment only when it
    * cancels (the bank refuses) and checks. */
-  kassa_till_set_poll_schedule (f->till, 60000, 1, 60000);
-  g_signal_connect (f->counter, "message", G_CALLBACK (on_message_cb), messages);
+  kassa_till_set_poll_schedule (f->t.till, 60000, 1, 60000);
+  g_signal_connect (f->t.counter, "message", G_CALLBACK (on_message_cb), messages);
   kassa_test_ui_keys (0, "4", "0", "0", "Return", NULL);
-  invoice = wait_for_current_state (f, KASSA_INVOICE_AWAITING_PAYMENT);
-  g_assert_true (kassa_bank_sim_pay (f->bank, KASSA_TRAINING_TERMINAL,
+  invoice = kassa_test_ui_wait_current_state (f->t.counter, KASSA_INVOICE_AWAITING_PAYMENT);
+  g_assert_true (kassa_bank_sim_pay (f->t.bank, KASSA_TRAINING_TERMINAL,
                                      kassa_invoice_get_number (invoice), &error));
   g_assert_no_error (error);
 
   kassa_test_ui_keys (0, "Escape", NULL);
   wait_toplevel (ADW_TYPE_MESSAGE_DIALOG, TRUE);
   kassa_test_ui_keys (0, "Return", NULL);
-  g_assert_true (wait_for_current_state (f, KASSA_INVOICE_PAID) == invoice);
+  g_assert_true (kassa_test_ui_wait_current_state (f->t.counter, KASSA_INVOICE_PAID) == invoice);
   g_assert_true (kassa_invoice_get_paid_after_cancel (invoice));
   g_assert_true (kassa_test_ui_wait (have_message, messages, LIMIT_S));
   wait_shown (f, is_label_with_text, messages->pdata[0], TRUE, "the paid-after-cancel banner");
   g_assert_true (kassa_test_ui_wait (window_is_active, f, LIMIT_S));
-  screenshot (GTK_WIDGET (f->window), "cashier-paid-after-cancel");
+  g_free (kassa_test_ui_screenshot_of (GTK_WIDGET (f->window), 0, "cashier-paid-after-cancel"));
 
   /* It stays through the next sale, until the cashier dismisses it. */
   kassa_test_ui_keys (0, "5", "0", "0", "Return", NULL);
-  wait_for_current_state (f, KASSA_INVOICE_AWAITING_PAYMENT);
-  g_assert_true (kassa_counter_get_current_invoice (f->counter) != invoice);
+  kassa_test_ui_wait_current_state (f->t.counter, KASSA_INVOICE_AWAITING_PAYMENT);
+  g_assert_true (kassa_counter_get_current_invoice (f->t.counter) != invoice);
   wait_shown (f, is_label_with_text, messages->pdata[0], TRUE, "the paid-after-cancel banner");
   kassa_test_ui_keys (0, "alt+d", NULL);
   wait_shown (f, is_label_with_text, messages->pdata[0], FALSE, "the paid-after-cancel banner");
   assert_focus_in_amount_entry (f);
-  g_signal_handlers_disconnect_by_func (f->counter, on_message_cb, messages);
+  g_signal_handlers_disconnect_by_func (f->t.counter, on_message_cb, messages);
 }
 
 /* A bad amount is refused inline, with the parser's words, and nothing is
@@ -616,22 +458,22 @@ test_bad_amount (Fixture       *f,
   g_autoptr(GError) error = NULL;
   gint64 amount = 0;
 
-  SKIP_WITHOUT_HARNESS ();
+  KASSA_TEST_UI_SKIP_WITHOUT_HARNESS ();
 
   g_assert_false (kassa_amount_parse ("1,50", &amount, &error));
 
   kassa_test_ui_keys (0, "1", "comma", "5", "0", "Return", NULL);
   wait_shown (f, is_label_with_text, error->message, TRUE, "why 1,50 is refused");
-  g_assert_null (kassa_counter_get_current_invoice (f->counter));
+  g_assert_null (kassa_counter_get_current_invoice (f->t.counter));
   g_assert_cmpuint (n_recent (f), ==, 0);
-  screenshot (GTK_WIDGET (f->window), "cashier-bad-amount");
+  g_free (kassa_test_ui_screenshot_of (GTK_WIDGET (f->window), 0, "cashier-bad-amount"));
 
   /* F2 checks the amount before it asks a phone number. */
   kassa_test_ui_keys (0, "F2", NULL);
   wait_shown (f, is_label_with_text, error->message, TRUE, "why 1,50 is refused");
   g_assert_null (find_widget (GTK_WIDGET (f->window), is_entry_for,
                               GINT_TO_POINTER (GTK_INPUT_PURPOSE_PHONE)));
-  g_assert_null (kassa_counter_get_current_invoice (f->counter));
+  g_assert_null (kassa_counter_get_current_invoice (f->t.counter));
   g_assert_cmpuint (n_recent (f), ==, 0);
 }
 
@@ -640,11 +482,12 @@ static void
 test_shortcuts_window (Fixture       *f,
                        gconstpointer  data)
 {
-  SKIP_WITHOUT_HARNESS ();
+  KASSA_TEST_UI_SKIP_WITHOUT_HARNESS ();
 
   kassa_test_ui_keys (0, "ctrl+question", NULL);
   wait_toplevel (GTK_TYPE_SHORTCUTS_WINDOW, TRUE);
-  screenshot (GTK_WIDGET (find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW)), "cashier-shortcuts");
+  g_free (kassa_test_ui_screenshot_of (GTK_WIDGET (find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW)), 0,
+                                       "cashier-shortcuts"));
   kassa_test_ui_keys (0, "Escape", NULL);
   wait_toplevel (GTK_TYPE_SHORTCUTS_WINDOW, FALSE);
 }
@@ -671,17 +514,7 @@ main (int   argc,
 #undef ADD
 
   if (kassa_test_ui_have_harness ())
-    {
-      g_autoptr(GError) error = NULL;
-
-      /* No id: nothing is exported on the session bus. */
-      test_app = adw_application_new (NULL, G_APPLICATION_NON_UNIQUE);
-      /* Where GtkApplication finds gtk/help-overlay.ui and AdwApplication style.css. */
-      g_application_set_resource_base_path (G_APPLICATION (test_app), "/mn/kassa/Kassa");
-      g_application_register (G_APPLICATION (test_app), NULL, &error);
-      g_assert_no_error (error);
-      kassa_test_ui_use_system_data ();
-    }
+    test_app = kassa_test_ui_app_new ();
 
   status = g_test_run ();
   g_clear_object (&test_app);

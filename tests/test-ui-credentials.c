@@ -71,38 +71,6 @@ fixture_setup (Fixture       *f,
 }
 
 static void
-on_after_paint_cb (GdkFrameClock *clock,
-                   gpointer       user_data)
-{
-  gboolean *painted = user_data;
-
-  *painted = TRUE;
-}
-
-static gboolean
-is_true (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
-/* Saves a screenshot of output 0 as an artefact once the dialog has drawn its current state. */
-static void
-screenshot (Fixture    *f,
-            const char *name)
-{
-  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (f->dialog));
-  gboolean painted = FALSE;
-  gulong handler;
-
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint_cb), &painted);
-  gtk_widget_queue_draw (GTK_WIDGET (f->dialog));
-  g_assert_true (kassa_test_ui_wait (is_true, &painted, WAIT_SECONDS));
-  g_signal_handler_disconnect (clock, handler);
-
-  g_free (kassa_test_ui_screenshot (0, name));
-}
-
-static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
@@ -256,7 +224,7 @@ test_defaults (Fixture       *f,
                    KASSA_CREDENTIALS_STATUS_NONE);
   g_assert_true (gtk_window_get_modal (GTK_WINDOW (f->dialog)));
 
-  screenshot (f, "credentials-dialog");
+  g_free (kassa_test_ui_screenshot_of (GTK_WIDGET (f->dialog), 0, "credentials-dialog"));
 }
 
 static void
@@ -277,7 +245,7 @@ test_connection_ok (Fixture       *f,
   fill (f, " " KASSA_TEST_TERMINAL " ", KASSA_TEST_SECRET, spaced_url);
   g_assert_cmpint (run_action (f, "credentials.test"), ==, KASSA_CREDENTIALS_STATUS_TEST_OK);
 
-  screenshot (f, "credentials-test-ok");
+  g_free (kassa_test_ui_screenshot_of (GTK_WIDGET (f->dialog), 0, "credentials-test-ok"));
 
   /* Testing saves nothing. */
   assert_nothing_saved (f);
@@ -294,7 +262,8 @@ test_connection_refused_credentials (Fixture       *f,
   assert_message_has (f, "CHECKSUM");
   assert_message_lacks (f, "not-the-secret");
   assert_marked (f, FALSE, TRUE, FALSE);
-  screenshot (f, "credentials-test-wrong-secret");
+  g_free (kassa_test_ui_screenshot_of (GTK_WIDGET (f->dialog), 0,
+                                       "credentials-test-wrong-secret"));
 
   /* A terminal the bank does not know. */
   fill (f, "87654321", KASSA_TEST_SECRET, kassa_test_sim_get_url (f->sim));
@@ -359,27 +328,6 @@ test_connection_unreachable (Fixture       *f,
   assert_nothing_saved (f);
 }
 
-static void
-run_openssl (const char         *dir,
-             const char * const *args)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *err = NULL;
-  int status = 0;
-
-  g_ptr_array_add (argv, (char *) "openssl");
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  g_spawn_sync (dir, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
-                NULL, NULL, NULL, &err, &status, &error);
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, &error))
-    g_error ("openssl %s failed: %s\n%s", args[0], error->message, err);
-}
-
 /* A bank whose certificate this computer does not trust. */
 static void
 test_connection_tls (Fixture       *f,
@@ -412,7 +360,7 @@ test_connection_tls (Fixture       *f,
 
   dir = g_build_filename (g_get_user_runtime_dir (), "tls", NULL);
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-  run_openssl (dir, req);
+  kassa_test_run_openssl (dir, req);
   cert = g_build_filename (dir, "server.pem", NULL);
   key = g_build_filename (dir, "server.key", NULL);
 
@@ -475,7 +423,7 @@ test_save (Fixture       *f,
   /* Not shown again once saved. */
   g_assert_cmpstr (gtk_editable_get_text (kassa_credentials_dialog_get_secret_row (f->dialog)),
                    ==, "");
-  screenshot (f, "credentials-saved");
+  g_free (kassa_test_ui_screenshot_of (GTK_WIDGET (f->dialog), 0, "credentials-saved"));
 
   /* An empty secret field keeps the stored key: test and save use it. */
   g_assert_cmpint (run_action (f, "credentials.test"), ==, KASSA_CREDENTIALS_STATUS_TEST_OK);
@@ -557,7 +505,7 @@ test_invalid (Fixture       *f,
   assert_message_has (f, "control characters");
   assert_message_has (f, "https://");
   assert_marked (f, TRUE, TRUE, TRUE);
-  screenshot (f, "credentials-invalid");
+  g_free (kassa_test_ui_screenshot_of (GTK_WIDGET (f->dialog), 0, "credentials-invalid"));
   assert_nothing_saved (f);
 
   /* http is fine to this computer (the simulator, training). */
@@ -598,12 +546,6 @@ is_saved (gpointer data)
   return kassa_credentials_dialog_get_status (data) == KASSA_CREDENTIALS_STATUS_SAVED;
 }
 
-static gboolean
-is_null (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
 /* Keyboard only, through GTK's own event path: the terminal field has the
  * focus, Tab moves on, Enter saves, Escape closes. */
 static void
@@ -636,7 +578,7 @@ test_keyboard (Fixture       *f,
   dialog = GTK_WIDGET (g_steal_pointer (&f->dialog));
   g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
   kassa_test_ui_keys (0, "Escape", NULL);
-  g_assert_true (kassa_test_ui_wait (is_null, &dialog, WAIT_SECONDS));
+  g_assert_true (kassa_test_ui_wait (kassa_test_ui_pointer_is_null, &dialog, WAIT_SECONDS));
 }
 
 static void

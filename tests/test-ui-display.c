@@ -1,4 +1,4 @@
-/* test-ui-display.c — the customer display in a real Wayland session with two outputs
+/* test-ui-display.c — the customer display in real Wayland sessions with two outputs and with one
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -7,11 +7,17 @@
  * as a shop would). Sales go through the counter; what the customer sees is
  * proven on weston's own output: screenshots (kept as artefacts) decoded
  * with zbarimg, and the QR's pixels compared with the module matrix.
+ *
+ * The one-monitor case runs on a second weston with one output, started by
+ * the test inside the harness' Xvfb and opened as a second GdkDisplay.
  */
 
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -22,58 +28,19 @@
 #include "kassa-test-util.h"
 #include "kassa-training.h"
 
-#define LIMIT_S 20
+#define LIMIT_S KASSA_TEST_UI_LIMIT_S
 
 static AdwApplication *test_app;
 
 typedef struct
 {
-  char                 *journal_path;
-  KassaJournal         *journal;
-  KassaBankSim         *bank;
-  KassaBankClient      *client;
-  KassaTill            *till;
-  KassaCounter         *counter;
+  KassaTestTill         t;  /* the training till: journal, bank, client, till, counter */
   GSettings            *settings;
   KassaCustomerDisplay *display;
   GdkMonitor           *outputs[2];  /* weston's screen0 (left), screen1 (right) */
 } Fixture;
 
-#define SKIP_WITHOUT_HARNESS()                                                  \
-  G_STMT_START {                                                                \
-    if (!kassa_test_ui_have_harness ())                                         \
-      {                                                                         \
-        g_test_skip ("no display harness: run under build-aux/with-display.sh"); \
-        return;                                                                 \
-      }                                                                         \
-  } G_STMT_END
-
 /* ---- waiting ---- */
-
-static gboolean
-flag_is_set (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
-static gboolean
-pointer_is_null (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
-static void
-recovered_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *summary = NULL;
-
-  g_assert_true (kassa_till_recover_finish (KASSA_TILL (source), result, &summary, &error));
-  g_assert_no_error (error);
-  *(gboolean *) user_data = TRUE;
-}
 
 typedef struct
 {
@@ -140,80 +107,6 @@ wait_kind (Fixture                 *f,
              kassa_customer_screen_kind_to_string (kind),
              kassa_customer_screen_kind_to_string (
                kassa_customer_display_get_screen_kind (f->display)));
-}
-
-typedef struct
-{
-  Fixture           *f;
-  KassaInvoiceState  state;
-} StateWait;
-
-static gboolean
-current_in_state (gpointer data)
-{
-  StateWait *w = data;
-  KassaInvoice *invoice = kassa_counter_get_current_invoice (w->f->counter);
-
-  return invoice != NULL && kassa_invoice_get_state (invoice) == w->state;
-}
-
-static KassaInvoice *
-wait_for_current_state (Fixture           *f,
-                        KassaInvoiceState  state)
-{
-  StateWait w = { f, state };
-
-  if (!kassa_test_ui_wait (current_in_state, &w, LIMIT_S))
-    g_error ("the current invoice did not reach %s", kassa_invoice_state_to_string (state));
-
-  return kassa_counter_get_current_invoice (f->counter);
-}
-
-static gboolean
-count_frame_cb (GtkWidget     *widget,
-                GdkFrameClock *clock,
-                gpointer       user_data)
-{
-  guint *frames = user_data;
-
-  /* A commit every frame: GDK then waits for weston's "frame done", which
-   * comes once weston has repainted its output. */
-  gtk_widget_queue_draw (widget);
-  (*frames)++;
-
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-three_frames (gpointer data)
-{
-  return *(guint *) data >= 3;
-}
-
-/* Once GTK has drawn @window and weston has composited it. */
-static void
-wait_painted (GtkWidget *window)
-{
-  guint frames = 0;
-  guint id = gtk_widget_add_tick_callback (window, count_frame_cb, &frames, NULL);
-
-  if (!kassa_test_ui_wait (three_frames, &frames, LIMIT_S))
-    g_error ("the window did not draw");
-  gtk_widget_remove_tick_callback (window, id);
-}
-
-/* Screenshots output 1, where the customer display is. */
-static char *
-screenshot (Fixture    *f,
-            const char *name)
-{
-  char *path;
-
-  wait_painted (GTK_WIDGET (f->display));
-  path = kassa_test_ui_screenshot (1, name);
-  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
-
-  return path;
 }
 
 static void
@@ -342,36 +235,11 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *secret = NULL;
-  g_autofree char *state = NULL;
-  gboolean recovered = FALSE;
-
   if (!kassa_test_ui_have_harness ())
     return;
 
   find_outputs (f);
-
-  f->journal_path = g_build_filename (g_get_user_data_dir (), "display.sqlite", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (g_get_user_data_dir (), 0700), ==, 0);
-
-  state = kassa_training_state_path (f->journal_path);
-  f->bank = kassa_training_bank_new (state, &secret, &error);
-  g_assert_no_error (error);
-  f->client = kassa_bank_client_new (kassa_bank_sim_get_url (f->bank), KASSA_TRAINING_TERMINAL,
-                                     secret, NULL, NULL, &error);
-  g_assert_no_error (error);
-  explicit_bzero (secret, strlen (secret));
-  kassa_bank_client_set_timeout (f->client, 3);
-
-  f->journal = kassa_journal_open (f->journal_path, &error);
-  g_assert_no_error (error);
-  f->till = kassa_till_new (f->journal, f->client);
-  kassa_till_set_poll_schedule (f->till, 200, 120, 200);
-  kassa_till_set_max_backoff (f->till, 1);
-  kassa_till_recover_async (f->till, NULL, recovered_cb, &recovered);
-  g_assert_true (kassa_test_ui_wait (flag_is_set, &recovered, LIMIT_S));
-  f->counter = kassa_counter_new (f->till, f->bank);
+  kassa_test_ui_till_open (&f->t, "display", 3, 1);
 
   /* The shop chose weston's second output, as the preferences would store it. */
   f->settings = g_settings_new ("mn.kassa.Kassa");
@@ -383,8 +251,8 @@ fixture_setup (Fixture       *f,
 
   /* The pointer stays off the customer's output: it would sit in the screenshots. */
   kassa_test_ui_pointer_to (0);
-  f->display = kassa_customer_display_new (GTK_APPLICATION (test_app), f->counter, f->settings);
-  g_assert_true (kassa_customer_display_get_counter (f->display) == f->counter);
+  f->display = kassa_customer_display_new (GTK_APPLICATION (test_app), f->t.counter, f->settings);
+  g_assert_true (kassa_customer_display_get_counter (f->display) == f->t.counter);
   g_assert_true (kassa_customer_display_get_monitor (f->display) == f->outputs[1]);
   gtk_window_present (GTK_WINDOW (f->display));
   wait_fullscreen_on (f, f->outputs[1]);
@@ -394,16 +262,9 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
+  /* No reference cycle with the counter, the till or the settings. */
   if (f->display != NULL)
-    {
-      gpointer window = f->display;
-
-      /* No reference cycle with the counter, the till or the settings. */
-      g_object_add_weak_pointer (G_OBJECT (window), &window);
-      gtk_window_destroy (GTK_WINDOW (f->display));
-      f->display = NULL;
-      g_assert_true (kassa_test_ui_wait (pointer_is_null, &window, LIMIT_S));
-    }
+    kassa_test_ui_destroy_window (GTK_WINDOW (g_steal_pointer (&f->display)));
   if (f->settings != NULL)
     {
       g_settings_reset (f->settings, "customer-display-connector");
@@ -411,19 +272,9 @@ fixture_teardown (Fixture       *f,
       g_settings_reset (f->settings, "shop-name");
     }
   g_clear_object (&f->settings);
-  if (f->counter != NULL)
-    g_assert_finalize_object (g_steal_pointer (&f->counter));
-  g_clear_object (&f->till);
-  if (f->journal != NULL)
-    kassa_journal_close (f->journal);
-  g_clear_object (&f->journal);
-  g_clear_object (&f->client);
-  if (f->bank != NULL)
-    kassa_bank_sim_shutdown (f->bank);
-  g_clear_object (&f->bank);
+  kassa_test_ui_till_close (&f->t);
   g_clear_object (&f->outputs[0]);
   g_clear_object (&f->outputs[1]);
-  g_free (f->journal_path);
 }
 
 typedef struct
@@ -463,11 +314,11 @@ charge (Fixture            *f,
 {
   Result r = { 0, };
 
-  kassa_counter_charge_async (f->counter, amount, method, phone, NULL, NULL, charged_cb, &r);
-  g_assert_true (kassa_test_ui_wait (flag_is_set, &r.done, LIMIT_S));
+  kassa_counter_charge_async (f->t.counter, amount, method, phone, NULL, NULL, charged_cb, &r);
+  g_assert_true (kassa_test_ui_wait (kassa_test_ui_flag_is_set, &r.done, LIMIT_S));
   g_assert_no_error (r.error);
   g_assert_nonnull (r.invoice);
-  g_assert_true (r.invoice == kassa_counter_get_current_invoice (f->counter));
+  g_assert_true (r.invoice == kassa_counter_get_current_invoice (f->t.counter));
   /* The counter keeps it. */
   g_object_unref (r.invoice);
 
@@ -476,8 +327,9 @@ charge (Fixture            *f,
 
 /* ---- tests ---- */
 
-/* The choice of monitor, with the real display's monitors. One output can
- * only be had by filtering weston's two (it always has two here). */
+/* The choice of monitor, with the real display's monitors; lists of one and
+ * none by filtering weston's two (the window on a real one-output weston is
+ * /ui/display/one-output). */
 static void
 test_choose_monitor (Fixture       *f,
                      gconstpointer  data)
@@ -487,7 +339,7 @@ test_choose_monitor (Fixture       *f,
   g_autoptr(GListStore) none = g_list_store_new (GDK_TYPE_MONITOR);
   const char *c0, *c1, *m1;
 
-  SKIP_WITHOUT_HARNESS ();
+  KASSA_TEST_UI_SKIP_WITHOUT_HARNESS ();
 
   monitors = gdk_display_get_monitors (gdk_display_get_default ());
   c0 = gdk_monitor_get_connector (f->outputs[0]);
@@ -530,7 +382,7 @@ test_placement (Fixture       *f,
   g_autofree char *idle = NULL;
   const KassaCustomerScreen *screen;
 
-  SKIP_WITHOUT_HARNESS ();
+  KASSA_TEST_UI_SKIP_WITHOUT_HARNESS ();
 
   g_assert_true (gtk_window_is_fullscreen (GTK_WINDOW (f->display)));
   g_assert_true (surface_monitor (f) == f->outputs[1]);
@@ -539,7 +391,7 @@ test_placement (Fixture       *f,
   g_assert_cmpint (screen->kind, ==, KASSA_CUSTOMER_SCREEN_IDLE);
   g_assert_true (screen->training);
   g_assert_cmpstr (screen->shop_name, ==, "Номин дэлгүүр");
-  idle = screenshot (f, "display-idle");
+  idle = kassa_test_ui_screenshot_of (GTK_WIDGET (f->display), 1, "display-idle");
   assert_no_qr (idle);
 
   g_settings_set_string (f->settings, "customer-display-connector",
@@ -571,7 +423,7 @@ test_qr_sale (Fixture       *f,
   const KassaCustomerScreen *screen;
   KassaInvoice *invoice;
 
-  SKIP_WITHOUT_HARNESS ();
+  KASSA_TEST_UI_SKIP_WITHOUT_HARNESS ();
 
   invoice = charge (f, 1500, KASSA_INVOICE_METHOD_QR, NULL);
   g_assert_cmpint (kassa_invoice_get_state (invoice), ==, KASSA_INVOICE_AWAITING_PAYMENT);
@@ -582,25 +434,25 @@ test_qr_sale (Fixture       *f,
   g_assert_cmpstr (screen->title_en, ==, "Scan with SocialPay");
   g_assert_cmpint (screen->seconds_left, >, 590);
 
-  awaiting = screenshot (f, "display-awaiting");
+  awaiting = kassa_test_ui_screenshot_of (GTK_WIDGET (f->display), 1, "display-awaiting");
   codes = kassa_test_ui_decode_qr (awaiting);
   g_assert_cmpuint (g_strv_length (codes), ==, 1);
   g_assert_cmpstr (codes[0], ==, kassa_invoice_get_payload (invoice));
   assert_qr_pixels (awaiting, kassa_invoice_get_payload (invoice));
 
-  g_assert_true (kassa_counter_customer_pays (f->counter, &error));
+  g_assert_true (kassa_counter_customer_pays (f->t.counter, &error));
   g_assert_no_error (error);
-  g_assert_true (wait_for_current_state (f, KASSA_INVOICE_PAID) == invoice);
+  g_assert_true (kassa_test_ui_wait_current_state (f->t.counter, KASSA_INVOICE_PAID) == invoice);
   wait_kind (f, KASSA_CUSTOMER_SCREEN_PAID);
   screen = kassa_customer_display_get_screen (f->display);
   g_assert_cmpstr (screen->title_en, ==, "Paid. Thank you!");
   g_assert_cmpstr (screen->amount_text, ==, "1,500₮");
-  paid = screenshot (f, "display-paid");
+  paid = kassa_test_ui_screenshot_of (GTK_WIDGET (f->display), 1, "display-paid");
   assert_no_qr (paid);
 
   /* Back to the welcome after a few seconds, by itself. */
   wait_kind (f, KASSA_CUSTOMER_SCREEN_IDLE);
-  idle = screenshot (f, "display-idle-after-paid");
+  idle = kassa_test_ui_screenshot_of (GTK_WIDGET (f->display), 1, "display-idle-after-paid");
   assert_no_qr (idle);
 }
 
@@ -614,21 +466,21 @@ test_phone_sale (Fixture       *f,
   g_autoptr(GError) error = NULL;
   const KassaCustomerScreen *screen;
 
-  SKIP_WITHOUT_HARNESS ();
+  KASSA_TEST_UI_SKIP_WITHOUT_HARNESS ();
 
   charge (f, 2500, KASSA_INVOICE_METHOD_PHONE, "99112233");
   wait_kind (f, KASSA_CUSTOMER_SCREEN_SENT_TO_PHONE);
   screen = kassa_customer_display_get_screen (f->display);
   g_assert_cmpstr (screen->masked_phone, ==, "99** **33");
   g_assert_null (screen->qr_payload);
-  phone = screenshot (f, "display-phone");
+  phone = kassa_test_ui_screenshot_of (GTK_WIDGET (f->display), 1, "display-phone");
   assert_no_qr (phone);
 
-  g_assert_true (kassa_counter_customer_declines (f->counter, &error));
+  g_assert_true (kassa_counter_customer_declines (f->t.counter, &error));
   g_assert_no_error (error);
-  wait_for_current_state (f, KASSA_INVOICE_DECLINED);
+  kassa_test_ui_wait_current_state (f->t.counter, KASSA_INVOICE_DECLINED);
   wait_kind (f, KASSA_CUSTOMER_SCREEN_DECLINED);
-  declined = screenshot (f, "display-declined");
+  declined = kassa_test_ui_screenshot_of (GTK_WIDGET (f->display), 1, "display-declined");
   assert_no_qr (declined);
 }
 
@@ -643,21 +495,22 @@ test_cancel (Fixture       *f,
   Result r = { 0, };
   KassaInvoice *invoice;
 
-  SKIP_WITHOUT_HARNESS ();
+  KASSA_TEST_UI_SKIP_WITHOUT_HARNESS ();
 
   invoice = charge (f, 700, KASSA_INVOICE_METHOD_DEEPLINK, NULL);
   wait_kind (f, KASSA_CUSTOMER_SCREEN_AWAITING_PAYMENT);
-  awaiting = screenshot (f, "display-awaiting-deeplink");
+  awaiting = kassa_test_ui_screenshot_of (GTK_WIDGET (f->display), 1,
+                                          "display-awaiting-deeplink");
   codes = kassa_test_ui_decode_qr (awaiting);
   g_assert_cmpuint (g_strv_length (codes), ==, 1);
   g_assert_cmpstr (codes[0], ==, kassa_invoice_get_payload (invoice));
 
-  kassa_counter_cancel_async (f->counter, NULL, cancelled_cb, &r);
-  g_assert_true (kassa_test_ui_wait (flag_is_set, &r.done, LIMIT_S));
+  kassa_counter_cancel_async (f->t.counter, NULL, cancelled_cb, &r);
+  g_assert_true (kassa_test_ui_wait (kassa_test_ui_flag_is_set, &r.done, LIMIT_S));
   g_assert_no_error (r.error);
   wait_kind (f, KASSA_CUSTOMER_SCREEN_CANCELLED);
   g_assert_cmpint (kassa_invoice_get_state (invoice), ==, KASSA_INVOICE_CANCELLED);
-  cancelled = screenshot (f, "display-cancelled");
+  cancelled = kassa_test_ui_screenshot_of (GTK_WIDGET (f->display), 1, "display-cancelled");
   assert_no_qr (cancelled);
 }
 
@@ -675,29 +528,29 @@ test_unreachable (Fixture       *f,
   g_autofree char *unreachable = NULL;
   Result r = { 0, };
 
-  SKIP_WITHOUT_HARNESS ();
+  KASSA_TEST_UI_SKIP_WITHOUT_HARNESS ();
 
-  kassa_bank_sim_inject_fault (f->bank, KASSA_BANK_ENDPOINT_QR, KASSA_SIM_FAULT_HTTP_500, 0, 0);
-  kassa_bank_sim_inject_fault (f->bank, KASSA_BANK_ENDPOINT_CHECK, KASSA_SIM_FAULT_HTTP_500, 0,
+  kassa_bank_sim_inject_fault (f->t.bank, KASSA_BANK_ENDPOINT_QR, KASSA_SIM_FAULT_HTTP_500, 0, 0);
+  kassa_bank_sim_inject_fault (f->t.bank, KASSA_BANK_ENDPOINT_CHECK, KASSA_SIM_FAULT_HTTP_500, 0,
                                0);
-  kassa_counter_charge_async (f->counter, 900, KASSA_INVOICE_METHOD_QR, NULL, NULL, NULL,
+  kassa_counter_charge_async (f->t.counter, 900, KASSA_INVOICE_METHOD_QR, NULL, NULL, NULL,
                               charged_cb, &r);
-  g_assert_true (kassa_test_ui_wait (flag_is_set, &r.done, LIMIT_S));
+  g_assert_true (kassa_test_ui_wait (kassa_test_ui_flag_is_set, &r.done, LIMIT_S));
   g_assert_null (r.invoice);
   g_assert_nonnull (r.error);
   g_clear_error (&r.error);
-  g_assert_cmpint (kassa_till_get_connection_state (f->till), ==, KASSA_CONNECTION_OFFLINE);
+  g_assert_cmpint (kassa_till_get_connection_state (f->t.till), ==, KASSA_CONNECTION_OFFLINE);
 
   wait_kind (f, KASSA_CUSTOMER_SCREEN_UNREACHABLE);
   g_assert_cmpstr (kassa_customer_display_get_screen (f->display)->title_en, ==,
                    "Connecting to the bank");
-  unreachable = screenshot (f, "display-unreachable");
+  unreachable = kassa_test_ui_screenshot_of (GTK_WIDGET (f->display), 1, "display-unreachable");
   assert_no_qr (unreachable);
 
   /* The bank comes back: the till resolves the invoice by itself. */
-  kassa_bank_sim_clear_faults (f->bank);
-  g_assert_true (kassa_test_ui_wait (counter_is_closed, f->counter, LIMIT_S));
-  g_assert_cmpint (kassa_till_get_connection_state (f->till), ==, KASSA_CONNECTION_ONLINE);
+  kassa_bank_sim_clear_faults (f->t.bank);
+  g_assert_true (kassa_test_ui_wait (counter_is_closed, f->t.counter, LIMIT_S));
+  g_assert_cmpint (kassa_till_get_connection_state (f->t.till), ==, KASSA_CONNECTION_ONLINE);
 }
 
 static GPtrArray *
@@ -752,7 +605,7 @@ test_identify (Fixture       *f,
   g_autoptr(GPtrArray) windows = NULL;
   GdkDisplay *display;
 
-  SKIP_WITHOUT_HARNESS ();
+  KASSA_TEST_UI_SKIP_WITHOUT_HARNESS ();
 
   display = gtk_widget_get_display (GTK_WIDGET (f->display));
   kassa_customer_display_identify (display, 3);
@@ -766,13 +619,374 @@ test_identify (Fixture       *f,
       if (!kassa_test_ui_wait (identify_on_its_monitor, &w, LIMIT_S))
         g_error ("identify window %s is not on its monitor",
                  gtk_window_get_title (GTK_WINDOW (w.window)));
-      wait_painted (w.window);
+      kassa_test_ui_wait_painted (w.window);
     }
   g_clear_pointer (&windows, g_ptr_array_unref);
 
   g_free (kassa_test_ui_screenshot (0, "identify-0"));
   g_free (kassa_test_ui_screenshot (1, "identify-1"));
   g_assert_true (kassa_test_ui_wait (identify_windows_shown, GUINT_TO_POINTER (0), LIMIT_S));
+}
+
+/* ---- one output: a second weston ---- */
+
+/* A second weston inside the same Xvfb, with one output: a real compositor
+ * with one monitor, beside the harness' two-output one. GTK opens it as a
+ * second GdkDisplay in this process. */
+typedef struct
+{
+  KassaTestTill         t;
+  GSettings            *settings;
+  KassaCustomerDisplay *display;
+  char                 *runtime_dir;  /* private (0700) XDG_RUNTIME_DIR of the weston */
+  char                 *socket_path;
+  GSubprocess          *weston;
+  gboolean              weston_exited;
+  GdkDisplay           *gdk_display;  /* the weston's */
+  GdkMonitor           *output;       /* its only monitor */
+  char                 *window_id;    /* its output's X window */
+} OneOutput;
+
+#define ONE_OUTPUT_SOCKET "kassa-one-output"
+
+/* Runs in the child between fork and exec: the weston dies with the test,
+ * however the test ends (an assertion aborts it before its teardown). */
+static void
+die_with_parent (gpointer user_data)
+{
+  pid_t parent = GPOINTER_TO_INT (user_data);
+
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid () != parent)
+    _exit (1);
+}
+
+static void
+weston_exited_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  OneOutput *o = user_data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  o->weston_exited = TRUE;
+}
+
+static char *
+weston_log (OneOutput *o)
+{
+  g_autofree char *path = g_build_filename (o->runtime_dir, "weston.log", NULL);
+  char *log = NULL;
+
+  if (!g_file_get_contents (path, &log, NULL, NULL))
+    log = g_strdup ("(no log)");
+
+  return log;
+}
+
+static gboolean
+weston_listening (gpointer data)
+{
+  OneOutput *o = data;
+
+  return o->weston_exited || g_file_test (o->socket_path, G_FILE_TEST_EXISTS);
+}
+
+/* The X windows called "Weston Compositor…" that are not @except_*: the
+ * outputs of the second weston (they are titled like the harness' own). */
+static GPtrArray *
+other_weston_windows (const char *except_0,
+                      const char *except_1)
+{
+  const char *argv[] = { "xwininfo", "-display", g_getenv ("KASSA_TEST_X_DISPLAY"),
+                         "-root", "-children", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_auto(GStrv) lines = NULL;
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+  int status = 0;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                     NULL, NULL, &out, NULL, &status, &error) ||
+      !g_spawn_check_wait_status (status, &error))
+    g_error ("xwininfo -root -children: %s", error->message);
+
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *id = NULL;
+      const char *line = lines[i];
+
+      line += strspn (line, " ");
+      if (!g_str_has_prefix (line, "0x") || strstr (line, "\"Weston Compositor") == NULL)
+        continue;
+      id = g_strndup (line, strcspn (line, " "));
+      if (g_strcmp0 (id, except_0) != 0 && g_strcmp0 (id, except_1) != 0)
+        g_ptr_array_add (ids, g_steal_pointer (&id));
+    }
+
+  return ids;
+}
+
+typedef struct
+{
+  const char *except[2];
+  char       *found;
+} WindowWait;
+
+static gboolean
+other_weston_window_found (gpointer data)
+{
+  WindowWait *w = data;
+  g_autoptr(GPtrArray) ids = other_weston_windows (w->except[0], w->except[1]);
+
+  if (ids->len == 0)
+    return FALSE;
+  g_assert_cmpuint (ids->len, ==, 1);
+  w->found = g_strdup (g_ptr_array_index (ids, 0));
+
+  return TRUE;
+}
+
+static void
+one_output_setup (OneOutput     *o,
+                  gconstpointer  data)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *log_path = NULL;
+  g_autofree char *harness_0 = NULL;
+  g_autofree char *harness_1 = NULL;
+  WindowWait w = { { NULL, NULL }, NULL };
+
+  if (!kassa_test_ui_have_harness ())
+    return;
+
+  /* The harness' outputs, while their names are still unambiguous. */
+  harness_0 = kassa_test_ui_output_window (0);
+  harness_1 = kassa_test_ui_output_window (1);
+
+  o->runtime_dir = g_dir_make_tmp ("kassa-weston-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (o->runtime_dir, 0700), ==, 0);
+  o->socket_path = g_build_filename (o->runtime_dir, ONE_OUTPUT_SOCKET, NULL);
+  log_path = g_build_filename (o->runtime_dir, "weston.log", NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_subprocess_launcher_setenv (launcher, "DISPLAY", g_getenv ("KASSA_TEST_X_DISPLAY"), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", o->runtime_dir, TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
+  g_subprocess_launcher_set_stdout_file_path (launcher, log_path);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent,
+                                         GINT_TO_POINTER (getpid ()), NULL);
+  o->weston = g_subprocess_launcher_spawn (launcher, &error,
+                                           "weston", "--backend=x11-backend.so",
+                                           "--output-count=1", "--use-pixman",
+                                           "--width=1024", "--height=768",
+                                           "--socket=" ONE_OUTPUT_SOCKET, "--idle-time=0",
+                                           NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_async (o->weston, NULL, weston_exited_cb, o);
+
+  if (!kassa_test_ui_wait (weston_listening, o, LIMIT_S) || o->weston_exited)
+    {
+      g_autofree char *log = weston_log (o);
+
+      g_error ("the second weston did not start (%s):\n%s",
+               o->weston_exited ? "it exited" : "no socket", log);
+    }
+
+  /* An absolute path is a Wayland display name (libwayland ≥ 1.15). */
+  o->gdk_display = gdk_display_open (o->socket_path);
+  if (o->gdk_display == NULL)
+    g_error ("GTK cannot open the second weston at %s", o->socket_path);
+  g_assert_true (o->gdk_display != gdk_display_get_default ());
+  g_assert_cmpuint (g_list_model_get_n_items (gdk_display_get_monitors (o->gdk_display)), ==, 1);
+  o->output = g_list_model_get_item (gdk_display_get_monitors (o->gdk_display), 0);
+  g_test_message ("second weston: %s, output %s (%s)", o->socket_path,
+                  gdk_monitor_get_connector (o->output), gdk_monitor_get_model (o->output));
+
+  w.except[0] = harness_0;
+  w.except[1] = harness_1;
+  if (!kassa_test_ui_wait (other_weston_window_found, &w, LIMIT_S))
+    g_error ("the second weston's output has no X window");
+  o->window_id = w.found;
+
+  kassa_test_ui_till_open (&o->t, "display-one-output", 5, 0);
+  o->settings = g_settings_new ("mn.kassa.Kassa");
+  g_settings_set_string (o->settings, "shop-name", "Номин дэлгүүр");
+}
+
+static void
+one_output_teardown (OneOutput     *o,
+                     gconstpointer  data)
+{
+  if (o->display != NULL)
+    kassa_test_ui_destroy_window (GTK_WINDOW (g_steal_pointer (&o->display)));
+  if (o->settings != NULL)
+    {
+      g_settings_reset (o->settings, "customer-display-connector");
+      g_settings_reset (o->settings, "customer-display-model");
+      g_settings_reset (o->settings, "shop-name");
+    }
+  g_clear_object (&o->settings);
+  kassa_test_ui_till_close (&o->t);
+  g_clear_object (&o->output);
+  /* Before the compositor goes: GDK exits when it loses a connection. */
+  if (o->gdk_display != NULL)
+    gdk_display_close (g_steal_pointer (&o->gdk_display));
+  if (o->weston != NULL)
+    {
+      g_subprocess_send_signal (o->weston, SIGTERM);
+      if (!kassa_test_ui_wait (kassa_test_ui_flag_is_set, &o->weston_exited, LIMIT_S))
+        {
+          g_subprocess_force_exit (o->weston);
+          g_assert_true (kassa_test_ui_wait (kassa_test_ui_flag_is_set, &o->weston_exited,
+                                             LIMIT_S));
+        }
+      g_clear_object (&o->weston);
+    }
+  if (o->runtime_dir != NULL)
+    {
+      g_autoptr(GFile) dir = g_file_new_for_path (o->runtime_dir);
+      g_autoptr(GFileEnumerator) children = g_file_enumerate_children (
+        dir, G_FILE_ATTRIBUTE_STANDARD_NAME, G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+      GFile *child;
+
+      while (children != NULL &&
+             g_file_enumerator_iterate (children, NULL, &child, NULL, NULL) && child != NULL)
+        g_file_delete (child, NULL, NULL);
+      g_rmdir (o->runtime_dir);
+    }
+  g_clear_pointer (&o->runtime_dir, g_free);
+  g_clear_pointer (&o->socket_path, g_free);
+  g_clear_pointer (&o->window_id, g_free);
+}
+
+/* weston's desktop-shell panel: a dark bar across the top of the output
+ * (32 px in weston 10), which a fullscreen window hides. The customer display
+ * is white and yellow. */
+static void
+assert_panel_visible (const char *png)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new_from_file (png, &error);
+  const guchar *pixels;
+  int stride, channels;
+  guint dark = 0;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_pixbuf_get_width (pixbuf), ==, 1024);
+  g_assert_cmpint (gdk_pixbuf_get_height (pixbuf), ==, 768);
+  pixels = gdk_pixbuf_read_pixels (pixbuf);
+  stride = gdk_pixbuf_get_rowstride (pixbuf);
+  channels = gdk_pixbuf_get_n_channels (pixbuf);
+
+  /* Row 16, away from the panel's clock and launcher. */
+  for (int x = 100; x < 700; x++)
+    {
+      const guchar *p = pixels + 16 * stride + x * channels;
+
+      if (p[0] < 100 && p[1] < 100 && p[2] < 100)
+        dark++;
+    }
+  g_assert_cmpuint (dark, >=, 500);
+}
+
+static gboolean
+one_output_shown (gpointer data)
+{
+  OneOutput *o = data;
+
+  return gtk_widget_get_mapped (GTK_WIDGET (o->display)) &&
+         gtk_native_get_surface (GTK_NATIVE (o->display)) != NULL;
+}
+
+static gboolean
+one_output_awaiting (gpointer data)
+{
+  OneOutput *o = data;
+
+  return kassa_customer_display_get_screen_kind (o->display) ==
+         KASSA_CUSTOMER_SCREEN_AWAITING_PAYMENT;
+}
+
+/* A compositor with one output: the customer display is a normal window
+ * there (not fullscreen, it must not cover the cashier's screen), even when
+ * the settings name that very output, and shows the QR of a charge. */
+static void
+test_one_output (OneOutput     *o,
+                 gconstpointer  data)
+{
+  g_autofree char *idle = NULL;
+  g_autofree char *awaiting = NULL;
+  g_auto(GStrv) codes = NULL;
+  GdkSurface *surface;
+  GdkToplevelState state;
+  GdkRectangle geometry;
+  KassaInvoice *invoice;
+  Result r = { 0, };
+
+  KASSA_TEST_UI_SKIP_WITHOUT_HARNESS ();
+
+  g_settings_set_string (o->settings, "customer-display-connector",
+                         gdk_monitor_get_connector (o->output));
+  g_settings_set_string (o->settings, "customer-display-model",
+                         gdk_monitor_get_model (o->output) ?: "");
+
+  o->display = kassa_customer_display_new (GTK_APPLICATION (test_app), o->t.counter,
+                                           o->settings);
+  /* On the default display (the harness' two outputs) it chose one... */
+  g_assert_nonnull (kassa_customer_display_get_monitor (o->display));
+  /* ...on the one-output weston it is a normal window. */
+  gtk_window_set_display (GTK_WINDOW (o->display), o->gdk_display);
+  g_assert_true (gtk_widget_get_display (GTK_WIDGET (o->display)) == o->gdk_display);
+  g_assert_null (kassa_customer_display_get_monitor (o->display));
+  gtk_window_present (GTK_WINDOW (o->display));
+
+  g_assert_true (kassa_test_ui_wait (one_output_shown, o, LIMIT_S));
+  kassa_test_ui_wait_painted (GTK_WIDGET (o->display));
+  idle = kassa_test_ui_screenshot_window (o->window_id, "display-one-output-idle");
+  assert_no_qr (idle);
+
+  surface = gtk_native_get_surface (GTK_NATIVE (o->display));
+  g_assert_true (gdk_surface_get_display (surface) == o->gdk_display);
+  g_assert_true (gdk_display_get_monitor_at_surface (o->gdk_display, surface) == o->output);
+  /* The compositor's word (xdg_toplevel configure), not only GTK's wish. */
+  state = gdk_toplevel_get_state (GDK_TOPLEVEL (surface));
+  g_test_message ("toplevel state 0x%x, surface %d × %d", state,
+                  gdk_surface_get_width (surface), gdk_surface_get_height (surface));
+  g_assert_false (state & GDK_TOPLEVEL_STATE_FULLSCREEN);
+  g_assert_false (gtk_window_is_fullscreen (GTK_WINDOW (o->display)));
+  g_assert_null (kassa_customer_display_get_monitor (o->display));
+  /* Smaller than the monitor it shares with the cashier's window. */
+  gdk_monitor_get_geometry (o->output, &geometry);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (o->display)), <, geometry.width);
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (o->display)), <, geometry.height);
+  /* On screen, weston's panel is not covered, as it would be by a
+   * fullscreen window. */
+  assert_panel_visible (idle);
+
+  kassa_counter_charge_async (o->t.counter, 1500, KASSA_INVOICE_METHOD_QR, NULL, NULL, NULL,
+                              charged_cb, &r);
+  g_assert_true (kassa_test_ui_wait (kassa_test_ui_flag_is_set, &r.done, LIMIT_S));
+  g_assert_no_error (r.error);
+  invoice = r.invoice;
+  g_assert_true (kassa_test_ui_wait (one_output_awaiting, o, LIMIT_S));
+  g_assert_cmpstr (kassa_customer_display_get_screen (o->display)->qr_payload, ==,
+                   kassa_invoice_get_payload (invoice));
+
+  kassa_test_ui_wait_painted (GTK_WIDGET (o->display));
+  awaiting = kassa_test_ui_screenshot_window (o->window_id, "display-one-output-awaiting");
+  codes = kassa_test_ui_decode_qr (awaiting);
+  g_assert_cmpuint (g_strv_length (codes), ==, 1);
+  g_assert_cmpstr (codes[0], ==, kassa_invoice_get_payload (invoice));
+  assert_panel_visible (awaiting);
+
+  /* Still a normal window. */
+  g_assert_false (gdk_toplevel_get_state (GDK_TOPLEVEL (surface)) & GDK_TOPLEVEL_STATE_FULLSCREEN);
+  g_assert_false (gtk_window_is_fullscreen (GTK_WINDOW (o->display)));
+  g_object_unref (invoice);
 }
 
 int
@@ -793,19 +1007,13 @@ main (int   argc,
   ADD ("/ui/display/cancel", test_cancel);
   ADD ("/ui/display/unreachable", test_unreachable);
   ADD ("/ui/display/identify", test_identify);
+  g_test_add ("/ui/display/one-output", OneOutput, NULL, one_output_setup, test_one_output,
+              one_output_teardown);
 
 #undef ADD
 
   if (kassa_test_ui_have_harness ())
-    {
-      g_autoptr(GError) error = NULL;
-
-      test_app = adw_application_new (NULL, G_APPLICATION_NON_UNIQUE);
-      g_application_set_resource_base_path (G_APPLICATION (test_app), "/mn/kassa/Kassa");
-      g_application_register (G_APPLICATION (test_app), NULL, &error);
-      g_assert_no_error (error);
-      kassa_test_ui_use_system_data ();
-    }
+    test_app = kassa_test_ui_app_new ();
 
   status = g_test_run ();
   g_clear_object (&test_app);

@@ -58,12 +58,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (Run, run_free)
 
 /* ---- helpers ---- */
 
-static gboolean
-flag_is_set (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
 static const char *
 env_path (const char *name)
 {
@@ -137,7 +131,7 @@ run_start (Fixture    *f,
 static int
 run_finish (Run *run)
 {
-  if (!kassa_test_ui_wait (flag_is_set, &run->done, LIMIT_S))
+  if (!kassa_test_ui_wait (kassa_test_ui_flag_is_set, &run->done, LIMIT_S))
     g_error ("the process did not exit within %d s", LIMIT_S);
   g_assert_true (g_subprocess_get_if_exited (run->process));
   g_test_message ("exit %d, stdout: %s, stderr: %s", g_subprocess_get_exit_status (run->process),
@@ -584,7 +578,7 @@ test_charge_wait_paid (Fixture       *f,
 
   if (!kassa_test_ui_wait (kassa_is_running, f, LIMIT_S))
     {
-      kassa_test_ui_wait (flag_is_set, &charge->done, 1);
+      kassa_test_ui_wait (kassa_test_ui_flag_is_set, &charge->done, 1);
       g_error ("kassa --charge did not start Kassa: %s", charge->done ? charge->err : "");
     }
   /* The till is another process: this one only forwarded the command line. */

@@ -15,6 +15,7 @@
 #include "kassa-error.h"
 #include "kassa-invoice.h"
 #include "kassa-journal.h"
+#include "kassa-manager.h"
 #include "kassa-push-listener.h"
 #include "kassa-settlement.h"
 #include "kassa-till.h"

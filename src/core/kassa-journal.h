@@ -27,13 +27,14 @@ typedef enum
   KASSA_JOURNAL_ERROR_ILLEGAL_MOVE, /* the state machine forbids it */
   KASSA_JOURNAL_ERROR_ALREADY_SETTLED, /* a settlement batch can be settled once */
   KASSA_JOURNAL_ERROR_BATCH_OPEN,   /* the terminal already has an unfinished settlement batch */
+  KASSA_JOURNAL_ERROR_AUDIT_BROKEN, /* the audit log's hash chain is broken (a row edited or removed) */
 } KassaJournalError;
 
 #define KASSA_JOURNAL_ERROR (kassa_journal_error_quark ())
 GQuark kassa_journal_error_quark (void);
 
 /* PRAGMA user_version of a current journal; docs/journal.md lists the versions. */
-#define KASSA_JOURNAL_SCHEMA_VERSION 2
+#define KASSA_JOURNAL_SCHEMA_VERSION 3
 
 typedef enum
 {
@@ -154,6 +155,55 @@ char            *kassa_journal_get_meta          (KassaJournal                  
 gboolean         kassa_journal_set_meta          (KassaJournal                   *self,
                                                   const char                     *key,
                                                   const char                     *value,
+                                                  GError                        **error);
+
+/* The audit log (schema 3): one row per manager action, hash-chained. Each
+ * row's hash is SHA-256 (lowercase hex) over
+ *
+ *   "kassa-audit-v1\n" PREV_HASH "\n" N(id) N(time) N(action) N(reason) N(subject) N(result)
+ *
+ * where PREV_HASH is the previous row's hash (64 "0" for the first row), N(x)
+ * is the netstring of x (decimal byte length, ":", the UTF-8 bytes, ","),
+ * integers are written in decimal and an absent text is the empty string.
+ * docs/journal.md has an example. */
+typedef struct
+{
+  gint64  id;        /* 1, 2, 3, … */
+  gint64  time_us;   /* µs since the epoch, UTC */
+  char   *action;    /* "refund", "settle", "preferences", "leave-training", "pin-set", … */
+  char   *reason;    /* "" when none was given */
+  char   *subject;   /* invoice number, batch id or "" */
+  char   *result;    /* "authorised", "wrong-pin", "refunded", … */
+  char   *prev_hash;
+  char   *hash;
+} KassaAuditEntry;
+
+void             kassa_audit_entry_free          (KassaAuditEntry                *entry);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KassaAuditEntry, kassa_audit_entry_free)
+
+/* The canonical hash of a row (see above); a fresh string. */
+char            *kassa_audit_entry_compute_hash  (const KassaAuditEntry          *entry);
+
+/* Appends a row chained to the last one, in one transaction. @action and
+ * @result are required; @reason and @subject may be NULL. Returns the new
+ * row's id, or 0 with @error set. */
+gint64           kassa_journal_append_audit      (KassaJournal                   *self,
+                                                  gint64                          time_us,
+                                                  const char                     *action,
+                                                  const char                     *reason,
+                                                  const char                     *subject,
+                                                  const char                     *result,
+                                                  GError                        **error);
+/* Every row (KassaAuditEntry), oldest first. */
+GPtrArray       *kassa_journal_list_audit        (KassaJournal                   *self,
+                                                  GError                        **error);
+/* Checks the whole chain. TRUE when intact (*@out_rows: rows checked).
+ * Broken: FALSE with KASSA_JOURNAL_ERROR_AUDIT_BROKEN, *@out_bad_id the first
+ * row that does not verify (for rows removed at the end: the first missing
+ * id) and a message saying what is wrong. Other errors leave *@out_bad_id 0. */
+gboolean         kassa_journal_verify_audit      (KassaJournal                   *self,
+                                                  gint64                         *out_rows,
+                                                  gint64                         *out_bad_id,
                                                   GError                        **error);
 
 G_END_DECLS

@@ -46,11 +46,4 @@ gboolean           kassa_till_validate_payload   (KassaBankProfile           *pr
                                                   const char                 *payload,
                                                   GError                    **error);
 
-/* Manager PIN: "pbkdf2-sha256$ITERATIONS$SALT_HEX$HASH_HEX". */
-#define KASSA_TILL_PIN_ITERATIONS 100000
-char              *kassa_till_pin_hash           (const char                 *pin,
-                                                  GError                    **error);
-gboolean           kassa_till_pin_verify         (const char                 *stored,
-                                                  const char                 *pin);
-
 G_END_DECLS

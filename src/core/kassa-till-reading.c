@@ -2,9 +2,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The only place that interprets a `check` outcome, validates a create
- * reply's payload and hashes the manager PIN. docs/lifecycle.md explains the
- * readings and why they are as cautious as they are.
+ * The only place that interprets a `check` outcome and validates a create
+ * reply's payload (the manager PIN is kassa-manager.c's). docs/lifecycle.md
+ * explains the readings and why they are as cautious as they are.
  */
 
 #include "config.h"
@@ -14,17 +14,12 @@
 #include <string.h>
 
 #include <glib/gi18n.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include "kassa-emv.h"
 #include "kassa-error.h"
 
 #define DEEPLINK_PREFIX "socialpay-payment://"
 #define MAX_PAYLOAD 512
-#define PIN_SALT_BYTES 16
-#define PIN_HASH_BYTES 32
 
 /* resp_code values that mean "exists, not paid yet" in a header.code 200
  * check reply. Only the simulator's "01" is known; the bank's is not
@@ -251,137 +246,4 @@ kassa_till_validate_payload (KassaBankProfile    *profile,
     return validate_deeplink (payload, error);
 
   return validate_emv (amount, payload, error);
-}
-
-static gboolean
-pin_is_valid (const char *pin)
-{
-  gsize len;
-
-  if (pin == NULL)
-    return FALSE;
-
-  len = strlen (pin);
-  if (len < 4 || len > 12)
-    return FALSE;
-
-  for (gsize i = 0; i < len; i++)
-    if (!g_ascii_isdigit (pin[i]))
-      return FALSE;
-
-  return TRUE;
-}
-
-static gboolean
-pbkdf2 (const char   *pin,
-        const guint8 *salt,
-        gsize         salt_len,
-        guint         iterations,
-        guint8        out[PIN_HASH_BYTES])
-{
-  return PKCS5_PBKDF2_HMAC (pin, strlen (pin), salt, salt_len, iterations,
-                            EVP_sha256 (), PIN_HASH_BYTES, out) == 1;
-}
-
-static char *
-to_hex (const guint8 *data,
-        gsize         len)
-{
-  GString *s = g_string_sized_new (len * 2 + 1);
-
-  for (gsize i = 0; i < len; i++)
-    g_string_append_printf (s, "%02x", data[i]);
-
-  return g_string_free (s, FALSE);
-}
-
-static guint8 *
-from_hex (const char *hex,
-          gsize      *out_len)
-{
-  gsize len = strlen (hex);
-  g_autofree guint8 *data = NULL;
-
-  if (len == 0 || len % 2 != 0 || len > 256)
-    return NULL;
-
-  data = g_malloc (len / 2);
-  for (gsize i = 0; i < len / 2; i++)
-    {
-      int hi = g_ascii_xdigit_value (hex[2 * i]);
-      int lo = g_ascii_xdigit_value (hex[2 * i + 1]);
-
-      if (hi < 0 || lo < 0)
-        return NULL;
-      data[i] = (guint8) (hi << 4 | lo);
-    }
-
-  *out_len = len / 2;
-  return g_steal_pointer (&data);
-}
-
-char *
-kassa_till_pin_hash (const char  *pin,
-                     GError     **error)
-{
-  guint8 salt[PIN_SALT_BYTES];
-  guint8 hash[PIN_HASH_BYTES];
-  g_autofree char *salt_hex = NULL;
-  g_autofree char *hash_hex = NULL;
-
-  if (!pin_is_valid (pin))
-    {
-      g_set_error_literal (error, KASSA_TILL_ERROR, KASSA_TILL_ERROR_INVALID_PIN,
-                           _("A manager PIN has 4 to 12 digits"));
-      return NULL;
-    }
-
-  if (RAND_bytes (salt, sizeof salt) != 1 ||
-      !pbkdf2 (pin, salt, sizeof salt, KASSA_TILL_PIN_ITERATIONS, hash))
-    {
-      g_set_error_literal (error, KASSA_TILL_ERROR, KASSA_TILL_ERROR_INVALID_PIN,
-                           _("The PIN could not be protected (no random numbers available)"));
-      return NULL;
-    }
-
-  salt_hex = to_hex (salt, sizeof salt);
-  hash_hex = to_hex (hash, sizeof hash);
-  OPENSSL_cleanse (hash, sizeof hash);
-
-  return g_strdup_printf ("pbkdf2-sha256$%u$%s$%s", KASSA_TILL_PIN_ITERATIONS, salt_hex, hash_hex);
-}
-
-gboolean
-kassa_till_pin_verify (const char *stored,
-                       const char *pin)
-{
-  g_auto(GStrv) parts = NULL;
-  g_autofree guint8 *salt = NULL;
-  g_autofree guint8 *expected = NULL;
-  guint8 hash[PIN_HASH_BYTES];
-  gsize salt_len = 0, expected_len = 0;
-  guint64 iterations = 0;
-  gboolean ok;
-
-  if (stored == NULL || pin == NULL)
-    return FALSE;
-
-  parts = g_strsplit (stored, "$", -1);
-  if (g_strv_length (parts) != 4 || g_strcmp0 (parts[0], "pbkdf2-sha256") != 0 ||
-      !g_ascii_string_to_unsigned (parts[1], 10, 1000, 10000000, &iterations, NULL))
-    return FALSE;
-
-  salt = from_hex (parts[2], &salt_len);
-  expected = from_hex (parts[3], &expected_len);
-  if (salt == NULL || expected == NULL || expected_len != PIN_HASH_BYTES)
-    return FALSE;
-
-  /* Hash even an invalid PIN so that a wrong guess costs the same time. */
-  if (!pbkdf2 (pin, salt, salt_len, (guint) iterations, hash))
-    return FALSE;
-
-  ok = CRYPTO_memcmp (hash, expected, PIN_HASH_BYTES) == 0;
-  OPENSSL_cleanse (hash, sizeof hash);
-
-  return ok;
 }

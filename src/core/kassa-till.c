@@ -24,8 +24,6 @@
 #include "kassa-error.h"
 #include "kassa-till-private.h"
 
-#define PIN_META_KEY "manager-pin"
-
 typedef struct _Tracker Tracker;
 typedef struct _SettleJob SettleJob;
 
@@ -35,6 +33,7 @@ struct _KassaTill
 
   KassaJournal         *journal;
   KassaBankClient      *client;
+  KassaManager         *manager;       /* the PIN and the audit log of the journal */
   GCancellable         *cancellable;   /* cancelled on dispose: every request */
   GHashTable           *trackers;      /* invoice number → Tracker (owned) */
   GHashTable           *settle_jobs;   /* settlement id → SettleJob (owned) */
@@ -1634,6 +1633,7 @@ kassa_till_dispose (GObject *object)
 
   g_clear_object (&self->recover_task);
   g_clear_object (&self->client);
+  g_clear_object (&self->manager);
   g_clear_object (&self->journal);
 
   G_OBJECT_CLASS (kassa_till_parent_class)->dispose (object);
@@ -1688,6 +1688,7 @@ kassa_till_set_property (GObject      *object,
     {
     case PROP_JOURNAL:
       self->journal = g_value_dup_object (value);
+      self->manager = kassa_manager_new (self->journal);
       break;
     case PROP_CLIENT:
       self->client = g_value_dup_object (value);
@@ -1798,6 +1799,22 @@ kassa_till_set_poll_schedule (KassaTill *self,
 }
 
 void
+kassa_till_get_poll_schedule (KassaTill *self,
+                              guint     *fast_ms,
+                              guint     *fast_period_s,
+                              guint     *slow_ms)
+{
+  g_return_if_fail (KASSA_IS_TILL (self));
+
+  if (fast_ms != NULL)
+    *fast_ms = self->fast_ms;
+  if (fast_period_s != NULL)
+    *fast_period_s = self->fast_period_s;
+  if (slow_ms != NULL)
+    *slow_ms = self->slow_ms;
+}
+
+void
 kassa_till_set_expiry (KassaTill *self,
                        guint      seconds)
 {
@@ -1825,20 +1842,12 @@ kassa_till_set_max_backoff (KassaTill *self,
   self->max_backoff_s = seconds;
 }
 
-gboolean
-kassa_till_set_manager_pin (KassaTill   *self,
-                            const char  *pin,
-                            GError     **error)
+KassaManager *
+kassa_till_get_manager (KassaTill *self)
 {
-  g_autofree char *hash = NULL;
+  g_return_val_if_fail (KASSA_IS_TILL (self), NULL);
 
-  g_return_val_if_fail (KASSA_IS_TILL (self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (pin != NULL && (hash = kassa_till_pin_hash (pin, error)) == NULL)
-    return FALSE;
-
-  return kassa_journal_set_meta (self->journal, PIN_META_KEY, hash, error);
+  return self->manager;
 }
 
 void
@@ -2254,47 +2263,22 @@ kassa_till_cancel_finish (KassaTill     *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-typedef struct
-{
-  char *stored;
-  char *pin;
-} PinCheck;
-
 static void
-pin_check_free (PinCheck *check)
-{
-  g_free (check->stored);
-  if (check->pin != NULL)
-    memset (check->pin, 0, strlen (check->pin));
-  g_free (check->pin);
-  g_free (check);
-}
-
-static void
-pin_check_thread (GTask        *task,
-                  gpointer      source_object,
-                  gpointer      task_data,
-                  GCancellable *cancellable)
-{
-  PinCheck *check = task_data;
-
-  g_task_return_boolean (task, kassa_till_pin_verify (check->stored, check->pin));
-}
-
-static void
-pin_checked_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+refund_authorised_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   KassaTill *self = g_task_get_source_object (task);
   KassaInvoice *invoice = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
   Tracker *t;
 
-  if (!g_task_propagate_boolean (G_TASK (result), NULL))
+  if (!kassa_manager_authorise_finish (KASSA_MANAGER (source), result, &error))
     {
-      g_task_return_new_error (task, KASSA_TILL_ERROR, KASSA_TILL_ERROR_NOT_AUTHORISED,
-                               _("Wrong manager PIN; the refund was not made"));
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_prefix_error (&error, _("The refund was not made: "));
+      g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
@@ -2328,16 +2312,13 @@ void
 kassa_till_refund_async (KassaTill           *self,
                          KassaInvoice        *invoice,
                          const char          *pin,
+                         const char          *reason,
                          GCancellable        *cancellable,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GTask) pin_task = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *stored = NULL;
   KassaInvoiceState state;
-  PinCheck *check;
 
   g_return_if_fail (KASSA_IS_TILL (self));
   g_return_if_fail (KASSA_IS_INVOICE (invoice));
@@ -2364,32 +2345,10 @@ kassa_till_refund_async (KassaTill           *self,
       return;
     }
 
-  stored = kassa_journal_get_meta (self->journal, PIN_META_KEY, &error);
-  if (error != NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  if (stored == NULL)
-    {
-      g_task_return_new_error (task, KASSA_TILL_ERROR, KASSA_TILL_ERROR_NOT_AUTHORISED,
-                               _("No manager PIN has been set, so refunds are not possible"));
-      return;
-    }
-  if (pin == NULL || *pin == '\0')
-    {
-      g_task_return_new_error (task, KASSA_TILL_ERROR, KASSA_TILL_ERROR_NOT_AUTHORISED,
-                               _("A refund needs the manager PIN"));
-      return;
-    }
-
-  /* PBKDF2 with 100 000 rounds takes a noticeable moment: not on the main thread. */
-  check = g_new0 (PinCheck, 1);
-  check->stored = g_steal_pointer (&stored);
-  check->pin = g_strdup (pin);
-  pin_task = g_task_new (self, cancellable, pin_checked_cb, g_steal_pointer (&task));
-  g_task_set_task_data (pin_task, check, (GDestroyNotify) pin_check_free);
-  g_task_run_in_thread (pin_task, pin_check_thread);
+  /* The manager checks the PIN in a thread (PBKDF2) and writes the audit row. */
+  kassa_manager_authorise_full_async (self->manager, pin, KASSA_MANAGER_ACTION_REFUND, reason,
+                                      kassa_invoice_get_number (invoice), cancellable,
+                                      refund_authorised_cb, g_steal_pointer (&task));
 }
 
 gboolean
@@ -2403,33 +2362,49 @@ kassa_till_refund_finish (KassaTill     *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-void
-kassa_till_settle_async (KassaTill           *self,
-                         GCancellable        *cancellable,
-                         GAsyncReadyCallback  callback,
-                         gpointer             user_data)
+static gboolean
+settle_check_recovered (KassaTill *self,
+                        GTask     *task)
 {
-  g_autoptr(GTask) task = NULL;
+  if (self->recovered)
+    return TRUE;
+
+  g_task_return_new_error (task, KASSA_TILL_ERROR, KASSA_TILL_ERROR_NOT_RECOVERED,
+                           _("Unfinished payments are still being checked with the bank; "
+                             "the day can be closed when that is done"));
+  return FALSE;
+}
+
+static void
+settle_authorised_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  KassaTill *self = g_task_get_source_object (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) open = NULL;
   g_autoptr(KassaSettlement) settlement = NULL;
   const char *terminal;
   SettleJob *job;
 
-  g_return_if_fail (KASSA_IS_TILL (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, kassa_till_settle_async);
-
-  if (!self->recovered)
+  if (!kassa_manager_authorise_finish (KASSA_MANAGER (source), result, &error))
     {
-      g_task_return_new_error (task, KASSA_TILL_ERROR, KASSA_TILL_ERROR_NOT_RECOVERED,
-                               _("Unfinished payments are still being checked with the bank; "
-                                 "the day can be closed when that is done"));
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_prefix_error (&error, _("The day was not closed: "));
+      g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+
   if (g_task_return_error_if_cancelled (task))
     return;
+  /* Disposed meanwhile (the caller dropped the till). */
+  if (self->settle_jobs == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               _("Operation was cancelled"));
+      return;
+    }
 
   terminal = kassa_bank_client_get_terminal (self->client);
   open = kassa_journal_list_open_settlements (self->journal, &error);
@@ -2462,6 +2437,31 @@ kassa_till_settle_async (KassaTill           *self,
   job->task = g_steal_pointer (&task);
   job->failures = 0;
   settle_job_send (job);
+}
+
+void
+kassa_till_settle_async (KassaTill           *self,
+                         const char          *pin,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (KASSA_IS_TILL (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, kassa_till_settle_async);
+
+  /* Refused before the PIN is asked for: nothing would be authorised. */
+  if (!settle_check_recovered (self, task) || g_task_return_error_if_cancelled (task))
+    return;
+
+  /* The audit row names the terminal: the batch id is allocated after. */
+  kassa_manager_authorise_full_async (self->manager, pin, KASSA_MANAGER_ACTION_SETTLE, NULL,
+                                      kassa_bank_client_get_terminal (self->client),
+                                      cancellable, settle_authorised_cb,
+                                      g_steal_pointer (&task));
 }
 
 KassaSettlement *

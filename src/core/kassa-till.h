@@ -15,6 +15,7 @@
 #include "kassa-bank-client.h"
 #include "kassa-invoice.h"
 #include "kassa-journal.h"
+#include "kassa-manager.h"
 #include "kassa-push-listener.h"
 #include "kassa-settlement.h"
 
@@ -23,11 +24,12 @@ G_BEGIN_DECLS
 typedef enum
 {
   KASSA_TILL_ERROR_NOT_RECOVERED,  /* unfinished invoices must be resolved before new sales */
-  KASSA_TILL_ERROR_NOT_AUTHORISED, /* refund without a valid manager authorisation */
+  KASSA_TILL_ERROR_NOT_AUTHORISED, /* unused since the manager PIN moved to KassaManager
+                                    * (its KASSA_MANAGER_ERROR is returned instead) */
   KASSA_TILL_ERROR_ILLEGAL,        /* the invoice's state forbids it (message says why) */
   KASSA_TILL_ERROR_PAYLOAD,        /* the bank's QR payload is invalid or asks another amount */
   KASSA_TILL_ERROR_UNKNOWN_OUTCOME,/* the request's outcome was not seen; it will be resolved */
-  KASSA_TILL_ERROR_INVALID_PIN,    /* a manager PIN must be 4 to 12 digits */
+  KASSA_TILL_ERROR_INVALID_PIN,    /* unused: see KASSA_MANAGER_ERROR_INVALID_PIN */
 } KassaTillError;
 
 #define KASSA_TILL_ERROR (kassa_till_error_quark ())
@@ -65,6 +67,11 @@ void                 kassa_till_set_poll_schedule     (KassaTill        *self,
                                                        guint             fast_ms,
                                                        guint             fast_period_s,
                                                        guint             slow_ms);
+/* The schedule in use (each out argument may be NULL). */
+void                 kassa_till_get_poll_schedule     (KassaTill        *self,
+                                                       guint            *fast_ms,
+                                                       guint            *fast_period_s,
+                                                       guint            *slow_ms);
 /* An unpaid invoice is cancelled at the bank this long after creation (default 600 s). */
 void                 kassa_till_set_expiry            (KassaTill        *self,
                                                        guint             seconds);
@@ -72,11 +79,9 @@ guint                kassa_till_get_expiry            (KassaTill        *self);
 /* Upper bound of the back-off while the bank is unreachable (default 30 s). */
 void                 kassa_till_set_max_backoff       (KassaTill        *self,
                                                        guint             seconds);
-/* The manager PIN that authorises refunds (stored only as a salted hash in the
- * journal). NULL clears it; with no PIN set every refund is refused. */
-gboolean             kassa_till_set_manager_pin       (KassaTill        *self,
-                                                       const char       *pin,
-                                                       GError          **error);
+/* The manager of the till's journal: the PIN that authorises refunds and
+ * settlement, and the audit log. Owned by the till. */
+KassaManager        *kassa_till_get_manager           (KassaTill        *self);
 
 /* Resolves every unfinished invoice (and open settlement) with the bank before
  * new sales. The summary is a translated sentence ("2 payments recovered: 1
@@ -137,13 +142,17 @@ void                 kassa_till_cancel_async          (KassaTill            *sel
 gboolean             kassa_till_cancel_finish         (KassaTill            *self,
                                                        GAsyncResult         *result,
                                                        GError              **error);
-/* Refunds a PAID invoice, once, with the manager PIN. NOT_AUTHORISED (no PIN
- * set, none given, wrong; nothing journaled), ILLEGAL (not PAID, or already
- * refunded), the bank's refusal (invoice stays PAID), UNKNOWN_OUTCOME
- * (REFUND_UNKNOWN, resolved later by check; a refund is never re-sent). */
+/* Refunds a PAID invoice, once, with the manager PIN, authorised through
+ * kassa_till_get_manager() (the audit row names the invoice and @reason,
+ * which may be NULL). ILLEGAL (not PAID, or already refunded; checked before
+ * the PIN), a KASSA_MANAGER_ERROR (no PIN set, none given, wrong, rate
+ * limited; nothing journaled), the bank's refusal (invoice stays PAID),
+ * UNKNOWN_OUTCOME (REFUND_UNKNOWN, resolved later by check; a refund is never
+ * re-sent). */
 void                 kassa_till_refund_async          (KassaTill            *self,
                                                        KassaInvoice         *invoice,
                                                        const char           *pin,
+                                                       const char           *reason,
                                                        GCancellable         *cancellable,
                                                        GAsyncReadyCallback   callback,
                                                        gpointer              user_data);
@@ -151,7 +160,9 @@ gboolean             kassa_till_refund_finish         (KassaTill            *sel
                                                        GAsyncResult         *result,
                                                        GError              **error);
 
-/* Closes the current batch of @client's terminal: journals it (the journal
+/* Closes the current batch of @client's terminal, with the manager PIN
+ * (authorised through kassa_till_get_manager(); a KASSA_MANAGER_ERROR and
+ * nothing journaled when it is not). Then journals it (the journal
  * allocates the batch id), sends /pos/settlement and stores the bank's
  * {amount, count, status}. Returns the batch with its reconciliation
  * (kassa_settlement_reconcile()). An unfinished batch (SETTLE_UNKNOWN after a
@@ -159,6 +170,7 @@ gboolean             kassa_till_refund_finish         (KassaTill            *sel
  * A lost reply is KASSA_TILL_ERROR_UNKNOWN_OUTCOME; the till keeps re-sending
  * the same id until the bank answers. */
 void                 kassa_till_settle_async          (KassaTill            *self,
+                                                       const char           *pin,
                                                        GCancellable         *cancellable,
                                                        GAsyncReadyCallback   callback,
                                                        gpointer              user_data);

@@ -14,33 +14,37 @@
 #include <json-glib/json-glib.h>
 
 #include "kassa-bank-client.h"
+#include "kassa-exit-code.h"
+#include "kassa-journal.h"
 
 G_BEGIN_DECLS
 
 /* The exit codes, one per error class. They are part of the interface
- * (scripts branch on them): never renumber, only add. */
+ * (scripts branch on them): never renumber, only add. Those `kassa --charge`
+ * also uses are KassaExitCode (src/core/kassa-exit-code.h). */
 typedef enum
 {
-  KASSA_CTL_EXIT_OK          = 0, /* success */
-  KASSA_CTL_EXIT_INTERNAL    = 1, /* a bug or an unexpected failure */
-  KASSA_CTL_EXIT_USAGE       = 2, /* usage, input or configuration error: nothing was sent */
-  KASSA_CTL_EXIT_NETWORK     = 3, /* bank unreachable, TLS failure, timeout, cancelled */
-  KASSA_CTL_EXIT_REJECTED    = 4, /* the bank refused the request (header.code 400) */
-  KASSA_CTL_EXIT_BANK_SYSTEM = 5, /* the bank's own failure (header.code 500) */
-  KASSA_CTL_EXIT_MALFORMED   = 6, /* the reply was malformed or contradicts the request */
+  KASSA_CTL_EXIT_OK          = KASSA_EXIT_OK,          /* success */
+  KASSA_CTL_EXIT_INTERNAL    = KASSA_EXIT_INTERNAL,    /* a bug or an unexpected failure */
+  KASSA_CTL_EXIT_USAGE       = KASSA_EXIT_USAGE,       /* usage, input or configuration error: nothing was sent */
+  KASSA_CTL_EXIT_NETWORK     = KASSA_EXIT_NETWORK,     /* bank unreachable, TLS failure, timeout, cancelled */
+  KASSA_CTL_EXIT_REJECTED    = KASSA_EXIT_REJECTED,    /* the bank refused the request (header.code 400) */
+  KASSA_CTL_EXIT_BANK_SYSTEM = KASSA_EXIT_BANK_SYSTEM, /* the bank's own failure (header.code 500) */
+  KASSA_CTL_EXIT_MALFORMED   = KASSA_EXIT_MALFORMED,   /* the reply was malformed or contradicts the request */
   /* Till commands (kassa-ctl-till.c) */
-  KASSA_CTL_EXIT_NOT_PAID    = 7, /* the customer did not pay: DECLINED, CANCELLED, EXPIRED */
-  KASSA_CTL_EXIT_UNKNOWN     = 8, /* outcome unknown: interrupted while it was being resolved */
+  KASSA_CTL_EXIT_NOT_PAID    = KASSA_EXIT_NOT_PAID,    /* the customer did not pay: DECLINED, CANCELLED, EXPIRED */
+  KASSA_CTL_EXIT_UNKNOWN     = KASSA_EXIT_UNKNOWN,     /* outcome unknown: interrupted while it was being resolved */
   KASSA_CTL_EXIT_NOT_AUTHORISED = 9, /* the manager PIN is wrong, missing or not set */
-  KASSA_CTL_EXIT_JOURNAL     = 10, /* the journal is locked, corrupt, too new or unwritable */
+  KASSA_CTL_EXIT_JOURNAL     = KASSA_EXIT_JOURNAL,     /* the journal is locked, corrupt, too new or unwritable */
   KASSA_CTL_EXIT_MISMATCH    = 11, /* settle: the bank's totals differ from the journal's */
+  KASSA_CTL_EXIT_AUDIT_BROKEN = 13, /* audit verify: the audit log's hash chain is broken */
 } KassaCtlExit;
 
 /* Command groups: argv[0] is the group's name ("bank"), the rest follows it. */
 int          kassa_ctl_bank_main                (int            argc,
                                                  char         **argv);
 /* The till commands (sale, pending, recover, cancel, refund, settle, history,
- * manager-pin, customer): argv[0] is the command. */
+ * manager-pin, customer, audit): argv[0] is the command. */
 int          kassa_ctl_till_main                (int            argc,
                                                  char         **argv);
 
@@ -108,6 +112,38 @@ void         kassa_ctl_secret_free              (char          *secret);
  * with G_IO_ERROR_CANCELLED instead of the process dying mid-request. */
 void         kassa_ctl_run_until                (gboolean      *done,
                                                  GCancellable  *cancellable);
+
+/* The documents (kassa-ctl-report.c): settle/report --report --csv --shop,
+ * receipt --pdf --paper --shop. */
+typedef struct
+{
+  char *report_path;
+  char *csv_path;
+  char *pdf_path;
+  char *paper;
+  char *shop_name;
+} KassaCtlReportOptions;
+
+void         kassa_ctl_report_options_clear     (KassaCtlReportOptions  *options);
+/* Adds the report options (@receipt FALSE) or the receipt options. */
+void         kassa_ctl_report_options_add       (KassaCtlReportOptions  *options,
+                                                 gboolean                receipt,
+                                                 GOptionContext         *context);
+/* Checks the options before anything is done (a usage error); @required:
+ * the report command needs --report or --csv, settle does not. */
+gboolean     kassa_ctl_report_options_check     (KassaCtlReportOptions  *options,
+                                                 gboolean                receipt,
+                                                 gboolean                required,
+                                                 GError                **error);
+/* Writes the PDF and/or CSV the options ask for. */
+gboolean     kassa_ctl_report_write             (KassaCtlReportOptions  *options,
+                                                 KassaJournal           *journal,
+                                                 KassaSettlement        *settlement,
+                                                 GError                **error);
+/* Writes the receipt PDF and prints {"invoice", "state", "paper", "pdf"}. */
+gboolean     kassa_ctl_receipt_write            (KassaCtlReportOptions  *options,
+                                                 KassaInvoice           *invoice,
+                                                 GError                **error);
 
 typedef char KassaCtlSecret;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KassaCtlSecret, kassa_ctl_secret_free)

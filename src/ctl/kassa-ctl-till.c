@@ -1,5 +1,5 @@
 /* kassa-ctl-till.c — the till commands of kassa-ctl: sale, pending, recover,
- * cancel, refund, settle, history, manager-pin, customer
+ * cancel, refund, settle, history, manager-pin, customer, audit
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -22,6 +22,7 @@
 
 #include "kassa-core.h"
 #include "kassa-bank-sim.h"
+#include "kassa-receipt.h"
 #include "kassa-training.h"
 
 /* While --training sale --wait runs, the simulated customer pays after this long. */
@@ -39,6 +40,9 @@ typedef enum
   TILL_HISTORY,
   TILL_MANAGER_PIN,
   TILL_CUSTOMER,
+  TILL_AUDIT,
+  TILL_REPORT,
+  TILL_RECEIPT,
 } TillCommandKind;
 
 typedef struct
@@ -60,6 +64,9 @@ static const TillCommand till_commands[] = {
   { "history",     TILL_HISTORY,     0, FALSE, "" },
   { "manager-pin", TILL_MANAGER_PIN, 0, FALSE, "" },
   { "customer",    TILL_CUSTOMER,    2, FALSE, N_("pay|decline INVOICE") },
+  { "audit",       TILL_AUDIT,       1, FALSE, N_("verify|list") },
+  { "report",      TILL_REPORT,      1, FALSE, N_("BATCH") },
+  { "receipt",     TILL_RECEIPT,     1, FALSE, N_("INVOICE") },
 };
 
 /* The columns of `history --csv`: the keys of kassa_invoice_to_json(), in its order. */
@@ -86,11 +93,13 @@ typedef struct
   gboolean             wait;
   int                  autopay;
   char                *pin;
+  char                *reason;
   char                *from;
   char                *to;
   gboolean             json;
   gboolean             csv;
   gboolean             clear;
+  KassaCtlReportOptions documents;  /* settle, report, receipt (kassa-ctl-report.c) */
 
   /* What the command runs on */
   KassaJournal        *journal;
@@ -136,10 +145,12 @@ till_clear (Till *t)
   g_clear_pointer (&t->pin, kassa_ctl_secret_free);
   g_clear_pointer (&t->words, g_strfreev);
   kassa_ctl_bank_options_clear (&t->bank);
+  kassa_ctl_report_options_clear (&t->documents);
   g_clear_pointer (&t->journal_path, g_free);
   g_clear_pointer (&t->method, g_free);
   g_clear_pointer (&t->phone, g_free);
   g_clear_pointer (&t->reference, g_free);
+  g_clear_pointer (&t->reason, g_free);
   g_clear_pointer (&t->from, g_free);
   g_clear_pointer (&t->to, g_free);
   g_clear_error (&t->print_error);
@@ -179,10 +190,26 @@ till_exit_code (const GError *error)
         }
     }
 
+  if (error->domain == KASSA_MANAGER_ERROR)
+    {
+      switch ((KassaManagerError) error->code)
+        {
+        case KASSA_MANAGER_ERROR_INVALID_PIN:
+          return KASSA_CTL_EXIT_USAGE;
+        case KASSA_MANAGER_ERROR_NO_PIN:
+        case KASSA_MANAGER_ERROR_WRONG_PIN:
+        case KASSA_MANAGER_ERROR_RATE_LIMITED:
+        default:
+          return KASSA_CTL_EXIT_NOT_AUTHORISED;
+        }
+    }
+
   if (error->domain == KASSA_JOURNAL_ERROR)
     {
       switch ((KassaJournalError) error->code)
         {
+        case KASSA_JOURNAL_ERROR_AUDIT_BROKEN:
+          return KASSA_CTL_EXIT_AUDIT_BROKEN;
         case KASSA_JOURNAL_ERROR_LOCKED:
         case KASSA_JOURNAL_ERROR_CORRUPT:
         case KASSA_JOURNAL_ERROR_TOO_NEW:
@@ -220,33 +247,6 @@ usage_error (Till       *t,
   kassa_ctl_printerr (_("Try “kassa-ctl %s --help”."), t->command->name);
 
   return KASSA_CTL_EXIT_USAGE;
-}
-
-/* The exit code for an invoice that has reached @state. */
-static int
-exit_code_for_state (KassaInvoiceState state)
-{
-  switch (state)
-    {
-    case KASSA_INVOICE_PAID:
-    case KASSA_INVOICE_REFUNDED:
-      return KASSA_CTL_EXIT_OK;
-    case KASSA_INVOICE_DECLINED:
-    case KASSA_INVOICE_CANCELLED:
-    case KASSA_INVOICE_EXPIRED:
-      return KASSA_CTL_EXIT_NOT_PAID;
-    case KASSA_INVOICE_FAILED:
-      return KASSA_CTL_EXIT_REJECTED;
-    case KASSA_INVOICE_CREATING:
-    case KASSA_INVOICE_CREATE_UNKNOWN:
-    case KASSA_INVOICE_AWAITING_PAYMENT:
-    case KASSA_INVOICE_CANCELLING:
-    case KASSA_INVOICE_CANCEL_UNKNOWN:
-    case KASSA_INVOICE_REFUNDING:
-    case KASSA_INVOICE_REFUND_UNKNOWN:
-    default:
-      return KASSA_CTL_EXIT_UNKNOWN;
-    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -437,9 +437,7 @@ till_make_client (Till *t)
 
   if (t->training)
     {
-      t->client = kassa_bank_client_new (kassa_bank_sim_get_url (t->sim),
-                                         KASSA_TRAINING_TERMINAL, t->secret, NULL, NULL,
-                                         &error);
+      t->client = kassa_training_client_new (t->sim, t->secret, &error);
       if (t->client != NULL && t->bank.timeout > 0)
         kassa_bank_client_set_timeout (t->client, (guint) t->bank.timeout);
     }
@@ -450,24 +448,6 @@ till_make_client (Till *t)
     {
       kassa_ctl_print_error (error, t->secret);
       return KASSA_CTL_EXIT_USAGE;
-    }
-
-  return KASSA_CTL_EXIT_OK;
-}
-
-/* A client the till requires but that is never used: manager-pin only
- * writes the journal. The address is loopback's discard port. */
-static int
-till_make_offline_client (Till *t)
-{
-  g_autoptr(GError) error = NULL;
-
-  t->client = kassa_bank_client_new ("http://127.0.0.1:9", KASSA_TRAINING_TERMINAL,
-                                     "unused", NULL, NULL, &error);
-  if (t->client == NULL)
-    {
-      kassa_ctl_print_error (error, NULL);
-      return KASSA_CTL_EXIT_INTERNAL;
     }
 
   return KASSA_CTL_EXIT_OK;
@@ -757,7 +737,7 @@ command_sale (Till *t)
       return KASSA_CTL_EXIT_UNKNOWN;
     }
 
-  return exit_code_for_state (kassa_invoice_get_state (invoice));
+  return kassa_exit_code_for_state (kassa_invoice_get_state (invoice));
 }
 
 static int
@@ -825,7 +805,8 @@ command_cancel_or_refund (Till *t)
   watch_invoice (t, invoice, FALSE);
 
   if (refund)
-    kassa_till_refund_async (t->till, invoice, t->pin, t->cancellable, store_result_cb, t);
+    kassa_till_refund_async (t->till, invoice, t->pin, t->reason, t->cancellable,
+                             store_result_cb, t);
   else
     kassa_till_cancel_async (t->till, invoice, t->cancellable, store_result_cb, t);
   till_run (t);
@@ -875,11 +856,17 @@ command_settle (Till *t)
   g_autofree char *text = NULL;
   int status;
 
+  if (t->pin == NULL)
+    return usage_error (t, _("settle needs the manager PIN: --pin PIN (or --pin - to read it "
+                             "from standard input)"));
+  if (!kassa_ctl_report_options_check (&t->documents, FALSE, FALSE, &error))
+    return usage_error (t, error->message);
+
   if ((status = till_setup (t)) != KASSA_CTL_EXIT_OK ||
       (status = till_recover (t, NULL, NULL)) != KASSA_CTL_EXIT_OK)
     return status;
 
-  kassa_till_settle_async (t->till, t->cancellable, store_result_cb, t);
+  kassa_till_settle_async (t->till, t->pin, t->cancellable, store_result_cb, t);
   till_run (t);
 
   if (t->result == NULL)
@@ -896,6 +883,15 @@ command_settle (Till *t)
   text = kassa_settlement_to_json (settlement);
   if (!print_line (text, &error))
     return till_fail (t, error);
+
+  /* Written whether or not the totals match: a mismatch is when they are needed. */
+  if (!kassa_ctl_report_write (&t->documents, t->journal, settlement, &error))
+    {
+      kassa_ctl_print_error (error, t->secret);
+      kassa_ctl_printerr (_("The settlement is recorded; “kassa-ctl report %s” writes the "
+                            "documents again"), kassa_settlement_get_id (settlement));
+      return KASSA_CTL_EXIT_INTERNAL;
+    }
 
   if (!kassa_settlement_reconcile (settlement))
     {
@@ -1125,18 +1121,72 @@ read_pin_line (const char *prompt,
 }
 
 static int
+manager_fail (Till         *t,
+              const GError *error,
+              const char   *pin_a,
+              const char   *pin_b)
+{
+  g_autoptr(GError) masked = g_error_copy (error);
+
+  /* A PIN never reaches the terminal, whatever an error says. */
+  if (pin_b != NULL && *pin_b != '\0')
+    {
+      g_autoptr(GString) message = g_string_new (masked->message);
+
+      g_string_replace (message, pin_b, "****", 0);
+      g_free (masked->message);
+      masked->message = g_string_free (g_steal_pointer (&message), FALSE);
+    }
+  kassa_ctl_print_error (masked, pin_a);
+
+  return till_exit_code (error);
+}
+
+static int
 command_manager_pin (Till *t)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(KassaCtlSecret) pin = NULL;
+  g_autoptr(KassaCtlSecret) current = NULL;
+  g_autoptr(KassaManager) manager = NULL;
   gboolean tty = isatty (STDIN_FILENO);
+  gboolean has_pin;
   int status;
+
+  if ((status = till_open_journal (t)) != KASSA_CTL_EXIT_OK)
+    return status;
+
+  manager = kassa_manager_new (t->journal);
+  has_pin = kassa_manager_has_pin (manager);
+
+  if (t->clear && !has_pin)
+    {
+      kassa_ctl_printerr (_("No manager PIN is set; there is nothing to remove"));
+      return KASSA_CTL_EXIT_USAGE;
+    }
+
+  /* Changing or removing a PIN needs the current one: --pin, or the first
+   * line of standard input. */
+  if (has_pin)
+    {
+      if (t->pin != NULL)
+        current = g_strdup (t->pin);
+      else
+        current = read_pin_line (_("Current manager PIN: "), tty);
+      if (current == NULL || current[0] == '\0')
+        return usage_error (t, _("A manager PIN is set: the current PIN is needed (--pin, or "
+                                 "the first line of standard input)"));
+    }
 
   if (!t->clear)
     {
-      pin = read_pin_line (_("New manager PIN (4 to 12 digits): "), tty);
+      pin = read_pin_line (_("New manager PIN (4 to 8 digits): "), tty);
       if (pin == NULL || pin[0] == '\0')
-        return usage_error (t, _("No PIN on standard input (use --clear to remove the PIN)"));
+        return usage_error (t, has_pin ? _("No new PIN on standard input (after the current "
+                                           "one; use --clear to remove the PIN)")
+                                       : _("No PIN on standard input"));
+      if (!kassa_manager_check_pin_format (pin, &error))
+        return manager_fail (t, error, pin, current);
 
       if (tty)
         {
@@ -1150,20 +1200,184 @@ command_manager_pin (Till *t)
         }
     }
 
-  if ((status = till_open_journal (t)) != KASSA_CTL_EXIT_OK ||
-      (status = till_make_offline_client (t)) != KASSA_CTL_EXIT_OK ||
-      (status = till_make_till (t)) != KASSA_CTL_EXIT_OK)
-    return status;
+  if (!kassa_manager_set_pin (manager, current, pin, &error))
+    return manager_fail (t, error, pin, current);
 
-  if (!kassa_till_set_manager_pin (t->till, pin, &error))
+  kassa_ctl_printerr (t->clear ? _("The manager PIN was removed: refunds and settlement are "
+                                   "refused until a PIN is set")
+                      : has_pin ? _("The manager PIN was changed")
+                                : _("The manager PIN was set"));
+
+  return KASSA_CTL_EXIT_OK;
+}
+
+static JsonNode *
+audit_entry_to_node (const KassaAuditEntry *entry)
+{
+  g_autoptr(JsonObject) object = json_object_new ();
+  g_autoptr(GDateTime) seconds = g_date_time_new_from_unix_utc (entry->time_us / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) time = NULL;
+  g_autofree char *iso = NULL;
+
+  if (seconds != NULL)
     {
-      kassa_ctl_print_error (error, pin);
-      return till_exit_code (error);
+      time = g_date_time_add (seconds, entry->time_us % G_USEC_PER_SEC);
+      iso = g_date_time_format_iso8601 (time);
     }
 
-  kassa_ctl_printerr (t->clear ? _("The manager PIN was removed: refunds are refused until "
-                                   "a PIN is set")
-                               : _("The manager PIN was set"));
+  json_object_set_int_member (object, "id", entry->id);
+  json_object_set_string_member (object, "time", iso);
+  json_object_set_string_member (object, "action", entry->action);
+  json_object_set_string_member (object, "reason", entry->reason);
+  json_object_set_string_member (object, "subject", entry->subject);
+  json_object_set_string_member (object, "result", entry->result);
+  json_object_set_string_member (object, "prev_hash", entry->prev_hash);
+  json_object_set_string_member (object, "hash", entry->hash);
+
+  return json_node_init_object (json_node_alloc (), object);
+}
+
+static int
+command_audit (Till *t)
+{
+  g_autoptr(GError) error = NULL;
+  const char *what = t->words[1];
+  int status;
+
+  if (!g_str_equal (what, "verify") && !g_str_equal (what, "list"))
+    return usage_error (t, _("audit takes verify or list"));
+  if (t->json && !g_str_equal (what, "list"))
+    return usage_error (t, _("--json is only for “audit list”"));
+
+  if ((status = till_open_journal (t)) != KASSA_CTL_EXIT_OK)
+    return status;
+
+  if (g_str_equal (what, "verify"))
+    {
+      g_autoptr(JsonObject) output = json_object_new ();
+      gint64 rows = 0, bad_id = 0;
+      gboolean ok = kassa_journal_verify_audit (t->journal, &rows, &bad_id, &error);
+
+      if (!ok && !g_error_matches (error, KASSA_JOURNAL_ERROR, KASSA_JOURNAL_ERROR_AUDIT_BROKEN))
+        return till_fail (t, error);
+
+      json_object_set_boolean_member (output, "ok", ok);
+      if (ok)
+        json_object_set_int_member (output, "rows", rows);
+      else
+        {
+          json_object_set_int_member (output, "bad_row", bad_id);
+          json_object_set_string_member (output, "message", error->message);
+        }
+      /* Broken: the row on stdout for scripts, the message on stderr for people. */
+      if (!kassa_ctl_print_json (output, ok ? &error : NULL))
+        return ok ? till_fail (t, error) : KASSA_CTL_EXIT_INTERNAL;
+
+      return ok ? KASSA_CTL_EXIT_OK : till_fail (t, error);
+    }
+  else
+    {
+      g_autoptr(GPtrArray) entries = kassa_journal_list_audit (t->journal, &error);
+      g_autoptr(JsonArray) array = json_array_new ();
+
+      if (entries == NULL)
+        return till_fail (t, error);
+
+      for (guint i = 0; i < entries->len; i++)
+        {
+          g_autoptr(JsonNode) node = audit_entry_to_node (g_ptr_array_index (entries, i));
+
+          if (t->json)
+            json_array_add_element (array, g_steal_pointer (&node));
+          else
+            {
+              g_autofree char *text = json_to_string (node, FALSE);
+
+              if (!print_line (text, &error))
+                return till_fail (t, error);
+            }
+        }
+
+      if (t->json)
+        {
+          g_autoptr(JsonNode) root = json_node_init_array (json_node_alloc (), array);
+          g_autofree char *text = json_to_string (root, FALSE);
+
+          if (!print_line (text, &error))
+            return till_fail (t, error);
+        }
+    }
+
+  return KASSA_CTL_EXIT_OK;
+}
+
+/* report BATCH: the documents of an earlier batch, from the journal alone. */
+static int
+command_report (Till *t)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KassaSettlement) settlement = NULL;
+  g_autofree char *text = NULL;
+  const char *id = t->words[1];
+  int status;
+
+  if (!kassa_ctl_report_options_check (&t->documents, FALSE, TRUE, &error))
+    return usage_error (t, error->message);
+
+  if ((status = till_open_journal (t)) != KASSA_CTL_EXIT_OK)
+    return status;
+
+  settlement = kassa_journal_lookup_settlement (t->journal, id, &error);
+  if (settlement == NULL)
+    {
+      if (g_error_matches (error, KASSA_JOURNAL_ERROR, KASSA_JOURNAL_ERROR_NOT_FOUND))
+        {
+          kassa_ctl_printerr (_("No settlement “%s” in the journal “%s”"), id,
+                              kassa_journal_get_path (t->journal));
+          return KASSA_CTL_EXIT_USAGE;
+        }
+      return till_fail (t, error);
+    }
+
+  if (!kassa_ctl_report_write (&t->documents, t->journal, settlement, &error))
+    {
+      kassa_ctl_print_error (error, NULL);
+      return KASSA_CTL_EXIT_INTERNAL;
+    }
+
+  text = kassa_settlement_to_json (settlement);
+  if (!print_line (text, &error))
+    return till_fail (t, error);
+
+  return KASSA_CTL_EXIT_OK;
+}
+
+/* receipt INVOICE --pdf FILE: a paid or refunded invoice's receipt. */
+static int
+command_receipt (Till *t)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KassaInvoice) invoice = NULL;
+  int status;
+
+  if (!kassa_ctl_report_options_check (&t->documents, TRUE, TRUE, &error))
+    return usage_error (t, error->message);
+
+  if ((status = till_open_journal (t)) != KASSA_CTL_EXIT_OK ||
+      (status = lookup_invoice (t, t->words[1], &invoice)) != KASSA_CTL_EXIT_OK)
+    return status;
+
+  if (!kassa_receipt_check (invoice, &error))
+    {
+      kassa_ctl_print_error (error, NULL);
+      return KASSA_CTL_EXIT_USAGE;
+    }
+
+  if (!kassa_ctl_receipt_write (&t->documents, invoice, &error))
+    {
+      kassa_ctl_print_error (error, NULL);
+      return KASSA_CTL_EXIT_INTERNAL;
+    }
 
   return KASSA_CTL_EXIT_OK;
 }
@@ -1255,6 +1469,17 @@ add_command_entries (Till           *t,
   const GOptionEntry refund[] = {
     { "pin", 0, 0, G_OPTION_ARG_STRING, &t->pin,
       N_("The manager PIN (“-”: read it from standard input)"), N_("PIN") },
+    { "reason", 0, 0, G_OPTION_ARG_STRING, &t->reason,
+      N_("Why the payment is refunded (kept in the audit log)"), N_("TEXT") },
+    { NULL }
+  };
+  const GOptionEntry settle[] = {
+    { "pin", 0, 0, G_OPTION_ARG_STRING, &t->pin,
+      N_("The manager PIN (“-”: read it from standard input)"), N_("PIN") },
+    { NULL }
+  };
+  const GOptionEntry audit[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &t->json, N_("list: one JSON array"), NULL },
     { NULL }
   };
   const GOptionEntry history[] = {
@@ -1267,8 +1492,11 @@ add_command_entries (Till           *t,
     { NULL }
   };
   const GOptionEntry manager_pin[] = {
+    { "pin", 0, 0, G_OPTION_ARG_STRING, &t->pin,
+      N_("The current manager PIN, when one is set (“-”: the first line of standard input)"),
+      N_("PIN") },
     { "clear", 0, 0, G_OPTION_ARG_NONE, &t->clear,
-      N_("Remove the PIN: refunds are refused until one is set"), NULL },
+      N_("Remove the PIN: refunds and settlement are refused until one is set"), NULL },
     { NULL }
   };
 
@@ -1293,10 +1521,22 @@ add_command_entries (Till           *t,
     case TILL_MANAGER_PIN:
       g_option_context_add_main_entries (context, manager_pin, GETTEXT_PACKAGE);
       break;
+    case TILL_SETTLE:
+      g_option_context_add_main_entries (context, settle, GETTEXT_PACKAGE);
+      kassa_ctl_report_options_add (&t->documents, FALSE, context);
+      break;
+    case TILL_REPORT:
+      kassa_ctl_report_options_add (&t->documents, FALSE, context);
+      break;
+    case TILL_RECEIPT:
+      kassa_ctl_report_options_add (&t->documents, TRUE, context);
+      break;
+    case TILL_AUDIT:
+      g_option_context_add_main_entries (context, audit, GETTEXT_PACKAGE);
+      break;
     case TILL_PENDING:
     case TILL_RECOVER:
     case TILL_CANCEL:
-    case TILL_SETTLE:
     case TILL_CUSTOMER:
     default:
       break;
@@ -1324,22 +1564,41 @@ command_summary (TillCommandKind kind)
       return _("Cancels an unpaid invoice of the journal; prints each state change.");
     case TILL_REFUND:
       return _("Refunds a paid invoice of the journal (the whole amount, once), with the\n"
-               "manager PIN set by “kassa-ctl manager-pin”; prints each state change.");
+               "manager PIN set by “kassa-ctl manager-pin”; prints each state change.\n"
+               "The authorisation, with --reason, is written to the audit log.");
     case TILL_SETTLE:
-      return _("Closes the batch: prints the settlement with its reconciliation (exit 0\n"
-               "when the bank's count and sum match the journal's, 11 when they differ).");
+      return _("Closes the batch, with the manager PIN: prints the settlement with its\n"
+               "reconciliation (exit 0 when the bank's count and sum match the journal's,\n"
+               "11 when they differ). --report FILE.pdf and --csv FILE.csv also write the\n"
+               "batch's settlement report, matching or not.");
     case TILL_HISTORY:
       return _("Prints the journal's invoices, oldest first: one JSON object per line,\n"
                "one JSON array (--json), or CSV (--csv, RFC 4180, CRLF line ends).\n"
                "--from and --to take YYYY-MM-DD (local midnight) or ISO-8601; --to is\n"
                "exclusive.");
     case TILL_MANAGER_PIN:
-      return _("Sets the manager PIN (4 to 12 digits) that authorises refunds, read from\n"
-               "standard input: twice on a terminal, one line otherwise. Only a salted\n"
-               "hash is stored, in the journal.");
+      return _("Sets the manager PIN (4 to 8 digits) that authorises refunds, settlement,\n"
+               "preferences and leaving training mode, read from standard input: twice on\n"
+               "a terminal, one line otherwise. When a PIN is set, the current one is\n"
+               "needed first (--pin, or the first line of standard input). Only a salted\n"
+               "PBKDF2 hash is stored, in the journal; wrong PINs are rate limited.");
     case TILL_CUSTOMER:
       return _("Training only: the simulated customer pays or declines an invoice of the\n"
                "training bank. Then “kassa-ctl --training recover” sees it.");
+    case TILL_AUDIT:
+      return _("The hash-chained audit log of manager actions. “verify” checks the chain:\n"
+               "{\"ok\": true, \"rows\": N}, or {\"ok\": false, \"bad_row\": ID, …} and exit\n"
+               "12 when a row was changed or removed. “list” prints one JSON object per\n"
+               "row, oldest first (--json: one array).");
+    case TILL_REPORT:
+      return _("Writes the settlement report of an earlier batch (its id as “settle”\n"
+               "printed it): --report FILE.pdf (A4), --csv FILE.csv (RFC 4180), or both,\n"
+               "from the journal alone; prints the settlement. docs/reports.md describes\n"
+               "the documents.");
+    case TILL_RECEIPT:
+      return _("Writes the receipt of a paid or refunded invoice of the journal as PDF:\n"
+               "--pdf FILE, --paper 58 or 80 (a roll, one page as long as the receipt)\n"
+               "or a4; default 80. Prints {\"invoice\", \"state\", \"paper\", \"pdf\"}.");
     default:
       return "";
     }
@@ -1454,6 +1713,12 @@ kassa_ctl_till_main (int    argc,
       return command_manager_pin (&t);
     case TILL_CUSTOMER:
       return command_customer (&t);
+    case TILL_AUDIT:
+      return command_audit (&t);
+    case TILL_REPORT:
+      return command_report (&t);
+    case TILL_RECEIPT:
+      return command_receipt (&t);
     default:
       g_assert_not_reached ();
     }

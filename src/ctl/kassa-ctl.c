@@ -35,10 +35,15 @@ static const KassaCtlGroup groups[] = {
   { "recover", kassa_ctl_till_main, N_("Resolve every unfinished invoice with the bank") },
   { "cancel", kassa_ctl_till_main, N_("Cancel an unpaid invoice") },
   { "refund", kassa_ctl_till_main, N_("Refund a paid invoice (needs the manager PIN)") },
-  { "settle", kassa_ctl_till_main, N_("Close the batch and reconcile it with the bank") },
+  { "settle", kassa_ctl_till_main,
+    N_("Close the batch and reconcile it with the bank (needs the manager PIN)") },
   { "history", kassa_ctl_till_main, N_("List the journal's invoices (JSON or CSV)") },
-  { "manager-pin", kassa_ctl_till_main, N_("Set the manager PIN that authorises refunds") },
+  { "manager-pin", kassa_ctl_till_main,
+    N_("Set or change the manager PIN that authorises refunds and settlement") },
   { "customer", kassa_ctl_till_main, N_("Training only: the customer pays or declines") },
+  { "report", kassa_ctl_till_main, N_("Write an earlier batch's settlement report (PDF, CSV)") },
+  { "receipt", kassa_ctl_till_main, N_("Write a paid or refunded invoice's receipt as PDF") },
+  { "audit", kassa_ctl_till_main, N_("Verify or list the audit log of manager actions") },
 };
 
 const char *
@@ -59,7 +64,8 @@ kassa_ctl_exit_codes_help (void)
            "  8  outcome unknown: interrupted while the invoice was being resolved\n"
            "  9  not authorised: the manager PIN is wrong, missing or not set\n"
            " 10  the journal is locked by another Kassa, corrupt, too new or unwritable\n"
-           " 11  settle: the bank's totals differ from the journal's\n");
+           " 11  settle: the bank's totals differ from the journal's\n"
+           " 12  audit verify: the audit log was changed (a row edited or removed)\n");
 }
 
 const char *

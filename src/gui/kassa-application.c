@@ -13,11 +13,18 @@
 
 #include "kassa-amount.h"
 #include "kassa-bank-fields.h"
+#include "kassa-close-day-dialog.h"
 #include "kassa-credentials-dialog.h"
 #include "kassa-customer-display.h"
 #include "kassa-dbus.h"
 #include "kassa-error.h"
+#include "kassa-history-window.h"
 #include "kassa-journal.h"
+#include "kassa-manager.h"
+#include "kassa-pin-dialog.h"
+#include "kassa-preferences-window.h"
+#include "kassa-print.h"
+#include "kassa-push-listener.h"
 #include "kassa-secret-store.h"
 #include "kassa-training.h"
 #include "kassa-window.h"
@@ -77,6 +84,7 @@ struct _KassaApplication
   KassaTill        *till;
   KassaCounter     *counter;
   KassaDbus        *dbus;
+  KassaPushListener *push_listener;   /* real bank only; listens when the settings say so */
 
   GPtrArray        *alerts;           /* char *: news for the cashier window */
   GQueue            pending_charges;  /* GTask: waiting for start-up and recovery */
@@ -85,6 +93,7 @@ struct _KassaApplication
   GtkWindow        *cashier_window;   /* weak */
   GtkWindow        *customer_display; /* weak */
   GtkWindow        *error_window;     /* weak */
+  GtkWindow        *history_window;   /* weak */
   gboolean          activate_pending;
 };
 
@@ -150,32 +159,6 @@ kassa_exit_code_for_error (const GError *error)
     case KASSA_DBUS_ERROR_FAILED:
     default:
       return KASSA_EXIT_INTERNAL;
-    }
-}
-
-int
-kassa_exit_code_for_state (KassaInvoiceState state)
-{
-  switch (state)
-    {
-    case KASSA_INVOICE_PAID:
-    case KASSA_INVOICE_REFUNDED:
-      return KASSA_EXIT_OK;
-    case KASSA_INVOICE_DECLINED:
-    case KASSA_INVOICE_CANCELLED:
-    case KASSA_INVOICE_EXPIRED:
-      return KASSA_EXIT_NOT_PAID;
-    case KASSA_INVOICE_FAILED:
-      return KASSA_EXIT_REJECTED;
-    case KASSA_INVOICE_CREATING:
-    case KASSA_INVOICE_CREATE_UNKNOWN:
-    case KASSA_INVOICE_AWAITING_PAYMENT:
-    case KASSA_INVOICE_CANCELLING:
-    case KASSA_INVOICE_CANCEL_UNKNOWN:
-    case KASSA_INVOICE_REFUNDING:
-    case KASSA_INVOICE_REFUND_UNKNOWN:
-    default:
-      return KASSA_EXIT_UNKNOWN;
     }
 }
 
@@ -323,8 +306,7 @@ start_training (KassaApplication *self)
       return;
     }
 
-  self->client = kassa_bank_client_new (kassa_bank_sim_get_url (self->training_bank),
-                                        KASSA_TRAINING_TERMINAL, secret, NULL, NULL, &error);
+  self->client = kassa_training_client_new (self->training_bank, secret, &error);
   kassa_secret_free (secret);
   if (self->client == NULL)
     {
@@ -367,6 +349,9 @@ start_real (KassaApplication *self,
       fail_startup (self, g_steal_pointer (&error));
       return;
     }
+
+  /* Pushes only ever come from the real bank; it listens once the settings ask. */
+  self->push_listener = kassa_push_listener_new (terminal, secret, NULL);
 
   finish_startup (self);
 }
@@ -446,6 +431,145 @@ on_till_recovered_cb (KassaTill        *till,
   flush_pending_charges (self);
 }
 
+/* ---- settings applied while Kassa runs ---- */
+
+/* Polling and expiry, at once: the next check of every invoice uses them. */
+static void
+apply_till_settings (KassaApplication *self)
+{
+  guint fast_ms = g_settings_get_uint (self->settings, "poll-fast-ms");
+  guint fast_period_s = g_settings_get_uint (self->settings, "poll-fast-period-s");
+  guint slow_ms = g_settings_get_uint (self->settings, "poll-slow-ms");
+
+  /* The schema bounds each value; the preferences keep the pair in order,
+   * and so does this, for settings edited by hand. */
+  kassa_till_set_poll_schedule (self->till, fast_ms, fast_period_s, MAX (slow_ms, fast_ms));
+  kassa_till_set_expiry (self->till, g_settings_get_uint (self->settings, "expiry-s"));
+}
+
+static void
+apply_push_settings (KassaApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+  guint16 port = 0;
+
+  if (self->push_listener == NULL)
+    return;
+
+  kassa_push_listener_shutdown (self->push_listener);
+  if (!g_settings_get_boolean (self->settings, "push-enabled"))
+    return;
+
+  g_settings_get (self->settings, "push-port", "q", &port);
+  if (!kassa_push_listener_listen (self->push_listener, "127.0.0.1", port, "/kassa/push",
+                                   NULL, NULL, &error))
+    {
+      g_autofree char *text = NULL;
+
+      /* Translators: %u is a TCP port, %s says why it cannot be used */
+      text = g_strdup_printf (_("Push notifications are off: Kassa cannot listen on port %u "
+                                "(%s). Payments are still found by checking with the bank."),
+                              port, error->message);
+      add_alert (self, text);
+      return;
+    }
+
+  g_debug ("Listening for pushes at %s", kassa_push_listener_get_url (self->push_listener));
+}
+
+static KassaInvoiceMethod
+qr_method_setting (KassaApplication *self)
+{
+  g_autofree char *method = g_settings_get_string (self->settings, "qr-method");
+
+  return g_strcmp0 (method, "deeplink") == 0 ? KASSA_INVOICE_METHOD_DEEPLINK
+                                             : KASSA_INVOICE_METHOD_QR;
+}
+
+static void
+on_settings_changed_cb (GSettings        *settings,
+                        const char       *key,
+                        KassaApplication *self)
+{
+  if (g_str_has_prefix (key, "poll-") || g_str_equal (key, "expiry-s"))
+    apply_till_settings (self);
+  else if (g_str_has_prefix (key, "push-"))
+    apply_push_settings (self);
+  else if (g_str_equal (key, "qr-method") && self->cashier_window != NULL)
+    kassa_window_set_qr_method (KASSA_WINDOW (self->cashier_window), qr_method_setting (self));
+}
+
+/* ---- automatic receipts ---- */
+
+typedef struct
+{
+  KassaApplication *app;
+  KassaInvoice     *invoice;
+} PrintJob;
+
+static gboolean
+print_receipt_cb (gpointer user_data)
+{
+  PrintJob *job = user_data;
+  KassaApplication *self = job->app;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *shop_name = g_settings_get_string (self->settings, "shop-name");
+  g_autofree char *printer = g_settings_get_string (self->settings, "printer-name");
+  g_autofree char *paper_text = g_settings_get_string (self->settings, "paper-width");
+  KassaReportInfo info = { *shop_name != '\0' ? shop_name : NULL, NULL };
+  KassaPaperWidth paper = KASSA_PAPER_80MM;
+
+  kassa_paper_width_from_string (paper_text, &paper);
+  if (!kassa_print_receipt (self->cashier_window, job->invoice, &info, paper,
+                            *printer != '\0' ? printer : NULL, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *text = NULL;
+
+      /* Translators: %s is an invoice number, then why the receipt was not printed */
+      text = g_strdup_printf (_("The receipt of invoice %s was not printed: %s"),
+                              kassa_invoice_get_number (job->invoice), error->message);
+      add_alert (self, text);
+    }
+
+  g_object_unref (job->invoice);
+  g_object_unref (job->app);
+  g_free (job);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_sale_state_cb (KassaInvoice     *invoice,
+                  GParamSpec       *pspec,
+                  KassaApplication *self)
+{
+  KassaInvoiceState state = kassa_invoice_get_state (invoice);
+  PrintJob *job;
+
+  if (!kassa_invoice_state_is_final (state))
+    return;
+
+  g_signal_handlers_disconnect_by_func (invoice, on_sale_state_cb, self);
+  if (state != KASSA_INVOICE_PAID ||
+      !g_settings_get_boolean (self->settings, "auto-print-receipts"))
+    return;
+
+  /* Printing runs a nested main loop: not from inside a notify. */
+  job = g_new0 (PrintJob, 1);
+  job->app = g_object_ref (self);
+  job->invoice = g_object_ref (invoice);
+  g_idle_add (print_receipt_cb, job);
+}
+
+static void
+on_till_invoice_added_cb (KassaTill        *till,
+                          KassaInvoice     *invoice,
+                          KassaApplication *self)
+{
+  g_signal_connect_object (invoice, "notify::state", G_CALLBACK (on_sale_state_cb), self, 0);
+}
+
 static void
 finish_startup (KassaApplication *self)
 {
@@ -455,6 +579,16 @@ finish_startup (KassaApplication *self)
                            G_CALLBACK (on_counter_message_cb), self, 0);
   g_signal_connect_object (self->till, "notify::recovered",
                            G_CALLBACK (on_till_recovered_cb), self, 0);
+  g_signal_connect_object (self->till, "invoice-added",
+                           G_CALLBACK (on_till_invoice_added_cb), self, 0);
+  g_signal_connect_object (self->settings, "changed",
+                           G_CALLBACK (on_settings_changed_cb), self, 0);
+  apply_till_settings (self);
+  if (self->push_listener != NULL)
+    {
+      kassa_till_set_push_listener (self->till, self->push_listener);
+      apply_push_settings (self);
+    }
   self->stage = STAGE_READY;
 
   if (self->dbus != NULL)
@@ -652,6 +786,7 @@ kassa_application_create_windows (KassaApplication *self)
       GtkWindow *window = GTK_WINDOW (kassa_window_new (GTK_APPLICATION (self), self->counter));
 
       g_set_weak_pointer (&self->cashier_window, window);
+      kassa_window_set_qr_method (KASSA_WINDOW (window), qr_method_setting (self));
       g_signal_connect_object (window, "destroy",
                                G_CALLBACK (on_cashier_window_destroy_cb), self, 0);
       for (guint i = 0; i < self->alerts->len; i++)
@@ -674,20 +809,101 @@ quit_activated (GSimpleAction *action,
 }
 
 static void
+present_credentials_dialog (KassaApplication *self)
+{
+  /* Saved credentials take effect at the next start (the dialog says so). */
+  gtk_window_present (kassa_credentials_dialog_new (self->cashier_window, self->settings));
+}
+
+static void
+credentials_authorised_cb (GObject      *source,
+                           GAsyncResult *result,
+                           gpointer      user_data)
+{
+  g_autoptr(KassaApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* The PIN dialog said why it refused, or was closed. */
+  if (kassa_pin_dialog_ask_finish (result, &error))
+    present_credentials_dialog (self);
+}
+
+static void
 credentials_activated (GSimpleAction *action,
                        GVariant      *parameter,
                        gpointer       user_data)
 {
   KassaApplication *self = user_data;
-  GtkWindow *dialog;
+  KassaManager *manager;
 
   /* Without the settings schema there is nowhere to keep them. */
   if (self->settings == NULL)
     return;
 
-  /* Saved credentials take effect at the next start (the dialog says so). */
-  dialog = GTK_WINDOW (kassa_credentials_dialog_new (self->cashier_window, self->settings));
-  gtk_window_present (dialog);
+  /* New credentials leave training mode, or replace the bank account: the
+   * manager's decision once there is a PIN (as in the preferences). */
+  manager = self->till != NULL ? kassa_till_get_manager (self->till) : NULL;
+  if (manager != NULL && kassa_manager_has_pin (manager))
+    {
+      gboolean training = self->training_bank != NULL;
+
+      kassa_pin_dialog_ask (self->cashier_window, manager,
+                            training ? KASSA_MANAGER_ACTION_LEAVE_TRAINING
+                                     : KASSA_MANAGER_ACTION_PREFERENCES,
+                            training ? _("Leave Training Mode") : _("Change the Bank Account"),
+                            self->cancellable, credentials_authorised_cb, g_object_ref (self));
+      return;
+    }
+
+  present_credentials_dialog (self);
+}
+
+static void
+preferences_activated (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  KassaApplication *self = user_data;
+
+  if (self->settings == NULL)
+    return;
+
+  /* Asks the manager PIN first. */
+  kassa_preferences_window_open (self->cashier_window, self->counter, self->settings);
+}
+
+static void
+history_activated (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  KassaApplication *self = user_data;
+  GtkWindow *window;
+
+  if (self->counter == NULL)
+    return;
+
+  if (self->history_window == NULL)
+    {
+      window = kassa_history_window_new (self->cashier_window, self->counter, self->settings);
+      g_set_weak_pointer (&self->history_window, window);
+    }
+  gtk_window_present (self->history_window);
+}
+
+static void
+close_day_activated (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  KassaApplication *self = user_data;
+
+  if (self->counter == NULL)
+    return;
+
+  /* Asks the manager PIN itself. */
+  gtk_window_present (kassa_close_day_dialog_new (self->cashier_window, self->counter,
+                                                  self->settings));
 }
 
 static void
@@ -702,6 +918,9 @@ static const GActionEntry app_actions[] = {
   { "quit", quit_activated, NULL, NULL, NULL, { 0 } },
   { "credentials", credentials_activated, NULL, NULL, NULL, { 0 } },
   { "identify-displays", identify_displays_activated, NULL, NULL, NULL, { 0 } },
+  { "preferences", preferences_activated, NULL, NULL, NULL, { 0 } },
+  { "history", history_activated, NULL, NULL, NULL, { 0 } },
+  { "close-day", close_day_activated, NULL, NULL, NULL, { 0 } },
 };
 
 /* ---- `kassa --charge` ---- */
@@ -1086,6 +1305,8 @@ kassa_application_startup (GApplication *application)
 {
   KassaApplication *self = KASSA_APPLICATION (application);
   const char *quit_accels[] = { "<Control>q", NULL };
+  const char *preferences_accels[] = { "<Control>comma", NULL };
+  const char *history_accels[] = { "<Control>h", NULL };
   g_autoptr(GSettingsSchema) schema = NULL;
   GSettingsSchemaSource *source;
 
@@ -1094,6 +1315,10 @@ kassa_application_startup (GApplication *application)
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions),
                                    self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
+                                         preferences_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.history",
+                                         history_accels);
 
   source = g_settings_schema_source_get_default ();
   if (source != NULL)
@@ -1211,6 +1436,10 @@ kassa_application_shutdown (GApplication *application)
     gtk_window_destroy (self->cashier_window);
   if (self->error_window != NULL)
     gtk_window_destroy (self->error_window);
+  if (self->history_window != NULL)
+    gtk_window_destroy (self->history_window);
+  if (self->push_listener != NULL)
+    kassa_push_listener_shutdown (self->push_listener);
 
   if (self->dbus != NULL)
     kassa_dbus_set_counter (self->dbus, NULL);
@@ -1241,6 +1470,7 @@ kassa_application_finalize (GObject *object)
   g_clear_object (&self->training_bank);
   g_clear_object (&self->journal);
   g_clear_object (&self->secret_store);
+  g_clear_object (&self->push_listener);
   g_clear_object (&self->dbus);
   g_clear_error (&self->startup_error);
   g_clear_pointer (&self->alerts, g_ptr_array_unref);

@@ -15,29 +15,22 @@
 #include <adwaita.h>
 
 #include "kassa-counter.h"
+#include "kassa-exit-code.h"
 
 G_BEGIN_DECLS
 
-/* Exit codes of `kassa --charge`: those of kassa-ctl (src/ctl/kassa-ctl-private.h,
- * README), plus BUSY. Part of the interface: never renumber, only add. */
+/* Exit codes of `kassa --charge`: those it shares with kassa-ctl
+ * (KassaExitCode in src/core/kassa-exit-code.h: KASSA_EXIT_OK is paid with
+ * --wait, or awaiting payment without it), plus its own below. Part of the
+ * interface: never renumber, only add. */
 typedef enum
 {
-  KASSA_EXIT_OK          = 0,  /* paid (--wait), or awaiting payment (without --wait) */
-  KASSA_EXIT_INTERNAL    = 1,  /* a bug or an unexpected failure; Kassa could not start */
-  KASSA_EXIT_USAGE       = 2,  /* bad amount, method, phone, reference or option: nothing charged */
-  KASSA_EXIT_NETWORK     = 3,  /* the bank cannot be reached (the invoice is journaled) */
-  KASSA_EXIT_REJECTED    = 4,  /* the bank refused to create the invoice (FAILED) */
-  KASSA_EXIT_BANK_SYSTEM = 5,  /* the bank's own failure */
-  KASSA_EXIT_MALFORMED   = 6,  /* the bank's answer was unusable */
-  KASSA_EXIT_NOT_PAID    = 7,  /* DECLINED, CANCELLED or EXPIRED */
-  KASSA_EXIT_UNKNOWN     = 8,  /* outcome unknown: Kassa closed or is still resolving */
-  KASSA_EXIT_JOURNAL     = 10, /* the journal is locked by another Kassa, corrupt or unwritable */
   KASSA_EXIT_BUSY        = 12, /* another payment is open on the counter: nothing charged */
 } KassaExit;
 
-/* The exit code for an error of a charge, and for a payment that ended in @state. */
+/* The exit code for an error of a charge. For a payment that ended in a
+ * state: kassa_exit_code_for_state() (src/core/kassa-exit-code.h). */
 int           kassa_exit_code_for_error          (const GError       *error);
-int           kassa_exit_code_for_state          (KassaInvoiceState   state);
 
 /* Checks a remote charge request before anything is journaled: @method is
  * "qr" (or NULL/""), "deeplink" or "phone"; @phone is required for "phone"

@@ -93,36 +93,47 @@ form_free (Form *form)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Form, form_free)
 
-/* One test or save in flight. @self is not referenced: dispose cancels. */
+static Form *
+form_new (const char *terminal,
+          const char *secret,
+          const char *url)
+{
+  Form *form = g_new0 (Form, 1);
+
+  form->terminal = g_strstrip (g_strdup (terminal != NULL ? terminal : ""));
+  form->url = g_strstrip (g_strdup (url != NULL ? url : ""));
+  /* Kept exactly as typed: spaces can be part of a key. */
+  form->secret = secret != NULL && *secret != '\0' ? g_strdup (secret) : NULL;
+
+  return form;
+}
+
+/* One test or save: the data of its GTask. */
 typedef struct
 {
-  KassaCredentialsDialog *self;
   Form                   *form;
-  KassaBankClient        *client;
+  KassaSecretStore       *store;
+  GSettings              *settings;   /* save only */
+  KassaBankClient        *client;     /* test only */
   char                   *invoice;
+  guint                   timeout_s;
+
+  /* The verdict */
+  KassaCredentialsStatus  status;
+  KassaCredentialsField   fields;
+  char                   *message;
 } Job;
 
 static void
 job_free (Job *job)
 {
   g_clear_pointer (&job->form, form_free);
+  g_clear_object (&job->store);
+  g_clear_object (&job->settings);
   g_clear_object (&job->client);
   g_free (job->invoice);
+  g_free (job->message);
   g_free (job);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Job, job_free)
-
-static Job *
-job_new (KassaCredentialsDialog *self,
-         Form                   *form)
-{
-  Job *job = g_new0 (Job, 1);
-
-  job->self = self;
-  job->form = form;
-
-  return job;
 }
 
 /* ------------------------------------------------------------------ */
@@ -211,19 +222,22 @@ clear_validation (KassaCredentialsDialog *self)
   gtk_widget_set_visible (GTK_WIDGET (self->validation_label), FALSE);
 }
 
-/* Shows every problem at once, marks its row, and says nothing was done. */
+/* Marks the rows at fault; a refused field is said next to the fields. */
 static void
-show_invalid (KassaCredentialsDialog *self,
-              GPtrArray              *problems)
+show_verdict (KassaCredentialsDialog *self,
+              KassaCredentialsStatus  status,
+              KassaCredentialsField   fields,
+              const char             *message)
 {
-  g_autofree char *text = NULL;
+  gboolean invalid = status == KASSA_CREDENTIALS_STATUS_INVALID;
 
-  g_ptr_array_add (problems, NULL);
-  text = g_strjoinv ("\n", (char **) problems->pdata);
+  set_row_error (self->terminal_row, (fields & KASSA_CREDENTIALS_FIELD_TERMINAL) != 0);
+  set_row_error (self->secret_row, (fields & KASSA_CREDENTIALS_FIELD_SECRET) != 0);
+  set_row_error (self->url_row, (fields & KASSA_CREDENTIALS_FIELD_URL) != 0);
 
-  gtk_label_set_text (self->validation_label, text);
-  gtk_widget_set_visible (GTK_WIDGET (self->validation_label), TRUE);
-  set_status (self, KASSA_CREDENTIALS_STATUS_INVALID, text);
+  gtk_label_set_text (self->validation_label, invalid && message != NULL ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->validation_label), invalid && message != NULL);
+  set_status (self, status, message);
 }
 
 /* ------------------------------------------------------------------ */
@@ -232,17 +246,9 @@ show_invalid (KassaCredentialsDialog *self,
 static Form *
 read_form (KassaCredentialsDialog *self)
 {
-  Form *form = g_new0 (Form, 1);
-  const char *secret = gtk_editable_get_text (GTK_EDITABLE (self->secret_row));
-
-  form->terminal = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->terminal_row)));
-  form->url = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->url_row)));
-  g_strstrip (form->terminal);
-  g_strstrip (form->url);
-  /* Kept exactly as typed: spaces can be part of a key. */
-  form->secret = *secret != '\0' ? g_strdup (secret) : NULL;
-
-  return form;
+  return form_new (gtk_editable_get_text (GTK_EDITABLE (self->terminal_row)),
+                   gtk_editable_get_text (GTK_EDITABLE (self->secret_row)),
+                   gtk_editable_get_text (GTK_EDITABLE (self->url_row)));
 }
 
 /* Checks the address with the bank client's own rules (https, or http to this computer). */
@@ -265,57 +271,83 @@ validate_url (const char  *url,
   return client != NULL;
 }
 
+gboolean
+kassa_credentials_validate (const char             *terminal,
+                            const char             *secret,
+                            const char             *url,
+                            KassaCredentialsField  *out_fields,
+                            GError                **error)
+{
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(Form) form = form_new (terminal, secret, url);
+  g_autoptr(GError) local_error = NULL;
+  KassaCredentialsField fields = KASSA_CREDENTIALS_FIELD_NONE;
+  int code = KASSA_INPUT_ERROR_URL;
+  g_autofree char *text = NULL;
+
+  if (!kassa_terminal_validate (form->terminal, &local_error))
+    {
+      fields |= KASSA_CREDENTIALS_FIELD_TERMINAL;
+      code = local_error->code;
+      g_ptr_array_add (problems, g_strdup (local_error->message));
+      g_clear_error (&local_error);
+    }
+
+  if (form->secret != NULL && !kassa_secret_validate (form->secret, &local_error))
+    {
+      if (fields == KASSA_CREDENTIALS_FIELD_NONE)
+        code = local_error->code;
+      fields |= KASSA_CREDENTIALS_FIELD_SECRET;
+      g_ptr_array_add (problems, g_strdup (local_error->message));
+      g_clear_error (&local_error);
+    }
+
+  if (!validate_url (form->url, &local_error))
+    {
+      if (fields == KASSA_CREDENTIALS_FIELD_NONE)
+        code = local_error->domain == KASSA_INPUT_ERROR ? local_error->code
+                                                        : KASSA_INPUT_ERROR_URL;
+      fields |= KASSA_CREDENTIALS_FIELD_URL;
+      g_ptr_array_add (problems, g_strdup (local_error->message));
+      g_clear_error (&local_error);
+    }
+
+  if (out_fields != NULL)
+    *out_fields = fields;
+
+  if (problems->len == 0)
+    return TRUE;
+
+  g_ptr_array_add (problems, NULL);
+  text = g_strjoinv ("\n", (char **) problems->pdata);
+  g_set_error_literal (error, KASSA_INPUT_ERROR, code, text);
+
+  return FALSE;
+}
+
 /* Every field, every problem; FALSE when any (shown already). */
 static gboolean
 validate_form (KassaCredentialsDialog *self,
                Form                   *form)
 {
-  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
+  KassaCredentialsField fields = KASSA_CREDENTIALS_FIELD_NONE;
 
   clear_validation (self);
 
-  if (!kassa_terminal_validate (form->terminal, &error))
-    {
-      set_row_error (self->terminal_row, TRUE);
-      g_ptr_array_add (problems, g_strdup (error->message));
-      g_clear_error (&error);
-    }
-
-  if (form->secret != NULL && !kassa_secret_validate (form->secret, &error))
-    {
-      set_row_error (self->secret_row, TRUE);
-      g_ptr_array_add (problems, g_strdup (error->message));
-      g_clear_error (&error);
-    }
-
-  if (!validate_url (form->url, &error))
-    {
-      set_row_error (self->url_row, TRUE);
-      g_ptr_array_add (problems, g_strdup (error->message));
-      g_clear_error (&error);
-    }
-
-  if (problems->len == 0)
+  if (kassa_credentials_validate (form->terminal, form->secret, form->url, &fields, &error))
     return TRUE;
 
-  show_invalid (self, problems);
+  show_verdict (self, KASSA_CREDENTIALS_STATUS_INVALID, fields, error->message);
   return FALSE;
 }
 
 /* The secret field was left empty and nothing is stored for the terminal. */
-static void
-show_secret_missing (KassaCredentialsDialog *self,
-                     const char             *terminal)
+static char *
+secret_missing_message (const char *terminal)
 {
-  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
-
-  set_row_error (self->secret_row, TRUE);
-  g_ptr_array_add (problems,
-                   /* Translators: %s is a terminal id */
-                   g_strdup_printf (_("Enter the secret key the bank issued for terminal %s"),
-                                    terminal));
-  show_invalid (self, problems);
+  /* Translators: %s is a terminal id */
+  return g_strdup_printf (_("Enter the secret key the bank issued for terminal %s"), terminal);
 }
 
 /* ------------------------------------------------------------------ */
@@ -338,27 +370,18 @@ bank_words (const GError *error)
   return g_strdup (error->message);
 }
 
-/* Which field a failed test points at. */
-typedef enum
-{
-  FIELD_NONE,
-  FIELD_TERMINAL,
-  FIELD_SECRET,
-  FIELD_URL,
-} Field;
-
 /* Turns the answer to `check` of an invoice that does not exist into a verdict. */
 static KassaCredentialsStatus
-judge_test (const Form       *form,
-            KassaBankClient  *client,
-            const GError     *error,
-            Field            *out_field,
-            char            **out_message)
+judge_test (const Form              *form,
+            KassaBankClient         *client,
+            const GError            *error,
+            KassaCredentialsField   *out_field,
+            char                   **out_message)
 {
   g_autofree char *words = NULL;
   const char *type;
 
-  *out_field = FIELD_NONE;
+  *out_field = KASSA_CREDENTIALS_FIELD_NONE;
 
   if (error == NULL)
     {
@@ -382,7 +405,7 @@ judge_test (const Form       *form,
 
   words = bank_words (error);
   type = kassa_bank_error_get_error_type (error);
-  *out_field = FIELD_URL;
+  *out_field = KASSA_CREDENTIALS_FIELD_URL;
 
   switch ((KassaBankError) error->code)
     {
@@ -391,7 +414,7 @@ judge_test (const Form       *form,
        * "no such invoice" or "not paid" means both passed. */
       if (g_strcmp0 (type, "NOT_FOUND") == 0 || g_strcmp0 (type, "NOT_PAID") == 0)
         {
-          *out_field = FIELD_NONE;
+          *out_field = KASSA_CREDENTIALS_FIELD_NONE;
           *out_message = g_strdup_printf (_("The connection works: the bank knows terminal %s "
                                             "and accepted the secret key (it answered “%s” "
                                             "about a test invoice, as expected)."),
@@ -400,20 +423,20 @@ judge_test (const Form       *form,
         }
       if (g_strcmp0 (type, "CHECKSUM") == 0)
         {
-          *out_field = FIELD_SECRET;
+          *out_field = KASSA_CREDENTIALS_FIELD_SECRET;
           *out_message = g_strdup_printf (_("The bank refused the secret key for terminal %s: "
                                             "“%s”. Check the secret key; it must be exactly as "
                                             "the bank issued it."), form->terminal, words);
         }
       else if (g_strcmp0 (type, "TERMINAL") == 0)
         {
-          *out_field = FIELD_TERMINAL;
+          *out_field = KASSA_CREDENTIALS_FIELD_TERMINAL;
           *out_message = g_strdup_printf (_("The bank does not know terminal %s: “%s”. Check "
                                             "the terminal ID."), form->terminal, words);
         }
       else
         {
-          *out_field = FIELD_NONE;
+          *out_field = KASSA_CREDENTIALS_FIELD_NONE;
           *out_message = g_strdup_printf (_("The bank refused the test request: “%s”. Kassa "
                                             "cannot tell whether the terminal ID and secret "
                                             "key are right."), words);
@@ -421,7 +444,7 @@ judge_test (const Form       *form,
       return KASSA_CREDENTIALS_STATUS_TEST_FAILED;
 
     case KASSA_BANK_ERROR_CHECKSUM_MISMATCH:
-      *out_field = FIELD_SECRET;
+      *out_field = KASSA_CREDENTIALS_FIELD_SECRET;
       *out_message = g_strdup_printf (_("The bank answered, but its answer does not match "
                                         "this terminal and secret key (%s). Check the secret "
                                         "key."), error->message);
@@ -461,20 +484,69 @@ judge_test (const Form       *form,
 
     case KASSA_BANK_ERROR_BANK_SYSTEM:
     default:
-      *out_field = FIELD_NONE;
+      *out_field = KASSA_CREDENTIALS_FIELD_NONE;
       *out_message = g_strdup_printf (_("The bank reported a problem on its side: “%s”. Try "
                                         "again later."), words);
       return KASSA_CREDENTIALS_STATUS_TEST_FAILED;
     }
 }
 
+/* ------------------------------------------------------------------ */
+/* Test and save, shared with the preferences window                   */
+
 static void
-mark_field (KassaCredentialsDialog *self,
-            Field                   field)
+task_return_verdict (GTask                  *task,
+                     KassaCredentialsStatus  status,
+                     KassaCredentialsField   fields,
+                     char                   *message)
 {
-  set_row_error (self->terminal_row, field == FIELD_TERMINAL);
-  set_row_error (self->secret_row, field == FIELD_SECRET);
-  set_row_error (self->url_row, field == FIELD_URL);
+  Job *job = g_task_get_task_data (task);
+
+  job->status = status;
+  job->fields = fields;
+  g_free (job->message);
+  job->message = message;
+  g_task_return_boolean (task, TRUE);
+}
+
+static GTask *
+verdict_task_new (gpointer             source_tag,
+                  KassaSecretStore    *store,
+                  GSettings           *settings,
+                  const char          *terminal,
+                  const char          *secret,
+                  const char          *url,
+                  GCancellable        *cancellable,
+                  GAsyncReadyCallback  callback,
+                  gpointer             user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  Job *job = g_new0 (Job, 1);
+
+  g_task_set_source_tag (task, source_tag);
+  job->form = form_new (terminal, secret, url);
+  job->store = g_object_ref (store);
+  job->settings = settings != NULL ? g_object_ref (settings) : NULL;
+  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
+
+  return task;
+}
+
+/* FALSE when a field is refused (the verdict is returned). */
+static gboolean
+task_validate (GTask *task)
+{
+  Job *job = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  KassaCredentialsField fields = KASSA_CREDENTIALS_FIELD_NONE;
+
+  if (kassa_credentials_validate (job->form->terminal, job->form->secret, job->form->url,
+                                  &fields, &error))
+    return TRUE;
+
+  task_return_verdict (task, KASSA_CREDENTIALS_STATUS_INVALID, fields,
+                       g_strdup (error->message));
+  return FALSE;
 }
 
 static void
@@ -482,55 +554,57 @@ test_checked_cb (GObject      *object,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  g_autoptr(Job) job = user_data;
+  g_autoptr(GTask) task = user_data;
   g_autoptr(KassaBankTransaction) transaction = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *message = NULL;
-  KassaCredentialsDialog *self;
+  Job *job = g_task_get_task_data (task);
+  KassaCredentialsField field = KASSA_CREDENTIALS_FIELD_NONE;
   KassaCredentialsStatus status;
-  Field field;
+  char *message = NULL;
 
   transaction = kassa_bank_client_check_finish (KASSA_BANK_CLIENT (object), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
 
-  self = job->self;
   status = judge_test (job->form, job->client, error, &field, &message);
   g_debug ("Connection test of terminal %s at %s: %s", job->form->terminal, job->form->url,
            error != NULL ? error->message : "transaction");
-  mark_field (self, field);
-  set_status (self, status, message);
+  task_return_verdict (task, status, field, message);
 }
 
 static void
-run_test (Job *job_in)
+run_test (GTask *task_in)
 {
-  g_autoptr(Job) job = job_in;
-  KassaCredentialsDialog *self = job->self;
+  g_autoptr(GTask) task = task_in;
   g_autoptr(GError) error = NULL;
-  g_autofree char *message = NULL;
+  Job *job = g_task_get_task_data (task);
+  GCancellable *cancellable;
 
   job->client = kassa_bank_client_new (job->form->url, job->form->terminal, job->form->secret,
                                        NULL, NULL, &error);
   if (job->client == NULL)
     {
-      Field field;
-      KassaCredentialsStatus status = judge_test (job->form, NULL, error, &field, &message);
+      KassaCredentialsField field = KASSA_CREDENTIALS_FIELD_NONE;
+      KassaCredentialsStatus status;
+      char *message = NULL;
 
-      mark_field (self, field);
-      set_status (self, status, message);
+      status = judge_test (job->form, NULL, error, &field, &message);
+      task_return_verdict (task, status, field, message);
       return;
     }
-  kassa_bank_client_set_timeout (job->client, self->test_timeout);
+  kassa_bank_client_set_timeout (job->client, job->timeout_s);
 
   /* Unique, so that it can never meet a real invoice of this terminal. */
   job->invoice = g_strdup_printf ("KASSA-TEST-%08x%08x",
                                   (guint32) (g_get_real_time () / G_USEC_PER_SEC),
                                   g_random_int ());
 
-  kassa_bank_client_check_async (job->client, TEST_AMOUNT, job->invoice, self->test_cancellable,
-                                 test_checked_cb, job);
-  g_steal_pointer (&job);
+  cancellable = g_task_get_cancellable (task);
+  kassa_bank_client_check_async (job->client, TEST_AMOUNT, job->invoice, cancellable,
+                                 test_checked_cb, g_steal_pointer (&task));
 }
 
 static void
@@ -538,29 +612,231 @@ test_secret_found_cb (GObject      *object,
                       GAsyncResult *result,
                       gpointer      user_data)
 {
-  g_autoptr(Job) job = user_data;
+  g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
-  KassaCredentialsDialog *self;
+  Job *job = g_task_get_task_data (task);
   char *secret;
 
   secret = kassa_secret_store_lookup_finish (KASSA_SECRET_STORE (object), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
 
-  self = job->self;
   if (error != NULL)
     {
-      set_status (self, KASSA_CREDENTIALS_STATUS_TEST_FAILED, error->message);
+      task_return_verdict (task, KASSA_CREDENTIALS_STATUS_TEST_FAILED,
+                           KASSA_CREDENTIALS_FIELD_NONE, g_strdup (error->message));
       return;
     }
   if (secret == NULL)
     {
-      show_secret_missing (self, job->form->terminal);
+      task_return_verdict (task, KASSA_CREDENTIALS_STATUS_INVALID,
+                           KASSA_CREDENTIALS_FIELD_SECRET,
+                           secret_missing_message (job->form->terminal));
       return;
     }
 
   job->form->secret = secret;
-  run_test (g_steal_pointer (&job));
+  run_test (g_steal_pointer (&task));
+}
+
+void
+kassa_credentials_test_async (KassaSecretStore    *store,
+                              const char          *terminal,
+                              const char          *secret,
+                              const char          *url,
+                              guint                timeout_s,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Job *job;
+
+  g_return_if_fail (KASSA_IS_SECRET_STORE (store));
+  g_return_if_fail (timeout_s > 0);
+
+  task = verdict_task_new (kassa_credentials_test_async, store, NULL, terminal, secret, url,
+                           cancellable, callback, user_data);
+  job = g_task_get_task_data (task);
+  job->timeout_s = timeout_s;
+
+  if (!task_validate (task))
+    return;
+
+  if (job->form->secret == NULL)
+    {
+      kassa_secret_store_lookup_async (store, job->form->terminal, cancellable,
+                                       test_secret_found_cb, g_steal_pointer (&task));
+      return;
+    }
+
+  run_test (g_steal_pointer (&task));
+}
+
+static void
+finish_save (GTask *task)
+{
+  Job *job = g_task_get_task_data (task);
+
+  /* The secret is in its store; now the rest, which makes the next start use it. */
+  if (!g_settings_set_string (job->settings, "terminal", job->form->terminal) ||
+      !g_settings_set_string (job->settings, "bank-url", job->form->url))
+    {
+      task_return_verdict (task, KASSA_CREDENTIALS_STATUS_SAVE_FAILED,
+                           KASSA_CREDENTIALS_FIELD_NONE,
+                           g_strdup (_("The settings are locked by the administrator; the "
+                                       "terminal ID and bank address could not be saved.")));
+      return;
+    }
+
+  task_return_verdict (task, KASSA_CREDENTIALS_STATUS_SAVED, KASSA_CREDENTIALS_FIELD_NONE,
+                       /* Translators: %s is a terminal id */
+                       g_strdup_printf (_("Saved. Kassa takes real payments with terminal %s "
+                                          "from its next start; restart Kassa to leave "
+                                          "training mode."),
+                                        job->form->terminal));
+}
+
+static void
+save_stored_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  kassa_secret_store_store_finish (KASSA_SECRET_STORE (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (error != NULL)
+    {
+      task_return_verdict (task, KASSA_CREDENTIALS_STATUS_SAVE_FAILED,
+                           KASSA_CREDENTIALS_FIELD_NONE, g_strdup (error->message));
+      return;
+    }
+
+  finish_save (task);
+}
+
+static void
+save_secret_found_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  Job *job = g_task_get_task_data (task);
+  char *secret;
+
+  secret = kassa_secret_store_lookup_finish (KASSA_SECRET_STORE (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (error != NULL)
+    {
+      task_return_verdict (task, KASSA_CREDENTIALS_STATUS_SAVE_FAILED,
+                           KASSA_CREDENTIALS_FIELD_NONE, g_strdup (error->message));
+      return;
+    }
+  if (secret == NULL)
+    {
+      task_return_verdict (task, KASSA_CREDENTIALS_STATUS_INVALID,
+                           KASSA_CREDENTIALS_FIELD_SECRET,
+                           secret_missing_message (job->form->terminal));
+      return;
+    }
+
+  kassa_secret_free (secret);
+  finish_save (task);
+}
+
+void
+kassa_credentials_save_async (KassaSecretStore    *store,
+                              GSettings           *settings,
+                              const char          *terminal,
+                              const char          *secret,
+                              const char          *url,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Job *job;
+
+  g_return_if_fail (KASSA_IS_SECRET_STORE (store));
+  g_return_if_fail (G_IS_SETTINGS (settings));
+
+  task = verdict_task_new (kassa_credentials_save_async, store, settings, terminal, secret,
+                           url, cancellable, callback, user_data);
+  job = g_task_get_task_data (task);
+
+  if (!task_validate (task))
+    return;
+
+  if (job->form->secret == NULL)
+    {
+      kassa_secret_store_lookup_async (store, job->form->terminal, cancellable,
+                                       save_secret_found_cb, g_steal_pointer (&task));
+      return;
+    }
+
+  kassa_secret_store_store_async (store, job->form->terminal, job->form->secret, cancellable,
+                                  save_stored_cb, g_steal_pointer (&task));
+}
+
+gboolean
+kassa_credentials_verdict_finish (GAsyncResult            *result,
+                                  KassaCredentialsStatus  *out_status,
+                                  KassaCredentialsField   *out_fields,
+                                  char                   **out_message,
+                                  GError                 **error)
+{
+  Job *job;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+
+  job = g_task_get_task_data (G_TASK (result));
+  if (out_status != NULL)
+    *out_status = job->status;
+  if (out_fields != NULL)
+    *out_fields = job->fields;
+  if (out_message != NULL)
+    *out_message = g_strdup (job->message);
+
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* The dialog's actions                                                */
+
+/* @self is not referenced: dispose cancels, and a cancelled job ends here. */
+static void
+dialog_test_done_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  KassaCredentialsDialog *self = user_data;
+  g_autofree char *message = NULL;
+  KassaCredentialsStatus status;
+  KassaCredentialsField fields;
+
+  if (!kassa_credentials_verdict_finish (result, &status, &fields, &message, NULL))
+    return;
+
+  show_verdict (self, status, fields, message);
 }
 
 static void
@@ -570,7 +846,6 @@ test_action_cb (GtkWidget  *widget,
 {
   KassaCredentialsDialog *self = KASSA_CREDENTIALS_DIALOG (widget);
   g_autoptr(Form) form = read_form (self);
-  g_autoptr(Job) job = NULL;
 
   if (!validate_form (self, form))
     return;
@@ -582,98 +857,37 @@ test_action_cb (GtkWidget  *widget,
   /* Translators: shown while the connection test runs */
   set_status (self, KASSA_CREDENTIALS_STATUS_TESTING, _("Asking the bank…"));
 
-  job = job_new (self, g_steal_pointer (&form));
-  if (job->form->secret == NULL)
-    {
-      const char *terminal = job->form->terminal;
-
-      kassa_secret_store_lookup_async (self->store, terminal, self->test_cancellable,
-                                       test_secret_found_cb, g_steal_pointer (&job));
-      return;
-    }
-
-  run_test (g_steal_pointer (&job));
+  kassa_credentials_test_async (self->store, form->terminal, form->secret, form->url,
+                                self->test_timeout, self->test_cancellable,
+                                dialog_test_done_cb, self);
 }
 
-/* ------------------------------------------------------------------ */
-/* Save                                                                */
-
 static void
-finish_save (Job *job)
+dialog_save_done_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
 {
-  KassaCredentialsDialog *self = job->self;
+  KassaCredentialsDialog *self = user_data;
   g_autofree char *message = NULL;
+  KassaCredentialsStatus status;
+  KassaCredentialsField fields;
 
-  /* The secret is in its store; now the rest, which makes the next start use it. */
-  if (!g_settings_set_string (self->settings, "terminal", job->form->terminal) ||
-      !g_settings_set_string (self->settings, "bank-url", job->form->url))
-    {
-      set_status (self, KASSA_CREDENTIALS_STATUS_SAVE_FAILED,
-                  _("The settings are locked by the administrator; the terminal ID and bank "
-                    "address could not be saved."));
-      return;
-    }
-
-  /* Never shown again once saved. */
-  gtk_editable_set_text (GTK_EDITABLE (self->secret_row), "");
-  g_free (self->stored_terminal);
-  self->stored_terminal = g_strdup (job->form->terminal);
-  update_storage_label (self);
-
-  message = g_strdup_printf (_("Saved. Kassa takes real payments with terminal %s from its "
-                               "next start; restart Kassa to leave training mode."),
-                             job->form->terminal);
-  set_status (self, KASSA_CREDENTIALS_STATUS_SAVED, message);
-  g_signal_emit (self, signals[SIGNAL_SAVED], 0);
-}
-
-static void
-save_stored_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(Job) job = user_data;
-  g_autoptr(GError) error = NULL;
-
-  kassa_secret_store_store_finish (KASSA_SECRET_STORE (object), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (!kassa_credentials_verdict_finish (result, &status, &fields, &message, NULL))
     return;
 
-  if (error != NULL)
+  if (status == KASSA_CREDENTIALS_STATUS_SAVED)
     {
-      set_status (job->self, KASSA_CREDENTIALS_STATUS_SAVE_FAILED, error->message);
-      return;
+      /* Never shown again once saved. */
+      gtk_editable_set_text (GTK_EDITABLE (self->secret_row), "");
+      g_free (self->stored_terminal);
+      self->stored_terminal = g_settings_get_string (self->settings, "terminal");
+      update_storage_label (self);
     }
 
-  finish_save (job);
-}
+  show_verdict (self, status, fields, message);
 
-static void
-save_secret_found_cb (GObject      *object,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  g_autoptr(Job) job = user_data;
-  g_autoptr(GError) error = NULL;
-  char *secret;
-
-  secret = kassa_secret_store_lookup_finish (KASSA_SECRET_STORE (object), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  if (error != NULL)
-    {
-      set_status (job->self, KASSA_CREDENTIALS_STATUS_SAVE_FAILED, error->message);
-      return;
-    }
-  if (secret == NULL)
-    {
-      show_secret_missing (job->self, job->form->terminal);
-      return;
-    }
-
-  kassa_secret_free (secret);
-  finish_save (job);
+  if (status == KASSA_CREDENTIALS_STATUS_SAVED)
+    g_signal_emit (self, signals[SIGNAL_SAVED], 0);
 }
 
 static void
@@ -683,7 +897,6 @@ save_action_cb (GtkWidget  *widget,
 {
   KassaCredentialsDialog *self = KASSA_CREDENTIALS_DIALOG (widget);
   g_autoptr(Form) form = read_form (self);
-  g_autoptr(Job) job = NULL;
 
   if (!validate_form (self, form))
     return;
@@ -691,19 +904,8 @@ save_action_cb (GtkWidget  *widget,
   /* Translators: shown while saving */
   set_status (self, KASSA_CREDENTIALS_STATUS_SAVING, _("Saving…"));
 
-  job = job_new (self, g_steal_pointer (&form));
-  if (job->form->secret == NULL)
-    {
-      const char *terminal = job->form->terminal;
-
-      kassa_secret_store_lookup_async (self->store, terminal, self->cancellable,
-                                       save_secret_found_cb, g_steal_pointer (&job));
-      return;
-    }
-
-  kassa_secret_store_store_async (self->store, job->form->terminal, job->form->secret,
-                                  self->cancellable, save_stored_cb, job);
-  g_steal_pointer (&job);
+  kassa_credentials_save_async (self->store, self->settings, form->terminal, form->secret,
+                                form->url, self->cancellable, dialog_save_done_cb, self);
 }
 
 /* ------------------------------------------------------------------ */

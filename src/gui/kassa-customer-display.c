@@ -14,6 +14,11 @@
 /* Often enough that the countdown never skips a second. */
 #define TICK_MS 250
 
+/* The size of a normal window (the .ui's default size), when its monitor is
+ * large enough. */
+#define NORMAL_WIDTH  1024
+#define NORMAL_HEIGHT 720
+
 struct _KassaCustomerDisplay
 {
   AdwApplicationWindow  parent_instance;
@@ -366,7 +371,7 @@ find_cashier_monitor (KassaCustomerDisplay *self)
       GdkSurface *surface;
 
       if (window == GTK_WIDGET (self) || KASSA_IS_CUSTOMER_DISPLAY (window) ||
-          !gtk_widget_get_mapped (window))
+          !gtk_widget_get_mapped (window) || gtk_widget_get_display (window) != display)
         continue;
 
       surface = gtk_native_get_surface (GTK_NATIVE (window));
@@ -375,6 +380,26 @@ find_cashier_monitor (KassaCustomerDisplay *self)
     }
 
   return NULL;
+}
+
+/* A normal window shares the only monitor with the cashier's: before it is
+ * first shown, make it smaller than that monitor (the .ui's 1024 × 720 is a
+ * whole small monitor), with room for the compositor's panel and the
+ * window's shadow, so that the compositor can place all of it on screen. */
+static void
+fit_normal_window (KassaCustomerDisplay *self)
+{
+  g_autoptr(GdkMonitor) monitor = NULL;
+  GdkRectangle geometry;
+
+  if (gtk_widget_get_realized (GTK_WIDGET (self)) ||
+      (monitor = g_list_model_get_item (self->monitors, 0)) == NULL)
+    return;
+
+  gdk_monitor_get_geometry (monitor, &geometry);
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               MIN (NORMAL_WIDTH, geometry.width * 7 / 8),
+                               MIN (NORMAL_HEIGHT, geometry.height * 7 / 8));
 }
 
 static void
@@ -426,6 +451,7 @@ place_window (KassaCustomerDisplay *self)
       gtk_orientable_set_orientation (GTK_ORIENTABLE (self->main_box),
                                       GTK_ORIENTATION_HORIZONTAL);
       gtk_window_unfullscreen (GTK_WINDOW (self));
+      fit_normal_window (self);
     }
 
   if (g_set_object (&self->monitor, chosen))
@@ -494,22 +520,53 @@ load_css (GdkDisplay *display)
                           g_object_ref (provider), g_object_unref);
 }
 
+/* Watches the monitors of the display the window is on now. */
+static void
+watch_monitors (KassaCustomerDisplay *self)
+{
+  GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (self));
+
+  if (self->monitors != NULL)
+    g_signal_handlers_disconnect_by_data (self->monitors, self);
+  g_set_object (&self->monitors, gdk_display_get_monitors (display));
+  g_signal_connect_object (self->monitors, "items-changed",
+                           G_CALLBACK (on_monitors_items_changed_cb), self, 0);
+  load_css (display);
+}
+
+/* gtk_window_set_display() before the window is shown (GtkWindow:display is
+ * not a construct property, so g_object_new() sets it after constructed()
+ * too): the monitors are that display's. */
+static void
+on_display_notify_cb (KassaCustomerDisplay *self,
+                      GParamSpec           *pspec,
+                      gpointer              user_data)
+{
+  if (self->monitors == gdk_display_get_monitors (gtk_widget_get_display (GTK_WIDGET (self))))
+    return;
+
+  /* A monitor of the old display is nothing to this one. */
+  self->moving = FALSE;
+  g_clear_handle_id (&self->refullscreen_id, g_source_remove);
+  if (g_set_object (&self->monitor, NULL))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MONITOR]);
+  watch_monitors (self);
+  place_window (self);
+}
+
 /* ---- GObject ---- */
 
 static void
 kassa_customer_display_constructed (GObject *object)
 {
   KassaCustomerDisplay *self = KASSA_CUSTOMER_DISPLAY (object);
-  GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (self));
 
   G_OBJECT_CLASS (kassa_customer_display_parent_class)->constructed (object);
 
   g_assert (self->counter != NULL);
 
-  load_css (display);
-  self->monitors = g_object_ref (gdk_display_get_monitors (display));
-  g_signal_connect_object (self->monitors, "items-changed",
-                           G_CALLBACK (on_monitors_items_changed_cb), self, 0);
+  watch_monitors (self);
+  g_signal_connect (self, "notify::display", G_CALLBACK (on_display_notify_cb), NULL);
 
   g_signal_connect_object (self->counter, "notify::current-invoice",
                            G_CALLBACK (on_counter_current_invoice_cb), self, 0);

@@ -27,7 +27,9 @@ G_DECLARE_FINAL_TYPE (KassaCustomerDisplay, kassa_customer_display, KASSA, CUSTO
 /* Properties: "counter" (KassaCounter, construct-only), "settings" (GSettings
  * of mn.kassa.Kassa, construct-only, may be NULL: defaults), "monitor"
  * (GdkMonitor, read-only, notify: where it is fullscreen, NULL for a normal
- * window), "screen-kind" (KassaCustomerScreenKind, read-only, notify). */
+ * window), "screen-kind" (KassaCustomerScreenKind, read-only, notify).
+ * It is on the default GdkDisplay; gtk_window_set_display() before it is
+ * shown puts it on another one (it then chooses among that one's monitors). */
 KassaCustomerDisplay      *kassa_customer_display_new         (GtkApplication       *app,
                                                                KassaCounter         *counter,
                                                                GSettings            *settings);

@@ -117,6 +117,7 @@ dbus_code_for_error (const GError *error)
         case KASSA_JOURNAL_ERROR_ILLEGAL_MOVE:
         case KASSA_JOURNAL_ERROR_ALREADY_SETTLED:
         case KASSA_JOURNAL_ERROR_BATCH_OPEN:
+        case KASSA_JOURNAL_ERROR_AUDIT_BROKEN:
         default:
           return KASSA_DBUS_ERROR_ILLEGAL;
         }

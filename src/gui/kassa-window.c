@@ -23,6 +23,7 @@ struct _KassaWindow
   GtkWidget            *cancel_dialog; /* weak: the Esc confirmation, while shown */
   guint                 tick_id;
   gboolean              charging;      /* a charge is between its call and its answer */
+  KassaInvoiceMethod    qr_method;     /* what Enter charges with: QR or DEEPLINK */
 
   /* Template widgets */
   AdwToastOverlay      *toast_overlay;
@@ -806,7 +807,7 @@ charge_qr_action (GtkWidget  *widget,
   KassaWindow *self = KASSA_WINDOW (widget);
 
   set_phone_mode (self, FALSE);
-  charge (self, KASSA_INVOICE_METHOD_QR, NULL);
+  charge (self, self->qr_method, NULL);
 }
 
 static void
@@ -1220,6 +1221,25 @@ kassa_window_get_counter (KassaWindow *self)
   g_return_val_if_fail (KASSA_IS_WINDOW (self), NULL);
 
   return self->counter;
+}
+
+void
+kassa_window_set_qr_method (KassaWindow        *self,
+                            KassaInvoiceMethod  method)
+{
+  g_return_if_fail (KASSA_IS_WINDOW (self));
+  g_return_if_fail (method == KASSA_INVOICE_METHOD_QR ||
+                    method == KASSA_INVOICE_METHOD_DEEPLINK);
+
+  self->qr_method = method;
+}
+
+KassaInvoiceMethod
+kassa_window_get_qr_method (KassaWindow *self)
+{
+  g_return_val_if_fail (KASSA_IS_WINDOW (self), KASSA_INVOICE_METHOD_QR);
+
+  return self->qr_method;
 }
 
 void

@@ -29,5 +29,11 @@ KassaCounter *kassa_window_get_counter  (KassaWindow    *self);
  * application learned before the window existed, e.g. the recovery summary. */
 void          kassa_window_add_alert    (KassaWindow    *self,
                                          const char     *text);
+/* What Enter (and the "Charge" button) charges with: KASSA_INVOICE_METHOD_QR
+ * (the default) or KASSA_INVOICE_METHOD_DEEPLINK, from the "qr-method"
+ * setting (the application keeps it in step). */
+void               kassa_window_set_qr_method (KassaWindow        *self,
+                                               KassaInvoiceMethod  method);
+KassaInvoiceMethod kassa_window_get_qr_method (KassaWindow        *self);
 
 G_END_DECLS

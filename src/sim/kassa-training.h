@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "kassa-bank-client.h"
 #include "kassa-bank-sim.h"
 
 G_BEGIN_DECLS
@@ -78,6 +79,17 @@ kassa_training_bank_new (const char  *state_file,
     }
 
   return g_steal_pointer (&sim);
+}
+
+/* A client of the training bank @bank for its terminal, with @secret (from
+ * kassa_training_bank_new()). */
+static inline KassaBankClient *
+kassa_training_client_new (KassaBankSim  *bank,
+                           const char    *secret,
+                           GError       **error)
+{
+  return kassa_bank_client_new (kassa_bank_sim_get_url (bank), KASSA_TRAINING_TERMINAL,
+                                secret, NULL, NULL, error);
 }
 
 G_END_DECLS

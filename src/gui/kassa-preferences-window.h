@@ -1,0 +1,92 @@
+/* kassa-preferences-window.h — the manager's settings: bank, payments, display, receipts
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * An AdwPreferencesWindow over the GSettings of mn.kassa.Kassa. Nothing
+ * invalid is ever saved:
+ * - text and number fields are AdwEntryRows with an apply button (Enter
+ *   applies too): the value is checked, and either saved or refused with a
+ *   sentence that says why (a toast, the row marked with the "error" class,
+ *   the "message" property); a refused value leaves GSettings untouched;
+ * - choices (QR mode, monitor, paper, language) and switches are saved as
+ *   they are picked: every choice is valid;
+ * - the bank account (terminal, secret key, bank address) is saved as a
+ *   whole with its own "Save" and "Test connection", the same checks and
+ *   words as the credentials dialog (kassa_credentials_*()). Saving a
+ *   terminal while Kassa trains leaves training mode at the next start, and
+ *   asks the manager PIN (action "leave-training") once one is set.
+ * The application applies the settings (docs/manager.md says when each
+ * takes effect): polling and expiry at once, the push listener at once,
+ * the language at the next start.
+ *
+ * Opening it needs the manager PIN: kassa_preferences_window_open() asks it
+ * (action "preferences") before the window exists.
+ *
+ * Row keys for kassa_preferences_window_get_row(): the GSettings key the row
+ * edits ("shop-name", "poll-fast-ms", "poll-fast-period-s", "poll-slow-ms",
+ * "expiry-s", "printer-name", "push-port", "qr-method", "paper-width",
+ * "language", "auto-print-receipts", "push-enabled", "customer-display"),
+ * and "terminal", "secret", "bank-url" for the bank account.
+ *
+ * Actions (on the window): "prefs.test-connection", "prefs.save-account",
+ * "prefs.identify-displays".
+ * Properties (read-only, notify): "counter" (construct-only, may be NULL),
+ * "settings" (construct-only), "message" (the last verdict, or NULL),
+ * "message-is-error" (boolean), "account-status" (KassaCredentialsStatus).
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "kassa-counter.h"
+#include "kassa-credentials-dialog.h"
+
+G_BEGIN_DECLS
+
+#define KASSA_TYPE_PREFERENCES_WINDOW (kassa_preferences_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (KassaPreferencesWindow, kassa_preferences_window,
+                      KASSA, PREFERENCES_WINDOW, AdwPreferencesWindow)
+
+/* Modal and transient for @parent (may be NULL). @counter may be NULL (Kassa
+ * could not start): then nothing asks for the PIN inside the window. Does not
+ * ask the PIN to open: use kassa_preferences_window_open(). */
+GtkWindow              *kassa_preferences_window_new         (GtkWindow    *parent,
+                                                             KassaCounter *counter,
+                                                             GSettings    *settings);
+
+/* Asks the manager PIN for "preferences" over @parent (kassa-pin-dialog.h),
+ * then presents a new preferences window. Without a counter (Kassa could not
+ * start) there is no journal to check the PIN against, and the window opens
+ * without it. */
+void                    kassa_preferences_window_open        (GtkWindow    *parent,
+                                                             KassaCounter *counter,
+                                                             GSettings    *settings);
+
+/* The row that edits @key (see above), or NULL for an unknown key. */
+GtkWidget              *kassa_preferences_window_get_row     (KassaPreferencesWindow *self,
+                                                             const char             *key);
+const char             *kassa_preferences_window_get_message (KassaPreferencesWindow *self);
+gboolean                kassa_preferences_window_get_message_is_error
+                                                            (KassaPreferencesWindow *self);
+KassaCredentialsStatus  kassa_preferences_window_get_account_status
+                                                            (KassaPreferencesWindow *self);
+/* Seconds "Test connection" waits for the bank (default 15). */
+void                    kassa_preferences_window_set_test_timeout
+                                                            (KassaPreferencesWindow *self,
+                                                             guint                   seconds);
+
+/* The checks behind the rows, without a window (tests, and the application
+ * re-checks what it applies). @key is one of the text/number keys above;
+ * @text is what was typed. On success @out_value gets the GVariant to store
+ * (floating reference sunk, owned by the caller). KASSA_INPUT_ERROR with a
+ * sentence for the person. Cross checks (the slow interval not shorter
+ * than the fast one) read the other values from @settings. */
+gboolean                kassa_preferences_check_value        (GSettings    *settings,
+                                                             const char   *key,
+                                                             const char   *text,
+                                                             GVariant    **out_value,
+                                                             GError      **error);
+
+G_END_DECLS

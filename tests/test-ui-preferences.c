@@ -1,0 +1,803 @@
+/* test-ui-preferences.c — the preferences window, its checks, the PIN, the settings applied
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The window runs over a training till (journal, training bank, till,
+ * counter: kassa_test_ui_till_open()) with the memory GSettings backend and
+ * the file secret store. Rows are driven through their public surface
+ * (gtk_editable_set_text + AdwEntryRow::apply, the combo rows' "selected",
+ * the switches), the PIN dialog through real key presses. The last test runs
+ * KassaApplication itself in this process and checks that the till and the
+ * cashier window follow the settings.
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "kassa-application.h"
+#include "kassa-error.h"
+#include "kassa-manager.h"
+#include "kassa-pin-dialog.h"
+#include "kassa-preferences-window.h"
+#include "kassa-secret-store.h"
+#include "kassa-test-ui.h"
+#include "kassa-test-util.h"
+#include "kassa-window.h"
+
+#define WAIT_SECONDS 30
+#define MANAGER_PIN "2468"
+
+typedef struct
+{
+  KassaTestTill           t;
+  GSettings              *settings;
+  KassaPreferencesWindow *window;
+} Fixture;
+
+static void
+reset_settings (GSettings *settings)
+{
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_auto(GStrv) keys = NULL;
+
+  /* The memory backend lives as long as the process: start from the defaults. */
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  keys = g_settings_schema_list_keys (schema);
+  for (guint i = 0; keys[i] != NULL; i++)
+    g_settings_reset (settings, keys[i]);
+}
+
+static gboolean
+is_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (data));
+}
+
+static KassaManager *
+manager_of (Fixture *f)
+{
+  return kassa_till_get_manager (f->t.till);
+}
+
+static void
+open_window (Fixture *f)
+{
+  /* weston opens new windows on the pointer's output: the screenshots' one. */
+  kassa_test_ui_pointer_to (0);
+  f->window = KASSA_PREFERENCES_WINDOW (kassa_preferences_window_new (NULL, f->t.counter,
+                                                                      f->settings));
+  gtk_window_present (GTK_WINDOW (f->window));
+  g_assert_true (kassa_test_ui_wait (is_mapped, f->window, WAIT_SECONDS));
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->settings = g_settings_new ("mn.kassa.Kassa");
+  reset_settings (f->settings);
+  kassa_test_ui_till_open (&f->t, "preferences", 10, 0);
+
+  if (GPOINTER_TO_INT (data))
+    open_window (f);
+}
+
+static void
+close_window (GtkWidget *window)
+{
+  /* Closing, then the last reference: no cycle keeps the window alive. */
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_true (kassa_test_ui_wait (kassa_test_ui_pointer_is_null, &window, WAIT_SECONDS));
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  if (f->window != NULL)
+    close_window (GTK_WIDGET (g_steal_pointer (&f->window)));
+
+  kassa_test_ui_till_close (&f->t);
+  g_clear_object (&f->settings);
+}
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                             */
+
+static GtkWidget *
+row (Fixture    *f,
+     const char *key)
+{
+  GtkWidget *widget = kassa_preferences_window_get_row (f->window, key);
+
+  g_assert_nonnull (widget);
+  return widget;
+}
+
+/* Types @text into the row of @key and presses its apply button. */
+static void
+apply_text (Fixture    *f,
+            const char *key,
+            const char *text)
+{
+  GtkWidget *entry_row = row (f, key);
+
+  gtk_editable_set_text (GTK_EDITABLE (entry_row), text);
+  g_signal_emit_by_name (entry_row, "apply");
+}
+
+static void
+assert_message_has (Fixture    *f,
+                    const char *part)
+{
+  const char *message = kassa_preferences_window_get_message (f->window);
+
+  g_assert_nonnull (message);
+  if (strstr (message, part) == NULL)
+    g_error ("“%s” is not in the message “%s”", part, message);
+}
+
+static void
+screenshot (Fixture    *f,
+            const char *name)
+{
+  g_free (kassa_test_ui_screenshot_of (GTK_WIDGET (f->window), 0, name));
+}
+
+static void
+show_page_of (Fixture    *f,
+              const char *key)
+{
+  GtkWidget *page = gtk_widget_get_ancestor (row (f, key), ADW_TYPE_PREFERENCES_PAGE);
+
+  /* As a click on the page switcher does: GTK 4.8 warns when a focused
+   * entry is hidden with its page. */
+  gtk_window_set_focus (GTK_WINDOW (f->window), NULL);
+  adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (f->window),
+                                           ADW_PREFERENCES_PAGE (page));
+}
+
+static GtkWidget *
+find_descendant (GtkWidget *widget,
+                 GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_descendant (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) &&
+          gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+
+  return NULL;
+}
+
+static gboolean
+pin_dialog_active (gpointer data)
+{
+  GtkWindow *dialog = find_toplevel (KASSA_TYPE_PIN_DIALOG);
+
+  return dialog != NULL && gtk_window_is_active (dialog);
+}
+
+static gboolean
+pin_dialog_gone (gpointer data)
+{
+  return find_toplevel (KASSA_TYPE_PIN_DIALOG) == NULL;
+}
+
+static gboolean
+pin_dialog_has_message (gpointer data)
+{
+  GtkWindow *dialog = find_toplevel (KASSA_TYPE_PIN_DIALOG);
+
+  return dialog != NULL && kassa_pin_dialog_get_message (KASSA_PIN_DIALOG (dialog)) != NULL;
+}
+
+/* Types @pin and Enter into the PIN dialog, through GTK's own event path. */
+static void
+type_pin (const char *pin)
+{
+  if (!kassa_test_ui_wait (pin_dialog_active, NULL, WAIT_SECONDS))
+    g_error ("no PIN dialog got the keyboard");
+
+  for (const char *p = pin; *p != '\0'; p++)
+    {
+      char key[2] = { *p, '\0' };
+
+      kassa_test_ui_keys (0, key, NULL);
+    }
+  kassa_test_ui_keys (0, "Return", NULL);
+}
+
+static void
+set_pin (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (kassa_manager_set_pin (manager_of (f), NULL, MANAGER_PIN, &error));
+  g_assert_no_error (error);
+}
+
+/* ------------------------------------------------------------------ */
+/* Tests                                                               */
+
+static void
+test_defaults (Fixture       *f,
+               gconstpointer  data)
+{
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row (f, "poll-fast-ms"))), ==, "1000");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row (f, "poll-fast-period-s"))), ==,
+                   "120");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row (f, "poll-slow-ms"))), ==, "3000");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row (f, "expiry-s"))), ==, "600");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row (f, "push-port"))), ==, "8089");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row (f, "bank-url"))), ==,
+                   "https://instore.golomtbank.com");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row (f, "secret"))), ==, "");
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (row (f, "qr-method"))), ==, 0);
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (row (f, "paper-width"))), ==, 1);
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (row (f, "language"))), ==, 0);
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (row (f, "customer-display"))),
+                    ==, 0);
+  /* Two weston outputs, both listed after "automatic". */
+  g_assert_cmpuint (g_list_model_get_n_items (
+                      adw_combo_row_get_model (ADW_COMBO_ROW (row (f, "customer-display")))),
+                    ==, 1 + g_list_model_get_n_items (
+                      gdk_display_get_monitors (gdk_display_get_default ())));
+  g_assert_false (g_settings_get_boolean (f->settings, "push-enabled"));
+  g_assert_true (gtk_window_get_modal (GTK_WINDOW (f->window)));
+
+  /* No PIN yet: the window offers to set one (no "current PIN" to give). */
+  g_assert_false (gtk_widget_get_visible (row (f, "pin-old")));
+
+  screenshot (f, "preferences-general");
+  show_page_of (f, "poll-fast-ms");
+  screenshot (f, "preferences-payments");
+  show_page_of (f, "printer-name");
+  screenshot (f, "preferences-devices");
+}
+
+/* Every refused value: the message says why, the row is marked, GSettings keeps its value. */
+static void
+test_invalid_values (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *long_name = g_strnfill (49, 'x');
+  g_autofree char *long_printer = g_strnfill (128, 'p');
+  struct {
+    const char *key;
+    const char *text;
+    const char *message;
+  } cases[] = {
+    { "shop-name", "Tab\tinside", "control characters" },
+    { "shop-name", long_name, "at most 48 characters" },
+    { "poll-fast-ms", "", "from 250 to 10000" },
+    { "poll-fast-ms", "abc", "from 250 to 10000" },
+    { "poll-fast-ms", "249", "from 250 to 10000" },
+    { "poll-fast-ms", "10001", "from 250 to 10000" },
+    { "poll-fast-ms", "-500", "from 250 to 10000" },
+    { "poll-fast-ms", "1.5", "from 250 to 10000" },
+    { "poll-fast-ms", "99999999999999999999", "from 250 to 10000" },
+    { "poll-fast-ms", "5000", "not be longer than the slow one (3000" },
+    { "poll-fast-period-s", "3601", "from 0 to 3600" },
+    { "poll-slow-ms", "500", "not be shorter than the fast one (1000" },
+    { "poll-slow-ms", "60001", "from 250 to 60000" },
+    { "expiry-s", "29", "from 30 to 3600" },
+    { "expiry-s", "ten", "from 30 to 3600" },
+    { "push-port", "80", "from 1024 to 65535" },
+    { "push-port", "65536", "from 1024 to 65535" },
+    { "printer-name", "My Printer", "no spaces" },
+    { "printer-name", "a/b", "no spaces" },
+    { "printer-name", long_printer, "at most 127 bytes" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GVariant) before = g_settings_get_value (f->settings, cases[i].key);
+      g_autoptr(GVariant) after = NULL;
+      g_autoptr(GVariant) value = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_test_message ("%s = “%s”", cases[i].key, cases[i].text);
+      apply_text (f, cases[i].key, cases[i].text);
+      assert_message_has (f, cases[i].message);
+      g_assert_true (kassa_preferences_window_get_message_is_error (f->window));
+      g_assert_true (gtk_widget_has_css_class (row (f, cases[i].key), "error"));
+
+      after = g_settings_get_value (f->settings, cases[i].key);
+      g_assert_true (g_variant_equal (before, after));
+      g_assert_true (g_settings_get_user_value (f->settings, cases[i].key) == NULL);
+
+      /* The check without the window says the same. */
+      g_assert_false (kassa_preferences_check_value (f->settings, cases[i].key, cases[i].text,
+                                                     &value, &error));
+      g_assert_true (error->domain == KASSA_INPUT_ERROR);
+      g_assert_nonnull (strstr (error->message, cases[i].message));
+      g_assert_null (value);
+
+      /* Typing again clears the mark. */
+      gtk_editable_set_text (GTK_EDITABLE (row (f, cases[i].key)), "1");
+      g_assert_false (gtk_widget_has_css_class (row (f, cases[i].key), "error"));
+    }
+
+  show_page_of (f, "poll-fast-ms");
+  apply_text (f, "poll-slow-ms", "100");
+  screenshot (f, "preferences-invalid");
+}
+
+static void
+test_save_values (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *shop = NULL;
+  g_autofree char *printer = NULL;
+  g_autofree char *value = NULL;
+  guint16 port = 0;
+
+  apply_text (f, "shop-name", "  Номин дэлгүүр ");
+  assert_message_has (f, "Saved");
+  g_assert_false (kassa_preferences_window_get_message_is_error (f->window));
+  shop = g_settings_get_string (f->settings, "shop-name");
+  g_assert_cmpstr (shop, ==, "Номин дэлгүүр");
+
+  /* The order matters for the pair: slow first, then a fast one above the old slow one. */
+  apply_text (f, "poll-slow-ms", "8000");
+  g_assert_cmpuint (g_settings_get_uint (f->settings, "poll-slow-ms"), ==, 8000);
+  apply_text (f, "poll-fast-ms", "5000");
+  g_assert_cmpuint (g_settings_get_uint (f->settings, "poll-fast-ms"), ==, 5000);
+  apply_text (f, "poll-fast-period-s", "0");
+  g_assert_cmpuint (g_settings_get_uint (f->settings, "poll-fast-period-s"), ==, 0);
+  apply_text (f, "expiry-s", " 300 ");
+  g_assert_cmpuint (g_settings_get_uint (f->settings, "expiry-s"), ==, 300);
+  apply_text (f, "push-port", "18089");
+  g_settings_get (f->settings, "push-port", "q", &port);
+  g_assert_cmpuint (port, ==, 18089);
+  apply_text (f, "printer-name", "Receipt_58");
+  printer = g_settings_get_string (f->settings, "printer-name");
+  g_assert_cmpstr (printer, ==, "Receipt_58");
+  g_assert_false (kassa_preferences_window_get_message_is_error (f->window));
+
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row (f, "qr-method")), 1);
+  value = g_settings_get_string (f->settings, "qr-method");
+  g_assert_cmpstr (value, ==, "deeplink");
+  g_clear_pointer (&value, g_free);
+
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row (f, "paper-width")), 0);
+  value = g_settings_get_string (f->settings, "paper-width");
+  g_assert_cmpstr (value, ==, "58mm");
+  g_clear_pointer (&value, g_free);
+
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row (f, "language")), 1);
+  value = g_settings_get_string (f->settings, "language");
+  g_assert_cmpstr (value, ==, "mn");
+  g_clear_pointer (&value, g_free);
+  assert_message_has (f, "starts again");
+
+  /* The second monitor for the customer: remembered by connector and model. */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row (f, "customer-display")), 2);
+  {
+    g_autoptr(GdkMonitor) monitor = g_list_model_get_item (
+      gdk_display_get_monitors (gdk_display_get_default ()), 1);
+    g_autofree char *connector = g_settings_get_string (f->settings,
+                                                        "customer-display-connector");
+    g_autofree char *model = g_settings_get_string (f->settings, "customer-display-model");
+
+    g_assert_cmpstr (connector, ==, gdk_monitor_get_connector (monitor));
+    g_assert_cmpstr (model, ==, gdk_monitor_get_model (monitor) ? gdk_monitor_get_model (monitor)
+                                                                 : "");
+  }
+
+  /* Switches save as they are flipped (GtkSwitch's own "activate" animates
+   * first: the state is set directly). */
+  gtk_switch_set_active (GTK_SWITCH (find_descendant (row (f, "push-enabled"), GTK_TYPE_SWITCH)),
+                         TRUE);
+  g_assert_true (g_settings_get_boolean (f->settings, "push-enabled"));
+  gtk_switch_set_active (GTK_SWITCH (find_descendant (row (f, "auto-print-receipts"),
+                                                       GTK_TYPE_SWITCH)), TRUE);
+  g_assert_true (g_settings_get_boolean (f->settings, "auto-print-receipts"));
+
+  show_page_of (f, "printer-name");
+  screenshot (f, "preferences-saved");
+
+  /* A window opened later shows what was saved. */
+  close_window (GTK_WIDGET (g_steal_pointer (&f->window)));
+  open_window (f);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row (f, "poll-fast-ms"))), ==, "5000");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row (f, "shop-name"))), ==,
+                   "Номин дэлгүүр");
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (row (f, "qr-method"))), ==, 1);
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (row (f, "customer-display"))),
+                    ==, 2);
+}
+
+static gboolean
+account_settled (gpointer data)
+{
+  KassaCredentialsStatus status = kassa_preferences_window_get_account_status (data);
+
+  return status != KASSA_CREDENTIALS_STATUS_TESTING &&
+         status != KASSA_CREDENTIALS_STATUS_SAVING;
+}
+
+static KassaCredentialsStatus
+run_account_action (Fixture    *f,
+                    const char *action)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), action, NULL));
+  g_assert_true (kassa_test_ui_wait (account_settled, f->window, WAIT_SECONDS));
+
+  return kassa_preferences_window_get_account_status (f->window);
+}
+
+static void
+fill_account (Fixture    *f,
+              const char *terminal,
+              const char *secret,
+              const char *url)
+{
+  gtk_editable_set_text (GTK_EDITABLE (row (f, "terminal")), terminal);
+  gtk_editable_set_text (GTK_EDITABLE (row (f, "secret")), secret);
+  gtk_editable_set_text (GTK_EDITABLE (row (f, "bank-url")), url);
+}
+
+static void
+assert_account_unsaved (Fixture *f)
+{
+  g_autofree char *terminal = g_settings_get_string (f->settings, "terminal");
+
+  g_assert_cmpstr (terminal, ==, "");
+}
+
+/* The bank account: the credentials dialog's checks and test, then the PIN to leave training. */
+static void
+test_account (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(KassaTestSim) sim = kassa_test_sim_spawnv (NULL);
+  const char *url = kassa_test_sim_get_url (sim);
+  g_autofree char *terminal = NULL;
+  g_autofree char *saved_url = NULL;
+
+  fill_account (f, "1234567", KASSA_TEST_SECRET, "http://example.com");
+  g_assert_cmpint (run_account_action (f, "prefs.save-account"), ==,
+                   KASSA_CREDENTIALS_STATUS_INVALID);
+  assert_message_has (f, "8 digits");
+  assert_message_has (f, "https://");
+  g_assert_true (gtk_widget_has_css_class (row (f, "terminal"), "error"));
+  g_assert_true (gtk_widget_has_css_class (row (f, "bank-url"), "error"));
+  g_assert_false (gtk_widget_has_css_class (row (f, "secret"), "error"));
+  assert_account_unsaved (f);
+  screenshot (f, "preferences-account-invalid");
+
+  /* Nothing typed and nothing stored. */
+  fill_account (f, KASSA_TEST_TERMINAL, "", url);
+  g_assert_cmpint (run_account_action (f, "prefs.save-account"), ==,
+                   KASSA_CREDENTIALS_STATUS_INVALID);
+  assert_message_has (f, "Enter the secret key");
+  assert_account_unsaved (f);
+
+  fill_account (f, KASSA_TEST_TERMINAL, "not-the-secret", url);
+  g_assert_cmpint (run_account_action (f, "prefs.test-connection"), ==,
+                   KASSA_CREDENTIALS_STATUS_TEST_FAILED);
+  assert_message_has (f, "refused the secret key");
+  g_assert_null (strstr (kassa_preferences_window_get_message (f->window), "not-the-secret"));
+
+  fill_account (f, KASSA_TEST_TERMINAL, KASSA_TEST_SECRET, url);
+  g_assert_cmpint (run_account_action (f, "prefs.test-connection"), ==,
+                   KASSA_CREDENTIALS_STATUS_TEST_OK);
+  assert_message_has (f, "connection works");
+  assert_account_unsaved (f);
+
+  /* Training mode with a manager PIN: saving asks it; a wrong one saves nothing. */
+  set_pin (f);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "prefs.save-account",
+                                             NULL));
+  type_pin ("1357");
+  g_assert_true (kassa_test_ui_wait (pin_dialog_has_message, NULL, WAIT_SECONDS));
+  assert_account_unsaved (f);
+  kassa_test_ui_keys (0, "Escape", NULL);
+  g_assert_true (kassa_test_ui_wait (pin_dialog_gone, NULL, WAIT_SECONDS));
+  g_assert_true (kassa_test_ui_wait (account_settled, f->window, WAIT_SECONDS));
+  assert_message_has (f, "needs the manager PIN");
+  assert_account_unsaved (f);
+
+  /* The right PIN: saved. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "prefs.save-account",
+                                             NULL));
+  type_pin (MANAGER_PIN);
+  g_assert_true (kassa_test_ui_wait (pin_dialog_gone, NULL, WAIT_SECONDS));
+  g_assert_true (kassa_test_ui_wait (account_settled, f->window, WAIT_SECONDS));
+  g_assert_cmpint (kassa_preferences_window_get_account_status (f->window), ==,
+                   KASSA_CREDENTIALS_STATUS_SAVED);
+  assert_message_has (f, "next start");
+  terminal = g_settings_get_string (f->settings, "terminal");
+  saved_url = g_settings_get_string (f->settings, "bank-url");
+  g_assert_cmpstr (terminal, ==, KASSA_TEST_TERMINAL);
+  g_assert_cmpstr (saved_url, ==, url);
+  /* Never shown again once saved. */
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row (f, "secret"))), ==, "");
+  screenshot (f, "preferences-account-saved");
+}
+
+static gboolean
+preferences_shown (gpointer data)
+{
+  return find_toplevel (KASSA_TYPE_PREFERENCES_WINDOW) != NULL;
+}
+
+/* Opening the window asks the manager PIN, and only the right one opens it. */
+static void
+test_pin_required (Fixture       *f,
+                   gconstpointer  data)
+{
+  GtkWindow *window;
+
+  set_pin (f);
+  kassa_test_ui_pointer_to (0);
+  kassa_preferences_window_open (NULL, f->t.counter, f->settings);
+
+  type_pin ("0000");
+  g_assert_true (kassa_test_ui_wait (pin_dialog_has_message, NULL, WAIT_SECONDS));
+  g_assert_false (preferences_shown (NULL));
+  g_free (kassa_test_ui_screenshot_of (GTK_WIDGET (find_toplevel (KASSA_TYPE_PIN_DIALOG)), 0,
+                                       "preferences-pin-wrong"));
+
+  /* Closing the PIN dialog opens nothing. */
+  kassa_test_ui_keys (0, "Escape", NULL);
+  g_assert_true (kassa_test_ui_wait (pin_dialog_gone, NULL, WAIT_SECONDS));
+  g_assert_false (preferences_shown (NULL));
+
+  kassa_preferences_window_open (NULL, f->t.counter, f->settings);
+  type_pin (MANAGER_PIN);
+  g_assert_true (kassa_test_ui_wait (preferences_shown, NULL, WAIT_SECONDS));
+  window = find_toplevel (KASSA_TYPE_PREFERENCES_WINDOW);
+  f->window = KASSA_PREFERENCES_WINDOW (window);
+  g_assert_true (kassa_test_ui_wait (is_mapped, f->window, WAIT_SECONDS));
+  /* With a PIN set, changing it needs the current one. */
+  g_assert_true (gtk_widget_get_visible (row (f, "pin-old")));
+}
+
+/* No PIN yet: the window opens, and sets one (checked, typed twice). */
+static void
+test_pin_set (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  KassaManager *manager = manager_of (f);
+
+  kassa_test_ui_pointer_to (0);
+  kassa_preferences_window_open (NULL, f->t.counter, f->settings);
+  g_assert_true (kassa_test_ui_wait (preferences_shown, NULL, WAIT_SECONDS));
+  f->window = KASSA_PREFERENCES_WINDOW (find_toplevel (KASSA_TYPE_PREFERENCES_WINDOW));
+  g_assert_true (kassa_test_ui_wait (is_mapped, f->window, WAIT_SECONDS));
+  g_assert_false (kassa_manager_has_pin (manager));
+
+  gtk_editable_set_text (GTK_EDITABLE (row (f, "pin-new")), "12");
+  gtk_editable_set_text (GTK_EDITABLE (row (f, "pin-confirm")), "12");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "prefs.set-pin", NULL));
+  g_assert_true (kassa_preferences_window_get_message_is_error (f->window));
+  g_assert_true (gtk_widget_has_css_class (row (f, "pin-new"), "error"));
+  g_assert_false (kassa_manager_has_pin (manager));
+
+  gtk_editable_set_text (GTK_EDITABLE (row (f, "pin-new")), "123456");
+  gtk_editable_set_text (GTK_EDITABLE (row (f, "pin-confirm")), "123465");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "prefs.set-pin", NULL));
+  assert_message_has (f, "differ");
+  g_assert_false (kassa_manager_has_pin (manager));
+
+  gtk_editable_set_text (GTK_EDITABLE (row (f, "pin-confirm")), "123456");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "prefs.set-pin", NULL));
+  assert_message_has (f, "is set");
+  g_assert_true (kassa_manager_has_pin (manager));
+  g_assert_true (gtk_widget_get_visible (row (f, "pin-old")));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row (f, "pin-new"))), ==, "");
+
+  /* Changing it needs the current PIN. */
+  gtk_editable_set_text (GTK_EDITABLE (row (f, "pin-old")), "654321");
+  gtk_editable_set_text (GTK_EDITABLE (row (f, "pin-new")), "9753");
+  gtk_editable_set_text (GTK_EDITABLE (row (f, "pin-confirm")), "9753");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "prefs.set-pin", NULL));
+  g_assert_true (kassa_preferences_window_get_message_is_error (f->window));
+  g_assert_true (gtk_widget_has_css_class (row (f, "pin-old"), "error"));
+
+  gtk_editable_set_text (GTK_EDITABLE (row (f, "pin-old")), "123456");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "prefs.set-pin", NULL));
+  assert_message_has (f, "changed");
+
+  /* The new PIN is the one that authorises now. */
+  g_assert_false (kassa_manager_set_pin (manager, "123456", "1111", &error));
+  g_assert_error (error, KASSA_MANAGER_ERROR, KASSA_MANAGER_ERROR_WRONG_PIN);
+  g_clear_error (&error);
+  g_assert_true (kassa_manager_set_pin (manager, "9753", "1111", &error));
+  g_assert_no_error (error);
+}
+
+/* ------------------------------------------------------------------ */
+/* The application applies the settings                                */
+
+typedef struct
+{
+  KassaApplication *app;
+  char             *tmpdir;
+  gboolean          ran;
+} AppRun;
+
+static gboolean
+app_ready (gpointer data)
+{
+  AppRun *run = data;
+  KassaCounter *counter = kassa_application_get_counter (run->app);
+  GtkWindow *window = kassa_application_get_cashier_window (run->app);
+
+  return counter != NULL && kassa_till_get_recovered (kassa_counter_get_till (counter)) &&
+         window != NULL && gtk_widget_get_mapped (GTK_WIDGET (window));
+}
+
+static void
+assert_schedule (KassaTill *till,
+                 guint      fast_ms,
+                 guint      fast_period_s,
+                 guint      slow_ms)
+{
+  guint f = 0, p = 0, s = 0;
+
+  kassa_till_get_poll_schedule (till, &f, &p, &s);
+  g_assert_cmpuint (f, ==, fast_ms);
+  g_assert_cmpuint (p, ==, fast_period_s);
+  g_assert_cmpuint (s, ==, slow_ms);
+}
+
+static gboolean
+app_body_cb (gpointer user_data)
+{
+  AppRun *run = user_data;
+  GSettings *settings;
+  KassaTill *till;
+  KassaWindow *window;
+
+  if (!kassa_test_ui_wait (app_ready, run, WAIT_SECONDS))
+    g_error ("Kassa did not start in training mode");
+
+  settings = kassa_application_get_settings (run->app);
+  till = kassa_counter_get_till (kassa_application_get_counter (run->app));
+  window = KASSA_WINDOW (kassa_application_get_cashier_window (run->app));
+
+  /* Started with the settings' values (reset to the defaults; the bank's are the same). */
+  assert_schedule (till, 1000, 120, 3000);
+  g_assert_cmpuint (kassa_till_get_expiry (till), ==, 600);
+  g_assert_cmpint (kassa_window_get_qr_method (window), ==, KASSA_INVOICE_METHOD_QR);
+
+  /* Changes apply at once. */
+  g_settings_set_uint (settings, "poll-slow-ms", 7000);
+  g_settings_set_uint (settings, "poll-fast-ms", 400);
+  g_settings_set_uint (settings, "poll-fast-period-s", 30);
+  g_settings_set_uint (settings, "expiry-s", 90);
+  assert_schedule (till, 400, 30, 7000);
+  g_assert_cmpuint (kassa_till_get_expiry (till), ==, 90);
+
+  /* A pair out of order (edited by hand): the slow interval is never the shorter. */
+  g_settings_set_uint (settings, "poll-slow-ms", 300);
+  assert_schedule (till, 400, 30, 400);
+
+  g_settings_set_string (settings, "qr-method", "deeplink");
+  g_assert_cmpint (kassa_window_get_qr_method (window), ==, KASSA_INVOICE_METHOD_DEEPLINK);
+
+  /* app.preferences without a PIN set: the window opens (and offers to set one). */
+  g_action_group_activate_action (G_ACTION_GROUP (run->app), "preferences", NULL);
+  if (!kassa_test_ui_wait (preferences_shown, NULL, WAIT_SECONDS))
+    g_error ("app.preferences opened no preferences window");
+  gtk_window_destroy (find_toplevel (KASSA_TYPE_PREFERENCES_WINDOW));
+
+  run->ran = TRUE;
+  g_application_quit (G_APPLICATION (run->app));
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_app_startup_cb (GApplication *app,
+                   gpointer      user_data)
+{
+  kassa_test_ui_use_system_data ();
+}
+
+static void
+test_app_applies (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("mn.kassa.Kassa");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *journal = NULL;
+  AppRun run = { NULL, NULL, FALSE };
+
+  reset_settings (settings);
+  run.tmpdir = g_dir_make_tmp ("kassa-prefs-XXXXXX", &error);
+  g_assert_no_error (error);
+  journal = g_build_filename (run.tmpdir, "training.sqlite", NULL);
+  g_setenv ("KASSA_JOURNAL", journal, TRUE);
+
+  kassa_test_ui_pointer_to (0);
+  run.app = kassa_application_new ();
+  g_application_set_flags (G_APPLICATION (run.app),
+                           G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
+  g_signal_connect_after (run.app, "startup", G_CALLBACK (on_app_startup_cb), NULL);
+  g_idle_add (app_body_cb, &run);
+  g_assert_cmpint (g_application_run (G_APPLICATION (run.app), 0, NULL), ==, 0);
+  g_assert_true (run.ran);
+  g_assert_finalize_object (run.app);
+
+  g_unsetenv ("KASSA_JOURNAL");
+  g_free (run.tmpdir);
+}
+
+static void
+skip_without_harness (void)
+{
+  g_test_skip ("needs the display harness (build-aux/with-display.sh)");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  kassa_test_init (&argc, &argv);
+
+  /* No Secret Service in the test session; never the tester's own keyring. */
+  g_setenv ("KASSA_SECRET_BACKEND", "file", TRUE);
+
+  if (!kassa_test_ui_have_harness ())
+    {
+      g_test_add_func ("/preferences/no-display", skip_without_harness);
+      return g_test_run ();
+    }
+
+  gtk_init ();
+  adw_init ();
+  kassa_test_ui_use_system_data ();
+  /* GTK 4.8's cursor blink warns ("GtkText - did not receive a focus-out
+   * event") when it fires in an entry of a window that lost the keyboard to
+   * another (the PIN dialog): a harmless warning that fails a test. */
+  g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
+
+#define ADD(path, func, open) \
+  g_test_add (path, Fixture, GINT_TO_POINTER (open), fixture_setup, func, fixture_teardown)
+
+  ADD ("/preferences/defaults", test_defaults, TRUE);
+  ADD ("/preferences/values/invalid", test_invalid_values, TRUE);
+  ADD ("/preferences/values/save", test_save_values, TRUE);
+  ADD ("/preferences/account", test_account, TRUE);
+  ADD ("/preferences/pin/required", test_pin_required, FALSE);
+  ADD ("/preferences/pin/set", test_pin_set, FALSE);
+
+#undef ADD
+
+  g_test_add_func ("/preferences/application-applies", test_app_applies);
+
+  return g_test_run ();
+}
