@@ -393,3 +393,56 @@ kassa_test_ui_wait_current_state (KassaCounter      *counter,
 
   return kassa_counter_get_current_invoice (counter);
 }
+
+/* ---- what a window shows ---- */
+
+GtkWidget *
+kassa_test_ui_find_widget (GtkWidget              *root,
+                           KassaTestUiWidgetMatch  match,
+                           gconstpointer           data)
+{
+  if (!gtk_widget_get_mapped (root))
+    return NULL;
+  if (match (root, data))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = kassa_test_ui_find_widget (child, match, data);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+gboolean
+kassa_test_ui_is_label_with_text (GtkWidget     *widget,
+                                  gconstpointer  text)
+{
+  return GTK_IS_LABEL (widget) &&
+         g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0;
+}
+
+gboolean
+kassa_test_ui_is_label_containing (GtkWidget     *widget,
+                                   gconstpointer  text)
+{
+  return GTK_IS_LABEL (widget) &&
+         strstr (gtk_label_get_label (GTK_LABEL (widget)), text) != NULL;
+}
+
+gboolean
+kassa_test_ui_widget_is_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (data));
+}
+
+void
+kassa_test_ui_skip_without_harness (void)
+{
+  g_test_skip ("needs the display harness (build-aux/with-display.sh)");
+}

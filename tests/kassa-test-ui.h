@@ -72,6 +72,11 @@ void      kassa_test_ui_use_system_data (void);
  * *(gpointer *) @data is NULL (e.g. a weak pointer to a finalized object). */
 gboolean  kassa_test_ui_flag_is_set     (gpointer     data);
 gboolean  kassa_test_ui_pointer_is_null (gpointer     data);
+/* A condition for kassa_test_ui_wait(): @data (a GtkWidget) is mapped. */
+gboolean  kassa_test_ui_widget_is_mapped (gpointer    data);
+
+/* A test body for a run without the display harness: skips, saying why. */
+void      kassa_test_ui_skip_without_harness (void);
 
 /* Destroys @window and fails the test unless it is finalized then: no
  * reference cycle (with a counter, settings, its own async calls) keeps a
@@ -95,6 +100,19 @@ char     *kassa_test_ui_screenshot_of   (GtkWidget   *window,
 /* A training till as the application runs it: a real journal, the training
  * bank in-process (src/sim/kassa-training.h), its client, a till and a
  * counter on them. */
+/* What a window shows, through public widget API: the first mapped widget
+ * below @root (itself included, depth first) that @match accepts. */
+typedef gboolean (*KassaTestUiWidgetMatch) (GtkWidget *widget, gconstpointer data);
+
+GtkWidget *kassa_test_ui_find_widget         (GtkWidget              *root,
+                                              KassaTestUiWidgetMatch  match,
+                                              gconstpointer           data);
+/* Matches: a GtkLabel whose label is @text / contains @text. */
+gboolean   kassa_test_ui_is_label_with_text  (GtkWidget              *widget,
+                                              gconstpointer           text);
+gboolean   kassa_test_ui_is_label_containing (GtkWidget              *widget,
+                                              gconstpointer           text);
+
 typedef struct
 {
   char            *journal_path;

@@ -190,6 +190,17 @@ wait_timeout_cb (gpointer data)
 }
 
 void
+kassa_test_async_done_cb (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  KassaTestAsync *w = user_data;
+
+  w->result = g_object_ref (result);
+  w->done = TRUE;
+}
+
+void
 kassa_test_wait_for (gboolean *flag,
                      guint     timeout_s)
 {

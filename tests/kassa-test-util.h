@@ -49,6 +49,18 @@ char         *kassa_test_http            (const char   *method,
                                           guint        *out_status,
                                           GError      **error);
 
+/* The result of an async call, waited for with kassa_test_wait_for (&w.done, …):
+ * pass kassa_test_async_done_cb and &w; the test owns (and unrefs) w.result. */
+typedef struct
+{
+  gboolean      done;
+  GAsyncResult *result;
+} KassaTestAsync;
+
+void          kassa_test_async_done_cb   (GObject      *source,
+                                          GAsyncResult *result,
+                                          gpointer      user_data);
+
 /* Runs the main context until *@flag is TRUE (or @timeout_s seconds, then aborts). */
 void          kassa_test_wait_for        (gboolean     *flag,
                                           guint         timeout_s);

@@ -33,23 +33,6 @@ typedef struct
   guint            current_notifies;
 } Fixture;
 
-typedef struct
-{
-  gboolean      done;
-  GAsyncResult *result;
-} AsyncWait;
-
-static void
-async_done_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  AsyncWait *w = user_data;
-
-  w->result = g_object_ref (result);
-  w->done = TRUE;
-}
-
 static void
 on_message_cb (KassaCounter *counter,
                const char   *text,
@@ -71,9 +54,9 @@ recover (Fixture *f)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *summary = NULL;
-  AsyncWait w = { 0, };
+  KassaTestAsync w = { 0, };
 
-  kassa_till_recover_async (f->till, NULL, async_done_cb, &w);
+  kassa_till_recover_async (f->till, NULL, kassa_test_async_done_cb, &w);
   kassa_test_wait_for (&w.done, LIMIT_S);
   g_assert_true (kassa_till_recover_finish (f->till, w.result, &summary, &error));
   g_assert_no_error (error);
@@ -161,10 +144,11 @@ charge (Fixture            *f,
         const char         *phone,
         GError            **error)
 {
-  AsyncWait w = { 0, };
+  KassaTestAsync w = { 0, };
   KassaInvoice *invoice;
 
-  kassa_counter_charge_async (f->counter, amount, method, phone, NULL, NULL, async_done_cb, &w);
+  kassa_counter_charge_async (f->counter, amount, method, phone, NULL, NULL,
+                              kassa_test_async_done_cb, &w);
   kassa_test_wait_for (&w.done, LIMIT_S);
   invoice = kassa_counter_charge_finish (f->counter, w.result, error);
   g_object_unref (w.result);
@@ -176,10 +160,10 @@ static gboolean
 cancel (Fixture  *f,
         GError  **error)
 {
-  AsyncWait w = { 0, };
+  KassaTestAsync w = { 0, };
   gboolean ok;
 
-  kassa_counter_cancel_async (f->counter, NULL, async_done_cb, &w);
+  kassa_counter_cancel_async (f->counter, NULL, kassa_test_async_done_cb, &w);
   kassa_test_wait_for (&w.done, LIMIT_S);
   ok = kassa_counter_cancel_finish (f->counter, w.result, error);
   g_object_unref (w.result);
@@ -438,14 +422,14 @@ test_paid_after_cancel (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(KassaInvoice) invoice = NULL;
-  AsyncWait w = { 0, };
+  KassaTestAsync w = { 0, };
 
   invoice = charge (f, 1500, KASSA_INVOICE_METHOD_QR, NULL, &error);
   g_assert_no_error (error);
 
   kassa_bank_sim_inject_fault (f->bank, KASSA_BANK_ENDPOINT_CANCEL, KASSA_SIM_FAULT_DELAY,
                                1000, 1);
-  kassa_counter_cancel_async (f->counter, NULL, async_done_cb, &w);
+  kassa_counter_cancel_async (f->counter, NULL, kassa_test_async_done_cb, &w);
   wait_for_state (invoice, KASSA_INVOICE_CANCELLING);
   g_assert_true (kassa_bank_sim_pay (f->bank, KASSA_TRAINING_TERMINAL,
                                      kassa_invoice_get_number (invoice), &error));

@@ -484,23 +484,6 @@ test_filter_matches_sql (void)
 
 /* ── live updates from a real till ────────────────────────────────────── */
 
-typedef struct
-{
-  gboolean      done;
-  GAsyncResult *result;
-} AsyncWait;
-
-static void
-async_done_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      data)
-{
-  AsyncWait *w = data;
-
-  w->result = g_object_ref (result);
-  w->done = TRUE;
-}
-
 static void
 on_n_items (GObject    *object,
             GParamSpec *pspec,
@@ -525,7 +508,7 @@ test_live_updates (void)
   g_autoptr(KassaInvoice) invoice = NULL;
   g_autoptr(KassaInvoice) first = NULL;
   Changes changes = { 0 };
-  AsyncWait w = { 0 };
+  KassaTestAsync w = { 0 };
   gboolean paid_changed = FALSE;
 
   g_assert_cmpint (g_mkdir_with_parents (g_get_user_data_dir (), 0700), ==, 0);
@@ -538,7 +521,7 @@ test_live_updates (void)
   g_assert_no_error (error);
   till = kassa_till_new (journal, client);
 
-  kassa_till_recover_async (till, NULL, async_done_cb, &w);
+  kassa_till_recover_async (till, NULL, kassa_test_async_done_cb, &w);
   kassa_test_wait_for (&w.done, LIMIT_S);
   g_assert_true (kassa_till_recover_finish (till, w.result, NULL, &error));
   g_assert_no_error (error);
@@ -557,7 +540,7 @@ test_live_updates (void)
     {
       w.done = FALSE;
       kassa_till_sale_async (till, 1500 + k, KASSA_INVOICE_METHOD_QR, NULL, "ref-live", NULL,
-                             async_done_cb, &w);
+                             kassa_test_async_done_cb, &w);
       kassa_test_wait_for (&w.done, LIMIT_S);
       g_clear_object (&invoice);
       invoice = kassa_till_sale_finish (till, w.result, &error);

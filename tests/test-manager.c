@@ -78,23 +78,6 @@ fixture_teardown (Fixture       *f,
   g_free (f->path);
 }
 
-typedef struct
-{
-  gboolean      done;
-  GAsyncResult *result;
-} AsyncWait;
-
-static void
-async_done_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  AsyncWait *w = user_data;
-
-  w->result = g_object_ref (result);
-  w->done = TRUE;
-}
-
 static gboolean
 authorise_full (Fixture     *f,
                 const char  *pin,
@@ -103,11 +86,11 @@ authorise_full (Fixture     *f,
                 const char  *subject,
                 GError     **error)
 {
-  AsyncWait w = { 0, };
+  KassaTestAsync w = { 0, };
   gboolean ok;
 
   kassa_manager_authorise_full_async (f->manager, pin, action, reason, subject, NULL,
-                                      async_done_cb, &w);
+                                      kassa_test_async_done_cb, &w);
   kassa_test_wait_for (&w.done, WAIT_S);
   ok = kassa_manager_authorise_finish (f->manager, w.result, error);
   g_object_unref (w.result);
@@ -557,14 +540,14 @@ static void
 test_parallel_guesses (Fixture       *f,
                        gconstpointer  data)
 {
-  AsyncWait w[5] = { { 0, } };
+  KassaTestAsync w[5] = { { 0, } };
   const char *guesses[5] = { "1111", "2222", "3333", "4444", PIN };
   GError *errors[5] = { NULL, };
 
   set_pin_ok (f, NULL, PIN);
   for (guint i = 0; i < G_N_ELEMENTS (w); i++)
     kassa_manager_authorise_async (f->manager, guesses[i], KASSA_MANAGER_ACTION_PREFERENCES,
-                                   NULL, NULL, async_done_cb, &w[i]);
+                                   NULL, NULL, kassa_test_async_done_cb, &w[i]);
   for (guint i = 0; i < G_N_ELEMENTS (w); i++)
     {
       kassa_test_wait_for (&w[i].done, WAIT_S);
@@ -589,13 +572,13 @@ test_cancelled (Fixture       *f,
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) rows = NULL;
-  AsyncWait w = { 0, };
+  KassaTestAsync w = { 0, };
 
   set_pin_ok (f, NULL, PIN);
 
   /* Cancelled while PBKDF2 runs: the caller is told; nothing is authorised. */
   kassa_manager_authorise_async (f->manager, PIN, KASSA_MANAGER_ACTION_SETTLE, NULL,
-                                 cancellable, async_done_cb, &w);
+                                 cancellable, kassa_test_async_done_cb, &w);
   g_cancellable_cancel (cancellable);
   kassa_test_wait_for (&w.done, WAIT_S);
   g_assert_false (kassa_manager_authorise_finish (f->manager, w.result, &error));
@@ -608,7 +591,7 @@ test_cancelled (Fixture       *f,
   g_clear_object (&cancellable);
   cancellable = g_cancellable_new ();
   kassa_manager_authorise_async (f->manager, "9999", KASSA_MANAGER_ACTION_SETTLE, NULL,
-                                 cancellable, async_done_cb, &w);
+                                 cancellable, kassa_test_async_done_cb, &w);
   g_cancellable_cancel (cancellable);
   kassa_test_wait_for (&w.done, WAIT_S);
   g_assert_false (kassa_manager_authorise_finish (f->manager, w.result, &error));

@@ -46,23 +46,6 @@ typedef struct
   guint              n_pushes;    /* verified pushes announced by the listener */
 } Fixture;
 
-typedef struct
-{
-  GAsyncResult *result;
-  gboolean      done;
-} AsyncWait;
-
-static void
-async_done_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  AsyncWait *w = user_data;
-
-  w->result = g_object_ref (result);
-  w->done = TRUE;
-}
-
 static gboolean
 timeout_flag_cb (gpointer user_data)
 {
@@ -104,7 +87,7 @@ fixture_start (Fixture  *f,
   g_autofree char *name = g_strdup_printf ("races-%u.sqlite", ++serial);
   g_autoptr(GError) error = NULL;
   g_autofree char *summary = NULL;
-  AsyncWait w = { 0, };
+  KassaTestAsync w = { 0, };
 
   if (with_push)
     {
@@ -135,7 +118,7 @@ fixture_start (Fixture  *f,
   if (f->listener != NULL)
     kassa_till_set_push_listener (f->till, f->listener);
 
-  kassa_till_recover_async (f->till, NULL, async_done_cb, &w);
+  kassa_till_recover_async (f->till, NULL, kassa_test_async_done_cb, &w);
   kassa_test_wait_for (&w.done, WAIT_S);
   g_assert_true (kassa_till_recover_finish (f->till, w.result, &summary, &error));
   g_assert_no_error (error);
@@ -230,11 +213,11 @@ sale_ok (Fixture *f,
          gint64   amount)
 {
   g_autoptr(GError) error = NULL;
-  AsyncWait w = { 0, };
+  KassaTestAsync w = { 0, };
   KassaInvoice *invoice;
 
   kassa_till_sale_async (f->till, amount, KASSA_INVOICE_METHOD_QR, NULL, "race", NULL,
-                         async_done_cb, &w);
+                         kassa_test_async_done_cb, &w);
   kassa_test_wait_for (&w.done, WAIT_S);
   invoice = kassa_till_sale_finish (f->till, w.result, &error);
   g_object_unref (w.result);
@@ -624,10 +607,10 @@ test_race_pay_while_cancelling (Fixture       *f,
   g_autoptr(KassaInvoice) invoice = sale_ok (f, 1000);
   g_autofree char *number = g_strdup (kassa_invoice_get_number (invoice));
   g_autoptr(GError) error = NULL;
-  AsyncWait w = { 0, };
+  KassaTestAsync w = { 0, };
 
   sim_fault (f, "cancel", "delay", 1000, 1);
-  kassa_till_cancel_async (f->till, invoice, NULL, async_done_cb, &w);
+  kassa_till_cancel_async (f->till, invoice, NULL, kassa_test_async_done_cb, &w);
   wait_for_state (invoice, KASSA_INVOICE_CANCELLING, WAIT_S);
   sim_pay (f, invoice);
 
@@ -704,7 +687,7 @@ test_race_two_refunds (Fixture       *f,
   g_autoptr(GError) error1 = NULL;
   g_autoptr(GError) error2 = NULL;
   g_autoptr(GError) error3 = NULL;
-  AsyncWait w1 = { 0, }, w2 = { 0, }, w3 = { 0, };
+  KassaTestAsync w1 = { 0, }, w2 = { 0, }, w3 = { 0, };
   gboolean ok1, ok2;
 
   g_assert_true (kassa_manager_set_pin (kassa_till_get_manager (f->till), NULL, PIN, NULL));
@@ -712,8 +695,8 @@ test_race_two_refunds (Fixture       *f,
   wait_for_state (invoice, KASSA_INVOICE_PAID, WAIT_S);
 
   sim_fault (f, "refund", "delay", 500, 1);
-  kassa_till_refund_async (f->till, invoice, PIN, NULL, NULL, async_done_cb, &w1);
-  kassa_till_refund_async (f->till, invoice, PIN, NULL, NULL, async_done_cb, &w2);
+  kassa_till_refund_async (f->till, invoice, PIN, NULL, NULL, kassa_test_async_done_cb, &w1);
+  kassa_till_refund_async (f->till, invoice, PIN, NULL, NULL, kassa_test_async_done_cb, &w2);
   kassa_test_wait_for (&w1.done, WAIT_S);
   kassa_test_wait_for (&w2.done, WAIT_S);
   ok1 = kassa_till_refund_finish (f->till, w1.result, &error1);
@@ -730,7 +713,7 @@ test_race_two_refunds (Fixture       *f,
   g_assert_cmpint (kassa_invoice_get_state (invoice), ==, KASSA_INVOICE_REFUNDED);
 
   /* And a third, afterwards. */
-  kassa_till_refund_async (f->till, invoice, PIN, NULL, NULL, async_done_cb, &w3);
+  kassa_till_refund_async (f->till, invoice, PIN, NULL, NULL, kassa_test_async_done_cb, &w3);
   kassa_test_wait_for (&w3.done, WAIT_S);
   g_assert_false (kassa_till_refund_finish (f->till, w3.result, &error3));
   g_object_unref (w3.result);

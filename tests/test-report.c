@@ -37,23 +37,6 @@ typedef struct
   char            *dir;      /* documents written by the test */
 } Fixture;
 
-typedef struct
-{
-  GAsyncResult *result;
-  gboolean      done;
-} AsyncWait;
-
-static void
-async_done_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  AsyncWait *w = user_data;
-
-  w->result = g_object_ref (result);
-  w->done = TRUE;
-}
-
 /* ---- tools ---- */
 
 /* Runs @argv, returns its exit status and stdout. */
@@ -279,7 +262,7 @@ fixture_setup (Fixture       *f,
   g_autofree char *name = g_strdup_printf ("journal-%u.sqlite", ++serial);
   g_autofree char *path = g_build_filename (g_get_user_data_dir (), name, NULL);
   g_autoptr(GError) error = NULL;
-  AsyncWait w = { 0, };
+  KassaTestAsync w = { 0, };
 
   f->sim = kassa_test_sim_spawnv (NULL);
   f->client = kassa_bank_client_new (kassa_test_sim_get_url (f->sim), KASSA_TEST_TERMINAL,
@@ -290,7 +273,7 @@ fixture_setup (Fixture       *f,
   f->till = kassa_till_new (f->journal, f->client);
   kassa_till_set_poll_schedule (f->till, 100, 120, 100);
 
-  kassa_till_recover_async (f->till, NULL, async_done_cb, &w);
+  kassa_till_recover_async (f->till, NULL, kassa_test_async_done_cb, &w);
   kassa_test_wait_for (&w.done, WAIT_S);
   g_assert_true (kassa_till_recover_finish (f->till, w.result, NULL, &error));
   g_assert_no_error (error);
@@ -366,11 +349,11 @@ sale (Fixture    *f,
       const char *reference)
 {
   g_autoptr(GError) error = NULL;
-  AsyncWait w = { 0, };
+  KassaTestAsync w = { 0, };
   KassaInvoice *invoice;
 
   kassa_till_sale_async (f->till, amount, KASSA_INVOICE_METHOD_QR, NULL, reference, NULL,
-                         async_done_cb, &w);
+                         kassa_test_async_done_cb, &w);
   kassa_test_wait_for (&w.done, WAIT_S);
   invoice = kassa_till_sale_finish (f->till, w.result, &error);
   g_object_unref (w.result);
@@ -398,10 +381,10 @@ refund (Fixture      *f,
         KassaInvoice *invoice)
 {
   g_autoptr(GError) error = NULL;
-  AsyncWait w = { 0, };
+  KassaTestAsync w = { 0, };
 
   kassa_till_refund_async (f->till, invoice, PIN, "customer returned it", NULL,
-                           async_done_cb, &w);
+                           kassa_test_async_done_cb, &w);
   kassa_test_wait_for (&w.done, WAIT_S);
   g_assert_true (kassa_till_refund_finish (f->till, w.result, &error));
   g_assert_no_error (error);
@@ -414,9 +397,9 @@ cancel (Fixture      *f,
         KassaInvoice *invoice)
 {
   g_autoptr(GError) error = NULL;
-  AsyncWait w = { 0, };
+  KassaTestAsync w = { 0, };
 
-  kassa_till_cancel_async (f->till, invoice, NULL, async_done_cb, &w);
+  kassa_till_cancel_async (f->till, invoice, NULL, kassa_test_async_done_cb, &w);
   kassa_test_wait_for (&w.done, WAIT_S);
   g_assert_true (kassa_till_cancel_finish (f->till, w.result, &error));
   g_assert_no_error (error);
@@ -428,10 +411,10 @@ static KassaSettlement *
 settle (Fixture *f)
 {
   g_autoptr(GError) error = NULL;
-  AsyncWait w = { 0, };
+  KassaTestAsync w = { 0, };
   KassaSettlement *settlement;
 
-  kassa_till_settle_async (f->till, PIN, NULL, async_done_cb, &w);
+  kassa_till_settle_async (f->till, PIN, NULL, kassa_test_async_done_cb, &w);
   kassa_test_wait_for (&w.done, WAIT_S);
   settlement = kassa_till_settle_finish (f->till, w.result, &error);
   g_object_unref (w.result);
@@ -447,10 +430,10 @@ sim_settlement (Fixture    *f,
                 const char *id)
 {
   g_autoptr(GError) error = NULL;
-  AsyncWait w = { 0, };
+  KassaTestAsync w = { 0, };
   KassaBankSettlementReply *reply;
 
-  kassa_bank_client_settlement_async (f->client, id, NULL, async_done_cb, &w);
+  kassa_bank_client_settlement_async (f->client, id, NULL, kassa_test_async_done_cb, &w);
   kassa_test_wait_for (&w.done, WAIT_S);
   reply = kassa_bank_client_settlement_finish (f->client, w.result, &error);
   g_object_unref (w.result);
@@ -617,9 +600,9 @@ check_mismatch (Fixture *f,
   g_autoptr(GError) error = NULL;
   g_autofree char *pdf = artefact_path ("report-mismatch.pdf");
   g_autofree char *text = NULL;
-  AsyncWait w = { 0, };
+  KassaTestAsync w = { 0, };
 
-  kassa_bank_client_qr_async (f->client, 800, "OUTSIDE-1", NULL, async_done_cb, &w);
+  kassa_bank_client_qr_async (f->client, 800, "OUTSIDE-1", NULL, kassa_test_async_done_cb, &w);
   kassa_test_wait_for (&w.done, WAIT_S);
   created = kassa_bank_client_qr_finish (f->client, w.result, &error);
   g_object_unref (w.result);

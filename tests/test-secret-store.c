@@ -70,25 +70,8 @@ fixture_teardown (Fixture       *f,
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
 
-typedef struct
-{
-  gboolean      done;
-  GAsyncResult *result;
-} AsyncWait;
-
-static void
-async_done_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  AsyncWait *wait = user_data;
-
-  wait->result = g_object_ref (result);
-  wait->done = TRUE;
-}
-
 static GAsyncResult *
-wait_result (AsyncWait *wait)
+wait_result (KassaTestAsync *wait)
 {
   kassa_test_wait_for (&wait->done, 30);
   return wait->result;
@@ -100,10 +83,10 @@ store_async (KassaSecretStore  *store,
              const char        *secret,
              GError           **error)
 {
-  AsyncWait wait = { FALSE, NULL };
+  KassaTestAsync wait = { FALSE, NULL };
   g_autoptr(GAsyncResult) result = NULL;
 
-  kassa_secret_store_store_async (store, terminal, secret, NULL, async_done_cb, &wait);
+  kassa_secret_store_store_async (store, terminal, secret, NULL, kassa_test_async_done_cb, &wait);
   g_assert_false (wait.done);   /* never inside the call */
   result = wait_result (&wait);
 
@@ -115,10 +98,10 @@ lookup_async (KassaSecretStore  *store,
               const char        *terminal,
               GError           **error)
 {
-  AsyncWait wait = { FALSE, NULL };
+  KassaTestAsync wait = { FALSE, NULL };
   g_autoptr(GAsyncResult) result = NULL;
 
-  kassa_secret_store_lookup_async (store, terminal, NULL, async_done_cb, &wait);
+  kassa_secret_store_lookup_async (store, terminal, NULL, kassa_test_async_done_cb, &wait);
   g_assert_false (wait.done);
   result = wait_result (&wait);
 
@@ -130,10 +113,10 @@ clear_async (KassaSecretStore  *store,
              const char        *terminal,
              GError           **error)
 {
-  AsyncWait wait = { FALSE, NULL };
+  KassaTestAsync wait = { FALSE, NULL };
   g_autoptr(GAsyncResult) result = NULL;
 
-  kassa_secret_store_clear_async (store, terminal, NULL, async_done_cb, &wait);
+  kassa_secret_store_clear_async (store, terminal, NULL, kassa_test_async_done_cb, &wait);
   g_assert_false (wait.done);
   result = wait_result (&wait);
 
@@ -558,7 +541,7 @@ test_auto_without_bus (Fixture       *f,
   g_autofree char *old_address = g_strdup (g_getenv ("DBUS_SESSION_BUS_ADDRESS"));
   g_autofree char *missing = g_build_filename (g_get_user_runtime_dir (), "no-such-bus", NULL);
   g_autofree char *address = g_strconcat ("unix:path=", missing, NULL);
-  AsyncWait wait = { FALSE, NULL };
+  KassaTestAsync wait = { FALSE, NULL };
   g_autoptr(GAsyncResult) result = NULL;
   guint notified = 0;
 
@@ -572,7 +555,7 @@ test_auto_without_bus (Fixture       *f,
   g_assert_cmpstr (description, !=, "");
   g_clear_pointer (&description, g_free);
 
-  kassa_secret_store_resolve_async (store, NULL, async_done_cb, &wait);
+  kassa_secret_store_resolve_async (store, NULL, kassa_test_async_done_cb, &wait);
   result = wait_result (&wait);
   g_assert_cmpint (kassa_secret_store_resolve_finish (store, result, &error), ==,
                    KASSA_SECRET_BACKEND_FILE);

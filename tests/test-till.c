@@ -39,23 +39,6 @@ typedef struct
   gboolean         seen_online_after_offline;
 } Fixture;
 
-typedef struct
-{
-  GAsyncResult *result;
-  gboolean      done;
-} AsyncWait;
-
-static void
-async_done_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  AsyncWait *w = user_data;
-
-  w->result = g_object_ref (result);
-  w->done = TRUE;
-}
-
 /* ---- fixture ---- */
 
 static void
@@ -133,11 +116,11 @@ static char *
 fixture_recover (Fixture *f)
 {
   g_autoptr(GError) error = NULL;
-  AsyncWait w = { 0, };
+  KassaTestAsync w = { 0, };
   char *summary = NULL;
 
   g_assert_false (kassa_till_get_recovered (f->till));
-  kassa_till_recover_async (f->till, NULL, async_done_cb, &w);
+  kassa_till_recover_async (f->till, NULL, kassa_test_async_done_cb, &w);
   kassa_test_wait_for (&w.done, WAIT_S);
   g_assert_true (kassa_till_recover_finish (f->till, w.result, &summary, &error));
   g_assert_no_error (error);
@@ -288,10 +271,11 @@ run_sale (Fixture             *f,
           const char          *phone,
           GError             **error)
 {
-  AsyncWait w = { 0, };
+  KassaTestAsync w = { 0, };
   KassaInvoice *invoice;
 
-  kassa_till_sale_async (f->till, amount, method, phone, "test", NULL, async_done_cb, &w);
+  kassa_till_sale_async (f->till, amount, method, phone, "test", NULL, kassa_test_async_done_cb,
+                         &w);
   kassa_test_wait_for (&w.done, WAIT_S);
   invoice = kassa_till_sale_finish (f->till, w.result, error);
   g_object_unref (w.result);
@@ -320,10 +304,10 @@ run_cancel (Fixture       *f,
             KassaInvoice  *invoice,
             GError       **error)
 {
-  AsyncWait w = { 0, };
+  KassaTestAsync w = { 0, };
   gboolean ok;
 
-  kassa_till_cancel_async (f->till, invoice, NULL, async_done_cb, &w);
+  kassa_till_cancel_async (f->till, invoice, NULL, kassa_test_async_done_cb, &w);
   kassa_test_wait_for (&w.done, WAIT_S);
   ok = kassa_till_cancel_finish (f->till, w.result, error);
   g_object_unref (w.result);
@@ -350,10 +334,10 @@ run_refund (Fixture       *f,
             const char    *pin,
             GError       **error)
 {
-  AsyncWait w = { 0, };
+  KassaTestAsync w = { 0, };
   gboolean ok;
 
-  kassa_till_refund_async (f->till, invoice, pin, NULL, NULL, async_done_cb, &w);
+  kassa_till_refund_async (f->till, invoice, pin, NULL, NULL, kassa_test_async_done_cb, &w);
   kassa_test_wait_for (&w.done, WAIT_S);
   ok = kassa_till_refund_finish (f->till, w.result, error);
   g_object_unref (w.result);
@@ -365,11 +349,11 @@ static KassaSettlement *
 run_settle (Fixture  *f,
             GError  **error)
 {
-  AsyncWait w = { 0, };
+  KassaTestAsync w = { 0, };
   KassaSettlement *settlement;
 
   set_pin (f);
-  kassa_till_settle_async (f->till, PIN, NULL, async_done_cb, &w);
+  kassa_till_settle_async (f->till, PIN, NULL, kassa_test_async_done_cb, &w);
   kassa_test_wait_for (&w.done, WAIT_S);
   settlement = kassa_till_settle_finish (f->till, w.result, error);
   g_object_unref (w.result);
@@ -807,10 +791,10 @@ test_cancel_race (Fixture       *f,
 {
   g_autoptr(KassaInvoice) invoice = sale_ok (f, 1000, KASSA_INVOICE_METHOD_QR, NULL);
   g_autoptr(GError) error = NULL;
-  AsyncWait w = { 0, };
+  KassaTestAsync w = { 0, };
 
   sim_fault (f, "cancel", "delay", 1000, 1);
-  kassa_till_cancel_async (f->till, invoice, NULL, async_done_cb, &w);
+  kassa_till_cancel_async (f->till, invoice, NULL, kassa_test_async_done_cb, &w);
   /* CANCELLING is committed just before the cancel is sent. */
   wait_for_state (invoice, KASSA_INVOICE_CANCELLING);
   sim_invoice_action (f, "/sim/pay", invoice);
@@ -852,11 +836,11 @@ test_create_timeout_qr (Fixture       *f,
   g_autoptr(GArray) seen = g_array_new (FALSE, FALSE, sizeof (KassaInvoiceState));
   g_autoptr(GHashTable) table = NULL;
   KassaInvoice *invoice;
-  AsyncWait w = { 0, };
+  KassaTestAsync w = { 0, };
 
   sim_fault (f, "qr", "delay", (CLIENT_TIMEOUT_S + 1) * 1000, 1);
   kassa_till_sale_async (f->till, 1000, KASSA_INVOICE_METHOD_QR, NULL, NULL, NULL,
-                         async_done_cb, &w);
+                         kassa_test_async_done_cb, &w);
   g_assert_cmpuint (f->added->len, ==, 1);
   invoice = g_ptr_array_index (f->added, 0);
   g_assert_cmpint (kassa_invoice_get_state (invoice), ==, KASSA_INVOICE_CREATING);
@@ -1137,7 +1121,7 @@ test_recover_never_sent (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(KassaInvoice) invoice = NULL;
   g_autofree char *summary = NULL;
-  AsyncWait w = { 0, };
+  KassaTestAsync w = { 0, };
 
   /* Kassa stopped right after the write-ahead commit. */
   invoice = kassa_journal_create_invoice (f->journal, KASSA_TEST_TERMINAL, 1000,
@@ -1149,7 +1133,7 @@ test_recover_never_sent (Fixture       *f,
 
   /* No sale before recovery. */
   kassa_till_sale_async (f->till, 1000, KASSA_INVOICE_METHOD_QR, NULL, NULL, NULL,
-                         async_done_cb, &w);
+                         kassa_test_async_done_cb, &w);
   kassa_test_wait_for (&w.done, WAIT_S);
   g_assert_null (kassa_till_sale_finish (f->till, w.result, &error));
   g_object_unref (w.result);
@@ -1180,7 +1164,7 @@ test_recover_paid_while_away (Fixture       *f,
   g_autoptr(KassaBankInvoiceReply) reply = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *summary = NULL;
-  AsyncWait w = { 0, };
+  KassaTestAsync w = { 0, };
 
   fixture_new_till (f);
   g_free (fixture_recover (f));
@@ -1195,7 +1179,7 @@ test_recover_paid_while_away (Fixture       *f,
                                              KASSA_INVOICE_METHOD_QR, NULL, NULL, &error);
   g_assert_no_error (error);
   kassa_bank_client_qr_async (f->client, 1200, kassa_invoice_get_number (lost_reply), NULL,
-                              async_done_cb, &w);
+                              kassa_test_async_done_cb, &w);
   kassa_test_wait_for (&w.done, WAIT_S);
   reply = kassa_bank_client_qr_finish (f->client, w.result, &error);
   g_object_unref (w.result);
@@ -1256,7 +1240,7 @@ test_cancel_cancellable (Fixture       *f,
   g_autoptr(KassaInvoice) none = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   KassaInvoice *invoice;
-  AsyncWait w = { 0, };
+  KassaTestAsync w = { 0, };
 
   sim_fault (f, "phone", "delay", (CLIENT_TIMEOUT_S + 1) * 1000, 1);
   none = run_sale (f, 1000, KASSA_INVOICE_METHOD_PHONE, "99112233", &error);
@@ -1265,7 +1249,7 @@ test_cancel_cancellable (Fixture       *f,
   invoice = g_ptr_array_index (f->added, 0);
   g_assert_cmpint (kassa_invoice_get_state (invoice), ==, KASSA_INVOICE_CREATE_UNKNOWN);
 
-  kassa_till_cancel_async (f->till, invoice, cancellable, async_done_cb, &w);
+  kassa_till_cancel_async (f->till, invoice, cancellable, kassa_test_async_done_cb, &w);
   g_cancellable_cancel (cancellable);
   kassa_test_wait_for (&w.done, WAIT_S);
   g_assert_false (kassa_till_cancel_finish (f->till, w.result, &error));

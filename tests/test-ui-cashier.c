@@ -56,47 +56,6 @@ window_is_maximized (gpointer data)
 
 /* ---- what the window shows, through public widget API ---- */
 
-typedef gboolean (*WidgetMatch) (GtkWidget *widget, gconstpointer data);
-
-static GtkWidget *
-find_widget (GtkWidget     *root,
-             WidgetMatch    match,
-             gconstpointer  data)
-{
-  if (!gtk_widget_get_mapped (root))
-    return NULL;
-  if (match (root, data))
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, match, data);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static gboolean
-is_label_with_text (GtkWidget     *widget,
-                    gconstpointer  text)
-{
-  return GTK_IS_LABEL (widget) &&
-         g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0;
-}
-
-static gboolean
-is_label_containing (GtkWidget     *widget,
-                     gconstpointer  text)
-{
-  return GTK_IS_LABEL (widget) &&
-         strstr (gtk_label_get_label (GTK_LABEL (widget)), text) != NULL;
-}
-
 /* The window's inline messages (under the amount and phone entries) carry
  * the style class "inline-error". */
 static gboolean
@@ -122,10 +81,10 @@ is_entry_for (GtkWidget     *widget,
 
 typedef struct
 {
-  Fixture       *f;
-  WidgetMatch    match;
-  gconstpointer  data;
-  gboolean       present;
+  Fixture                *f;
+  KassaTestUiWidgetMatch  match;
+  gconstpointer           data;
+  gboolean                present;
 } ShowWait;
 
 static gboolean
@@ -133,15 +92,16 @@ window_shows (gpointer data)
 {
   ShowWait *w = data;
 
-  return (find_widget (GTK_WIDGET (w->f->window), w->match, w->data) != NULL) == w->present;
+  return (kassa_test_ui_find_widget (GTK_WIDGET (w->f->window), w->match,
+                                     w->data) != NULL) == w->present;
 }
 
 static void
-wait_shown (Fixture       *f,
-            WidgetMatch    match,
-            gconstpointer  data,
-            gboolean       present,
-            const char    *what)
+wait_shown (Fixture                *f,
+            KassaTestUiWidgetMatch  match,
+            gconstpointer           data,
+            gboolean                present,
+            const char             *what)
 {
   ShowWait w = { f, match, data, present };
 
@@ -199,8 +159,8 @@ n_recent (Fixture *f)
 static void
 assert_focus_in_amount_entry (Fixture *f)
 {
-  GtkWidget *entry = find_widget (GTK_WIDGET (f->window), is_entry_for,
-                                  GINT_TO_POINTER (GTK_INPUT_PURPOSE_DIGITS));
+  GtkWidget *entry = kassa_test_ui_find_widget (GTK_WIDGET (f->window), is_entry_for,
+                                                GINT_TO_POINTER (GTK_INPUT_PURPOSE_DIGITS));
   GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (f->window));
 
   g_assert_nonnull (entry);
@@ -267,8 +227,8 @@ test_qr_sale (Fixture       *f,
   g_assert_cmpint (kassa_invoice_get_amount (invoice), ==, 1500);
   g_assert_cmpint (kassa_invoice_get_method (invoice), ==, KASSA_INVOICE_METHOD_QR);
   g_assert_nonnull (kassa_invoice_get_payload (invoice));
-  wait_shown (f, is_label_with_text, shown_amount, TRUE, "the amount 1,500₮");
-  wait_shown (f, is_label_containing, kassa_invoice_get_number (invoice), TRUE,
+  wait_shown (f, kassa_test_ui_is_label_with_text, shown_amount, TRUE, "the amount 1,500₮");
+  wait_shown (f, kassa_test_ui_is_label_containing, kassa_invoice_get_number (invoice), TRUE,
               "the invoice number");
   g_assert_cmpuint (n_recent (f), ==, 1);
   g_free (kassa_test_ui_screenshot_of (GTK_WIDGET (f->window), 0, "cashier-awaiting"));
@@ -339,7 +299,8 @@ test_phone_sale_declined (Fixture       *f,
               "the phone number entry");
 
   kassa_test_ui_keys (0, "1", "2", "3", "4", "Return", NULL);
-  wait_shown (f, is_label_with_text, phone_error->message, TRUE, "why 1234 is refused");
+  wait_shown (f, kassa_test_ui_is_label_with_text, phone_error->message, TRUE,
+              "why 1234 is refused");
   g_assert_null (kassa_counter_get_current_invoice (f->t.counter));
   g_assert_cmpuint (n_recent (f), ==, 0);
   g_free (kassa_test_ui_screenshot_of (GTK_WIDGET (f->window), 0, "cashier-bad-phone"));
@@ -434,7 +395,8 @@ test_paid_after_cancel (Fixture       *f,
   g_assert_true (kassa_test_ui_wait_current_state (f->t.counter, KASSA_INVOICE_PAID) == invoice);
   g_assert_true (kassa_invoice_get_paid_after_cancel (invoice));
   g_assert_true (kassa_test_ui_wait (have_message, messages, LIMIT_S));
-  wait_shown (f, is_label_with_text, messages->pdata[0], TRUE, "the paid-after-cancel banner");
+  wait_shown (f, kassa_test_ui_is_label_with_text, messages->pdata[0], TRUE,
+              "the paid-after-cancel banner");
   g_assert_true (kassa_test_ui_wait (window_is_active, f, LIMIT_S));
   g_free (kassa_test_ui_screenshot_of (GTK_WIDGET (f->window), 0, "cashier-paid-after-cancel"));
 
@@ -442,9 +404,11 @@ test_paid_after_cancel (Fixture       *f,
   kassa_test_ui_keys (0, "5", "0", "0", "Return", NULL);
   kassa_test_ui_wait_current_state (f->t.counter, KASSA_INVOICE_AWAITING_PAYMENT);
   g_assert_true (kassa_counter_get_current_invoice (f->t.counter) != invoice);
-  wait_shown (f, is_label_with_text, messages->pdata[0], TRUE, "the paid-after-cancel banner");
+  wait_shown (f, kassa_test_ui_is_label_with_text, messages->pdata[0], TRUE,
+              "the paid-after-cancel banner");
   kassa_test_ui_keys (0, "alt+d", NULL);
-  wait_shown (f, is_label_with_text, messages->pdata[0], FALSE, "the paid-after-cancel banner");
+  wait_shown (f, kassa_test_ui_is_label_with_text, messages->pdata[0], FALSE,
+              "the paid-after-cancel banner");
   assert_focus_in_amount_entry (f);
   g_signal_handlers_disconnect_by_func (f->t.counter, on_message_cb, messages);
 }
@@ -463,16 +427,16 @@ test_bad_amount (Fixture       *f,
   g_assert_false (kassa_amount_parse ("1,50", &amount, &error));
 
   kassa_test_ui_keys (0, "1", "comma", "5", "0", "Return", NULL);
-  wait_shown (f, is_label_with_text, error->message, TRUE, "why 1,50 is refused");
+  wait_shown (f, kassa_test_ui_is_label_with_text, error->message, TRUE, "why 1,50 is refused");
   g_assert_null (kassa_counter_get_current_invoice (f->t.counter));
   g_assert_cmpuint (n_recent (f), ==, 0);
   g_free (kassa_test_ui_screenshot_of (GTK_WIDGET (f->window), 0, "cashier-bad-amount"));
 
   /* F2 checks the amount before it asks a phone number. */
   kassa_test_ui_keys (0, "F2", NULL);
-  wait_shown (f, is_label_with_text, error->message, TRUE, "why 1,50 is refused");
-  g_assert_null (find_widget (GTK_WIDGET (f->window), is_entry_for,
-                              GINT_TO_POINTER (GTK_INPUT_PURPOSE_PHONE)));
+  wait_shown (f, kassa_test_ui_is_label_with_text, error->message, TRUE, "why 1,50 is refused");
+  g_assert_null (kassa_test_ui_find_widget (GTK_WIDGET (f->window), is_entry_for,
+                                            GINT_TO_POINTER (GTK_INPUT_PURPOSE_PHONE)));
   g_assert_null (kassa_counter_get_current_invoice (f->t.counter));
   g_assert_cmpuint (n_recent (f), ==, 0);
 }

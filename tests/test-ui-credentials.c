@@ -33,12 +33,6 @@ typedef struct
   char                   *secret_path;
 } Fixture;
 
-static gboolean
-is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (GTK_WIDGET (data));
-}
-
 static void
 on_saved_cb (KassaCredentialsDialog *dialog,
              gpointer                user_data)
@@ -67,7 +61,7 @@ fixture_setup (Fixture       *f,
   f->dialog = KASSA_CREDENTIALS_DIALOG (kassa_credentials_dialog_new (NULL, f->settings));
   g_signal_connect (f->dialog, "saved", G_CALLBACK (on_saved_cb), f);
   gtk_window_present (GTK_WINDOW (f->dialog));
-  g_assert_true (kassa_test_ui_wait (is_mapped, f->dialog, WAIT_SECONDS));
+  g_assert_true (kassa_test_ui_wait (kassa_test_ui_widget_is_mapped, f->dialog, WAIT_SECONDS));
 }
 
 static void
@@ -581,12 +575,6 @@ test_keyboard (Fixture       *f,
   g_assert_true (kassa_test_ui_wait (kassa_test_ui_pointer_is_null, &dialog, WAIT_SECONDS));
 }
 
-static void
-skip_without_harness (void)
-{
-  g_test_skip ("needs the display harness (build-aux/with-display.sh)");
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -598,7 +586,7 @@ main (int   argc,
 
   if (!kassa_test_ui_have_harness ())
     {
-      g_test_add_func ("/credentials/no-display", skip_without_harness);
+      g_test_add_func ("/credentials/no-display", kassa_test_ui_skip_without_harness);
       return g_test_run ();
     }
 

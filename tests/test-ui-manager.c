@@ -53,23 +53,6 @@ flag_is_set (gpointer data)
 
 typedef struct
 {
-  gboolean      done;
-  GAsyncResult *result;
-} AsyncWait;
-
-static void
-async_done_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  AsyncWait *w = user_data;
-
-  w->result = g_object_ref (result);
-  w->done = TRUE;
-}
-
-typedef struct
-{
   KassaInvoice      *invoice;
   KassaInvoiceState  state;
 } StateWait;
@@ -95,47 +78,6 @@ wait_for_state (KassaInvoice      *invoice,
 }
 
 /* ---- what a window shows, through public widget API ---- */
-
-typedef gboolean (*WidgetMatch) (GtkWidget *widget, gconstpointer data);
-
-static GtkWidget *
-find_widget (GtkWidget     *root,
-             WidgetMatch    match,
-             gconstpointer  data)
-{
-  if (!gtk_widget_get_mapped (root))
-    return NULL;
-  if (match (root, data))
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, match, data);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static gboolean
-is_label_with_text (GtkWidget     *widget,
-                    gconstpointer  text)
-{
-  return GTK_IS_LABEL (widget) &&
-         g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0;
-}
-
-static gboolean
-is_label_containing (GtkWidget     *widget,
-                     gconstpointer  text)
-{
-  return GTK_IS_LABEL (widget) &&
-         strstr (gtk_label_get_label (GTK_LABEL (widget)), text) != NULL;
-}
 
 static gboolean
 is_column_view (GtkWidget     *widget,
@@ -165,9 +107,9 @@ is_password_row (GtkWidget     *widget,
 
 typedef struct
 {
-  GtkWindow     *window;
-  WidgetMatch    match;
-  gconstpointer  data;
+  GtkWindow              *window;
+  KassaTestUiWidgetMatch  match;
+  gconstpointer           data;
 } ShowWait;
 
 static gboolean
@@ -175,14 +117,14 @@ window_shows (gpointer data)
 {
   ShowWait *w = data;
 
-  return find_widget (GTK_WIDGET (w->window), w->match, w->data) != NULL;
+  return kassa_test_ui_find_widget (GTK_WIDGET (w->window), w->match, w->data) != NULL;
 }
 
 static void
-wait_shown (GtkWindow     *window,
-            WidgetMatch    match,
-            gconstpointer  data,
-            const char    *what)
+wait_shown (GtkWindow              *window,
+            KassaTestUiWidgetMatch  match,
+            gconstpointer           data,
+            const char             *what)
 {
   ShowWait w = { window, match, data };
 
@@ -260,7 +202,7 @@ type_text (const char *text)
 static GtkEditable *
 focus_pin_row (GtkWindow *window)
 {
-  GtkWidget *row = find_widget (GTK_WIDGET (window), is_password_row, NULL);
+  GtkWidget *row = kassa_test_ui_find_widget (GTK_WIDGET (window), is_password_row, NULL);
 
   g_assert_nonnull (row);
   g_assert_true (gtk_widget_grab_focus (row));
@@ -314,11 +256,11 @@ sell (Fixture *f,
       gboolean pay)
 {
   g_autoptr(GError) error = NULL;
-  AsyncWait w = { 0 };
+  KassaTestAsync w = { 0 };
   KassaInvoice *invoice;
 
   kassa_counter_charge_async (f->counter, amount, KASSA_INVOICE_METHOD_QR, NULL, NULL, NULL,
-                              async_done_cb, &w);
+                              kassa_test_async_done_cb, &w);
   g_assert_true (kassa_test_ui_wait (flag_is_set, &w.done, LIMIT_S));
   invoice = kassa_counter_charge_finish (f->counter, w.result, &error);
   g_assert_no_error (error);
@@ -334,7 +276,7 @@ sell (Fixture *f,
   else
     {
       w.done = FALSE;
-      kassa_counter_cancel_async (f->counter, NULL, async_done_cb, &w);
+      kassa_counter_cancel_async (f->counter, NULL, kassa_test_async_done_cb, &w);
       g_assert_true (kassa_test_ui_wait (flag_is_set, &w.done, LIMIT_S));
       g_assert_true (kassa_counter_cancel_finish (f->counter, w.result, &error));
       g_assert_no_error (error);
@@ -487,8 +429,9 @@ test_refund (Fixture       *f,
 
   dialog = KASSA_REFUND_DIALOG (kassa_refund_dialog_new (NULL, f->counter, invoice, f->settings));
   present_and_focus (f, GTK_WINDOW (dialog));
-  wait_shown (GTK_WINDOW (dialog), is_label_with_text, amount, "the amount");
-  wait_shown (GTK_WINDOW (dialog), is_label_with_text, kassa_invoice_get_number (invoice),
+  wait_shown (GTK_WINDOW (dialog), kassa_test_ui_is_label_with_text, amount, "the amount");
+  wait_shown (GTK_WINDOW (dialog), kassa_test_ui_is_label_with_text,
+              kassa_invoice_get_number (invoice),
               "the invoice number");
 
   /* The reason field has the keyboard first. */
@@ -563,7 +506,7 @@ test_close_day (Fixture       *f,
   KassaCloseDayDialog *dialog;
   KassaSettlement *settlement;
   GtkEditable *pin;
-  AsyncWait w = { 0 };
+  KassaTestAsync w = { 0 };
 
   SKIP_WITHOUT_HARNESS ();
 
@@ -571,7 +514,7 @@ test_close_day (Fixture       *f,
   b = sell (f, 2300, TRUE);
   c = sell (f, 700, TRUE);
   d = sell (f, 400, FALSE);
-  kassa_till_refund_async (f->till, c, PIN, "test", NULL, async_done_cb, &w);
+  kassa_till_refund_async (f->till, c, PIN, "test", NULL, kassa_test_async_done_cb, &w);
   g_assert_true (kassa_test_ui_wait (flag_is_set, &w.done, LIMIT_S));
   g_assert_true (kassa_till_refund_finish (f->till, w.result, &error));
   g_assert_no_error (error);
@@ -601,13 +544,15 @@ test_close_day (Fixture       *f,
 
   /* On screen: the batch, the totals (till and bank), every sale of the day. */
   sum_text = kassa_amount_to_display (3300);
-  wait_shown (GTK_WINDOW (dialog), is_label_with_text, kassa_settlement_get_id (settlement),
+  wait_shown (GTK_WINDOW (dialog), kassa_test_ui_is_label_with_text,
+              kassa_settlement_get_id (settlement),
               "the batch id");
-  wait_shown (GTK_WINDOW (dialog), is_label_with_text, sum_text, "the total");
-  wait_shown (GTK_WINDOW (dialog), is_label_with_text, KASSA_TRAINING_TERMINAL, "the terminal");
-  wait_shown (GTK_WINDOW (dialog), is_label_with_text, kassa_invoice_get_number (c),
+  wait_shown (GTK_WINDOW (dialog), kassa_test_ui_is_label_with_text, sum_text, "the total");
+  wait_shown (GTK_WINDOW (dialog), kassa_test_ui_is_label_with_text, KASSA_TRAINING_TERMINAL,
+              "the terminal");
+  wait_shown (GTK_WINDOW (dialog), kassa_test_ui_is_label_with_text, kassa_invoice_get_number (c),
               "the refunded sale");
-  wait_shown (GTK_WINDOW (dialog), is_label_with_text, kassa_invoice_get_number (d),
+  wait_shown (GTK_WINDOW (dialog), kassa_test_ui_is_label_with_text, kassa_invoice_get_number (d),
               "the cancelled sale");
   screenshot (GTK_WINDOW (dialog), "close-day-report");
 
@@ -641,6 +586,7 @@ test_history_search (Fixture       *f,
   KassaHistoryWindow *window;
   KassaHistoryModel *model;
   GtkSelectionModel *selection;
+  GtkWidget *column_view;
 
   SKIP_WITHOUT_HARNESS ();
 
@@ -660,16 +606,17 @@ test_history_search (Fixture       *f,
   g_assert_true (kassa_test_ui_wait (model_has_one, model, LIMIT_S));
   found = g_list_model_get_item (G_LIST_MODEL (model), 0);
   g_assert_true (found == b);
-  wait_shown (GTK_WINDOW (window), is_label_with_text, kassa_invoice_get_number (b),
+  wait_shown (GTK_WINDOW (window), kassa_test_ui_is_label_with_text, kassa_invoice_get_number (b),
               "the sale found");
   screenshot (GTK_WINDOW (window), "history-found");
 
   /* Selecting it shows its details and its story (the journal's log). */
-  selection = gtk_column_view_get_model (GTK_COLUMN_VIEW (find_widget (GTK_WIDGET (window),
-                                                                        is_column_view, NULL)));
+  column_view = kassa_test_ui_find_widget (GTK_WIDGET (window), is_column_view, NULL);
+  selection = gtk_column_view_get_model (GTK_COLUMN_VIEW (column_view));
   g_assert_true (gtk_selection_model_select_item (selection, 0, TRUE));
   g_assert_true (kassa_history_window_get_selected (window) == b);
-  wait_shown (GTK_WINDOW (window), is_label_containing, "State: CANCELLED", "the details");
+  wait_shown (GTK_WINDOW (window), kassa_test_ui_is_label_containing, "State: CANCELLED",
+              "the details");
   g_assert_false (gtk_widget_activate_action (GTK_WIDGET (window), "history.refund", NULL) &&
                   find_toplevel (KASSA_TYPE_REFUND_DIALOG) != NULL);
   screenshot (GTK_WINDOW (window), "history-details");

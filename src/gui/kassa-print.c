@@ -97,14 +97,29 @@ operation_new (PrintJob     *job,
   return operation;
 }
 
+/* Exports to @export_path when set, else prints on @printer_name, or asks
+ * which printer when that is NULL. */
 static gboolean
-operation_run (GtkPrintOperation        *operation,
-               GtkPrintOperationAction   action,
-               GtkWindow                *parent,
-               GError                  **error)
+operation_run (GtkPrintOperation  *operation,
+               const char         *printer_name,
+               const char         *export_path,
+               GtkWindow          *parent,
+               GError            **error)
 {
   g_autoptr(GError) local_error = NULL;
+  GtkPrintOperationAction action;
   GtkPrintOperationResult result;
+
+  if (export_path != NULL)
+    {
+      gtk_print_operation_set_export_filename (operation, export_path);
+      action = GTK_PRINT_OPERATION_ACTION_EXPORT;
+    }
+  else
+    {
+      action = printer_name != NULL ? GTK_PRINT_OPERATION_ACTION_PRINT
+                                    : GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG;
+    }
 
   result = gtk_print_operation_run (operation, action, parent, &local_error);
 
@@ -161,7 +176,6 @@ run_receipt (GtkWindow               *parent,
   g_autoptr(GtkPrintOperation) operation = NULL;
   g_autofree char *job_name = NULL;
   GtkPaperSize *paper_size;
-  GtkPrintOperationAction action;
 
   g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), FALSE);
   g_return_val_if_fail (KASSA_IS_INVOICE (invoice), FALSE);
@@ -176,18 +190,7 @@ run_receipt (GtkWindow               *parent,
   operation = operation_new (&job, paper_size, job_name, printer_name);
   gtk_paper_size_free (paper_size);
 
-  if (export_path != NULL)
-    {
-      gtk_print_operation_set_export_filename (operation, export_path);
-      action = GTK_PRINT_OPERATION_ACTION_EXPORT;
-    }
-  else
-    {
-      action = printer_name != NULL ? GTK_PRINT_OPERATION_ACTION_PRINT
-                                    : GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG;
-    }
-
-  return operation_run (operation, action, parent, error);
+  return operation_run (operation, printer_name, export_path, parent, error);
 }
 
 static gboolean
@@ -204,7 +207,6 @@ run_report (GtkWindow               *parent,
   g_autofree char *job_name = NULL;
   PrintJob job = { NULL, KASSA_PAPER_A4, NULL, info };
   GtkPaperSize *paper_size;
-  GtkPrintOperationAction action;
 
   g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), FALSE);
   g_return_val_if_fail (KASSA_IS_JOURNAL (journal), FALSE);
@@ -222,18 +224,7 @@ run_report (GtkWindow               *parent,
   operation = operation_new (&job, paper_size, job_name, printer_name);
   gtk_paper_size_free (paper_size);
 
-  if (export_path != NULL)
-    {
-      gtk_print_operation_set_export_filename (operation, export_path);
-      action = GTK_PRINT_OPERATION_ACTION_EXPORT;
-    }
-  else
-    {
-      action = printer_name != NULL ? GTK_PRINT_OPERATION_ACTION_PRINT
-                                    : GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG;
-    }
-
-  return operation_run (operation, action, parent, error);
+  return operation_run (operation, printer_name, export_path, parent, error);
 }
 
 gboolean
