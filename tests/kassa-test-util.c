@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 
+#include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
 #include "kassa-test-util.h"
@@ -232,4 +233,81 @@ kassa_test_run_openssl (const char         *dir,
   g_assert_no_error (error);
   if (!g_spawn_check_wait_status (status, &error))
     g_error ("openssl %s failed: %s\n%s", args[0], error->message, err);
+}
+
+GHashTable *
+kassa_test_sim_invoices (KassaTestSim *sim)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reply = NULL;
+  GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  JsonArray *array;
+  guint status = 0;
+
+  reply = kassa_test_sim_control (sim, "/sim/invoices", "{}", &status);
+  g_assert_cmpuint (status, ==, 200);
+  json_parser_load_from_data (parser, reply, -1, &error);
+  g_assert_no_error (error);
+  array = json_node_get_array (json_parser_get_root (parser));
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *o = json_array_get_object_element (array, i);
+
+      g_hash_table_insert (table, g_strdup (json_object_get_string_member (o, "invoice")),
+                           g_strdup (json_object_get_string_member (o, "state")));
+    }
+
+  return table;
+}
+
+/* What the simulator must say for each final journal state (NULL: absent). */
+static const char *
+expected_sim_state (KassaInvoiceState state)
+{
+  switch (state)
+    {
+    case KASSA_INVOICE_AWAITING_PAYMENT: return "unpaid";
+    case KASSA_INVOICE_PAID:             return "paid";
+    case KASSA_INVOICE_DECLINED:         return "declined";
+    case KASSA_INVOICE_CANCELLED:
+    case KASSA_INVOICE_EXPIRED:          return "cancelled";
+    case KASSA_INVOICE_REFUNDED:         return "refunded";
+    case KASSA_INVOICE_FAILED:           return NULL;
+    case KASSA_INVOICE_CREATING:
+    case KASSA_INVOICE_CREATE_UNKNOWN:
+    case KASSA_INVOICE_CANCELLING:
+    case KASSA_INVOICE_CANCEL_UNKNOWN:
+    case KASSA_INVOICE_REFUNDING:
+    case KASSA_INVOICE_REFUND_UNKNOWN:
+    default:
+      g_error ("a test ended with an unresolved invoice (%s)",
+               kassa_invoice_state_to_string (state));
+    }
+}
+
+void
+kassa_test_assert_journal_agrees (KassaJournal *journal,
+                                  KassaTestSim *sim)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) table = kassa_test_sim_invoices (sim);
+  g_autoptr(GPtrArray) invoices = kassa_journal_list (journal, NULL, NULL, &error);
+  guint at_bank = 0;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < invoices->len; i++)
+    {
+      KassaInvoice *invoice = g_ptr_array_index (invoices, i);
+      const char *expected = expected_sim_state (kassa_invoice_get_state (invoice));
+      const char *actual = g_hash_table_lookup (table, kassa_invoice_get_number (invoice));
+
+      g_test_message ("%s: journal %s, simulator %s", kassa_invoice_get_number (invoice),
+                      kassa_invoice_state_to_string (kassa_invoice_get_state (invoice)), actual);
+      g_assert_cmpstr (actual, ==, expected);
+      if (expected != NULL)
+        at_bank++;
+    }
+
+  g_assert_cmpuint (g_hash_table_size (table), ==, at_bank);
 }

@@ -7,6 +7,8 @@
 
 #include <gio/gio.h>
 
+#include "kassa-journal.h"
+
 G_BEGIN_DECLS
 
 /* The fact sheet's test terminal and secret (§2.3). */
@@ -69,5 +71,14 @@ void          kassa_test_wait_for        (gboolean     *flag,
  * openssl's stderr, unless it exits 0. For making test certificates. */
 void          kassa_test_run_openssl     (const char          *dir,
                                           const char * const  *args);
+
+/* The simulator's invoice table (/sim/invoices): number → state ("unpaid",
+ * "paid", "declined", "cancelled", "refunded"). Free with g_hash_table_unref. */
+GHashTable   *kassa_test_sim_invoices          (KassaTestSim      *sim);
+/* Nothing lost, nothing doubled: every invoice of @journal (all final) has the
+ * simulator's matching state, and the simulator has no invoice the journal
+ * does not know. */
+void          kassa_test_assert_journal_agrees (KassaJournal      *journal,
+                                                KassaTestSim      *sim);
 
 G_END_DECLS

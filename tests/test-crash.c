@@ -402,43 +402,11 @@ sim_fault (Fixture    *f,
   sim_control (f, "/sim/fault", json);
 }
 
-/* invoice number → state ("unpaid", "paid", "declined", "cancelled", "refunded") */
-static GHashTable *
-sim_invoices (Fixture *f)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *reply = NULL;
-  GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  JsonArray *array;
-  guint status = 0;
-
-  reply = kassa_test_sim_control (f->sim, "/sim/invoices", "{}", &status);
-  g_assert_cmpuint (status, ==, 200);
-  json_parser_load_from_data (parser, reply, -1, &error);
-  g_assert_no_error (error);
-  array = json_node_get_array (json_parser_get_root (parser));
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonObject *o = json_array_get_object_element (array, i);
-
-      g_assert_cmpstr (json_object_get_string_member (o, "terminal"), ==, KASSA_TEST_TERMINAL);
-      /* A second create of the same number would be refused as DUPLICATE,
-       * never listed twice; the journal's exchange log shows the attempt. */
-      g_assert_false (g_hash_table_contains (table,
-                                             json_object_get_string_member (o, "invoice")));
-      g_hash_table_insert (table, g_strdup (json_object_get_string_member (o, "invoice")),
-                           g_strdup (json_object_get_string_member (o, "state")));
-    }
-
-  return table;
-}
-
 /* The customer pays every invoice that is still open at the bank. */
 static guint
 sim_pay_all_unpaid (Fixture *f)
 {
-  g_autoptr(GHashTable) table = sim_invoices (f);
+  g_autoptr(GHashTable) table = kassa_test_sim_invoices (f->sim);
   GHashTableIter iter;
   gpointer key, value;
   guint n = 0;
@@ -552,7 +520,7 @@ db_count (sqlite3    *db,
 static GHashTable *
 assert_journal_agrees (Fixture *f)
 {
-  g_autoptr(GHashTable) bank = sim_invoices (f);
+  g_autoptr(GHashTable) bank = kassa_test_sim_invoices (f->sim);
   g_autoptr(sqlite3) db = NULL;
   GHashTable *journal = journal_invoices (f);
   GHashTableIter iter;
@@ -845,7 +813,7 @@ test_crash (Fixture       *f,
       break;
     }
 
-  bank = sim_invoices (f);
+  bank = kassa_test_sim_invoices (f->sim);
   g_assert_cmpuint (g_hash_table_size (bank), ==,
                     g_str_equal (c->expected, "FAILED") ? 0 : 1);
 }

@@ -264,83 +264,6 @@ sim_fault (Fixture    *f,
   sim_control (f, "/sim/fault", json, 200);
 }
 
-/* The simulator's state of every invoice it knows. */
-static GHashTable *
-sim_invoices (Fixture *f)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *reply = NULL;
-  GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  JsonArray *array;
-  guint status = 0;
-
-  reply = kassa_test_sim_control (f->sim, "/sim/invoices", "{}", &status);
-  g_assert_cmpuint (status, ==, 200);
-  json_parser_load_from_data (parser, reply, -1, &error);
-  g_assert_no_error (error);
-  array = json_node_get_array (json_parser_get_root (parser));
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonObject *o = json_array_get_object_element (array, i);
-
-      g_hash_table_insert (table, g_strdup (json_object_get_string_member (o, "invoice")),
-                           g_strdup (json_object_get_string_member (o, "state")));
-    }
-
-  return table;
-}
-
-static const char *
-expected_sim_state (KassaInvoiceState state)
-{
-  switch (state)
-    {
-    case KASSA_INVOICE_AWAITING_PAYMENT: return "unpaid";
-    case KASSA_INVOICE_PAID:             return "paid";
-    case KASSA_INVOICE_DECLINED:         return "declined";
-    case KASSA_INVOICE_CANCELLED:
-    case KASSA_INVOICE_EXPIRED:          return "cancelled";
-    case KASSA_INVOICE_REFUNDED:         return "refunded";
-    case KASSA_INVOICE_FAILED:           return NULL;
-    case KASSA_INVOICE_CREATING:
-    case KASSA_INVOICE_CREATE_UNKNOWN:
-    case KASSA_INVOICE_CANCELLING:
-    case KASSA_INVOICE_CANCEL_UNKNOWN:
-    case KASSA_INVOICE_REFUNDING:
-    case KASSA_INVOICE_REFUND_UNKNOWN:
-    default:
-      g_error ("a test ended with an unresolved invoice (%s)",
-               kassa_invoice_state_to_string (state));
-    }
-}
-
-/* Nothing lost, nothing doubled. */
-static void
-assert_journal_agrees (Fixture *f)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GHashTable) table = sim_invoices (f);
-  g_autoptr(GPtrArray) invoices = kassa_journal_list (f->journal, NULL, NULL, &error);
-  guint at_bank = 0;
-
-  g_assert_no_error (error);
-  for (guint i = 0; i < invoices->len; i++)
-    {
-      KassaInvoice *invoice = g_ptr_array_index (invoices, i);
-      const char *expected = expected_sim_state (kassa_invoice_get_state (invoice));
-      const char *actual = g_hash_table_lookup (table, kassa_invoice_get_number (invoice));
-
-      g_test_message ("%s: journal %s, simulator %s", kassa_invoice_get_number (invoice),
-                      kassa_invoice_state_to_string (kassa_invoice_get_state (invoice)), actual);
-      g_assert_cmpstr (actual, ==, expected);
-      if (expected != NULL)
-        at_bank++;
-    }
-
-  g_assert_cmpuint (g_hash_table_size (table), ==, at_bank);
-}
-
 /* How many transition rows of @invoice end in @state. */
 static guint
 count_transitions_to (Fixture           *f,
@@ -510,7 +433,7 @@ test_push_triggers_check (Fixture       *f,
   g_assert_cmpuint (f->n_pushes, ==, 1);
   g_assert_nonnull (kassa_invoice_get_approval_code (invoice));
   g_assert_cmpuint (count_transitions_to (f, invoice, KASSA_INVOICE_PAID), ==, 1);
-  assert_journal_agrees (f);
+  kassa_test_assert_journal_agrees (f->journal, f->sim);
 
   fixture_close_till (f);
   /* One check, the push's: the forged push sent none, no poll came. */
@@ -552,7 +475,7 @@ test_push_forged (Fixture       *f,
   wait_for_state (invoice, KASSA_INVOICE_PAID, 10);
   g_assert_cmpuint (f->n_pushes, ==, 3);
 
-  assert_journal_agrees (f);
+  kassa_test_assert_journal_agrees (f->journal, f->sim);
 
   fixture_close_till (f);
   g_assert_cmpuint (count_exchanges (f, number, "check"), ==, 1);
@@ -588,7 +511,7 @@ test_push_listener_lifetime (Fixture       *f,
 
   /* Disposing the till disconnects it: a later push finds nobody. */
   kassa_till_set_push_listener (f->till, other);
-  assert_journal_agrees (f);
+  kassa_test_assert_journal_agrees (f->journal, f->sim);
   fixture_close_till (f);
   g_assert_finalize_object (g_steal_pointer (&other));
   g_assert_cmpuint (push_send (f, number, 4500, NULL), ==, 200);
@@ -624,7 +547,7 @@ test_race_pay_while_cancelling (Fixture       *f,
   g_assert_cmpuint (count_transitions_to (f, invoice, KASSA_INVOICE_PAID), ==, 1);
   g_assert_cmpuint (count_transitions_to (f, invoice, KASSA_INVOICE_CANCELLED), ==, 0);
   assert_no_repeated_transition (f, invoice);
-  assert_journal_agrees (f);
+  kassa_test_assert_journal_agrees (f->journal, f->sim);
 
   fixture_close_till (f);
   g_assert_cmpuint (count_exchanges (f, number, "cancel"), ==, 1);
@@ -665,7 +588,7 @@ test_race_push_and_poll (Fixture       *f,
   g_assert_cmpuint (count_transitions_to (f, invoice, KASSA_INVOICE_PAID), ==, 1);
   g_assert_cmpuint (count_transitions_to (f, invoice, KASSA_INVOICE_AWAITING_PAYMENT), ==, 1);
   assert_no_repeated_transition (f, invoice);
-  assert_journal_agrees (f);
+  kassa_test_assert_journal_agrees (f->journal, f->sim);
 
   fixture_close_till (f);
   /* A check or two of 300 ms before the payment, at most two after it:
@@ -722,7 +645,7 @@ test_race_two_refunds (Fixture       *f,
   g_assert_cmpuint (count_transitions_to (f, invoice, KASSA_INVOICE_REFUNDING), ==, 1);
   g_assert_cmpuint (count_transitions_to (f, invoice, KASSA_INVOICE_REFUNDED), ==, 1);
   assert_no_repeated_transition (f, invoice);
-  assert_journal_agrees (f);
+  kassa_test_assert_journal_agrees (f->journal, f->sim);
 
   fixture_close_till (f);
   g_assert_cmpuint (count_exchanges (f, number, "refund"), ==, 1);

@@ -399,92 +399,13 @@ sim_fault (Fixture    *f,
   sim_control (f, "/sim/fault", json, 200);
 }
 
-/* The simulator's table: invoice number → state ("unpaid", "paid", …). */
-static GHashTable *
-sim_invoices (Fixture *f)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *reply = NULL;
-  GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  JsonArray *array;
-  guint status = 0;
-
-  reply = kassa_test_sim_control (f->sim, "/sim/invoices", "{}", &status);
-  g_assert_cmpuint (status, ==, 200);
-  json_parser_load_from_data (parser, reply, -1, &error);
-  g_assert_no_error (error);
-  array = json_node_get_array (json_parser_get_root (parser));
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonObject *o = json_array_get_object_element (array, i);
-
-      g_hash_table_insert (table, g_strdup (json_object_get_string_member (o, "invoice")),
-                           g_strdup (json_object_get_string_member (o, "state")));
-    }
-
-  return table;
-}
-
 static char *
 sim_state (Fixture      *f,
            KassaInvoice *invoice)
 {
-  g_autoptr(GHashTable) table = sim_invoices (f);
+  g_autoptr(GHashTable) table = kassa_test_sim_invoices (f->sim);
 
   return g_strdup (g_hash_table_lookup (table, kassa_invoice_get_number (invoice)));
-}
-
-/* What the simulator must say for each final journal state (NULL: absent). */
-static const char *
-expected_sim_state (KassaInvoiceState state)
-{
-  switch (state)
-    {
-    case KASSA_INVOICE_AWAITING_PAYMENT: return "unpaid";
-    case KASSA_INVOICE_PAID:             return "paid";
-    case KASSA_INVOICE_DECLINED:         return "declined";
-    case KASSA_INVOICE_CANCELLED:
-    case KASSA_INVOICE_EXPIRED:          return "cancelled";
-    case KASSA_INVOICE_REFUNDED:         return "refunded";
-    case KASSA_INVOICE_FAILED:           return NULL;
-    case KASSA_INVOICE_CREATING:
-    case KASSA_INVOICE_CREATE_UNKNOWN:
-    case KASSA_INVOICE_CANCELLING:
-    case KASSA_INVOICE_CANCEL_UNKNOWN:
-    case KASSA_INVOICE_REFUNDING:
-    case KASSA_INVOICE_REFUND_UNKNOWN:
-    default:
-      g_error ("a test ended with an unresolved invoice (%s)",
-               kassa_invoice_state_to_string (state));
-    }
-}
-
-/* Nothing lost, nothing doubled: every journal invoice has the simulator's
- * state, and the simulator has no invoice the journal does not know. */
-static void
-assert_journal_agrees (Fixture *f)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GHashTable) table = sim_invoices (f);
-  g_autoptr(GPtrArray) invoices = kassa_journal_list (f->journal, NULL, NULL, &error);
-  guint at_bank = 0;
-
-  g_assert_no_error (error);
-  for (guint i = 0; i < invoices->len; i++)
-    {
-      KassaInvoice *invoice = g_ptr_array_index (invoices, i);
-      const char *expected = expected_sim_state (kassa_invoice_get_state (invoice));
-      const char *actual = g_hash_table_lookup (table, kassa_invoice_get_number (invoice));
-
-      g_test_message ("%s: journal %s, simulator %s", kassa_invoice_get_number (invoice),
-                      kassa_invoice_state_to_string (kassa_invoice_get_state (invoice)), actual);
-      g_assert_cmpstr (actual, ==, expected);
-      if (expected != NULL)
-        at_bank++;
-    }
-
-  g_assert_cmpuint (g_hash_table_size (table), ==, at_bank);
 }
 
 /* ---- reading and validation (no network) ---- */
@@ -666,7 +587,7 @@ test_sale_qr (Fixture       *f,
   g_assert_nonnull (strstr (history, "AWAITING_PAYMENT"));
   g_assert_nonnull (strstr (history, "PAID"));
 
-  assert_journal_agrees (f);
+  kassa_test_assert_journal_agrees (f->journal, f->sim);
 }
 
 static void
@@ -678,7 +599,7 @@ test_sale_deeplink (Fixture       *f,
   g_assert_true (g_str_has_prefix (kassa_invoice_get_payload (invoice), "socialpay-payment://"));
   sim_invoice_action (f, "/sim/pay", invoice);
   wait_for_state (invoice, KASSA_INVOICE_PAID);
-  assert_journal_agrees (f);
+  kassa_test_assert_journal_agrees (f->journal, f->sim);
 }
 
 static void
@@ -690,7 +611,7 @@ test_sale_phone (Fixture       *f,
   g_assert_cmpstr (kassa_invoice_get_phone (invoice), ==, "99112233");
   sim_invoice_action (f, "/sim/pay", invoice);
   wait_for_state (invoice, KASSA_INVOICE_PAID);
-  assert_journal_agrees (f);
+  kassa_test_assert_journal_agrees (f->journal, f->sim);
 }
 
 static void
@@ -712,7 +633,7 @@ test_sale_bad_input (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpuint (all->len, ==, 0);
   g_assert_cmpuint (f->added->len, ==, 0);
-  assert_journal_agrees (f);
+  kassa_test_assert_journal_agrees (f->journal, f->sim);
 }
 
 static void
@@ -724,7 +645,7 @@ test_decline (Fixture       *f,
   sim_invoice_action (f, "/sim/decline", invoice);
   wait_for_state (invoice, KASSA_INVOICE_DECLINED);
   g_assert_cmpstr (kassa_invoice_get_resp_code (invoice), ==, "05");
-  assert_journal_agrees (f);
+  kassa_test_assert_journal_agrees (f->journal, f->sim);
 }
 
 static void
@@ -743,7 +664,7 @@ test_resp_code_reading (Fixture       *f,
   g_assert_cmpint (kassa_invoice_get_state (open), ==, KASSA_INVOICE_AWAITING_PAYMENT);
   g_assert_true (run_cancel (f, open, NULL));
   g_assert_cmpint (kassa_invoice_get_state (open), ==, KASSA_INVOICE_CANCELLED);
-  assert_journal_agrees (f);
+  kassa_test_assert_journal_agrees (f->journal, f->sim);
 }
 
 /* ---- cancel ---- */
@@ -764,7 +685,7 @@ test_cancel (Fixture       *f,
 
   g_assert_false (run_cancel (f, invoice, &error));
   g_assert_error (error, KASSA_TILL_ERROR, KASSA_TILL_ERROR_ILLEGAL);
-  assert_journal_agrees (f);
+  kassa_test_assert_journal_agrees (f->journal, f->sim);
 }
 
 static void
@@ -780,7 +701,7 @@ test_cancel_paid (Fixture       *f,
   g_assert_error (error, KASSA_TILL_ERROR, KASSA_TILL_ERROR_ILLEGAL);
   g_assert_nonnull (strstr (error->message, "refund"));
   g_assert_cmpint (kassa_invoice_get_state (invoice), ==, KASSA_INVOICE_PAID);
-  assert_journal_agrees (f);
+  kassa_test_assert_journal_agrees (f->journal, f->sim);
 }
 
 /* The customer pays while the cancel is on its way: the bank refuses the
@@ -806,7 +727,7 @@ test_cancel_race (Fixture       *f,
   g_assert_cmpint (kassa_invoice_get_state (invoice), ==, KASSA_INVOICE_PAID);
   g_assert_true (kassa_invoice_get_paid_after_cancel (invoice));
   g_assert_nonnull (kassa_invoice_get_approval_code (invoice));
-  assert_journal_agrees (f);
+  kassa_test_assert_journal_agrees (f->journal, f->sim);
 }
 
 static void
@@ -821,7 +742,7 @@ test_expiry (Fixture       *f,
   wait_for_state (invoice, KASSA_INVOICE_EXPIRED);
   state = sim_state (f, invoice);
   g_assert_cmpstr (state, ==, "cancelled");
-  assert_journal_agrees (f);
+  kassa_test_assert_journal_agrees (f->journal, f->sim);
 }
 
 /* ---- unknown outcomes ---- */
@@ -859,9 +780,9 @@ test_create_timeout_qr (Fixture       *f,
   g_assert_nonnull (kassa_invoice_get_last_error (invoice));
   g_assert_nonnull (strstr (kassa_invoice_get_last_error (invoice), "QR"));
 
-  table = sim_invoices (f);
+  table = kassa_test_sim_invoices (f->sim);
   g_assert_cmpuint (g_hash_table_size (table), ==, 1);
-  assert_journal_agrees (f);
+  kassa_test_assert_journal_agrees (f->journal, f->sim);
 }
 
 /* The same for a phone invoice: it needs no payload, so it is kept and paid. */
@@ -882,7 +803,7 @@ test_create_timeout_phone (Fixture       *f,
   wait_for_state (invoice, KASSA_INVOICE_AWAITING_PAYMENT);
   sim_invoice_action (f, "/sim/pay", invoice);
   wait_for_state (invoice, KASSA_INVOICE_PAID);
-  assert_journal_agrees (f);
+  kassa_test_assert_journal_agrees (f->journal, f->sim);
 }
 
 static void
@@ -902,7 +823,7 @@ test_check_faults (Fixture       *f,
   wait_for_state (invoice, KASSA_INVOICE_PAID);
   g_assert_true (f->seen_online_after_offline);
   g_assert_cmpint (kassa_till_get_connection_state (f->till), ==, KASSA_CONNECTION_ONLINE);
-  assert_journal_agrees (f);
+  kassa_test_assert_journal_agrees (f->journal, f->sim);
 }
 
 /* ---- refund ---- */
@@ -982,7 +903,7 @@ test_refund (Fixture       *f,
   g_assert_cmpstr (row->result, ==, "authorised");
   row = g_ptr_array_index (audit, 3);
   g_assert_cmpstr (row->action, ==, "pin-clear");
-  assert_journal_agrees (f);
+  kassa_test_assert_journal_agrees (f->journal, f->sim);
 }
 
 static void
@@ -1007,7 +928,7 @@ test_refund_timeout (Fixture       *f,
    * not believe them before a late refund could have arrived. */
   wait_for_state (invoice, KASSA_INVOICE_REFUNDED);
   g_assert_false (states_contain (seen, KASSA_INVOICE_PAID));
-  assert_journal_agrees (f);
+  kassa_test_assert_journal_agrees (f->journal, f->sim);
 }
 
 /* ---- settlement ---- */
@@ -1058,7 +979,7 @@ test_settlement (Fixture       *f,
   g_assert_true (kassa_settlement_reconcile (empty));
 
   g_assert_true (run_cancel (f, unpaid, NULL));
-  assert_journal_agrees (f);
+  kassa_test_assert_journal_agrees (f->journal, f->sim);
 }
 
 typedef struct
@@ -1109,7 +1030,7 @@ test_settlement_timeout (Fixture       *f,
 
   all = kassa_journal_list_settlements (f->journal, NULL);
   g_assert_cmpuint (all->len, ==, 1);
-  assert_journal_agrees (f);
+  kassa_test_assert_journal_agrees (f->journal, f->sim);
 }
 
 /* ---- recovery ---- */
@@ -1146,13 +1067,13 @@ test_recover_never_sent (Fixture       *f,
   summary = fixture_recover (f);
   g_assert_cmpint (kassa_invoice_get_state (invoice), ==, KASSA_INVOICE_FAILED);
   g_assert_cmpstr (summary, ==, "1 payment recovered: 1 never reached the bank");
-  assert_journal_agrees (f);
+  kassa_test_assert_journal_agrees (f->journal, f->sim);
 
   /* Now sales work. */
   g_clear_object (&invoice);
   invoice = sale_ok (f, 1000, KASSA_INVOICE_METHOD_QR, NULL);
   g_assert_true (run_cancel (f, invoice, NULL));
-  assert_journal_agrees (f);
+  kassa_test_assert_journal_agrees (f->journal, f->sim);
 }
 
 static void
@@ -1191,7 +1112,7 @@ test_recover_paid_while_away (Fixture       *f,
   g_assert_nonnull (kassa_invoice_get_approval_code (invoice));
   g_assert_cmpint (kassa_invoice_get_state (lost_reply), ==, KASSA_INVOICE_CANCELLED);
   g_assert_cmpstr (summary, ==, "2 payments recovered: 1 paid, 1 cancelled");
-  assert_journal_agrees (f);
+  kassa_test_assert_journal_agrees (f->journal, f->sim);
 }
 
 /* An invoice left in CANCELLING and one in REFUND_UNKNOWN are both resolved. */
@@ -1227,7 +1148,7 @@ test_recover_cancel_and_refund (Fixture       *f,
   g_assert_cmpint (kassa_invoice_get_state (cancelling), ==, KASSA_INVOICE_CANCELLED);
   g_assert_cmpint (kassa_invoice_get_state (refunding), ==, KASSA_INVOICE_PAID);
   g_assert_cmpstr (summary, ==, "2 payments recovered: 1 paid, 1 cancelled");
-  assert_journal_agrees (f);
+  kassa_test_assert_journal_agrees (f->journal, f->sim);
 }
 
 /* A cancel that waits (the create's outcome is still unknown) ends at once
@@ -1260,7 +1181,7 @@ test_cancel_cancellable (Fixture       *f,
   wait_for_state (invoice, KASSA_INVOICE_AWAITING_PAYMENT);
   sim_invoice_action (f, "/sim/pay", invoice);
   wait_for_state (invoice, KASSA_INVOICE_PAID);
-  assert_journal_agrees (f);
+  kassa_test_assert_journal_agrees (f->journal, f->sim);
 }
 
 /* ---- check now ---- */
@@ -1277,7 +1198,7 @@ test_check_now (Fixture       *f,
   sim_invoice_action (f, "/sim/pay", invoice);
   kassa_till_check_now (f->till, invoice);
   wait_for_state (invoice, KASSA_INVOICE_PAID);
-  assert_journal_agrees (f);
+  kassa_test_assert_journal_agrees (f->journal, f->sim);
 }
 
 /* ---- a bank whose QR asks the wrong amount ----
