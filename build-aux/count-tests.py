@@ -2,7 +2,9 @@
 """Counts GTest cases from meson testlog.json files and prints 'N passed, N failed'.
 
 A test program that failed or timed out without reporting a failing case (a
-crash, a sanitizer abort) counts as one failed case, so nothing is hidden."""
+crash, a sanitizer abort) counts as one failed case, so nothing is hidden; one
+that passed without TAP output (a single check such as desktop-file-validate)
+counts as one passed case."""
 
 import json
 import re
@@ -30,6 +32,12 @@ for path in sys.argv[1:]:
             if entry.get('result') not in ('OK', 'SKIP', 'EXPECTEDFAIL') and n == 0:
                 n = 1
                 print('failed: %s (%s)' % (entry.get('name'), entry.get('result')))
+            elif p + n + s == 0:
+                # A test that is one check (exit status, no TAP): one case.
+                if entry.get('result') == 'SKIP':
+                    s = 1
+                else:
+                    p = 1
             passed += p
             failed += n
             skipped += s

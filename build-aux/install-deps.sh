@@ -6,9 +6,9 @@ set -eu
 BUILD_PKGS="gcc make meson python3 ninja-build pkg-config gettext libglib2.0-dev libglib2.0-bin
   libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev libqrencode-dev
   libssl-dev libsqlite3-dev libsecret-1-dev desktop-file-utils appstream
-  glib-networking"
+  glib-networking gtk-update-icon-cache"
 TEST_PKGS="xvfb weston imagemagick zbar-tools xdotool dbus dbus-x11 x11-utils sqlite3 openssl
-  curl ca-certificates python3 fonts-dejavu-core poppler-utils"
+  curl ca-certificates python3 fonts-dejavu-core poppler-utils clang libclang-rt-14-dev valgrind"
 
 want="$BUILD_PKGS"
 if [ "${1:-}" = "--test" ]; then

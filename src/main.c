@@ -39,10 +39,13 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(KassaApplication) app = NULL;
+  const char *localedir = g_getenv ("KASSA_LOCALEDIR");
 
   apply_language_setting ();
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* KASSA_LOCALEDIR: the build tree's po/ (tests, `make run`); see docs/translation.md. */
+  bindtextdomain (GETTEXT_PACKAGE,
+                  localedir != NULL && *localedir != '\0' ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

@@ -679,6 +679,33 @@ test_ctl_network (Fixture       *f,
   assert_bool_member (ctl_assert_json (after), "paid", TRUE);
 }
 
+/* A bank on loopback (the simulator) is reached directly even when the
+ * environment names a proxy — here one that refuses every connection — and
+ * GIO's system proxy resolver (libproxy, which honours http_proxy) is in use. */
+static void
+test_ctl_loopback_no_proxy (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *saved_resolver = g_strdup (g_getenv ("GIO_USE_PROXY_RESOLVER"));
+  g_autofree char *proxy = dead_url ();
+  g_autoptr(CtlResult) qr = NULL;
+
+  g_unsetenv ("GIO_USE_PROXY_RESOLVER");
+  g_setenv ("http_proxy", proxy, TRUE);
+  g_setenv ("HTTP_PROXY", proxy, TRUE);
+  g_unsetenv ("no_proxy");
+  g_unsetenv ("NO_PROXY");
+
+  qr = ctl_run (f, "bank", "qr", "1000", "PROXY-1", NULL);
+
+  g_unsetenv ("http_proxy");
+  g_unsetenv ("HTTP_PROXY");
+  if (saved_resolver != NULL)
+    g_setenv ("GIO_USE_PROXY_RESOLVER", saved_resolver, TRUE);
+
+  assert_string_member (ctl_assert_json (qr), "invoice", "PROXY-1");
+}
+
 static void
 test_ctl_sigint (Fixture       *f,
                  gconstpointer  data)
@@ -817,6 +844,8 @@ main (int   argc,
               fixture_setup, test_ctl_deeplink_phone, fixture_teardown);
   g_test_add ("/ctl/usage", Fixture, NULL, fixture_setup, test_ctl_usage, fixture_teardown);
   g_test_add ("/ctl/network", Fixture, NULL, fixture_setup, test_ctl_network, fixture_teardown);
+  g_test_add ("/ctl/loopback-no-proxy", Fixture, NULL,
+              fixture_setup, test_ctl_loopback_no_proxy, fixture_teardown);
   g_test_add ("/ctl/sigint", Fixture, NULL, fixture_setup, test_ctl_sigint, fixture_teardown);
   g_test_add ("/ctl/rejected", Fixture, NULL, fixture_setup, test_ctl_rejected, fixture_teardown);
   g_test_add ("/ctl/bank-faults", Fixture, NULL,

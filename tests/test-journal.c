@@ -1375,6 +1375,52 @@ test_settlement_empty (void)
                     ==, 0);
 }
 
+/* Where a batch's day began: the terminal's last earlier batch the bank did
+ * not refuse (the report's first row), found without listing every batch. */
+static void
+test_settlement_previous (void)
+{
+  g_autofree char *path = journal_path ("settle-previous.sqlite");
+  g_autoptr(KassaJournal) journal = open_ok (path);
+  g_autoptr(KassaBankSettlementReply) reply = bank_reply (0, 0, "SUCCESS");
+  g_autoptr(KassaSettlement) first = NULL;
+  g_autoptr(KassaSettlement) refused = NULL;
+  g_autoptr(KassaSettlement) third = NULL;
+  g_autoptr(KassaSettlement) other = NULL;
+  g_autoptr(KassaSettlement) previous = NULL;
+  g_autoptr(GError) error = NULL;
+
+  first = kassa_journal_begin_settlement (journal, KASSA_TEST_TERMINAL, &error);
+  g_assert_no_error (error);
+  g_assert_null (kassa_journal_lookup_previous_settlement (journal, first, &error));
+  g_assert_no_error (error);
+  g_assert_true (kassa_journal_finish_settlement (journal, first, KASSA_SETTLEMENT_SETTLED,
+                                                  reply, NULL, &error));
+  refused = kassa_journal_begin_settlement (journal, KASSA_TEST_TERMINAL, &error);
+  g_assert_no_error (error);
+  g_assert_true (kassa_journal_finish_settlement (journal, refused, KASSA_SETTLEMENT_FAILED,
+                                                  NULL, "refused", &error));
+  other = kassa_journal_begin_settlement (journal, "87654321", &error);
+  g_assert_no_error (error);
+  third = kassa_journal_begin_settlement (journal, KASSA_TEST_TERMINAL, &error);
+  g_assert_no_error (error);
+
+  /* Not the refused batch, not another terminal's, not itself. */
+  previous = kassa_journal_lookup_previous_settlement (journal, third, &error);
+  g_assert_no_error (error);
+  g_assert_true (previous == first);
+  g_clear_object (&previous);
+  previous = kassa_journal_lookup_previous_settlement (journal, refused, &error);
+  g_assert_no_error (error);
+  g_assert_true (previous == first);
+  g_assert_null (kassa_journal_lookup_previous_settlement (journal, other, &error));
+  g_assert_no_error (error);
+
+  kassa_journal_close (journal);
+  g_assert_null (kassa_journal_lookup_previous_settlement (journal, third, &error));
+  g_assert_error (error, KASSA_JOURNAL_ERROR, KASSA_JOURNAL_ERROR_IO);
+}
+
 static void
 test_settlement_lifecycle (void)
 {
@@ -1613,6 +1659,7 @@ main (int   argc,
   g_test_add_func ("/settlement/states", test_settlement_states);
   g_test_add_func ("/settlement/empty", test_settlement_empty);
   g_test_add_func ("/settlement/lifecycle", test_settlement_lifecycle);
+  g_test_add_func ("/settlement/previous", test_settlement_previous);
 
   return g_test_run ();
 }

@@ -796,8 +796,17 @@ one_output_setup (OneOutput     *o,
                o->weston_exited ? "it exited" : "no socket", log);
     }
 
-  /* An absolute path is a Wayland display name (libwayland ≥ 1.15). */
-  o->gdk_display = gdk_display_open (o->socket_path);
+  /* An absolute path is a Wayland display name (libwayland ≥ 1.15). The
+   * socket exists a little before weston answers on it (seen under load):
+   * try again until it does, exits, or the limit passes. */
+  for (gint64 until = g_get_monotonic_time () + LIMIT_S * G_USEC_PER_SEC;;)
+    {
+      o->gdk_display = gdk_display_open (o->socket_path);
+      if (o->gdk_display != NULL || o->weston_exited || g_get_monotonic_time () > until)
+        break;
+      g_usleep (100 * 1000);
+      g_main_context_iteration (NULL, FALSE);
+    }
   if (o->gdk_display == NULL)
     g_error ("GTK cannot open the second weston at %s", o->socket_path);
   g_assert_true (o->gdk_display != gdk_display_get_default ());

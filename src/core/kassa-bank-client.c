@@ -7,6 +7,7 @@
 
 #include "kassa-bank-client.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -85,6 +86,14 @@ is_loopback_host (const char *host)
 
   address = g_inet_address_new_from_string (host);
   return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
+static gboolean
+url_host_is_loopback (const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+
+  return uri != NULL && g_uri_get_host (uri) != NULL && is_loopback_host (g_uri_get_host (uri));
 }
 
 static char *
@@ -267,8 +276,8 @@ check_transaction (KassaBankClient       *self,
       kassa_bank_error_set (error, KASSA_BANK_ERROR_CHECKSUM_MISMATCH, http_status, 200,
                             NULL, NULL,
                             /* Translators: both are amounts in tögrög */
-                            _("The bank answered with amount %" G_GINT64_FORMAT
-                              " instead of %" G_GINT64_FORMAT),
+                            _("The bank answered with amount %" PRId64
+                              " instead of %" PRId64),
                             transaction->amount, request->amount);
       return FALSE;
     }
@@ -662,6 +671,13 @@ kassa_bank_client_new (const char        *base_url,
                                                  NULL);
   if (database != NULL)
     g_object_set (self->session, "tls-database", database, NULL);
+
+  /* A bank on this computer (the simulator, a local relay) is never reached
+   * through a proxy — GNOME's own proxy settings exempt localhost and
+   * 127.0.0.0/8 too — so don't ask the system proxy resolver: loading it
+   * (libproxy) costs each kassa-ctl command about 1.5 ms (bench/). */
+  if (url_host_is_loopback (self->base_url))
+    soup_session_set_proxy_resolver (self->session, NULL);
 
   return g_steal_pointer (&self);
 }

@@ -11,6 +11,7 @@
 #include "kassa-journal.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -443,7 +444,7 @@ meta_read_seq (KassaJournal  *self,
   if (text == NULL ||
       !g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT64 - 1, &value, NULL))
     {
-      set_corrupt_error (error, self->path, "bad sequence counter");
+      set_corrupt_error (error, self->path, _("bad sequence counter"));
       return FALSE;
     }
 
@@ -537,7 +538,7 @@ quick_check (sqlite3     *db,
   result = (const char *) sqlite3_column_text (stmt, 0);
   if (g_strcmp0 (result, "ok") != 0)
     {
-      set_corrupt_error (error, path, result != NULL ? result : "integrity check failed");
+      set_corrupt_error (error, path, result != NULL ? result : _("integrity check failed"));
       return FALSE;
     }
 
@@ -583,7 +584,9 @@ inspect (sqlite3     *db,
 
   if (application_id != KASSA_JOURNAL_APPLICATION_ID)
     {
-      set_corrupt_error (error, path, "another program’s database");
+      /* Translators: this and the other details go inside “The journal %s is
+       * damaged or is not a Kassa journal (%s)” */
+      set_corrupt_error (error, path, _("another program’s database"));
       return FALSE;
     }
 
@@ -591,14 +594,14 @@ inspect (sqlite3     *db,
     {
       g_set_error (error, KASSA_JOURNAL_ERROR, KASSA_JOURNAL_ERROR_TOO_NEW,
                    _("The journal %s was written by a newer Kassa (schema version %"
-                     G_GINT64_FORMAT ", this Kassa knows up to %d); update Kassa to use it"),
+                     PRId64 ", this Kassa knows up to %d); update Kassa to use it"),
                    path, version, KASSA_JOURNAL_SCHEMA_VERSION);
       return FALSE;
     }
 
   if (version < 1)
     {
-      set_corrupt_error (error, path, "no schema version");
+      set_corrupt_error (error, path, _("no schema version"));
       return FALSE;
     }
 
@@ -612,7 +615,7 @@ inspect (sqlite3     *db,
         return FALSE;
       if (!exists)
         {
-          g_autofree char *detail = g_strdup_printf ("table %s is missing",
+          g_autofree char *detail = g_strdup_printf (_("table %s is missing"),
                                                      required_tables[i].table);
 
           set_corrupt_error (error, path, detail);
@@ -627,7 +630,7 @@ inspect (sqlite3     *db,
       return FALSE;
     if (!is_journal_id (journal_id))
       {
-        set_corrupt_error (error, path, "no journal id");
+        set_corrupt_error (error, path, _("no journal id"));
         return FALSE;
       }
   }
@@ -771,7 +774,7 @@ open_database (const char  *path,
     return NULL;
   if (!is_journal_id (journal_id))
     {
-      set_corrupt_error (error, path, "no journal id");
+      set_corrupt_error (error, path, _("no journal id"));
       return NULL;
     }
 
@@ -841,7 +844,7 @@ invoice_from_stmt (KassaJournal  *self,
       !kassa_invoice_state_from_string ((const char *) sqlite3_column_text (stmt, 7),
                                         &row.state))
     {
-      set_corrupt_error (error, self->path, "an invoice row is unreadable");
+      set_corrupt_error (error, self->path, _("an invoice row is unreadable"));
       return NULL;
     }
 
@@ -986,7 +989,7 @@ update_invoice_row (KassaJournal          *self,
   if (sqlite3_changes (self->db) != 1)
     {
       /* The object and the file disagree: someone else wrote the file. */
-      set_corrupt_error (error, self->path, "an invoice changed behind Kassa’s back");
+      set_corrupt_error (error, self->path, _("an invoice changed behind Kassa’s back"));
       return FALSE;
     }
 
@@ -1022,7 +1025,7 @@ settlement_from_stmt (KassaJournal  *self,
       !kassa_settlement_state_from_string ((const char *) sqlite3_column_text (stmt, 2),
                                            &row.state))
     {
-      set_corrupt_error (error, self->path, "a settlement row is unreadable");
+      set_corrupt_error (error, self->path, _("a settlement row is unreadable"));
       return NULL;
     }
 
@@ -1744,7 +1747,7 @@ kassa_journal_begin_settlement (KassaJournal  *self,
 
       if (amount > G_MAXINT64 - row.local_amount)
         {
-          set_corrupt_error (error, self->path, "the batch sum overflows");
+          set_corrupt_error (error, self->path, _("the batch sum overflows"));
           goto fail;
         }
       row.local_amount += amount;
@@ -1905,7 +1908,7 @@ kassa_journal_finish_settlement (KassaJournal                   *self,
     goto fail;
   if (sqlite3_changes (self->db) != 1)
     {
-      set_corrupt_error (error, self->path, "a settlement changed behind Kassa’s back");
+      set_corrupt_error (error, self->path, _("a settlement changed behind Kassa’s back"));
       goto fail;
     }
 
@@ -2011,6 +2014,47 @@ kassa_journal_list_settlements (KassaJournal  *self,
     return NULL;
 
   return query_settlements (self, stmt, error);
+}
+
+KassaSettlement *
+kassa_journal_lookup_previous_settlement (KassaJournal     *self,
+                                          KassaSettlement  *settlement,
+                                          GError          **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  const KassaSettlementRow *row;
+  g_autofree char *id = NULL;
+  int rc;
+
+  g_return_val_if_fail (KASSA_IS_JOURNAL (self), NULL);
+  g_return_val_if_fail (KASSA_IS_SETTLEMENT (settlement), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_open (self, error))
+    return NULL;
+
+  row = kassa_settlement_get_row (settlement);
+  stmt = prepare (self->db, self->path,
+                  "SELECT id FROM settlements WHERE terminal = ? AND state != 'FAILED' "
+                  "AND created_at < ? AND id != ? ORDER BY created_at DESC, rowid DESC LIMIT 1",
+                  error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, row->terminal);
+  sqlite3_bind_int64 (stmt, 2, row->created_us);
+  bind_text (stmt, 3, row->id);
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    return NULL;
+  if (rc != SQLITE_ROW)
+    {
+      set_db_error (error, self->db, self->path, rc);
+      return NULL;
+    }
+
+  id = column_text (stmt, 0);
+  return kassa_journal_lookup_settlement (self, id, error);
 }
 
 GPtrArray *
@@ -2211,7 +2255,7 @@ audit_read_head (KassaJournal  *self,
       !g_ascii_string_to_unsigned (parts[0], 10, 1, G_MAXINT64 - 1, &id, NULL) ||
       strlen (parts[1]) != 64)
     {
-      set_corrupt_error (error, self->path, "bad audit head");
+      set_corrupt_error (error, self->path, _("bad audit head"));
       return FALSE;
     }
 
@@ -2411,20 +2455,20 @@ kassa_journal_verify_audit (KassaJournal  *self,
       if (entry->action == NULL || entry->result == NULL || entry->reason == NULL ||
           entry->subject == NULL || g_strcmp0 (hash, entry->hash) != 0)
         return audit_broken (error, out_bad_id, entry->id,
-                             g_strdup_printf (_("row %" G_GINT64_FORMAT " was changed after "
+                             g_strdup_printf (_("row %" PRId64 " was changed after "
                                                 "it was written"), entry->id));
 
       if (g_strcmp0 (entry->prev_hash, expected_prev) != 0)
         {
           if (previous == NULL)
             return audit_broken (error, out_bad_id, entry->id,
-                                 g_strdup_printf (_("row %" G_GINT64_FORMAT " is not the "
+                                 g_strdup_printf (_("row %" PRId64 " is not the "
                                                     "first row: earlier rows were removed"),
                                                   entry->id));
           return audit_broken (error, out_bad_id, entry->id,
-                               g_strdup_printf (_("row %" G_GINT64_FORMAT " does not follow "
-                                                  "row %" G_GINT64_FORMAT ": rows between "
-                                                  "them were removed, or row %" G_GINT64_FORMAT
+                               g_strdup_printf (_("row %" PRId64 " does not follow "
+                                                  "row %" PRId64 ": rows between "
+                                                  "them were removed, or row %" PRId64
                                                   " was rewritten"),
                                                 entry->id, previous->id, previous->id));
         }
@@ -2438,23 +2482,23 @@ kassa_journal_verify_audit (KassaJournal  *self,
     return TRUE;
   if (previous == NULL)
     return audit_broken (error, out_bad_id, 1,
-                         g_strdup_printf (_("every row, from row 1 to row %" G_GINT64_FORMAT
+                         g_strdup_printf (_("every row, from row 1 to row %" PRId64
                                             ", was removed"), head_id));
   if (head_id == 0)
     return audit_broken (error, out_bad_id, previous->id,
                          g_strdup (_("the record of the last row is missing")));
   if (previous->id < head_id)
     return audit_broken (error, out_bad_id, previous->id + 1,
-                         g_strdup_printf (_("the rows after row %" G_GINT64_FORMAT
-                                            " (up to row %" G_GINT64_FORMAT ") were removed"),
+                         g_strdup_printf (_("the rows after row %" PRId64
+                                            " (up to row %" PRId64 ") were removed"),
                                           previous->id, head_id));
   if (previous->id > head_id)
     return audit_broken (error, out_bad_id, head_id + 1,
-                         g_strdup_printf (_("row %" G_GINT64_FORMAT " was added behind "
+                         g_strdup_printf (_("row %" PRId64 " was added behind "
                                             "Kassa’s back"), head_id + 1));
   if (g_strcmp0 (previous->hash, head_hash) != 0)
     return audit_broken (error, out_bad_id, previous->id,
-                         g_strdup_printf (_("row %" G_GINT64_FORMAT " was rewritten"),
+                         g_strdup_printf (_("row %" PRId64 " was rewritten"),
                                           previous->id));
 
   return TRUE;

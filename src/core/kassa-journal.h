@@ -141,6 +141,12 @@ KassaSettlement *kassa_journal_lookup_settlement (KassaJournal                  
 /* All batches, oldest first. */
 GPtrArray       *kassa_journal_list_settlements  (KassaJournal                   *self,
                                                   GError                        **error);
+/* The batch of @settlement's terminal created last before it that the bank
+ * did not refuse (not FAILED): where @settlement's day began. NULL without
+ * an error when there is none. Reads that one batch, not every batch. */
+KassaSettlement *kassa_journal_lookup_previous_settlement (KassaJournal          *self,
+                                                           KassaSettlement       *settlement,
+                                                           GError               **error);
 /* Batches in SETTLING or SETTLE_UNKNOWN (to be resolved at start-up). */
 GPtrArray       *kassa_journal_list_open_settlements (KassaJournal               *self,
                                                       GError                    **error);

@@ -5,7 +5,7 @@
 
 #include "config.h"
 
-#include "kassa-push-listener.h"
+#include "kassa-push-listener-private.h"
 
 #include <string.h>
 
@@ -17,6 +17,7 @@
 #include "kassa-bank-fields.h"
 #include "kassa-checksum.h"
 #include "kassa-error.h"
+#include "kassa-json-private.h"
 
 /* The longest resp_code passed on; the bank's are two characters. */
 #define MAX_RESP_CODE_LENGTH 16
@@ -85,20 +86,15 @@ pending_push_free (gpointer data)
   g_free (push);
 }
 
-/* The request body as it arrives, kept only up to the limit. */
-typedef struct
-{
-  GByteArray *data;
-  gboolean    too_big;
-} RequestBody;
-
 static void
-request_body_free (gpointer data)
+set_refusal (KassaPushVerdict *verdict,
+             guint             status,
+             const char       *reason,
+             const char       *detail)
 {
-  RequestBody *body = data;
-
-  g_byte_array_unref (body->data);
-  g_free (body);
+  verdict->status = status;
+  verdict->reason = reason;
+  verdict->detail = g_strdup (detail);
 }
 
 /* ------------------------------------------------------------------ */
@@ -129,12 +125,10 @@ refuse (SoupServerMessage *msg,
 }
 
 static void
-refuse_with_error (SoupServerMessage *msg,
-                   guint              status,
-                   const char        *reason,
-                   const GError      *error)
+refuse_with_verdict (SoupServerMessage      *msg,
+                     const KassaPushVerdict *verdict)
 {
-  refuse (msg, status, reason, error->message);
+  refuse (msg, verdict->status, verdict->reason, verdict->detail);
 }
 
 /* ------------------------------------------------------------------ */
@@ -212,6 +206,15 @@ fields_from_json (KassaPushListener  *self,
   g_autoptr(GHashTable) fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   JsonNode *root;
   JsonObject *object;
+
+  /* Strict JSON only: json-glib 1.6 accepts more and leaks on some of it
+   * ("{…}{…}", unpaired surrogates; kassa-json-private.h). */
+  if (!kassa_json_is_one_object (data, length))
+    {
+      g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE,
+                           "the body is not one JSON object");
+      return NULL;
+    }
 
   if (!json_parser_load_from_data (parser, data, length, error))
     return NULL;
@@ -337,13 +340,11 @@ looks_like_json (const char *data,
  * starts with "{" is JSON and anything else a form. */
 static GHashTable *
 parse_fields (KassaPushListener  *self,
-              SoupServerMessage  *msg,
+              const char         *content_type,
               GByteArray         *body,
               GHashTable         *query,
               GError            **error)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  const char *content_type = soup_message_headers_get_content_type (headers, NULL);
   const char *data = (const char *) body->data;
   gsize length = body->len;
   g_autoptr(GHashTable) fields = NULL;
@@ -390,24 +391,38 @@ resp_code_is_sane (const char *resp_code)
 /* ------------------------------------------------------------------ */
 /* Request handling                                                    */
 
-static void
-handle_push (KassaPushListener *self,
-             SoupServerMessage *msg,
-             RequestBody       *body,
-             GHashTable        *query)
+/* kassa-push-listener-private.h: everything but HTTP itself is decided here. */
+void
+kassa_push_listener_check_body (KassaPushListener   *self,
+                                const char          *content_type,
+                                GHashTable          *query,
+                                const KassaPushBody *body,
+                                KassaPushVerdict    *verdict)
 {
   static const char required[][10] = { "resp_code", "amount", "invoice", "terminal", "checksum" };
-  static const char ok[] = "{\"ok\":true}";
   g_autoptr(GHashTable) fields = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *expected = NULL;
   const char *resp_code, *amount_text, *invoice, *terminal, *checksum;
   gint64 amount = 0;
 
-  fields = parse_fields (self, msg, body->data, query, &error);
+  g_return_if_fail (KASSA_IS_PUSH_LISTENER (self));
+  g_return_if_fail (body != NULL);
+  g_return_if_fail (verdict != NULL);
+
+  kassa_push_verdict_clear (verdict);
+
+  if (body->too_big)
+    {
+      set_refusal (verdict, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too large",
+                   "body above the limit");
+      return;
+    }
+
+  fields = parse_fields (self, content_type, body->data, query, &error);
   if (fields == NULL)
     {
-      refuse_with_error (msg, SOUP_STATUS_BAD_REQUEST, "malformed push", error);
+      set_refusal (verdict, SOUP_STATUS_BAD_REQUEST, "malformed push", error->message);
       return;
     }
 
@@ -417,7 +432,7 @@ handle_push (KassaPushListener *self,
         {
           g_autofree char *detail = g_strdup_printf ("“%s” is missing", required[i]);
 
-          refuse (msg, SOUP_STATUS_BAD_REQUEST, "malformed push", detail);
+          set_refusal (verdict, SOUP_STATUS_BAD_REQUEST, "malformed push", detail);
           return;
         }
     }
@@ -430,7 +445,7 @@ handle_push (KassaPushListener *self,
 
   if (!kassa_terminal_validate (terminal, &error))
     {
-      refuse_with_error (msg, SOUP_STATUS_BAD_REQUEST, "malformed push", error);
+      set_refusal (verdict, SOUP_STATUS_BAD_REQUEST, "malformed push", error->message);
       return;
     }
 
@@ -439,7 +454,7 @@ handle_push (KassaPushListener *self,
     {
       g_autofree char *detail = g_strdup_printf ("terminal %s is not this till’s", terminal);
 
-      refuse (msg, SOUP_STATUS_FORBIDDEN, "unknown terminal", detail);
+      set_refusal (verdict, SOUP_STATUS_FORBIDDEN, "unknown terminal", detail);
       return;
     }
 
@@ -447,14 +462,14 @@ handle_push (KassaPushListener *self,
       !kassa_bank_profile_parse_amount (self->profile, amount_text, &amount, &error) ||
       !kassa_amount_validate (amount, &error))
     {
-      refuse_with_error (msg, SOUP_STATUS_BAD_REQUEST, "malformed push", error);
+      set_refusal (verdict, SOUP_STATUS_BAD_REQUEST, "malformed push", error->message);
       return;
     }
 
   if (!resp_code_is_sane (resp_code))
     {
-      refuse (msg, SOUP_STATUS_BAD_REQUEST, "malformed push",
-              "resp_code is empty, too long or not printable ASCII");
+      set_refusal (verdict, SOUP_STATUS_BAD_REQUEST, "malformed push",
+                   "resp_code is empty, too long or not printable ASCII");
       return;
     }
 
@@ -465,29 +480,81 @@ handle_push (KassaPushListener *self,
       g_autofree char *excerpt = kassa_input_excerpt (invoice);
       g_autofree char *detail = g_strdup_printf ("bad checksum for invoice %s", excerpt);
 
-      refuse (msg, SOUP_STATUS_FORBIDDEN, "bad checksum", detail);
+      set_refusal (verdict, SOUP_STATUS_FORBIDDEN, "bad checksum", detail);
       return;
     }
 
-  g_debug ("Push accepted from %s: invoice %s, amount %" G_GINT64_FORMAT ", resp_code %s",
-           soup_server_message_get_remote_host (msg) != NULL
-             ? soup_server_message_get_remote_host (msg) : "?",
-           invoice, amount, resp_code);
-
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC,
-                                    ok, sizeof ok - 1);
-  queue_push (self, invoice, amount, resp_code);
+  verdict->status = SOUP_STATUS_OK;
+  verdict->invoice = g_strdup (invoice);
+  verdict->amount = amount;
+  verdict->resp_code = g_strdup (resp_code);
 }
 
-static void
-on_request_got_chunk_cb (SoupServerMessage *msg,
-                         GBytes            *chunk,
-                         gpointer           user_data)
+/* kassa-push-listener-private.h */
+gboolean
+kassa_push_listener_check_head (KassaPushListener *self,
+                                const char        *path,
+                                const char        *method,
+                                goffset            content_length,
+                                KassaPushVerdict  *verdict)
 {
-  RequestBody *body = user_data;
-  gsize size;
-  const guint8 *data = g_bytes_get_data (chunk, &size);
+  g_return_val_if_fail (KASSA_IS_PUSH_LISTENER (self), FALSE);
+  g_return_val_if_fail (verdict != NULL, FALSE);
+
+  kassa_push_verdict_clear (verdict);
+
+  if (g_strcmp0 (path, self->path) != 0)
+    {
+      set_refusal (verdict, SOUP_STATUS_NOT_FOUND, "not found", "unknown path");
+      return FALSE;
+    }
+
+  if (g_strcmp0 (method, SOUP_METHOD_POST) != 0)
+    {
+      set_refusal (verdict, SOUP_STATUS_METHOD_NOT_ALLOWED, "method not allowed", "not POST");
+      return FALSE;
+    }
+
+  if (content_length > KASSA_PUSH_MAX_BODY_SIZE)
+    {
+      set_refusal (verdict, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too large",
+                   "declared Content-Length above the limit");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+void
+kassa_push_verdict_clear (KassaPushVerdict *verdict)
+{
+  g_return_if_fail (verdict != NULL);
+
+  g_clear_pointer (&verdict->detail, g_free);
+  g_clear_pointer (&verdict->invoice, g_free);
+  g_clear_pointer (&verdict->resp_code, g_free);
+  verdict->status = 0;
+  verdict->reason = NULL;
+  verdict->amount = 0;
+}
+
+KassaPushBody *
+kassa_push_body_new (void)
+{
+  KassaPushBody *body = g_new0 (KassaPushBody, 1);
+
+  body->data = g_byte_array_new ();
+
+  return body;
+}
+
+void
+kassa_push_body_append (KassaPushBody *body,
+                        const guint8  *data,
+                        gsize          size)
+{
+  g_return_if_fail (body != NULL);
+  g_return_if_fail (data != NULL || size == 0);
 
   if (body->too_big)
     return;
@@ -503,6 +570,28 @@ on_request_got_chunk_cb (SoupServerMessage *msg,
   g_byte_array_append (body->data, data, size);
 }
 
+void
+kassa_push_body_free (KassaPushBody *body)
+{
+  if (body == NULL)
+    return;
+
+  g_byte_array_unref (body->data);
+  g_free (body);
+}
+
+static void
+on_request_got_chunk_cb (SoupServerMessage *msg,
+                         GBytes            *chunk,
+                         gpointer           user_data)
+{
+  KassaPushBody *body = user_data;
+  gsize size;
+  const guint8 *data = g_bytes_get_data (chunk, &size);
+
+  kassa_push_body_append (body, data, size);
+}
+
 /* After the headers, before the body: path, method and declared size are
  * refused here, and the body is never stored by libsoup (a chunked body of
  * any size would be), only by us up to the limit. */
@@ -516,37 +605,30 @@ on_server_early_request_cb (SoupServer        *server,
   KassaPushListener *self = user_data;
   SoupMessageHeaders *request_headers = soup_server_message_get_request_headers (msg);
   SoupMessageHeaders *response_headers = soup_server_message_get_response_headers (msg);
-  RequestBody *body;
+  g_auto(KassaPushVerdict) verdict = { 0, };
+  goffset content_length = -1;
+  KassaPushBody *body;
 
   /* libsoup 3.2's server never closes a kept-alive connection once the client
    * goes (fixed in 3.3): every request would leak a descriptor. */
   soup_message_headers_replace (response_headers, "Connection", "close");
   soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
 
-  if (g_strcmp0 (path, self->path) != 0)
+  if (soup_message_headers_get_encoding (request_headers) == SOUP_ENCODING_CONTENT_LENGTH)
+    content_length = soup_message_headers_get_content_length (request_headers);
+
+  if (!kassa_push_listener_check_head (self, path, soup_server_message_get_method (msg),
+                                       content_length, &verdict))
     {
-      refuse (msg, SOUP_STATUS_NOT_FOUND, "not found", "unknown path");
+      if (verdict.status == SOUP_STATUS_METHOD_NOT_ALLOWED)
+        soup_message_headers_replace (response_headers, "Allow", "POST");
+      refuse_with_verdict (msg, &verdict);
       return;
     }
 
-  if (g_strcmp0 (soup_server_message_get_method (msg), SOUP_METHOD_POST) != 0)
-    {
-      soup_message_headers_replace (response_headers, "Allow", "POST");
-      refuse (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "method not allowed", "not POST");
-      return;
-    }
-
-  if (soup_message_headers_get_encoding (request_headers) == SOUP_ENCODING_CONTENT_LENGTH &&
-      soup_message_headers_get_content_length (request_headers) > KASSA_PUSH_MAX_BODY_SIZE)
-    {
-      refuse (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too large",
-              "declared Content-Length above the limit");
-      return;
-    }
-
-  body = g_new0 (RequestBody, 1);
-  body->data = g_byte_array_new ();
-  g_object_set_data_full (G_OBJECT (msg), REQUEST_BODY_KEY, body, request_body_free);
+  body = kassa_push_body_new ();
+  g_object_set_data_full (G_OBJECT (msg), REQUEST_BODY_KEY, body,
+                          (GDestroyNotify) kassa_push_body_free);
   g_signal_connect (msg, "got-chunk", G_CALLBACK (on_request_got_chunk_cb), body);
 }
 
@@ -557,8 +639,11 @@ on_server_request_cb (SoupServer        *server,
                       GHashTable        *query,
                       gpointer           user_data)
 {
+  static const char ok[] = "{\"ok\":true}";
   KassaPushListener *self = user_data;
-  RequestBody *body = g_object_get_data (G_OBJECT (msg), REQUEST_BODY_KEY);
+  KassaPushBody *body = g_object_get_data (G_OBJECT (msg), REQUEST_BODY_KEY);
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  g_auto(KassaPushVerdict) verdict = { 0, };
 
   /* Only reached when the early handler let the request through. */
   if (body == NULL)
@@ -567,13 +652,23 @@ on_server_request_cb (SoupServer        *server,
       return;
     }
 
-  if (body->too_big)
+  kassa_push_listener_check_body (self, soup_message_headers_get_content_type (headers, NULL),
+                                  query, body, &verdict);
+  if (verdict.status != SOUP_STATUS_OK)
     {
-      refuse (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too large", "body above the limit");
+      refuse_with_verdict (msg, &verdict);
       return;
     }
 
-  handle_push (self, msg, body, query);
+  g_debug ("Push accepted from %s: invoice %s, amount %" G_GINT64_FORMAT ", resp_code %s",
+           soup_server_message_get_remote_host (msg) != NULL
+             ? soup_server_message_get_remote_host (msg) : "?",
+           verdict.invoice, verdict.amount, verdict.resp_code);
+
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC,
+                                    ok, sizeof ok - 1);
+  queue_push (self, verdict.invoice, verdict.amount, verdict.resp_code);
 }
 
 /* ------------------------------------------------------------------ */

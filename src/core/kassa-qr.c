@@ -47,7 +47,7 @@ kassa_qr_matrix_new (const char  *payload,
   if (len > KASSA_QR_MAX_BYTES)
     {
       g_set_error (error, KASSA_QR_ERROR, KASSA_QR_ERROR_TOO_LONG,
-                   _("The QR payload is too long: %" G_GSIZE_FORMAT " bytes, a QR code "
+                   _("The QR payload is too long: %zu bytes, a QR code "
                      "holds at most %d."), len, KASSA_QR_MAX_BYTES);
       return NULL;
     }
@@ -62,7 +62,7 @@ kassa_qr_matrix_new (const char  *payload,
 
       if (saved == ERANGE)
         g_set_error (error, KASSA_QR_ERROR, KASSA_QR_ERROR_TOO_LONG,
-                     _("The QR payload is too long: %" G_GSIZE_FORMAT " bytes do not fit "
+                     _("The QR payload is too long: %zu bytes do not fit "
                        "in a QR code."), len);
       else
         g_set_error (error, KASSA_QR_ERROR, KASSA_QR_ERROR_FAILED,

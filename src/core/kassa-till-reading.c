@@ -11,6 +11,7 @@
 
 #include "kassa-till-private.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -213,8 +214,8 @@ validate_emv (gint64       amount,
   if (qr_amount != amount)
     {
       g_set_error (error, KASSA_TILL_ERROR, KASSA_TILL_ERROR_PAYLOAD,
-                   _("The bank’s QR code asks for %" G_GINT64_FORMAT " ₮ but the sale is "
-                     "%" G_GINT64_FORMAT " ₮"),
+                   _("The bank’s QR code asks for %" PRId64 " ₮ but the sale is "
+                     "%" PRId64 " ₮"),
                    qr_amount, amount);
       return FALSE;
     }

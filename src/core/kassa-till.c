@@ -560,7 +560,7 @@ tracker_complete_tasks (Tracker *t)
           break;
         case KASSA_INVOICE_CANCEL_UNKNOWN:
           task_return_error_take (t, &t->cancel_task,
-                                  unknown_outcome_error (_("Cancel"), t->invoice));
+                                  unknown_outcome_error (C_("operation", "Cancel"), t->invoice));
           break;
         case KASSA_INVOICE_AWAITING_PAYMENT:
           if (t->cancel_error != NULL)

@@ -13,6 +13,7 @@
 #include "kassa-ctl-private.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
@@ -895,9 +896,9 @@ command_settle (Till *t)
 
   if (!kassa_settlement_reconcile (settlement))
     {
-      kassa_ctl_printerr (_("Settlement %s does not match: the journal has %" G_GINT64_FORMAT
-                            " payments, %" G_GINT64_FORMAT " ₮; the bank %" G_GINT64_FORMAT
-                            " payments, %" G_GINT64_FORMAT " ₮"),
+      kassa_ctl_printerr (_("Settlement %s does not match: the journal has %" PRId64
+                            " payments, %" PRId64 " ₮; the bank %" PRId64
+                            " payments, %" PRId64 " ₮"),
                           kassa_settlement_get_id (settlement),
                           kassa_settlement_get_local_count (settlement),
                           kassa_settlement_get_local_amount (settlement),

@@ -345,15 +345,25 @@ kassa_ctl_bank_options_add (KassaCtlBankOptions *options,
 const char *
 kassa_ctl_bank_options_help (void)
 {
-  return _("Configuration (options override the environment; empty variables count as unset):\n"
-           "  KASSA_BANK_URL       the bank's URL (default " KASSA_BANK_PRODUCTION_URL ")\n"
-           "  KASSA_TERMINAL       the terminal id, 8 digits\n"
-           "  KASSA_SECRET         the terminal's secret\n"
-           "  KASSA_BANK_CA_FILE   PEM file of CA certificates to trust instead of the system's\n"
-           "\n"
-           "The secret is never accepted as a command-line argument: any user of this\n"
-           "computer can read the arguments of a running program in /proc. Use KASSA_SECRET\n"
-           "or --secret-file. kassa-ctl never prints the secret.");
+  static char *help;
+
+  /* Formatted once: a macro inside _() would hide the string from xgettext. */
+  if (help != NULL)
+    return help;
+  help = g_strdup_printf (
+    /* Translators: %s is the bank's production URL */
+    _("Configuration (options override the environment; empty variables count as unset):\n"
+      "  KASSA_BANK_URL       the bank's URL (default %s)\n"
+      "  KASSA_TERMINAL       the terminal id, 8 digits\n"
+      "  KASSA_SECRET         the terminal's secret\n"
+      "  KASSA_BANK_CA_FILE   PEM file of CA certificates to trust instead of the system's\n"
+      "\n"
+      "The secret is never accepted as a command-line argument: any user of this\n"
+      "computer can read the arguments of a running program in /proc. Use KASSA_SECRET\n"
+      "or --secret-file. kassa-ctl never prints the secret."),
+    KASSA_BANK_PRODUCTION_URL);
+
+  return help;
 }
 
 KassaBankClient *
@@ -467,9 +477,13 @@ main (int   argc,
       char *argv[])
 {
   const char *group;
+  const char *localedir = g_getenv ("KASSA_LOCALEDIR");
 
+  /* The language is the environment's (LANGUAGE, LC_ALL, LC_MESSAGES, LANG),
+   * as for any command-line tool; KASSA_LOCALEDIR: the build tree's po/. */
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE,
+                  localedir != NULL && *localedir != '\0' ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

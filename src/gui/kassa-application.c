@@ -1312,6 +1312,9 @@ kassa_application_startup (GApplication *application)
 
   G_APPLICATION_CLASS (kassa_application_parent_class)->startup (application);
 
+  /* Every window's icon (X11 and the window list): data/icons, named like the application. */
+  gtk_window_set_default_icon_name (APP_ID);
+
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions),
                                    self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);

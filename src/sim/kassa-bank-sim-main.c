@@ -486,8 +486,12 @@ int
 main (int    argc,
       char **argv)
 {
+  const char *localedir = g_getenv ("KASSA_LOCALEDIR");
+
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* KASSA_LOCALEDIR: the build tree's po/ (docs/translation.md). */
+  bindtextdomain (GETTEXT_PACKAGE,
+                  localedir != NULL && *localedir != '\0' ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("kassa-bank-sim");

@@ -7,6 +7,7 @@
 
 #include "kassa-bank-sim.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -2481,7 +2482,7 @@ read_state (KassaBankSim  *self,
   if (ok && version != STATE_FORMAT_VERSION)
     {
       g_set_error (error, KASSA_SIM_ERROR, KASSA_SIM_ERROR_INVALID,
-                   _("version %" G_GINT64_FORMAT " is not supported"), version);
+                   _("version %" PRId64 " is not supported"), version);
       return FALSE;
     }
   seq = member_int (root, "reference_seq", 0, G_MAXINT64, &ok);
