@@ -15,6 +15,7 @@
 
 #include "kassa-test-ui.h"
 #include "kassa-training.h"
+#include "kassa-test-util.h"
 
 static const char *
 x_display (void)
@@ -373,6 +374,90 @@ current_in_state (gpointer data)
   KassaInvoice *invoice = kassa_counter_get_current_invoice (w->counter);
 
   return invoice != NULL && kassa_invoice_get_state (invoice) == w->state;
+}
+
+typedef struct
+{
+  KassaInvoice      *invoice;
+  KassaInvoiceState  state;
+} InvoiceWait;
+
+static gboolean
+invoice_in_state (gpointer data)
+{
+  InvoiceWait *w = data;
+
+  return kassa_invoice_get_state (w->invoice) == w->state;
+}
+
+static gboolean
+window_has_keyboard (gpointer data)
+{
+  return gtk_window_is_active (GTK_WINDOW (data));
+}
+
+void
+kassa_test_ui_wait_active (GtkWindow  *window,
+                           const char *what)
+{
+  if (kassa_test_ui_wait (window_has_keyboard, window, 10))
+    return;
+
+  g_test_message ("%s was not active; mapping it again", what);
+  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
+  kassa_test_ui_pointer_to (0);
+  gtk_window_present (window);
+  if (!kassa_test_ui_wait (window_has_keyboard, window, KASSA_TEST_UI_LIMIT_S))
+    g_error ("%s did not get the keyboard", what);
+}
+
+void
+kassa_test_ui_wait_invoice_state (KassaInvoice      *invoice,
+                                  KassaInvoiceState  state)
+{
+  InvoiceWait w = { invoice, state };
+
+  if (!kassa_test_ui_wait (invoice_in_state, &w, KASSA_TEST_UI_LIMIT_S))
+    g_error ("invoice %s did not reach %s (it is %s)", kassa_invoice_get_number (invoice),
+             kassa_invoice_state_to_string (state),
+             kassa_invoice_state_to_string (kassa_invoice_get_state (invoice)));
+}
+
+KassaInvoice *
+kassa_test_ui_sell (KassaCounter *counter,
+                    gint64        amount,
+                    gboolean      pay)
+{
+  g_autoptr(GError) error = NULL;
+  KassaTestAsync w = { 0 };
+  KassaInvoice *invoice;
+
+  kassa_counter_charge_async (counter, amount, KASSA_INVOICE_METHOD_QR, NULL, NULL, NULL,
+                              kassa_test_async_done_cb, &w);
+  g_assert_true (kassa_test_ui_wait (kassa_test_ui_flag_is_set, &w.done, KASSA_TEST_UI_LIMIT_S));
+  invoice = kassa_counter_charge_finish (counter, w.result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&w.result);
+  kassa_test_ui_wait_invoice_state (invoice, KASSA_INVOICE_AWAITING_PAYMENT);
+
+  if (pay)
+    {
+      g_assert_true (kassa_counter_customer_pays (counter, &error));
+      g_assert_no_error (error);
+      kassa_test_ui_wait_invoice_state (invoice, KASSA_INVOICE_PAID);
+    }
+  else
+    {
+      w.done = FALSE;
+      kassa_counter_cancel_async (counter, NULL, kassa_test_async_done_cb, &w);
+      g_assert_true (kassa_test_ui_wait (kassa_test_ui_flag_is_set, &w.done, KASSA_TEST_UI_LIMIT_S));
+      g_assert_true (kassa_counter_cancel_finish (counter, w.result, &error));
+      g_assert_no_error (error);
+      g_clear_object (&w.result);
+      kassa_test_ui_wait_invoice_state (invoice, KASSA_INVOICE_CANCELLED);
+    }
+
+  return invoice;
 }
 
 KassaInvoice *

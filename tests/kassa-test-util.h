@@ -35,6 +35,14 @@ char         *kassa_test_sim_control     (KassaTestSim *sim,
                                           const char   *path,
                                           const char   *json,
                                           guint        *out_status);
+/* POSTs a fault to /sim/fault (docs/simulator.md "Fault injection"): @kind on
+ * @endpoint for the next @count requests (0: until cleared), @delay_ms for a
+ * delay. Aborts the test when the simulator refuses it. */
+void          kassa_test_sim_fault       (KassaTestSim *sim,
+                                          const char   *endpoint,
+                                          const char   *kind,
+                                          guint         delay_ms,
+                                          guint         count);
 /* SIGTERM, then waits for the process to exit. */
 void          kassa_test_sim_free        (KassaTestSim *sim);
 
@@ -78,6 +86,11 @@ GHashTable   *kassa_test_sim_invoices          (KassaTestSim      *sim);
 /* Nothing lost, nothing doubled: every invoice of @journal (all final) has the
  * simulator's matching state, and the simulator has no invoice the journal
  * does not know. */
+/* What the simulator's /sim/invoices says for an invoice in final journal
+ * @state (NULL: the bank does not know it); *@unresolved when @state is not
+ * final (the invoice is still being resolved). */
+const char   *kassa_test_expected_sim_state    (KassaInvoiceState  state,
+                                                gboolean          *unresolved);
 void          kassa_test_assert_journal_agrees (KassaJournal      *journal,
                                                 KassaTestSim      *sim);
 

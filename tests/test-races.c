@@ -250,20 +250,6 @@ sim_pay (Fixture      *f,
   sim_control (f, "/sim/pay", json, 200);
 }
 
-static void
-sim_fault (Fixture    *f,
-           const char *endpoint,
-           const char *kind,
-           guint       delay_ms,
-           guint       count)
-{
-  g_autofree char *json = g_strdup_printf ("{\"endpoint\": \"%s\", \"kind\": \"%s\", "
-                                           "\"delay_ms\": %u, \"count\": %u}",
-                                           endpoint, kind, delay_ms, count);
-
-  sim_control (f, "/sim/fault", json, 200);
-}
-
 /* How many transition rows of @invoice end in @state. */
 static guint
 count_transitions_to (Fixture           *f,
@@ -532,7 +518,7 @@ test_race_pay_while_cancelling (Fixture       *f,
   g_autoptr(GError) error = NULL;
   KassaTestAsync w = { 0, };
 
-  sim_fault (f, "cancel", "delay", 1000, 1);
+  kassa_test_sim_fault (f->sim, "cancel", "delay", 1000, 1);
   kassa_till_cancel_async (f->till, invoice, NULL, kassa_test_async_done_cb, &w);
   wait_for_state (invoice, KASSA_INVOICE_CANCELLING, WAIT_S);
   sim_pay (f, invoice);
@@ -566,7 +552,7 @@ test_race_push_and_poll (Fixture       *f,
   PushWait pushes[8] = { { 0, }, };
   guint n_checks;
 
-  sim_fault (f, "check", "delay", 300, 0);
+  kassa_test_sim_fault (f->sim, "check", "delay", 300, 0);
   spin_ms (400);  /* a slow poll is in flight */
   sim_pay (f, invoice);
   for (guint i = 0; i < G_N_ELEMENTS (pushes); i++)
@@ -617,7 +603,7 @@ test_race_two_refunds (Fixture       *f,
   sim_pay (f, invoice);
   wait_for_state (invoice, KASSA_INVOICE_PAID, WAIT_S);
 
-  sim_fault (f, "refund", "delay", 500, 1);
+  kassa_test_sim_fault (f->sim, "refund", "delay", 500, 1);
   kassa_till_refund_async (f->till, invoice, PIN, NULL, NULL, kassa_test_async_done_cb, &w1);
   kassa_till_refund_async (f->till, invoice, PIN, NULL, NULL, kassa_test_async_done_cb, &w2);
   kassa_test_wait_for (&w1.done, WAIT_S);

@@ -385,20 +385,6 @@ sim_invoice_action (Fixture      *f,
   sim_control (f, path, json, 200);
 }
 
-static void
-sim_fault (Fixture    *f,
-           const char *endpoint,
-           const char *kind,
-           guint       delay_ms,
-           guint       count)
-{
-  g_autofree char *json = g_strdup_printf ("{\"endpoint\": \"%s\", \"kind\": \"%s\", "
-                                           "\"delay_ms\": %u, \"count\": %u}",
-                                           endpoint, kind, delay_ms, count);
-
-  sim_control (f, "/sim/fault", json, 200);
-}
-
 static char *
 sim_state (Fixture      *f,
            KassaInvoice *invoice)
@@ -714,7 +700,7 @@ test_cancel_race (Fixture       *f,
   g_autoptr(GError) error = NULL;
   KassaTestAsync w = { 0, };
 
-  sim_fault (f, "cancel", "delay", 1000, 1);
+  kassa_test_sim_fault (f->sim, "cancel", "delay", 1000, 1);
   kassa_till_cancel_async (f->till, invoice, NULL, kassa_test_async_done_cb, &w);
   /* CANCELLING is committed just before the cancel is sent. */
   wait_for_state (invoice, KASSA_INVOICE_CANCELLING);
@@ -759,7 +745,7 @@ test_create_timeout_qr (Fixture       *f,
   KassaInvoice *invoice;
   KassaTestAsync w = { 0, };
 
-  sim_fault (f, "qr", "delay", (CLIENT_TIMEOUT_S + 1) * 1000, 1);
+  kassa_test_sim_fault (f->sim, "qr", "delay", (CLIENT_TIMEOUT_S + 1) * 1000, 1);
   kassa_till_sale_async (f->till, 1000, KASSA_INVOICE_METHOD_QR, NULL, NULL, NULL,
                          kassa_test_async_done_cb, &w);
   g_assert_cmpuint (f->added->len, ==, 1);
@@ -794,7 +780,7 @@ test_create_timeout_phone (Fixture       *f,
   g_autoptr(KassaInvoice) none = NULL;
   KassaInvoice *invoice;
 
-  sim_fault (f, "phone", "delay", (CLIENT_TIMEOUT_S + 1) * 1000, 1);
+  kassa_test_sim_fault (f->sim, "phone", "delay", (CLIENT_TIMEOUT_S + 1) * 1000, 1);
   none = run_sale (f, 1000, KASSA_INVOICE_METHOD_PHONE, "99112233", &error);
   g_assert_null (none);
   g_assert_error (error, KASSA_TILL_ERROR, KASSA_TILL_ERROR_UNKNOWN_OUTCOME);
@@ -815,7 +801,7 @@ test_check_faults (Fixture       *f,
 
   f->seen_offline = FALSE;
   f->seen_online_after_offline = FALSE;
-  sim_fault (f, "check", kind, 0, 3);
+  kassa_test_sim_fault (f->sim, "check", kind, 0, 3);
   kassa_test_wait_for (&f->seen_offline, WAIT_S);
   g_assert_cmpint (kassa_invoice_get_state (invoice), ==, KASSA_INVOICE_AWAITING_PAYMENT);
 
@@ -919,7 +905,7 @@ test_refund_timeout (Fixture       *f,
   wait_for_state (invoice, KASSA_INVOICE_PAID);
   record_states (invoice, seen);
 
-  sim_fault (f, "refund", "delay", (CLIENT_TIMEOUT_S + 1) * 1000, 1);
+  kassa_test_sim_fault (f->sim, "refund", "delay", (CLIENT_TIMEOUT_S + 1) * 1000, 1);
   g_assert_false (run_refund (f, invoice, PIN, &error));
   g_assert_error (error, KASSA_TILL_ERROR, KASSA_TILL_ERROR_UNKNOWN_OUTCOME);
   g_assert_cmpint (kassa_invoice_get_state (invoice), ==, KASSA_INVOICE_REFUND_UNKNOWN);
@@ -1011,7 +997,7 @@ test_settlement_timeout (Fixture       *f,
   sim_invoice_action (f, "/sim/pay", a);
   wait_for_state (a, KASSA_INVOICE_PAID);
 
-  sim_fault (f, "settlement", "delay", (CLIENT_TIMEOUT_S + 1) * 1000, 1);
+  kassa_test_sim_fault (f->sim, "settlement", "delay", (CLIENT_TIMEOUT_S + 1) * 1000, 1);
   g_assert_null (run_settle (f, &error));
   g_assert_error (error, KASSA_TILL_ERROR, KASSA_TILL_ERROR_UNKNOWN_OUTCOME);
 
@@ -1163,7 +1149,7 @@ test_cancel_cancellable (Fixture       *f,
   KassaInvoice *invoice;
   KassaTestAsync w = { 0, };
 
-  sim_fault (f, "phone", "delay", (CLIENT_TIMEOUT_S + 1) * 1000, 1);
+  kassa_test_sim_fault (f->sim, "phone", "delay", (CLIENT_TIMEOUT_S + 1) * 1000, 1);
   none = run_sale (f, 1000, KASSA_INVOICE_METHOD_PHONE, "99112233", &error);
   g_assert_error (error, KASSA_TILL_ERROR, KASSA_TILL_ERROR_UNKNOWN_OUTCOME);
   g_clear_error (&error);

@@ -83,20 +83,6 @@ charged_cb (GObject      *source,
 
 typedef struct
 {
-  KassaInvoice      *invoice;
-  KassaInvoiceState  state;
-} StateWait;
-
-static gboolean
-invoice_in_state (gpointer data)
-{
-  StateWait *w = data;
-
-  return kassa_invoice_get_state (w->invoice) == w->state;
-}
-
-typedef struct
-{
   GBytes   *bytes;
   GError   *error;
   gboolean  done;
@@ -205,7 +191,6 @@ training_body (AppFixture *f)
   g_autofree char *url = NULL;
   KassaCounter *counter;
   ChargeResult charge = { 0 };
-  StateWait paid;
 
   /* Both windows, the cashier's with the keyboard. */
   g_assert_true (kassa_test_ui_wait (cashier_window_mapped, f, LIMIT_S));
@@ -280,9 +265,7 @@ training_body (AppFixture *f)
 
   g_assert_true (kassa_counter_customer_pays (counter, &error));
   g_assert_no_error (error);
-  paid.invoice = charge.invoice;
-  paid.state = KASSA_INVOICE_PAID;
-  g_assert_true (kassa_test_ui_wait (invoice_in_state, &paid, LIMIT_S));
+  kassa_test_ui_wait_invoice_state (charge.invoice, KASSA_INVOICE_PAID);
   g_assert_cmpint (kassa_exit_code_for_state (KASSA_INVOICE_PAID), ==, KASSA_EXIT_OK);
 
   g_clear_object (&charge.invoice);

@@ -150,6 +150,16 @@ wait_toplevel (GType    type,
     g_error ("a %s window %s", g_type_name (type), present ? "did not open" : "did not close");
 }
 
+/* Waits until a @type window exists, with or without the keyboard. */
+static void
+wait_toplevel_shown (GType type)
+{
+  ToplevelWait w = { type, FALSE, TRUE };
+
+  if (!kassa_test_ui_wait (toplevel_there, &w, LIMIT_S))
+    g_error ("a %s window did not open", g_type_name (type));
+}
+
 static guint
 n_recent (Fixture *f)
 {
@@ -448,8 +458,10 @@ test_shortcuts_window (Fixture       *f,
 {
   KASSA_TEST_UI_SKIP_WITHOUT_HARNESS ();
 
+  kassa_test_ui_wait_active (GTK_WINDOW (f->window), "the cashier window");
   kassa_test_ui_keys (0, "ctrl+question", NULL);
-  wait_toplevel (GTK_TYPE_SHORTCUTS_WINDOW, TRUE);
+  wait_toplevel_shown (GTK_TYPE_SHORTCUTS_WINDOW);
+  kassa_test_ui_wait_active (find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW), "the shortcuts window");
   g_free (kassa_test_ui_screenshot_of (GTK_WIDGET (find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW)), 0,
                                        "cashier-shortcuts"));
   kassa_test_ui_keys (0, "Escape", NULL);

@@ -51,32 +51,6 @@ flag_is_set (gpointer data)
   return *(gboolean *) data;
 }
 
-typedef struct
-{
-  KassaInvoice      *invoice;
-  KassaInvoiceState  state;
-} StateWait;
-
-static gboolean
-invoice_in_state (gpointer data)
-{
-  StateWait *w = data;
-
-  return kassa_invoice_get_state (w->invoice) == w->state;
-}
-
-static void
-wait_for_state (KassaInvoice      *invoice,
-                KassaInvoiceState  state)
-{
-  StateWait w = { invoice, state };
-
-  if (!kassa_test_ui_wait (invoice_in_state, &w, LIMIT_S))
-    g_error ("invoice %s did not reach %s (it is %s)", kassa_invoice_get_number (invoice),
-             kassa_invoice_state_to_string (state),
-             kassa_invoice_state_to_string (kassa_invoice_get_state (invoice)));
-}
-
 /* ---- what a window shows, through public widget API ---- */
 
 static gboolean
@@ -250,43 +224,6 @@ focused_field (GtkWindow *window)
 
 /* ---- sales through the counter ---- */
 
-static KassaInvoice *
-sell (Fixture *f,
-      gint64   amount,
-      gboolean pay)
-{
-  g_autoptr(GError) error = NULL;
-  KassaTestAsync w = { 0 };
-  KassaInvoice *invoice;
-
-  kassa_counter_charge_async (f->counter, amount, KASSA_INVOICE_METHOD_QR, NULL, NULL, NULL,
-                              kassa_test_async_done_cb, &w);
-  g_assert_true (kassa_test_ui_wait (flag_is_set, &w.done, LIMIT_S));
-  invoice = kassa_counter_charge_finish (f->counter, w.result, &error);
-  g_assert_no_error (error);
-  g_object_unref (w.result);
-  wait_for_state (invoice, KASSA_INVOICE_AWAITING_PAYMENT);
-
-  if (pay)
-    {
-      g_assert_true (kassa_counter_customer_pays (f->counter, &error));
-      g_assert_no_error (error);
-      wait_for_state (invoice, KASSA_INVOICE_PAID);
-    }
-  else
-    {
-      w.done = FALSE;
-      kassa_counter_cancel_async (f->counter, NULL, kassa_test_async_done_cb, &w);
-      g_assert_true (kassa_test_ui_wait (flag_is_set, &w.done, LIMIT_S));
-      g_assert_true (kassa_counter_cancel_finish (f->counter, w.result, &error));
-      g_assert_no_error (error);
-      g_object_unref (w.result);
-      wait_for_state (invoice, KASSA_INVOICE_CANCELLED);
-    }
-
-  return invoice;
-}
-
 /* ---- fixture ---- */
 
 static void
@@ -424,7 +361,7 @@ test_refund (Fixture       *f,
 
   SKIP_WITHOUT_HARNESS ();
 
-  invoice = sell (f, 2500, TRUE);
+  invoice = kassa_test_ui_sell (f->counter, 2500, TRUE);
   amount = kassa_amount_to_display (2500);
 
   dialog = KASSA_REFUND_DIALOG (kassa_refund_dialog_new (NULL, f->counter, invoice, f->settings));
@@ -510,10 +447,10 @@ test_close_day (Fixture       *f,
 
   SKIP_WITHOUT_HARNESS ();
 
-  a = sell (f, 1000, TRUE);
-  b = sell (f, 2300, TRUE);
-  c = sell (f, 700, TRUE);
-  d = sell (f, 400, FALSE);
+  a = kassa_test_ui_sell (f->counter, 1000, TRUE);
+  b = kassa_test_ui_sell (f->counter, 2300, TRUE);
+  c = kassa_test_ui_sell (f->counter, 700, TRUE);
+  d = kassa_test_ui_sell (f->counter, 400, FALSE);
   kassa_till_refund_async (f->till, c, PIN, "test", NULL, kassa_test_async_done_cb, &w);
   g_assert_true (kassa_test_ui_wait (flag_is_set, &w.done, LIMIT_S));
   g_assert_true (kassa_till_refund_finish (f->till, w.result, &error));
@@ -590,9 +527,9 @@ test_history_search (Fixture       *f,
 
   SKIP_WITHOUT_HARNESS ();
 
-  a = sell (f, 1100, TRUE);
-  b = sell (f, 1200, FALSE);
-  c = sell (f, 1300, TRUE);
+  a = kassa_test_ui_sell (f->counter, 1100, TRUE);
+  b = kassa_test_ui_sell (f->counter, 1200, FALSE);
+  c = kassa_test_ui_sell (f->counter, 1300, TRUE);
 
   window = KASSA_HISTORY_WINDOW (kassa_history_window_new (NULL, f->counter, f->settings));
   present_and_focus (f, GTK_WINDOW (window));

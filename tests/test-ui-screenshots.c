@@ -82,32 +82,6 @@ window_is_active (gpointer data)
   return gtk_window_is_active (GTK_WINDOW (data));
 }
 
-typedef struct
-{
-  KassaInvoice      *invoice;
-  KassaInvoiceState  state;
-} StateWait;
-
-static gboolean
-invoice_in_state (gpointer data)
-{
-  StateWait *w = data;
-
-  return kassa_invoice_get_state (w->invoice) == w->state;
-}
-
-static void
-wait_for_state (KassaInvoice      *invoice,
-                KassaInvoiceState  state)
-{
-  StateWait w = { invoice, state };
-
-  if (!kassa_test_ui_wait (invoice_in_state, &w, LIMIT_S))
-    g_error ("invoice %s did not reach %s (it is %s)", kassa_invoice_get_number (invoice),
-             kassa_invoice_state_to_string (state),
-             kassa_invoice_state_to_string (kassa_invoice_get_state (invoice)));
-}
-
 static gboolean
 has_settlement (gpointer data)
 {
@@ -166,43 +140,6 @@ pointer_away (void)
 }
 
 /* ---- the day's sales, through the counter ---- */
-
-static KassaInvoice *
-sell (KassaCounter *counter,
-      gint64        amount,
-      gboolean      pay)
-{
-  g_autoptr(GError) error = NULL;
-  KassaTestAsync w = { 0 };
-  KassaInvoice *invoice;
-
-  kassa_counter_charge_async (counter, amount, KASSA_INVOICE_METHOD_QR, NULL, NULL, NULL,
-                              kassa_test_async_done_cb, &w);
-  g_assert_true (kassa_test_ui_wait (kassa_test_ui_flag_is_set, &w.done, LIMIT_S));
-  invoice = kassa_counter_charge_finish (counter, w.result, &error);
-  g_assert_no_error (error);
-  g_clear_object (&w.result);
-  wait_for_state (invoice, KASSA_INVOICE_AWAITING_PAYMENT);
-
-  if (pay)
-    {
-      g_assert_true (kassa_counter_customer_pays (counter, &error));
-      g_assert_no_error (error);
-      wait_for_state (invoice, KASSA_INVOICE_PAID);
-    }
-  else
-    {
-      w.done = FALSE;
-      kassa_counter_cancel_async (counter, NULL, kassa_test_async_done_cb, &w);
-      g_assert_true (kassa_test_ui_wait (kassa_test_ui_flag_is_set, &w.done, LIMIT_S));
-      g_assert_true (kassa_counter_cancel_finish (counter, w.result, &error));
-      g_assert_no_error (error);
-      g_clear_object (&w.result);
-      wait_for_state (invoice, KASSA_INVOICE_CANCELLED);
-    }
-
-  return invoice;
-}
 
 static void
 refund (KassaTestTill *t,
@@ -331,11 +268,11 @@ test_store (void)
   /* The morning: paid sales, one the customer walked away from, one refunded. */
   for (guint i = 0; i < G_N_ELEMENTS (paid); i++)
     {
-      g_object_unref (sell (t.counter, paid[i], TRUE));
+      g_object_unref (kassa_test_ui_sell (t.counter, paid[i], TRUE));
       paid_sum += paid[i];
     }
-  g_object_unref (sell (t.counter, 900, FALSE));
-  refunded = sell (t.counter, 2300, TRUE);
+  g_object_unref (kassa_test_ui_sell (t.counter, 900, FALSE));
+  refunded = kassa_test_ui_sell (t.counter, 2300, TRUE);
   refund (&t, refunded);
 
   /* The customer display on output 1, then the cashier window on output 0, as Kassa opens them:
@@ -368,7 +305,7 @@ test_store (void)
 
   /* F9 (training): the customer pays. */
   kassa_test_ui_keys (0, "F9", NULL);
-  wait_for_state (invoice, KASSA_INVOICE_PAID);
+  kassa_test_ui_wait_invoice_state (invoice, KASSA_INVOICE_PAID);
   paid_sum += 24500;
 
   /* The manager's history: every sale of the day. */

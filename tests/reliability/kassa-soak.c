@@ -246,13 +246,9 @@ sim_fault (Soak       *s,
            guint       delay_ms,
            guint       count)
 {
-  g_autofree char *json = g_strdup_printf ("{\"endpoint\": \"%s\", \"kind\": \"%s\", "
-                                           "\"delay_ms\": %u, \"count\": %u}",
-                                           endpoint, kind, delay_ms, count);
   g_autofree char *key = g_strdup_printf ("%s/%s", endpoint, kind);
 
-  if (sim_control (s, "/sim/fault", json) != 200)
-    g_error ("the simulator refused %s", json);
+  kassa_test_sim_fault (s->sim, endpoint, kind, delay_ms, count);
   count_key (s->faults, key);
 }
 
@@ -1041,32 +1037,6 @@ one_sale (Soak *s)
 
 /* ---- the end ---- */
 
-static const char *
-expected_bank_state (KassaInvoiceState state,
-                     gboolean         *unresolved)
-{
-  *unresolved = FALSE;
-  switch (state)
-    {
-    case KASSA_INVOICE_AWAITING_PAYMENT: return "unpaid";
-    case KASSA_INVOICE_PAID:             return "paid";
-    case KASSA_INVOICE_DECLINED:         return "declined";
-    case KASSA_INVOICE_CANCELLED:
-    case KASSA_INVOICE_EXPIRED:          return "cancelled";
-    case KASSA_INVOICE_REFUNDED:         return "refunded";
-    case KASSA_INVOICE_FAILED:           return NULL;
-    case KASSA_INVOICE_CREATING:
-    case KASSA_INVOICE_CREATE_UNKNOWN:
-    case KASSA_INVOICE_CANCELLING:
-    case KASSA_INVOICE_CANCEL_UNKNOWN:
-    case KASSA_INVOICE_REFUNDING:
-    case KASSA_INVOICE_REFUND_UNKNOWN:
-    default:
-      *unresolved = TRUE;
-      return NULL;
-    }
-}
-
 static guint tap_n;
 static gboolean tap_failed;
 
@@ -1291,7 +1261,7 @@ main (int   argc,
       const char *number = kassa_invoice_get_number (invoice);
       KassaInvoiceState state = kassa_invoice_get_state (invoice);
       gboolean open_state;
-      const char *expected = expected_bank_state (state, &open_state);
+      const char *expected = kassa_test_expected_sim_state (state, &open_state);
       const char *actual = g_hash_table_lookup (bank, number);
 
       count_key (states, kassa_invoice_state_to_string (state));
