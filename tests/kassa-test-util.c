@@ -231,6 +231,33 @@ kassa_test_wait_for (gboolean *flag,
   g_source_remove (id);
 }
 
+typedef struct
+{
+  KassaInvoiceState want;
+  gboolean          reached;
+} StateWait;
+
+static void
+on_state_cb (KassaInvoice *invoice,
+             GParamSpec   *pspec,
+             StateWait    *w)
+{
+  if (kassa_invoice_get_state (invoice) == w->want)
+    w->reached = TRUE;
+}
+
+void
+kassa_test_wait_for_state (KassaInvoice      *invoice,
+                           KassaInvoiceState  state,
+                           guint              timeout_s)
+{
+  StateWait w = { state, kassa_invoice_get_state (invoice) == state };
+  gulong id = g_signal_connect (invoice, "notify::state", G_CALLBACK (on_state_cb), &w);
+
+  kassa_test_wait_for (&w.reached, timeout_s);
+  g_signal_handler_disconnect (invoice, id);
+}
+
 void
 kassa_test_run_openssl (const char         *dir,
                         const char * const *args)

@@ -74,6 +74,11 @@ void          kassa_test_async_done_cb   (GObject      *source,
 /* Runs the main context until *@flag is TRUE (or @timeout_s seconds, then aborts). */
 void          kassa_test_wait_for        (gboolean     *flag,
                                           guint         timeout_s);
+/* Iterates the main context until @invoice has been in @state (it may have
+ * moved on since); fails the test after @timeout_s. */
+void          kassa_test_wait_for_state  (KassaInvoice      *invoice,
+                                          KassaInvoiceState  state,
+                                          guint              timeout_s);
 
 /* Runs `openssl @args…` (NULL-terminated) in @dir; fails the test, with
  * openssl's stderr, unless it exits 0. For making test certificates. */

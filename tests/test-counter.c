@@ -171,33 +171,6 @@ cancel (Fixture  *f,
   return ok;
 }
 
-typedef struct
-{
-  KassaInvoice      *invoice;
-  KassaInvoiceState  state;
-  gboolean           reached;
-} StateWait;
-
-static void
-on_state_cb (KassaInvoice *invoice,
-             GParamSpec   *pspec,
-             StateWait    *w)
-{
-  if (kassa_invoice_get_state (invoice) == w->state)
-    w->reached = TRUE;
-}
-
-static void
-wait_for_state (KassaInvoice      *invoice,
-                KassaInvoiceState  state)
-{
-  StateWait w = { invoice, state, kassa_invoice_get_state (invoice) == state };
-  gulong id = g_signal_connect (invoice, "notify::state", G_CALLBACK (on_state_cb), &w);
-
-  kassa_test_wait_for (&w.reached, LIMIT_S);
-  g_signal_handler_disconnect (invoice, id);
-}
-
 static void
 assert_counter_error (GError *error,
                       int     code)
@@ -232,7 +205,7 @@ test_charge_and_pay (Fixture       *f,
 
   g_assert_true (kassa_counter_customer_pays (f->counter, &error));
   g_assert_no_error (error);
-  wait_for_state (invoice, KASSA_INVOICE_PAID);
+  kassa_test_wait_for_state (invoice, KASSA_INVOICE_PAID, LIMIT_S);
   g_assert_false (kassa_counter_get_open (f->counter));
   /* A finished payment stays current (the display thanks the customer). */
   g_assert_true (kassa_counter_get_current_invoice (f->counter) == invoice);
@@ -332,7 +305,7 @@ test_decline_and_phone (Fixture       *f,
   g_assert_no_error (error);
   g_assert_true (kassa_counter_customer_declines (f->counter, &error));
   g_assert_no_error (error);
-  wait_for_state (invoice, KASSA_INVOICE_DECLINED);
+  kassa_test_wait_for_state (invoice, KASSA_INVOICE_DECLINED, LIMIT_S);
   g_assert_false (kassa_counter_get_open (f->counter));
 
   /* The customer can act only on an open payment. */
@@ -347,7 +320,7 @@ test_decline_and_phone (Fixture       *f,
   g_assert_no_error (error);
   g_assert_true (kassa_counter_customer_pays (f->counter, &error));
   g_assert_no_error (error);
-  wait_for_state (phone, KASSA_INVOICE_PAID);
+  kassa_test_wait_for_state (phone, KASSA_INVOICE_PAID, LIMIT_S);
 }
 
 static void
@@ -382,7 +355,7 @@ test_reopen (Fixture       *f,
   g_assert_no_error (error);
   g_assert_true (kassa_counter_customer_pays (f->counter, &error));
   g_assert_no_error (error);
-  wait_for_state (paid, KASSA_INVOICE_PAID);
+  kassa_test_wait_for_state (paid, KASSA_INVOICE_PAID, LIMIT_S);
   open = charge (f, 700, KASSA_INVOICE_METHOD_QR, NULL, &error);
   g_assert_no_error (error);
   paid_number = g_strdup (kassa_invoice_get_number (paid));
@@ -430,7 +403,7 @@ test_paid_after_cancel (Fixture       *f,
   kassa_bank_sim_inject_fault (f->bank, KASSA_BANK_ENDPOINT_CANCEL, KASSA_SIM_FAULT_DELAY,
                                1000, 1);
   kassa_counter_cancel_async (f->counter, NULL, kassa_test_async_done_cb, &w);
-  wait_for_state (invoice, KASSA_INVOICE_CANCELLING);
+  kassa_test_wait_for_state (invoice, KASSA_INVOICE_CANCELLING, LIMIT_S);
   g_assert_true (kassa_bank_sim_pay (f->bank, KASSA_TRAINING_TERMINAL,
                                      kassa_invoice_get_number (invoice), &error));
   g_assert_no_error (error);

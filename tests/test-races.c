@@ -179,31 +179,12 @@ fixture_teardown (Fixture       *f,
 
 /* ---- helpers ---- */
 
-typedef struct
-{
-  KassaInvoiceState want;
-  gboolean          done;
-} StateWait;
-
-static void
-on_state_cb (KassaInvoice *invoice,
-             GParamSpec   *pspec,
-             StateWait    *w)
-{
-  if (kassa_invoice_get_state (invoice) == w->want)
-    w->done = TRUE;
-}
-
 static void
 wait_for_state (KassaInvoice      *invoice,
                 KassaInvoiceState  state,
                 guint              timeout_s)
 {
-  StateWait w = { state, kassa_invoice_get_state (invoice) == state };
-  gulong id = g_signal_connect (invoice, "notify::state", G_CALLBACK (on_state_cb), &w);
-
-  kassa_test_wait_for (&w.done, timeout_s);
-  g_signal_handler_disconnect (invoice, id);
+  kassa_test_wait_for_state (invoice, state, timeout_s);
   g_assert_cmpstr (kassa_invoice_state_to_string (kassa_invoice_get_state (invoice)), ==,
                    kassa_invoice_state_to_string (state));
 }

@@ -317,32 +317,6 @@ sim_action (Fixture    *f,
     g_error ("%s %s: HTTP %u %s", path, json, status, reply);
 }
 
-typedef struct
-{
-  KassaInvoiceState want;
-  gboolean          done;
-} StateWait;
-
-static void
-on_state_cb (KassaInvoice *invoice,
-             GParamSpec   *pspec,
-             StateWait    *w)
-{
-  if (kassa_invoice_get_state (invoice) == w->want)
-    w->done = TRUE;
-}
-
-static void
-wait_for_state (KassaInvoice      *invoice,
-                KassaInvoiceState  state)
-{
-  StateWait w = { state, kassa_invoice_get_state (invoice) == state };
-  gulong id = g_signal_connect (invoice, "notify::state", G_CALLBACK (on_state_cb), &w);
-
-  kassa_test_wait_for (&w.done, WAIT_S);
-  g_signal_handler_disconnect (invoice, id);
-}
-
 static KassaInvoice *
 sale (Fixture    *f,
       gint64      amount,
@@ -371,7 +345,7 @@ paid_sale (Fixture    *f,
   KassaInvoice *invoice = sale (f, amount, reference);
 
   sim_action (f, "/sim/pay", kassa_invoice_get_number (invoice));
-  wait_for_state (invoice, KASSA_INVOICE_PAID);
+  kassa_test_wait_for_state (invoice, KASSA_INVOICE_PAID, WAIT_S);
 
   return invoice;
 }
@@ -478,7 +452,7 @@ make_day (Fixture *f,
   cancel (f, day->cancelled);
   day->declined = sale (f, 4100, NULL);
   sim_action (f, "/sim/decline", kassa_invoice_get_number (day->declined));
-  wait_for_state (day->declined, KASSA_INVOICE_DECLINED);
+  kassa_test_wait_for_state (day->declined, KASSA_INVOICE_DECLINED, WAIT_S);
   day->paid_b = paid_sale (f, 5200, "Table 4, \"window\"\nsecond line");
 }
 

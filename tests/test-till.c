@@ -207,35 +207,21 @@ fixture_teardown (Fixture       *f,
 
 /* ---- helpers ---- */
 
-typedef struct
-{
-  KassaInvoiceState want;
-  gboolean          done;
-  GArray           *seen;
-} StateWait;
-
 static void
-on_state_cb (KassaInvoice *invoice,
-             GParamSpec   *pspec,
-             StateWait    *w)
+on_state_recorded_cb (KassaInvoice *invoice,
+                      GParamSpec   *pspec,
+                      GArray       *seen)
 {
   KassaInvoiceState state = kassa_invoice_get_state (invoice);
 
-  if (w->seen != NULL)
-    g_array_append_val (w->seen, state);
-  if (state == w->want)
-    w->done = TRUE;
+  g_array_append_val (seen, state);
 }
 
 static void
 wait_for_state (KassaInvoice      *invoice,
                 KassaInvoiceState  state)
 {
-  StateWait w = { state, kassa_invoice_get_state (invoice) == state, NULL };
-  gulong id = g_signal_connect (invoice, "notify::state", G_CALLBACK (on_state_cb), &w);
-
-  kassa_test_wait_for (&w.done, WAIT_S);
-  g_signal_handler_disconnect (invoice, id);
+  kassa_test_wait_for_state (invoice, state, WAIT_S);
   g_assert_cmpstr (kassa_invoice_state_to_string (kassa_invoice_get_state (invoice)), ==,
                    kassa_invoice_state_to_string (state));
 }
@@ -245,12 +231,7 @@ static gulong
 record_states (KassaInvoice *invoice,
                GArray       *seen)
 {
-  StateWait *w = g_new0 (StateWait, 1);
-
-  w->want = (KassaInvoiceState) -1;
-  w->seen = seen;
-  return g_signal_connect_data (invoice, "notify::state", G_CALLBACK (on_state_cb), w,
-                                (GClosureNotify) (void (*) (void)) g_free, 0);
+  return g_signal_connect (invoice, "notify::state", G_CALLBACK (on_state_recorded_cb), seen);
 }
 
 static gboolean

@@ -24,6 +24,7 @@
 #include "kassa-core.h"
 #include "kassa-bank-sim.h"
 #include "kassa-receipt.h"
+#include "kassa-report.h"
 #include "kassa-training.h"
 
 /* While --training sale --wait runs, the simulated customer pays after this long. */
@@ -950,27 +951,6 @@ parse_date (const char  *option,
   return date;
 }
 
-/* RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. */
-static void
-append_csv_field (GString    *line,
-                  const char *value)
-{
-  if (strpbrk (value, ",\"\r\n") == NULL)
-    {
-      g_string_append (line, value);
-      return;
-    }
-
-  g_string_append_c (line, '"');
-  for (const char *p = value; *p != '\0'; p++)
-    {
-      if (*p == '"')
-        g_string_append_c (line, '"');
-      g_string_append_c (line, *p);
-    }
-  g_string_append_c (line, '"');
-}
-
 static gboolean
 print_csv (GPtrArray  *invoices,
            GError    **error)
@@ -1015,7 +995,7 @@ print_csv (GPtrArray  *invoices,
               value = json_to_string (member, FALSE);
               break;
             }
-          append_csv_field (out, value);
+          kassa_report_append_csv_field (out, value);
         }
       g_string_append (out, "\r\n");
     }

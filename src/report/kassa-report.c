@@ -1185,10 +1185,9 @@ static const char * const csv_columns[] = {
   "approval_code", "card_number", "reference",
 };
 
-/* RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. */
-static void
-append_csv_field (GString    *out,
-                  const char *value)
+void
+kassa_report_append_csv_field (GString    *out,
+                               const char *value)
 {
   if (value == NULL)
     return;
@@ -1268,7 +1267,7 @@ kassa_report_write_csv (KassaJournal           *journal,
         {
           if (c > 0)
             g_string_append_c (out, ',');
-          append_csv_field (out, fields[c]);
+          kassa_report_append_csv_field (out, fields[c]);
         }
       g_string_append (out, "\r\n");
     }

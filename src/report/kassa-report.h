@@ -105,5 +105,10 @@ gboolean kassa_report_write_csv (KassaJournal           *journal,
                                  const KassaReportInfo  *info,
                                  const char             *path,
                                  GError                **error);
+/* Appends @value to @out as one CSV field (RFC 4180): quoted, with quotes
+ * doubled, when it holds a comma, a quote or a line break; NULL is an empty
+ * field. Also used by `kassa-ctl history --csv`. */
+void     kassa_report_append_csv_field (GString    *out,
+                                        const char *value);
 
 G_END_DECLS
