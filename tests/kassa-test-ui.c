@@ -143,6 +143,23 @@ kassa_test_ui_pointer_to (guint output)
 }
 
 void
+kassa_test_ui_click (guint output,
+                     guint x,
+                     guint y)
+{
+  g_autofree char *window = kassa_test_ui_output_window (output);
+  g_autofree char *x_text = g_strdup_printf ("%u", x);
+  g_autofree char *y_text = g_strdup_printf ("%u", y);
+  const char *click[] = { "xdotool", "mousemove", "--window", window, x_text, y_text,
+                          "click", "1", NULL };
+  g_autofree char *clicked = NULL;
+
+  g_setenv ("DISPLAY", x_display (), TRUE);
+  clicked = run_tool (click);
+  g_unsetenv ("DISPLAY");
+}
+
+void
 kassa_test_ui_keys (guint       output,
                     const char *first_key,
                     ...)

@@ -56,6 +56,11 @@ void      kassa_test_ui_pointer_to      (guint        output);
  * again, once. Fails the test, naming @what, if it still has no keyboard. */
 void      kassa_test_ui_wait_active     (GtkWindow   *window,
                                          const char  *what);
+/* Clicks the first pointer button at (@x, @y) of output @output: weston
+ * gives the window there the keyboard, as for a cashier's click. */
+void      kassa_test_ui_click           (guint        output,
+                                         guint        x,
+                                         guint        y);
 /* Moves the pointer onto output @output and sends the keysyms (xdotool
  * names: "1", "Return", "Escape", "ctrl+p", …) one after another. */
 void      kassa_test_ui_keys            (guint        output,

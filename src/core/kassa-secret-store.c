@@ -589,6 +589,35 @@ keyring_store_cb (GObject      *source,
 }
 
 static void
+keyring_search_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  GList *items;
+  gboolean locked = FALSE;
+
+  items = secret_service_search_finish (NULL, result, &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, keyring_error (error, keyring_what (OP_LOOKUP)));
+      return;
+    }
+
+  for (GList *l = items; l != NULL; l = l->next)
+    locked = locked || secret_item_get_locked (l->data);
+  g_list_free_full (items, g_object_unref);
+
+  if (locked)
+    g_task_return_new_error (task, KASSA_SECRET_STORE_ERROR, KASSA_SECRET_STORE_ERROR_FAILED,
+                             _("the keyring that holds it is locked; unlock it (it asks for "
+                               "its password) and start Kassa again"));
+  else
+    g_task_return_pointer (task, NULL, NULL);
+}
+
+static void
 keyring_lookup_cb (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
@@ -602,6 +631,20 @@ keyring_lookup_cb (GObject      *source,
   if (error != NULL)
     {
       g_task_return_error (task, keyring_error (error, keyring_what (OP_LOOKUP)));
+      return;
+    }
+
+  if (password == NULL)
+    {
+      Op *op = g_task_get_task_data (task);
+      g_autoptr(GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
+
+      /* Nothing is also what a locked keyring gives when its unlock prompt
+       * is dismissed: look, without unlocking, whether the item is there. */
+      g_hash_table_insert (attributes, (gpointer) "terminal", op->terminal);
+      secret_service_search (NULL, get_schema (), attributes, SECRET_SEARCH_ALL,
+                             g_task_get_cancellable (task), keyring_search_cb,
+                             g_steal_pointer (&task));
       return;
     }
 

@@ -1768,6 +1768,14 @@ kassa_till_get_journal (KassaTill *self)
   return self->journal;
 }
 
+KassaBankClient *
+kassa_till_get_client (KassaTill *self)
+{
+  g_return_val_if_fail (KASSA_IS_TILL (self), NULL);
+
+  return self->client;
+}
+
 KassaConnectionState
 kassa_till_get_connection_state (KassaTill *self)
 {

@@ -57,6 +57,7 @@ G_DECLARE_FINAL_TYPE (KassaTill, kassa_till, KASSA, TILL, GObject)
 KassaTill           *kassa_till_new                   (KassaJournal     *journal,
                                                        KassaBankClient  *client);
 KassaJournal        *kassa_till_get_journal           (KassaTill        *self);
+KassaBankClient     *kassa_till_get_client            (KassaTill        *self);
 KassaConnectionState kassa_till_get_connection_state  (KassaTill        *self);
 /* Whether start-up recovery has finished (sales are refused until then). */
 gboolean             kassa_till_get_recovered         (KassaTill        *self);

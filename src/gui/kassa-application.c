@@ -237,6 +237,9 @@ static void
 add_alert (KassaApplication *self,
            const char       *text)
 {
+  /* Also in the log (the journal of the session, or kassa.log when started
+   * by `kassa --charge`): whoever looks after the PC sees why Kassa trains. */
+  g_message ("%s", text);
   if (self->cashier_window != NULL)
     kassa_window_add_alert (KASSA_WINDOW (self->cashier_window), text);
   else
@@ -357,20 +360,12 @@ start_real (KassaApplication *self,
 }
 
 static void
-secret_looked_up_cb (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
+use_secret (KassaApplication *self,
+            char             *secret,
+            const GError     *error)
 {
-  g_autoptr(KassaApplication) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *terminal = NULL;
-  char *secret;
+  g_autofree char *terminal = g_settings_get_string (self->settings, "terminal");
 
-  secret = kassa_secret_store_lookup_finish (KASSA_SECRET_STORE (source), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  terminal = g_settings_get_string (self->settings, "terminal");
   if (secret == NULL)
     {
       g_autofree char *text = NULL;
@@ -391,7 +386,25 @@ secret_looked_up_cb (GObject      *source,
     }
 
   start_real (self, terminal, secret);
+}
+
+static void
+secret_looked_up_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(KassaApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  char *secret;
+
+  secret = kassa_secret_store_lookup_finish (KASSA_SECRET_STORE (source), result, &error);
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    use_secret (self, secret, error);
   kassa_secret_free (secret);
+
+  /* The hold of start_session() ends here, once the windows (or the error
+   * window) exist to keep Kassa running. */
+  g_application_release (G_APPLICATION (self));
 }
 
 static void
@@ -612,6 +625,10 @@ start_session (KassaApplication *self)
       return;
     }
 
+  /* The lookup is asynchronous (the keyring answers over D-Bus, it may even
+   * ask to be unlocked): until it has answered there is no window, and
+   * without a hold GApplication would quit as soon as activate() returned. */
+  g_application_hold (G_APPLICATION (self));
   self->secret_store = kassa_secret_store_new (KASSA_SECRET_BACKEND_AUTO, NULL);
   kassa_secret_store_lookup_async (self->secret_store, terminal, self->cancellable,
                                    secret_looked_up_cb, g_object_ref (self));

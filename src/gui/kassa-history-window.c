@@ -439,6 +439,20 @@ on_filter_changed (KassaHistoryWindow *self)
   apply_filter (self);
 }
 
+/* Enter in the search field: the search at once (not after the typing
+ * delay), and the first sale found selected with the keyboard on the list,
+ * so that "number, Enter, Alt+R" refunds without the mouse. */
+static void
+on_search_activate (KassaHistoryWindow *self)
+{
+  apply_filter (self);
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->selection)) == 0)
+    return;
+
+  gtk_single_selection_set_selected (self->selection, 0);
+  gtk_widget_grab_focus (self->column_view);
+}
+
 /* ── actions ──────────────────────────────────────────────────────────── */
 
 static void
@@ -584,6 +598,8 @@ kassa_history_window_init (KassaHistoryWindow *self)
 
   g_signal_connect_swapped (self->search_entry, "search-changed",
                             G_CALLBACK (on_filter_changed), self);
+  g_signal_connect_swapped (self->search_entry, "activate",
+                            G_CALLBACK (on_search_activate), self);
   g_signal_connect_swapped (self->state_dropdown, "notify::selected",
                             G_CALLBACK (on_filter_changed), self);
   g_signal_connect_swapped (self->from_entry, "activate", G_CALLBACK (on_filter_changed), self);

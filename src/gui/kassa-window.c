@@ -27,6 +27,7 @@ struct _KassaWindow
 
   /* Template widgets */
   AdwToastOverlay      *toast_overlay;
+  AdwWindowTitle       *window_title;
   GtkWidget            *connection_box;
   GtkImage             *connection_icon;
   GtkLabel             *connection_label;
@@ -990,6 +991,37 @@ attach_entry_keys (KassaWindow *self,
   gtk_widget_add_controller (GTK_WIDGET (entry), keys);
 }
 
+/* Which bank and terminal this till talks to, under the title: a shop that
+ * has just entered its account sees at once that it is in real mode. */
+static void
+show_bank (KassaWindow *self,
+           KassaTill   *till,
+           gboolean     training)
+{
+  KassaBankClient *client = kassa_till_get_client (till);
+  g_autoptr(GUri) uri = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *subtitle = NULL;
+
+  if (training)
+    {
+      adw_window_title_set_subtitle (self->window_title, _("Training — no real money"));
+      return;
+    }
+
+  uri = g_uri_parse (kassa_bank_client_get_base_url (client), G_URI_FLAGS_NONE, NULL);
+  if (uri != NULL && g_uri_get_port (uri) > 0)
+    host = g_strdup_printf ("%s:%d", g_uri_get_host (uri), g_uri_get_port (uri));
+  else
+    host = g_strdup (uri != NULL ? g_uri_get_host (uri) : kassa_bank_client_get_base_url (client));
+
+  /* Translators: the cashier window's subtitle in real mode: a terminal id, then the bank's
+   * host name (e.g. "Terminal 12345678 · instore.golomtbank.com") */
+  subtitle = g_strdup_printf (_("Terminal %s · %s"), kassa_bank_client_get_terminal (client),
+                              host);
+  adw_window_title_set_subtitle (self->window_title, subtitle);
+}
+
 /* ---- GObject ---- */
 
 static void
@@ -1011,6 +1043,7 @@ kassa_window_constructed (GObject *object)
   gtk_widget_set_visible (self->training_box, training);
   if (training)
     gtk_widget_add_css_class (GTK_WIDGET (self), "training");
+  show_bank (self, till, training);
 
   g_signal_connect_object (self->counter, "notify::current-invoice",
                            G_CALLBACK (on_counter_current_invoice_cb), self, 0);
@@ -1150,6 +1183,7 @@ kassa_window_class_init (KassaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KassaWindow, payment_time_label);
   gtk_widget_class_bind_template_child (widget_class, KassaWindow, payment_error_label);
   gtk_widget_class_bind_template_child (widget_class, KassaWindow, training_box);
+  gtk_widget_class_bind_template_child (widget_class, KassaWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, KassaWindow, recent_empty_label);
   gtk_widget_class_bind_template_child (widget_class, KassaWindow, recent_list);
 

@@ -2210,6 +2210,8 @@ kassa_bank_sim_list_invoices (KassaBankSim *self)
       add_string (builder, "method", invoice_method_to_string (inv->method));
       if (inv->phone != NULL)
         add_string (builder, "phone", inv->phone);
+      json_builder_set_member_name (builder, "settled");
+      json_builder_add_boolean_value (builder, inv->settled);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
