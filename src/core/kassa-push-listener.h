@@ -25,6 +25,14 @@ G_BEGIN_DECLS
 /* Largest request body accepted, in bytes; a bigger one is answered 413. */
 #define KASSA_PUSH_MAX_BODY_SIZE 8192
 
+/* Defaults of the "max-connections" and "request-timeout" properties
+ * (docs/push.md): at most 32 connections at once, a new one closing the
+ * oldest; each is closed 10 s after it was accepted, complete or not. */
+#define KASSA_PUSH_MAX_CONNECTIONS         32
+#define KASSA_PUSH_MAX_CONNECTIONS_LIMIT   1024
+#define KASSA_PUSH_REQUEST_TIMEOUT         10
+#define KASSA_PUSH_REQUEST_TIMEOUT_LIMIT   600
+
 #define KASSA_TYPE_PUSH_LISTENER (kassa_push_listener_get_type ())
 
 G_DECLARE_FINAL_TYPE (KassaPushListener, kassa_push_listener, KASSA, PUSH_LISTENER, GObject)
