@@ -8,6 +8,11 @@
  * signal asks the bank with `check`. It never marks anything paid. The wire
  * format and every refusal are documented in docs/push.md.
  *
+ * Properties "max-connections" (default KASSA_PUSH_MAX_CONNECTIONS) and
+ * "request-timeout" (seconds, default KASSA_PUSH_REQUEST_TIMEOUT) bound the
+ * connections: beyond the cap the oldest is closed, and each is closed that
+ * long after it was accepted. They apply to connections accepted afterwards.
+ *
  * Signal ::push-received (const char *invoice, gint64 amount, const char *resp_code):
  * once per verified push, never for a refused one, from an idle source in the
  * listener's main context after the HTTP reply was queued. resp_code is not
