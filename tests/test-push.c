@@ -833,6 +833,441 @@ test_many (Fixture       *f,
 }
 
 /* ------------------------------------------------------------------ */
+/* Slow clients: the connection cap and the request deadline            */
+
+/* A request whose headers never end: one more byte each second. */
+#define SLOW_REQUEST "POST " PUSH_PATH " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
+
+typedef struct _SlowClients SlowClients;
+
+typedef struct
+{
+  SlowClients       *owner;
+  GSocketConnection *connection;   /* NULL once closed */
+  GSource           *watch;        /* readable: the listener closed its end */
+  guint              sent;
+} SlowClient;
+
+struct _SlowClients
+{
+  GSocketClient *client;
+  GPtrArray     *clients;          /* SlowClient *, one per connection */
+  gboolean       silent;           /* connect and never send anything */
+  guint          n_connecting;
+  guint          n_open;           /* connected, and not closed yet (one descriptor each) */
+  guint          n_dropped;        /* closed by the listener */
+  GSource       *tick;
+};
+
+static void
+slow_client_close (SlowClient *c)
+{
+  if (c->connection == NULL)
+    return;
+
+  if (c->watch != NULL)
+    g_source_destroy (c->watch);
+  g_clear_pointer (&c->watch, g_source_unref);
+  g_io_stream_close (G_IO_STREAM (c->connection), NULL, NULL);
+  g_clear_object (&c->connection);
+  c->owner->n_open--;
+}
+
+static void
+slow_client_dropped (SlowClient *c)
+{
+  c->owner->n_dropped++;
+  slow_client_close (c);
+}
+
+/* EOF or an error: the listener closed the connection. */
+static gboolean
+on_slow_client_readable_cb (GSocket      *socket,
+                            GIOCondition  condition,
+                            gpointer      user_data)
+{
+  SlowClient *c = user_data;
+  g_autoptr(GError) error = NULL;
+  char buffer[512];
+  gssize n = g_socket_receive (socket, buffer, sizeof buffer, NULL, &error);
+
+  if (n > 0 || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+    return G_SOURCE_CONTINUE;
+
+  slow_client_dropped (c);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+slow_client_send_byte (SlowClient *c)
+{
+  static const char request[] = SLOW_REQUEST;
+  g_autoptr(GError) error = NULL;
+  char byte = c->sent < sizeof request - 1 ? request[c->sent] : 'a';
+  GSocket *socket = g_socket_connection_get_socket (c->connection);
+
+  if (g_socket_send (socket, &byte, 1, NULL, &error) == 1)
+    c->sent++;
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+    slow_client_dropped (c);
+}
+
+static gboolean
+on_slow_clients_tick_cb (gpointer user_data)
+{
+  SlowClients *clients = user_data;
+
+  if (clients->silent)
+    return G_SOURCE_CONTINUE;
+
+  for (guint i = 0; i < clients->clients->len; i++)
+    {
+      SlowClient *c = g_ptr_array_index (clients->clients, i);
+
+      if (c->connection != NULL)
+        slow_client_send_byte (c);
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+slow_client_connect_cb (GObject      *object,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  SlowClient *c = user_data;
+  g_autoptr(GError) error = NULL;
+  GSocket *socket;
+
+  c->connection = g_socket_client_connect_finish (G_SOCKET_CLIENT (object), result, &error);
+  g_assert_no_error (error);
+  c->owner->n_connecting--;
+  c->owner->n_open++;
+
+  socket = g_socket_connection_get_socket (c->connection);
+  g_socket_set_blocking (socket, FALSE);
+  c->watch = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  g_source_set_callback (c->watch, G_SOURCE_FUNC (on_slow_client_readable_cb), c, NULL);
+  g_source_attach (c->watch, NULL);
+  if (!c->owner->silent)
+    slow_client_send_byte (c);
+}
+
+static void
+slow_client_free (gpointer data)
+{
+  SlowClient *c = data;
+
+  slow_client_close (c);
+  g_free (c);
+}
+
+/* Opens @n more connections to @f's listener (in this thread's main context). */
+static void
+slow_clients_add (SlowClients *clients,
+                  Fixture     *f,
+                  guint        n)
+{
+  g_autoptr(GUri) uri = g_uri_parse (f->base_url, G_URI_FLAGS_NONE, NULL);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new_from_string ("127.0.0.1",
+                                                                          g_uri_get_port (uri));
+
+  for (guint i = 0; i < n; i++)
+    {
+      SlowClient *c = g_new0 (SlowClient, 1);
+
+      c->owner = clients;
+      g_ptr_array_add (clients->clients, c);
+      clients->n_connecting++;
+      g_socket_client_connect_async (clients->client, G_SOCKET_CONNECTABLE (address), NULL,
+                                     slow_client_connect_cb, c);
+    }
+}
+
+static SlowClients *
+slow_clients_start (Fixture  *f,
+                    guint     n,
+                    gboolean  silent)
+{
+  SlowClients *clients = g_new0 (SlowClients, 1);
+
+  /* No proxy lookup: loopback only, and no resolver's descriptors in the count. */
+  clients->client = g_socket_client_new ();
+  g_socket_client_set_enable_proxy (clients->client, FALSE);
+  clients->clients = g_ptr_array_new_with_free_func (slow_client_free);
+  clients->silent = silent;
+  slow_clients_add (clients, f, n);
+
+  clients->tick = g_timeout_source_new (1000);
+  g_source_set_callback (clients->tick, on_slow_clients_tick_cb, clients, NULL);
+  g_source_attach (clients->tick, NULL);
+
+  return clients;
+}
+
+/* Closes the clients' ends of whatever is still open. */
+static void
+slow_clients_free (SlowClients *clients)
+{
+  g_source_destroy (clients->tick);
+  g_source_unref (clients->tick);
+  g_ptr_array_unref (clients->clients);
+  g_assert_cmpuint (clients->n_open, ==, 0);
+  g_assert_finalize_object (clients->client);
+  g_free (clients);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SlowClients, slow_clients_free)
+
+static gboolean
+wake_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the main context until @done (@data) holds or @bound_s seconds passed;
+ * returns whether it holds. The caller asserts what it waited for, so a
+ * listener that never gets there fails with the numbers. */
+static gboolean
+wait_until (gboolean (*done) (gpointer data),
+            gpointer   data,
+            guint      bound_s)
+{
+  gint64 end = g_get_monotonic_time () + bound_s * G_USEC_PER_SEC;
+  guint wake = g_timeout_add (100, wake_cb, NULL);
+
+  while (!done (data) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake);
+
+  return done (data);
+}
+
+typedef struct
+{
+  SlowClients *clients;
+  guint        n_dropped;
+  guint        n_fds;
+} SlowWait;
+
+static gboolean
+all_connected_and_dropped (gpointer data)
+{
+  SlowWait *w = data;
+
+  return w->clients->n_connecting == 0 && w->clients->n_dropped >= w->n_dropped;
+}
+
+/* Everything the listener opened is closed again (and so are the clients). */
+static gboolean
+fds_back_to (gpointer data)
+{
+  SlowWait *w = data;
+
+  return count_open_fds () <= w->n_fds;
+}
+
+/* The descriptors of this process that are not the clients' own. */
+static guint
+listener_fds (SlowClients *clients)
+{
+  drain_main_context ();
+
+  return count_open_fds () - clients->n_open;
+}
+
+/* Warm-up of what the first connections allocate once (the session, the
+ * socket client's machinery), so that the baseline is the steady state. */
+static guint
+warm_up_and_count_fds (Fixture *f)
+{
+  g_autofree char *body = valid_push_json ("INV-WARM", "1000");
+  g_autoptr(SlowClients) clients = slow_clients_start (f, 1, FALSE);
+  SlowWait w = { clients, 0, 0 };
+
+  g_assert_cmpuint (post_push (f, "application/json", body), ==, 200);
+  f->n_pushes = 0;
+  f->got_push = FALSE;
+  g_assert_true (wait_until (all_connected_and_dropped, &w, 20));
+  slow_client_close (g_ptr_array_index (clients->clients, 0));
+  g_clear_pointer (&clients, slow_clients_free);
+  drain_main_context ();
+
+  return count_open_fds ();
+}
+
+/* The fault: 200 connections trickling one byte a second were all kept open
+ * (16 → 216 descriptors). Now at most max-connections are: each new one
+ * closes the oldest, long before any deadline; a real push still gets
+ * through while the cap is full; and everything is closed in the end. */
+static void
+test_connection_cap (Fixture       *f,
+                     gconstpointer  data)
+{
+  const guint cap = 8;
+  const guint n = 200;
+  const guint batch = 20;
+  gboolean keeping_up = TRUE;
+  guint baseline;
+  g_autoptr(SlowClients) clients = NULL;
+  g_autofree char *body = valid_push_json ("INV-CAP", "1000");
+  SlowWait w;
+
+  /* A deadline far beyond the test's waits: only the cap can close anything. */
+  g_object_set (f->listener, "max-connections", cap, "request-timeout", 600, NULL);
+  baseline = warm_up_and_count_fds (f);
+
+  /* In batches the listen queue holds, each waited for: the listener has
+   * accepted the batch once all but the newest cap were closed. */
+  clients = slow_clients_start (f, 0, FALSE);
+  for (guint total = batch; total <= n; total += batch)
+    {
+      slow_clients_add (clients, f, batch);
+      /* A listener that fell behind once is not waited for again: all n
+       * still connect, and the assertions below say how many it kept. */
+      w = (SlowWait) { clients, keeping_up ? total - cap : 0, 0 };
+      keeping_up = wait_until (all_connected_and_dropped, &w, 30) && keeping_up;
+    }
+  g_test_message ("%u descriptors before, %u of the listener with %u clients open",
+                  baseline, listener_fds (clients), clients->n_open);
+  g_assert_cmpuint (listener_fds (clients), <=, baseline + cap);
+  g_assert_cmpuint (clients->n_connecting, ==, 0);
+  g_assert_cmpuint (clients->n_dropped, ==, n - cap);
+  g_assert_cmpuint (clients->n_open, ==, cap);
+
+  /* The cap is full of slow clients: a correctly signed push still gets
+   * through, and still only the cap is open. */
+  g_assert_cmpuint (post_push (f, "application/json", body), ==, 200);
+  g_assert_cmpuint (f->n_pushes, ==, 1);
+  g_assert_cmpstr (f->invoice, ==, "INV-CAP");
+  g_assert_cmpuint (listener_fds (clients), <=, baseline + cap);
+
+  /* The slow clients give up: the listener closes its ends, leaking none. */
+  for (guint i = 0; i < clients->clients->len; i++)
+    slow_client_close (g_ptr_array_index (clients->clients, i));
+  w = (SlowWait) { clients, 0, baseline };
+  wait_until (fds_back_to, &w, 30);
+  g_assert_cmpuint (count_open_fds (), ==, baseline);
+}
+
+/* Under the cap, connections that never complete a request are closed by
+ * the listener after request-timeout, whether they trickle or stay silent,
+ * and their descriptors are gone. */
+static void
+test_request_timeout (Fixture       *f,
+                      gconstpointer  data)
+{
+  guint baseline;
+  g_autoptr(SlowClients) trickling = NULL;
+  g_autoptr(SlowClients) silent = NULL;
+  g_autofree char *body = valid_push_json ("INV-SLOW", "1000");
+  SlowWait w;
+
+  g_object_set (f->listener, "request-timeout", 2, NULL);
+  baseline = warm_up_and_count_fds (f);
+
+  trickling = slow_clients_start (f, 10, FALSE);
+  silent = slow_clients_start (f, 5, TRUE);
+  w = (SlowWait) { trickling, 10, 0 };
+  wait_until (all_connected_and_dropped, &w, 30);
+  w = (SlowWait) { silent, 5, 0 };
+  wait_until (all_connected_and_dropped, &w, 30);
+  g_assert_cmpuint (trickling->n_dropped, ==, 10);
+  g_assert_cmpuint (silent->n_dropped, ==, 5);
+  g_assert_cmpuint (trickling->n_open + silent->n_open, ==, 0);
+
+  w = (SlowWait) { NULL, 0, baseline };
+  wait_until (fds_back_to, &w, 30);
+  g_assert_cmpuint (count_open_fds (), ==, baseline);
+
+  /* A real push after them is answered as ever. */
+  g_assert_cmpuint (post_push (f, "application/json", body), ==, 200);
+  g_assert_cmpuint (f->n_pushes, ==, 1);
+}
+
+/* A client that asks to keep the connection alive is answered and closed:
+ * no connection idles after its reply. */
+static void
+test_keep_alive_closed (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *body = valid_push_json ("INV-KEEP", "1000");
+  g_autofree char *request = NULL;
+  g_autoptr(SlowClients) clients = NULL;
+  g_autoptr(GString) reply = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  SlowClient *c;
+  SlowWait w;
+
+  /* A silent client's connection, used by hand: one complete request. */
+  g_object_set (f->listener, "request-timeout", 600, NULL);
+  clients = slow_clients_start (f, 1, TRUE);
+  w = (SlowWait) { clients, 0, 0 };
+  g_assert_true (wait_until (all_connected_and_dropped, &w, 20));
+  c = g_ptr_array_index (clients->clients, 0);
+  g_source_destroy (c->watch);
+  g_clear_pointer (&c->watch, g_source_unref);
+  g_socket_set_blocking (g_socket_connection_get_socket (c->connection), TRUE);
+  g_socket_set_timeout (g_socket_connection_get_socket (c->connection), 20);
+
+  request = g_strdup_printf ("POST " PUSH_PATH " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                             "Connection: keep-alive\r\nContent-Type: application/json\r\n"
+                             "Content-Length: %zu\r\n\r\n%s", strlen (body), body);
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (c->connection)),
+                             request, strlen (request), NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  /* The listener runs in this thread: read with the main context turning. */
+  for (guint i = 0; i < 200; i++)
+    {
+      char buffer[512];
+      gssize n;
+
+      drain_main_context ();
+      n = g_socket_receive_with_blocking (g_socket_connection_get_socket (c->connection),
+                                          buffer, sizeof buffer, FALSE, NULL, &error);
+      if (n == 0)
+        break;
+      if (n < 0)
+        {
+          g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+          g_clear_error (&error);
+          g_usleep (50000);
+          continue;
+        }
+      g_string_append_len (reply, buffer, n);
+    }
+
+  g_test_message ("%s", reply->str);
+  g_assert_true (g_str_has_prefix (reply->str, "HTTP/1.1 200"));
+  g_assert_nonnull (strstr (reply->str, "Connection: close"));
+  /* The loop ended on EOF, not on its bound. */
+  g_assert_true (g_socket_condition_check (g_socket_connection_get_socket (c->connection),
+                                           G_IO_IN) != 0);
+  drain_main_context ();
+  g_assert_cmpuint (f->n_pushes, ==, 1);
+  slow_client_close (c);
+}
+
+/* The documented defaults (docs/push.md). */
+static void
+test_limits_defaults (void)
+{
+  g_autoptr(KassaPushListener) listener = kassa_push_listener_new (T, S, NULL);
+  guint max_connections = 0;
+  guint request_timeout = 0;
+
+  g_object_get (listener, "max-connections", &max_connections,
+                "request-timeout", &request_timeout, NULL);
+  g_assert_cmpuint (max_connections, ==, 32);
+  g_assert_cmpuint (request_timeout, ==, 10);
+  g_assert_cmpuint (KASSA_PUSH_MAX_CONNECTIONS, ==, 32);
+  g_assert_cmpuint (KASSA_PUSH_REQUEST_TIMEOUT, ==, 10);
+}
+
+/* ------------------------------------------------------------------ */
 /* Lifecycle and configuration                                         */
 
 static void
@@ -1051,6 +1486,10 @@ main (int   argc,
               test_amount_two_decimals, fixture_teardown);
   g_test_add_func ("/push/amount-as-number", test_amount_as_number);
   ADD ("many", test_many);
+  ADD ("connection-cap", test_connection_cap);
+  ADD ("request-timeout", test_request_timeout);
+  ADD ("keep-alive-closed", test_keep_alive_closed);
+  g_test_add_func ("/push/limits-defaults", test_limits_defaults);
   ADD ("shutdown", test_shutdown);
   g_test_add_func ("/push/listen-errors", test_listen_errors);
   g_test_add_func ("/push/any-address", test_any_address);

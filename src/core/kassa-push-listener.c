@@ -23,6 +23,7 @@
 #define MAX_RESP_CODE_LENGTH 16
 #define MAX_PATH_LENGTH      256
 #define REQUEST_BODY_KEY     "kassa-push-request-body"
+#define LISTEN_BACKLOG       64
 
 struct _KassaPushListener
 {
@@ -31,6 +32,14 @@ struct _KassaPushListener
   char             *terminal;
   char             *secret;
   KassaBankProfile *profile;
+
+  /* Our own accept loop: libsoup 3.2's server has no connection cap and no
+   * read deadline, so connections are accepted here and handed to @server. */
+  GSocketService   *service;
+  GTlsCertificate  *tls_certificate;
+  GQueue            connections;      /* PushConnection *, oldest first */
+  guint             max_connections;
+  guint             request_timeout;  /* seconds */
 
   SoupServer       *server;
   GMainContext     *context;
@@ -49,6 +58,8 @@ enum {
   PROP_SECRET,
   PROP_PROFILE,
   PROP_URL,
+  PROP_MAX_CONNECTIONS,
+  PROP_REQUEST_TIMEOUT,
   N_PROPS
 };
 
@@ -85,6 +96,14 @@ pending_push_free (gpointer data)
   g_free (push->resp_code);
   g_free (push);
 }
+
+/* An accepted connection, until its deadline, its eviction or shutdown(). */
+typedef struct
+{
+  KassaPushListener *self;
+  GSocketConnection *connection;
+  GSource           *deadline;
+} PushConnection;
 
 static void
 set_refusal (KassaPushVerdict *verdict,
@@ -176,6 +195,136 @@ queue_push (KassaPushListener *self,
       g_source_set_callback (self->announce_source, announce_pushes_cb, self, NULL);
       g_source_attach (self->announce_source, self->context);
     }
+}
+
+/* ------------------------------------------------------------------ */
+/* Connections: the cap and the deadline                               */
+
+static GSocket *
+push_connection_get_socket (PushConnection *conn)
+{
+  return g_socket_connection_get_socket (conn->connection);
+}
+
+/* Stops tracking @conn. libsoup owns the connection and closes it itself, so
+ * this never closes the descriptor under it: an open one is shut down, which
+ * libsoup reads as the end of the stream and answers by closing. */
+static void
+push_connection_drop (PushConnection *conn,
+                      const char     *reason)
+{
+  KassaPushListener *self = conn->self;
+  GSocket *socket = push_connection_get_socket (conn);
+
+  if (reason != NULL && !g_socket_is_closed (socket))
+    {
+      g_debug ("Push connection closed: %s", reason);
+      g_socket_shutdown (socket, TRUE, TRUE, NULL);
+    }
+
+  g_queue_remove (&self->connections, conn);
+  g_source_destroy (conn->deadline);
+  g_source_unref (conn->deadline);
+  g_object_unref (conn->connection);
+  g_free (conn);
+}
+
+static gboolean
+on_connection_deadline_cb (gpointer user_data)
+{
+  PushConnection *conn = user_data;
+  g_autofree char *reason =
+    g_strdup_printf ("no complete request and reply within %u s", conn->self->request_timeout);
+
+  push_connection_drop (conn, reason);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Connections libsoup has already closed (answered, or the client went). */
+static void
+forget_closed_connections (KassaPushListener *self)
+{
+  GList *link = self->connections.head;
+
+  while (link != NULL)
+    {
+      PushConnection *conn = link->data;
+
+      link = link->next;
+      if (g_socket_is_closed (push_connection_get_socket (conn)))
+        push_connection_drop (conn, NULL);
+    }
+}
+
+/* At the cap, the oldest connection makes room rather than the new one being
+ * refused: a push is one small request answered at once, so the oldest is the
+ * one least likely to be a real push, and a few slow clients cannot lock the
+ * bank out until their deadline. */
+static gboolean
+on_service_incoming_cb (GSocketService    *service,
+                        GSocketConnection *connection,
+                        GObject           *source_object,
+                        gpointer           user_data)
+{
+  KassaPushListener *self = user_data;
+  g_autoptr(GSocketAddress) local_address = NULL;
+  g_autoptr(GSocketAddress) remote_address = NULL;
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(GError) error = NULL;
+  PushConnection *conn;
+
+  local_address = g_socket_connection_get_local_address (connection, &error);
+  if (local_address != NULL)
+    remote_address = g_socket_connection_get_remote_address (connection, &error);
+  if (remote_address == NULL)
+    {
+      g_debug ("Push connection dropped at once: %s", error->message);
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+      return TRUE;
+    }
+
+  forget_closed_connections (self);
+  while (self->connections.length >= self->max_connections)
+    {
+      g_autofree char *reason =
+        g_strdup_printf ("the oldest of %u connections, to make room", self->max_connections);
+
+      push_connection_drop (g_queue_peek_head (&self->connections), reason);
+    }
+
+  if (self->tls_certificate != NULL)
+    {
+      stream = g_tls_server_connection_new (G_IO_STREAM (connection), self->tls_certificate,
+                                            &error);
+      if (stream == NULL)
+        {
+          g_debug ("Push connection dropped at once: %s", error->message);
+          g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+          return TRUE;
+        }
+      /* As libsoup's own listener: many clients just close. */
+      g_object_set (stream, "require-close-notify", FALSE, NULL);
+    }
+  else
+    {
+      stream = g_object_ref (G_IO_STREAM (connection));
+    }
+
+  conn = g_new0 (PushConnection, 1);
+  conn->self = self;
+  conn->connection = g_object_ref (connection);
+  conn->deadline = g_timeout_source_new_seconds (self->request_timeout);
+  g_source_set_static_name (conn->deadline, "[kassa] push connection deadline");
+  g_source_set_callback (conn->deadline, on_connection_deadline_cb, conn, NULL);
+  g_source_attach (conn->deadline, self->context);
+  g_queue_push_tail (&self->connections, conn);
+
+  /* Without listeners of its own, libsoup closes the connection after the
+   * first reply, whatever the client asked. */
+  soup_server_accept_iostream (self->server, stream, local_address, remote_address, NULL);
+
+  return TRUE;
 }
 
 /* ------------------------------------------------------------------ */
@@ -731,6 +880,12 @@ kassa_push_listener_get_property (GObject    *object,
     case PROP_URL:
       g_value_set_string (value, self->url);
       break;
+    case PROP_MAX_CONNECTIONS:
+      g_value_set_uint (value, self->max_connections);
+      break;
+    case PROP_REQUEST_TIMEOUT:
+      g_value_set_uint (value, self->request_timeout);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -756,6 +911,20 @@ kassa_push_listener_set_property (GObject      *object,
       break;
     case PROP_PROFILE:
       g_set_object (&self->profile, g_value_get_object (value));
+      break;
+    case PROP_MAX_CONNECTIONS:
+      if (self->max_connections != g_value_get_uint (value))
+        {
+          self->max_connections = g_value_get_uint (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    case PROP_REQUEST_TIMEOUT:
+      if (self->request_timeout != g_value_get_uint (value))
+        {
+          self->request_timeout = g_value_get_uint (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -789,6 +958,15 @@ kassa_push_listener_class_init (KassaPushListenerClass *klass)
   properties[PROP_URL] =
     g_param_spec_string ("url", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Both apply to connections accepted from then on. */
+  properties[PROP_MAX_CONNECTIONS] =
+    g_param_spec_uint ("max-connections", NULL, NULL,
+                       1, KASSA_PUSH_MAX_CONNECTIONS_LIMIT, KASSA_PUSH_MAX_CONNECTIONS,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_REQUEST_TIMEOUT] =
+    g_param_spec_uint ("request-timeout", NULL, NULL,
+                       1, KASSA_PUSH_REQUEST_TIMEOUT_LIMIT, KASSA_PUSH_REQUEST_TIMEOUT,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -818,6 +996,9 @@ static void
 kassa_push_listener_init (KassaPushListener *self)
 {
   g_queue_init (&self->pending);
+  g_queue_init (&self->connections);
+  self->max_connections = KASSA_PUSH_MAX_CONNECTIONS;
+  self->request_timeout = KASSA_PUSH_REQUEST_TIMEOUT;
 }
 
 /* ------------------------------------------------------------------ */
@@ -866,13 +1047,12 @@ kassa_push_listener_listen (KassaPushListener  *self,
                             GError            **error)
 {
   g_autoptr(SoupServer) server = NULL;
+  g_autoptr(GSocketService) service = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
   g_autoptr(GInetAddress) inet_address = NULL;
   g_autoptr(GSocketAddress) socket_address = NULL;
   g_autofree char *host = NULL;
   g_autoptr(GSocketAddress) local_address = NULL;
-  SoupServerListenOptions options = 0;
-  GSList *listeners;
-  guint bound_port;
 
   g_return_val_if_fail (KASSA_IS_PUSH_LISTENER (self), FALSE);
   g_return_val_if_fail (address != NULL, FALSE);
@@ -923,16 +1103,12 @@ kassa_push_listener_listen (KassaPushListener  *self,
 
   if (tls_cert_file != NULL)
     {
-      g_autoptr(GTlsCertificate) certificate =
-        g_tls_certificate_new_from_files (tls_cert_file, tls_key_file, error);
-
+      certificate = g_tls_certificate_new_from_files (tls_cert_file, tls_key_file, error);
       if (certificate == NULL)
         {
           g_prefix_error (error, _("Cannot load the push listener’s TLS certificate: "));
           return FALSE;
         }
-      soup_server_set_tls_certificate (server, certificate);
-      options |= SOUP_SERVER_LISTEN_HTTPS;
     }
 
   soup_server_add_early_handler (server, NULL, on_server_early_request_cb, self, NULL);
@@ -941,25 +1117,26 @@ kassa_push_listener_listen (KassaPushListener  *self,
   g_clear_pointer (&self->context, g_main_context_unref);
   self->context = g_main_context_ref_thread_default ();
 
+  /* Accepting starts in the thread-default main context of this call. */
   socket_address = g_inet_socket_address_new (inet_address, port);
-  if (!soup_server_listen (server, socket_address, options, error))
+  service = g_socket_service_new ();
+  /* A burst beyond the kernel's queue is not refused but stalls for seconds
+   * (or for good, under SYN cookies): queued connections cost no descriptor. */
+  g_socket_listener_set_backlog (G_SOCKET_LISTENER (service), LISTEN_BACKLOG);
+  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (service), socket_address,
+                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL,
+                                      &local_address, error))
     {
       g_prefix_error (error, _("Cannot listen for bank pushes on %s port %u: "), address, port);
       return FALSE;
     }
-
-  /* Not soup_server_get_uris(): libsoup 3.2 leaks an address per call. */
-  listeners = soup_server_get_listeners (server);
-  if (listeners != NULL)
-    local_address = g_socket_get_local_address (listeners->data, NULL);
-  g_slist_free (listeners);
-  if (local_address != NULL && G_IS_INET_SOCKET_ADDRESS (local_address))
-    bound_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local_address));
-  else
-    bound_port = port;
+  g_signal_connect (service, "incoming", G_CALLBACK (on_service_incoming_cb), self);
+  g_socket_service_start (service);
 
   host = g_inet_address_to_string (inet_address);
   self->server = g_steal_pointer (&server);
+  self->service = g_steal_pointer (&service);
+  self->tls_certificate = g_steal_pointer (&certificate);
   g_free (self->path);
   self->path = g_strdup (path);
   g_free (self->url);
@@ -970,7 +1147,9 @@ kassa_push_listener_listen (KassaPushListener  *self,
                                host,
                                g_inet_address_get_family (inet_address) == G_SOCKET_FAMILY_IPV6
                                  ? "]" : "",
-                               bound_port, path);
+                               g_inet_socket_address_get_port (
+                                 G_INET_SOCKET_ADDRESS (local_address)),
+                               path);
   if (!g_inet_address_get_is_loopback (inet_address) && tls_cert_file == NULL)
     g_debug ("The push listener is reachable from the network without TLS: "
              "put a TLS proxy in front of it");
@@ -1015,6 +1194,18 @@ kassa_push_listener_shutdown (KassaPushListener *self)
       g_clear_pointer (&self->announce_source, g_source_unref);
     }
   g_queue_clear_full (&self->pending, pending_push_free);
+
+  if (self->service != NULL)
+    {
+      g_socket_service_stop (self->service);
+      g_socket_listener_close (G_SOCKET_LISTENER (self->service));
+      g_signal_handlers_disconnect_by_data (self->service, self);
+      g_clear_object (&self->service);
+    }
+  g_clear_object (&self->tls_certificate);
+  /* The server closes them all just below. */
+  while (self->connections.head != NULL)
+    push_connection_drop (self->connections.head->data, NULL);
 
   if (self->server != NULL)
     {

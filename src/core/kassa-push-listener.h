@@ -8,6 +8,11 @@
  * signal asks the bank with `check`. It never marks anything paid. The wire
  * format and every refusal are documented in docs/push.md.
  *
+ * Properties "max-connections" (default KASSA_PUSH_MAX_CONNECTIONS) and
+ * "request-timeout" (seconds, default KASSA_PUSH_REQUEST_TIMEOUT) bound the
+ * connections: beyond the cap the oldest is closed, and each is closed that
+ * long after it was accepted. They apply to connections accepted afterwards.
+ *
  * Signal ::push-received (const char *invoice, gint64 amount, const char *resp_code):
  * once per verified push, never for a refused one, from an idle source in the
  * listener's main context after the HTTP reply was queued. resp_code is not
@@ -24,6 +29,14 @@ G_BEGIN_DECLS
 
 /* Largest request body accepted, in bytes; a bigger one is answered 413. */
 #define KASSA_PUSH_MAX_BODY_SIZE 8192
+
+/* Defaults of the "max-connections" and "request-timeout" properties
+ * (docs/push.md): at most 32 connections at once, a new one closing the
+ * oldest; each is closed 10 s after it was accepted, complete or not. */
+#define KASSA_PUSH_MAX_CONNECTIONS         32
+#define KASSA_PUSH_MAX_CONNECTIONS_LIMIT   1024
+#define KASSA_PUSH_REQUEST_TIMEOUT         10
+#define KASSA_PUSH_REQUEST_TIMEOUT_LIMIT   600
 
 #define KASSA_TYPE_PUSH_LISTENER (kassa_push_listener_get_type ())
 
