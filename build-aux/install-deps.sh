@@ -9,7 +9,7 @@ BUILD_PKGS="gcc make meson python3 ninja-build pkg-config gettext libglib2.0-dev
   glib-networking gtk-update-icon-cache"
 TEST_PKGS="xvfb weston imagemagick zbar-tools xdotool dbus dbus-x11 x11-utils sqlite3 openssl
   curl ca-certificates python3 fonts-dejavu-core poppler-utils clang libclang-rt-14-dev valgrind
-  gnome-keyring"
+  faketime gnome-keyring"
 
 want="$BUILD_PKGS"
 if [ "${1:-}" = "--test" ]; then

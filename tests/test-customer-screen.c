@@ -253,6 +253,85 @@ test_countdown (Fixture       *f,
     }
 }
 
+/* The screen when the wall clock says @clock_step_s after the invoice's
+ * creation but the till's monotonic clock says @age_s, the state reached
+ * @state_age_s ago by the same clock. */
+static KassaCustomerScreen *
+screen_with_ages (KassaInvoice *invoice,
+                  gint          clock_step_s,
+                  GTimeSpan     age_s,
+                  GTimeSpan     state_age_s)
+{
+  g_autoptr(GDateTime) now = g_date_time_add_seconds (kassa_invoice_get_created (invoice),
+                                                      clock_step_s);
+  KassaCustomerScreenInput input = {
+    .invoice = invoice,
+    .online = TRUE,
+    .now = now,
+    .expiry_seconds = EXPIRY,
+    .shop_name = "Номин дэлгүүр",
+    .state_since = now,
+    .ages_known = TRUE,
+    .invoice_age = age_s < 0 ? -1 : age_s * G_TIME_SPAN_SECOND,
+    .state_age = state_age_s * G_TIME_SPAN_SECOND,
+  };
+
+  return kassa_customer_screen_compute (&input);
+}
+
+/* With the till's monotonic ages, a wall-clock step moves neither the
+ * countdown nor the time a result stays on screen. */
+static void
+test_countdown_clock_steps (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(KassaInvoice) qr = make_invoice (f, KASSA_INVOICE_METHOD_QR, EMV,
+                                             KASSA_INVOICE_AWAITING_PAYMENT, -1);
+  g_autoptr(KassaInvoice) paid = make_invoice (f, KASSA_INVOICE_METHOD_QR, EMV,
+                                               KASSA_INVOICE_AWAITING_PAYMENT,
+                                               KASSA_INVOICE_PAID, -1);
+  struct { gint clock_step; gint age; gint left; const char *text; } cases[] = {
+    { -86400 + 10, 10, 590, "9:50" },  /* the clock set back a day, 10 s in */
+    { 7200 + 3, 3, 597, "9:57" },      /* forward two hours, 3 s in */
+    { -86400 + 600, 600, 0, "0:00" },  /* set back, yet the time is over */
+    { 7200 + 900, 900, 0, "0:00" },    /* never negative */
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(KassaCustomerScreen) screen = screen_with_ages (qr, cases[i].clock_step,
+                                                                cases[i].age, 0);
+
+      g_test_message ("case %u", i);
+      g_assert_cmpint (screen->kind, ==, KASSA_CUSTOMER_SCREEN_AWAITING_PAYMENT);
+      g_assert_cmpint (screen->seconds_left, ==, cases[i].left);
+      g_assert_cmpstr (screen->countdown_text, ==, cases[i].text);
+    }
+
+  /* An age the till cannot tell: no countdown rather than a wrong one. */
+  {
+    g_autoptr(KassaCustomerScreen) screen = screen_with_ages (qr, 30, -1, 0);
+
+    g_assert_cmpint (screen->kind, ==, KASSA_CUSTOMER_SCREEN_AWAITING_PAYMENT);
+    g_assert_cmpint (screen->seconds_left, ==, -1);
+    g_assert_null (screen->countdown_text);
+  }
+
+  /* A result stays its seconds on screen, whatever the wall clock did since. */
+  {
+    g_autoptr(KassaCustomerScreen) fresh = screen_with_ages (paid, 7200, 20, 1);
+    g_autoptr(KassaCustomerScreen) back = screen_with_ages (paid, -86400, 20, 2);
+    g_autoptr(KassaCustomerScreen) done =
+      screen_with_ages (paid, -86400, 20, KASSA_CUSTOMER_SCREEN_RESULT_SECONDS);
+
+    g_assert_cmpint (fresh->kind, ==, KASSA_CUSTOMER_SCREEN_PAID);
+    g_assert_cmpint (fresh->idle_in_seconds, ==, KASSA_CUSTOMER_SCREEN_RESULT_SECONDS - 1);
+    g_assert_cmpint (back->kind, ==, KASSA_CUSTOMER_SCREEN_PAID);
+    g_assert_cmpint (back->idle_in_seconds, ==, KASSA_CUSTOMER_SCREEN_RESULT_SECONDS - 2);
+    g_assert_cmpint (done->kind, ==, KASSA_CUSTOMER_SCREEN_IDLE);
+  }
+}
+
 static void
 test_phone (Fixture       *f,
             gconstpointer  data)
@@ -470,6 +549,7 @@ main (int   argc,
   ADD ("/customer-screen/preparing", test_preparing);
   ADD ("/customer-screen/awaiting-qr", test_awaiting_qr);
   ADD ("/customer-screen/countdown", test_countdown);
+  ADD ("/customer-screen/countdown-clock-steps", test_countdown_clock_steps);
   ADD ("/customer-screen/phone", test_phone);
   ADD ("/customer-screen/awaiting-without-payload", test_awaiting_without_payload);
   ADD ("/customer-screen/results", test_results);

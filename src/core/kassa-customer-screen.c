@@ -147,7 +147,9 @@ set_result (KassaCustomerScreen            *screen,
 {
   gint64 shown = 0;
 
-  if (input->state_since != NULL)
+  if (input->ages_known)
+    shown = MAX (input->state_age / G_TIME_SPAN_SECOND, 0);
+  else if (input->state_since != NULL)
     shown = MAX (seconds_between (input->state_since, input->now), 0);
 
   if (shown >= KASSA_CUSTOMER_SCREEN_RESULT_SECONDS)
@@ -165,12 +167,25 @@ set_countdown (KassaCustomerScreen            *screen,
                const KassaCustomerScreenInput *input)
 {
   GDateTime *created = kassa_invoice_get_created (input->invoice);
+  gint64 age;
   gint64 left;
 
-  if (created == NULL || input->expiry_seconds == 0)
+  if (input->expiry_seconds == 0)
     return;
 
-  left = (gint64) input->expiry_seconds - seconds_between (created, input->now);
+  if (input->ages_known)
+    {
+      /* The till could not tell the age (a journaled time it does not believe). */
+      if (input->invoice_age < 0)
+        return;
+      age = input->invoice_age / G_TIME_SPAN_SECOND;
+    }
+  else if (created != NULL)
+    age = seconds_between (created, input->now);
+  else
+    return;
+
+  left = (gint64) input->expiry_seconds - age;
   left = CLAMP (left, 0, (gint64) input->expiry_seconds);
   screen->seconds_left = (gint) left;
   screen->countdown_text = g_strdup_printf ("%d:%02d", (int) (left / 60), (int) (left % 60));

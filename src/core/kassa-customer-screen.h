@@ -53,6 +53,11 @@ typedef struct
   const char   *shop_name;      /* may be NULL or "" */
   gboolean      training;
   GDateTime    *state_since;    /* when the invoice reached its current state (NULL: now) */
+  /* Ages on the monotonic clock, which wall-clock steps do not move. When
+   * ages_known is set they replace now − created and now − state_since. */
+  gboolean      ages_known;
+  GTimeSpan     invoice_age;    /* since creation (kassa_till_get_invoice_age); -1: unknown */
+  GTimeSpan     state_age;      /* since the invoice reached its current state */
 } KassaCustomerScreenInput;
 
 typedef struct

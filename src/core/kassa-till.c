@@ -69,6 +69,7 @@ struct _Tracker
   guint          failures;          /* consecutive exchanges without an answer */
   gint64         ambiguous_since;   /* monotonic µs: a request of unknown outcome was sent */
   gint64         cancel_not_before; /* monotonic µs: back-off of the expiry cancel */
+  gint64         born;              /* monotonic µs: the invoice's creation (see tracker_get) */
   KassaBankEndpoint create_endpoint;
 
   gboolean       cancel_attempted;  /* a cancel was sent: a payment now is "after cancel" */
@@ -172,11 +173,28 @@ invoice_created_us (KassaInvoice *invoice)
   return g_date_time_to_unix (created) * G_USEC_PER_SEC + g_date_time_get_microsecond (created);
 }
 
-/* The age of the invoice in µs by the wall clock (never negative). */
+/* The age of the invoice by the wall clock against its journaled creation
+ * time, or -1 when that age cannot be believed: a clock set back (negative
+ * age) or one far ahead of the clock that journaled the invoice (a dead
+ * clock battery corrected after boot, a mistyped date). Only used when the
+ * invoice was made by another process; within one process, ages come from
+ * the monotonic clock, which clock steps do not move. */
 static gint64
-invoice_age_us (KassaInvoice *invoice)
+invoice_wall_age_us (KassaInvoice *invoice)
 {
-  return MAX (0, g_get_real_time () - invoice_created_us (invoice));
+  gint64 age = g_get_real_time () - invoice_created_us (invoice);
+
+  if (age < 0 || age > KASSA_TILL_MAX_TRUSTED_AGE)
+    return -1;
+
+  return age;
+}
+
+/* The age of a tracked invoice in µs, on the monotonic clock. */
+static gint64
+tracker_age_us (Tracker *t)
+{
+  return MAX (0, g_get_monotonic_time () - t->born);
 }
 
 /* A reply to a request whose outcome we did not see may still be on its way
@@ -421,6 +439,11 @@ tracker_get (KassaTill    *self,
   t->till = self;
   t->invoice = g_object_ref (invoice);
   t->ambiguous_since = g_get_monotonic_time ();
+  /* A sale's invoice was journaled a moment ago, so its wall age is nearly
+   * zero; a recovered one's age is only believed within bounds. An age that
+   * cannot be believed counts from now: the invoice is checked and, if
+   * unpaid, expires a whole expiry later, never at once and never not at all. */
+  t->born = t->ambiguous_since - MAX (0, invoice_wall_age_us (invoice));
   g_hash_table_insert (self->trackers, g_strdup (kassa_invoice_get_number (invoice)), t);
 
   return t;
@@ -645,7 +668,7 @@ static guint
 poll_delay_ms (Tracker *t)
 {
   KassaTill *self = t->till;
-  gint64 age = invoice_age_us (t->invoice);
+  gint64 age = tracker_age_us (t);
   gint64 fast_period = (gint64) self->fast_period_s * G_USEC_PER_SEC;
   gint64 delay = age < fast_period ? self->fast_ms : self->slow_ms;
 
@@ -866,7 +889,10 @@ tracker_step (Tracker *t)
                              "never saw it; the invoice was cancelled"));
           return;
         }
-      if (invoice_age_us (t->invoice) >= (gint64) self->expiry_s * G_USEC_PER_SEC &&
+      /* Only a check that found it unpaid leads to the expiry cancel: after a
+       * restart the first step is that check, not the cancel. */
+      if (t->checked &&
+          tracker_age_us (t) >= (gint64) self->expiry_s * G_USEC_PER_SEC &&
           g_get_monotonic_time () >= t->cancel_not_before)
         {
           t->expiring = TRUE;
@@ -1840,6 +1866,22 @@ kassa_till_get_expiry (KassaTill *self)
   return self->expiry_s;
 }
 
+GTimeSpan
+kassa_till_get_invoice_age (KassaTill    *self,
+                            KassaInvoice *invoice)
+{
+  Tracker *t;
+
+  g_return_val_if_fail (KASSA_IS_TILL (self), -1);
+  g_return_val_if_fail (KASSA_IS_INVOICE (invoice), -1);
+
+  t = tracker_lookup (self, invoice);
+  if (t != NULL)
+    return tracker_age_us (t);
+
+  return invoice_wall_age_us (invoice);
+}
+
 void
 kassa_till_set_max_backoff (KassaTill *self,
                             guint      seconds)
@@ -1919,13 +1961,13 @@ kassa_till_recover_async (KassaTill           *self,
       /* When was the request of unknown outcome sent? A create is sent at
        * creation; for the others, assume just now (the safe side). */
       if (state == KASSA_INVOICE_CREATING || state == KASSA_INVOICE_CREATE_UNKNOWN)
-        t->ambiguous_since = g_get_monotonic_time () - invoice_age_us (invoice);
+        t->ambiguous_since = t->born;
       else
         t->ambiguous_since = g_get_monotonic_time ();
       if (state == KASSA_INVOICE_CANCELLING || state == KASSA_INVOICE_CANCEL_UNKNOWN)
         {
           t->cancel_attempted = TRUE;
-          t->expiring = invoice_age_us (invoice) >= (gint64) self->expiry_s * G_USEC_PER_SEC;
+          t->expiring = tracker_age_us (t) >= (gint64) self->expiry_s * G_USEC_PER_SEC;
         }
 
       if (!t->busy)

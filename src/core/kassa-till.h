@@ -44,6 +44,12 @@ typedef enum
 #define KASSA_TYPE_CONNECTION_STATE (kassa_connection_state_get_type ())
 GType kassa_connection_state_get_type (void) G_GNUC_CONST;
 
+/* A journaled invoice's wall-clock age (now minus its creation time) is only
+ * believed up to this (7 days: a shop closed over a long holiday), and never
+ * when negative. Beyond it one of the two clocks was wrong (a dead clock
+ * battery, a mistyped date), so the age is unknown and counts from now. */
+#define KASSA_TILL_MAX_TRUSTED_AGE (7 * G_TIME_SPAN_DAY)
+
 #define KASSA_TYPE_TILL (kassa_till_get_type ())
 
 G_DECLARE_FINAL_TYPE (KassaTill, kassa_till, KASSA, TILL, GObject)
@@ -77,6 +83,12 @@ void                 kassa_till_get_poll_schedule     (KassaTill        *self,
 void                 kassa_till_set_expiry            (KassaTill        *self,
                                                        guint             seconds);
 guint                kassa_till_get_expiry            (KassaTill        *self);
+/* How long ago @invoice was created, in µs, as the till counts it for the
+ * expiry and the poll schedule: on the monotonic clock for an invoice it
+ * tracks (wall-clock steps do not move it); otherwise by the wall clock,
+ * -1 when that age is negative or above KASSA_TILL_MAX_TRUSTED_AGE. */
+GTimeSpan            kassa_till_get_invoice_age       (KassaTill        *self,
+                                                       KassaInvoice     *invoice);
 /* Upper bound of the back-off while the bank is unreachable (default 30 s). */
 void                 kassa_till_set_max_backoff       (KassaTill        *self,
                                                        guint             seconds);

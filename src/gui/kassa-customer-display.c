@@ -27,7 +27,7 @@ struct _KassaCustomerDisplay
   GSettings            *settings;    /* may be NULL */
   KassaInvoice         *invoice;     /* the one being observed */
   KassaInvoiceState     invoice_state;
-  GDateTime            *state_since; /* when invoice_state was first seen */
+  gint64                state_since; /* monotonic µs: when invoice_state was first seen */
   KassaCustomerScreen  *screen;
   KassaQrPaintable     *qr;
   GdkMonitor           *monitor;     /* fullscreen on it; NULL: a normal window */
@@ -178,6 +178,7 @@ static void
 update_screen (KassaCustomerDisplay *self)
 {
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  gint64 now_us = g_get_monotonic_time ();
   g_autofree char *shop_name = NULL;
   KassaCustomerScreen *screen;
   KassaCustomerScreenKind old_kind;
@@ -188,8 +189,7 @@ update_screen (KassaCustomerDisplay *self)
   if (self->invoice != NULL && kassa_invoice_get_state (self->invoice) != self->invoice_state)
     {
       self->invoice_state = kassa_invoice_get_state (self->invoice);
-      g_clear_pointer (&self->state_since, g_date_time_unref);
-      self->state_since = g_date_time_ref (now);
+      self->state_since = now_us;
     }
 
   if (self->settings != NULL)
@@ -201,7 +201,11 @@ update_screen (KassaCustomerDisplay *self)
   input.expiry_seconds = kassa_till_get_expiry (till);
   input.shop_name = shop_name;
   input.training = kassa_counter_get_training (self->counter);
-  input.state_since = self->state_since;
+  /* The countdown and the result screen's time count on the monotonic
+   * clock: setting the wall clock neither freezes nor skips them. */
+  input.ages_known = TRUE;
+  input.invoice_age = self->invoice != NULL ? kassa_till_get_invoice_age (till, self->invoice) : -1;
+  input.state_age = now_us - self->state_since;
 
   screen = kassa_customer_screen_compute (&input);
   if (kassa_customer_screen_equal (self->screen, screen))
@@ -248,12 +252,11 @@ follow_invoice (KassaCustomerDisplay *self)
   if (self->invoice != NULL)
     g_signal_handlers_disconnect_by_data (self->invoice, self);
   g_set_object (&self->invoice, invoice);
-  g_clear_pointer (&self->state_since, g_date_time_unref);
+  self->state_since = g_get_monotonic_time ();
 
   if (invoice != NULL)
     {
       self->invoice_state = kassa_invoice_get_state (invoice);
-      self->state_since = g_date_time_new_now_utc ();
       g_signal_connect_object (invoice, "notify::state", G_CALLBACK (on_invoice_notify_cb),
                                self, 0);
       g_signal_connect_object (invoice, "notify::payload", G_CALLBACK (on_invoice_notify_cb),
@@ -626,7 +629,6 @@ kassa_customer_display_finalize (GObject *object)
 {
   KassaCustomerDisplay *self = KASSA_CUSTOMER_DISPLAY (object);
 
-  g_clear_pointer (&self->state_since, g_date_time_unref);
   g_clear_pointer (&self->screen, kassa_customer_screen_free);
 
   G_OBJECT_CLASS (kassa_customer_display_parent_class)->finalize (object);
