@@ -892,7 +892,8 @@ test_bank_down (Fixture       *f,
 
   /* Still down: recovery gives up at once instead of waiting forever. */
   second = ctl_run (f, "sale", "2000", "--timeout", "1", "--poll-ms", "100");
-  g_assert_cmpint (second->status, ==, 3);
+  /* 8, not 3: this sale was never journaled nor sent (3 says it was). */
+  g_assert_cmpint (second->status, ==, 8);
   g_assert_cmpuint (second->lines->len, ==, 0);
   g_assert_nonnull (strstr (second->err, "recover"));
 
@@ -1095,6 +1096,116 @@ test_sim_state_file (void)
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
+/* ------------------------------------------------------------------ */
+/* Options, messages and references (kassa-ctl faults)                 */
+
+static void
+assert_nothing_journaled (Fixture *f)
+{
+  g_autoptr(CtlResult) history = ctl_run (f, "history", "--json");
+  g_autofree char *invoices = sim_control (f, "/sim/invoices", "{}");
+
+  g_assert_cmpint (history->status, ==, 0);
+  g_assert_cmpuint (json_array_get_length (only_array (history)), ==, 0);
+  g_assert_cmpstr (invoices, ==, "[]");
+}
+
+static void
+test_reference_disguise (Fixture       *f,
+                         gconstpointer  data)
+{
+  /* U+202E makes "a" U+202E "bc" print as "acb"; the others hide or reorder text too. */
+  static const char * const bad[] = {
+    "a\u202eb", "\u202e0001 ataeR", "a\u2066b\u2069", "a\u200fb", "a\u061cb", "a\u200bb",
+    "line\nbreak",
+  };
+  g_autofree char *too_long = g_strnfill (129, 'r');
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(CtlResult) r = ctl_run (f, "sale", "1000", "--reference", bad[i]);
+
+      g_assert_cmpint (r->status, ==, 2);
+      g_assert_cmpuint (r->lines->len, ==, 0);
+      g_assert_nonnull (strstr (r->err, "reference"));
+    }
+  {
+    g_autoptr(CtlResult) r = ctl_run (f, "sale", "1000", "--reference", too_long);
+
+    g_assert_cmpint (r->status, ==, 2);
+  }
+
+  assert_nothing_journaled (f);
+}
+
+/* The bank answered the check, with an error: kassa-ctl must not say it
+ * cannot be reached. --expiry ends the sale (the cancel is not faulted). */
+static void
+test_check_answered (Fixture       *f,
+                     gconstpointer  data)
+{
+  const struct
+  {
+    const char *kind;
+    const char *says;
+  } faults[] = {
+    { "http500", "answered with an error" },
+    { "malformed", "reply could not be read" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (faults); i++)
+    {
+      g_autoptr(CtlResult) r = NULL;
+
+      g_test_message ("check fault %s", faults[i].kind);
+      kassa_test_sim_fault (f->sim, "check", faults[i].kind, 0, 0);
+      r = ctl_run (f, "sale", "1000", "--wait", "--poll-ms", "100", "--expiry", "2",
+                   "--timeout", "2");
+      kassa_test_sim_fault (f->sim, "check", "none", 0, 0);
+
+      g_assert_cmpint (r->status, ==, 7);
+      g_assert_nonnull (strstr (r->err, faults[i].says));
+      g_assert_null (strstr (r->err, "cannot be reached"));
+    }
+}
+
+/* Recovery of an older invoice gives up while the bank hangs: the new sale
+ * was never created (exit 8, nothing printed) and it gave up after one
+ * --timeout. The old code waited a second full timeout after the hung check
+ * had already timed out: nearly twice --timeout (7.8 s for 4 s here), so the
+ * bound is halfway between. */
+static void
+test_recovery_gives_up (Fixture       *f,
+                        gconstpointer  data)
+{
+  const char *live_url = f->url;
+  g_autoptr(CtlResult) first = NULL;
+  g_autoptr(CtlResult) second = NULL;
+  g_autoptr(CtlResult) pending = NULL;
+  gint64 started;
+  gint64 elapsed;
+
+  f->url = "http://127.0.0.1:9";
+  first = ctl_run (f, "sale", "1000", "--timeout", "1", "--poll-ms", "100");
+  g_assert_cmpint (first->status, ==, 3);
+
+  f->url = live_url;
+  kassa_test_sim_fault (f->sim, "check", "delay", 60000, 0);
+  started = g_get_monotonic_time ();
+  second = ctl_run (f, "sale", "2000", "--timeout", "4", "--poll-ms", "100");
+  elapsed = g_get_monotonic_time () - started;
+  g_test_message ("gave up after %" G_GINT64_FORMAT " ms", elapsed / 1000);
+
+  g_assert_cmpint (second->status, ==, 8);
+  g_assert_cmpuint (second->lines->len, ==, 0);
+  g_assert_nonnull (strstr (second->err, "recover"));
+  g_assert_cmpint (elapsed, <, 6 * G_USEC_PER_SEC);
+
+  /* Only the older invoice is journaled. */
+  pending = ctl_run (f, "pending");
+  g_assert_cmpuint (json_array_get_length (only_array (pending)), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1123,6 +1234,13 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/ctl-till/training", Fixture, NULL, fixture_setup, test_training,
               fixture_teardown);
+  /* kassa-ctl faults: references, messages, exit codes */
+  g_test_add ("/ctl-till/reference-disguise", Fixture, NULL, fixture_setup,
+              test_reference_disguise, fixture_teardown);
+  g_test_add ("/ctl-till/check-answered", Fixture, NULL, fixture_setup, test_check_answered,
+              fixture_teardown);
+  g_test_add ("/ctl-till/recovery-gives-up", Fixture, NULL, fixture_setup,
+              test_recovery_gives_up, fixture_teardown);
 
   return g_test_run ();
 }

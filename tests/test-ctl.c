@@ -5,8 +5,11 @@
 
 #include "config.h"
 
+#include <locale.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -363,6 +366,19 @@ write_file (Fixture    *f,
 
   g_file_set_contents (path, contents, -1, &error);
   g_assert_no_error (error);
+
+  return path;
+}
+
+static char *
+write_secret_file (Fixture    *f,
+                   const char *name,
+                   const char *contents,
+                   int         mode)
+{
+  char *path = write_file (f, name, contents);
+
+  g_assert_cmpint (g_chmod (path, mode), ==, 0);
 
   return path;
 }
@@ -784,11 +800,15 @@ test_ctl_secret_file (Fixture       *f,
 {
   const char *url = kassa_test_sim_get_url (f->sim);
   g_autofree char *dead = dead_url ();
-  g_autofree char *lf = write_file (f, "secret-lf", KASSA_TEST_SECRET "\nsecond line\n");
-  g_autofree char *crlf = write_file (f, "secret-crlf", KASSA_TEST_SECRET "\r\n");
-  g_autofree char *bare = write_file (f, "secret-bare", KASSA_TEST_SECRET);
-  g_autofree char *empty = write_file (f, "secret-empty", "\nsecret123\n");
-  g_autofree char *wrong = write_file (f, "secret-wrong", WRONG_SECRET "\n");
+  g_autofree char *lf = write_secret_file (f, "secret-lf", KASSA_TEST_SECRET "\n", 0600);
+  g_autofree char *crlf = write_secret_file (f, "secret-crlf", KASSA_TEST_SECRET "\r\n", 0600);
+  g_autofree char *bare = write_secret_file (f, "secret-bare", KASSA_TEST_SECRET, 0600);
+  g_autofree char *empty = write_secret_file (f, "secret-empty", "\nsecret123\n", 0600);
+  g_autofree char *wrong = write_secret_file (f, "secret-wrong", WRONG_SECRET "\n", 0600);
+  /* One line, as the till's file store requires: a second line is refused. */
+  g_autofree char *two = write_secret_file (f, "secret-two", KASSA_TEST_SECRET "\nsecond\n",
+                                            0600);
+  g_autoptr(CtlResult) from_two = NULL;
   g_autoptr(CtlResult) from_lf = NULL;
   g_autoptr(CtlResult) from_crlf = NULL;
   g_autoptr(CtlResult) overrides_env = NULL;
@@ -800,6 +820,10 @@ test_ctl_secret_file (Fixture       *f,
   from_lf = ctl_run_env (url, KASSA_TEST_TERMINAL, NULL,
                          "bank", "--secret-file", lf, "qr", "1000", "FILE-1", NULL);
   ctl_assert_json (from_lf);
+
+  from_two = ctl_run_env (url, KASSA_TEST_TERMINAL, NULL,
+                          "bank", "--secret-file", two, "qr", "1000", "FILE-0", NULL);
+  ctl_assert_failed (from_two, 2);
 
   from_crlf = ctl_run_env (url, KASSA_TEST_TERMINAL, NULL,
                            "bank", "qr", "1000", "FILE-2", "--secret-file", crlf, NULL);
@@ -829,6 +853,200 @@ test_ctl_secret_file (Fixture       *f,
   ctl_assert_json (terminal_flag);
 }
 
+/* --- option values, the secret-file rule, the locale ------------------------------------------ */
+
+/* Stands for a secret typed into the wrong option: it must never be echoed. */
+#define TYPED_SECRET "Typed-S3cr3t-9f8e"
+
+static void
+test_ctl_option_values_not_echoed (Fixture       *f,
+                                   gconstpointer  data)
+{
+  const char *url = kassa_test_sim_get_url (f->sim);
+  const struct
+  {
+    const char *args[8];
+    const char *name;  /* the option the message must name */
+  } cases[] = {
+    { { "bank", "--secret=" TYPED_SECRET, "qr", "1000", "OPT-1", NULL }, "--secret" },
+    { { "bank", "qr", "1000", "OPT-1", "--secret=" TYPED_SECRET, NULL }, "--secret" },
+    { { "bank", "--timeout=" TYPED_SECRET, "qr", "1000", "OPT-1", NULL }, "--timeout" },
+    { { "bank", "--timeout", TYPED_SECRET, "qr", "1000", "OPT-1", NULL }, "--timeout" },
+    { { "bank", "-s" TYPED_SECRET, "qr", "1000", "OPT-1", NULL }, "-s" },
+    { { "sale", "1000", "--secret=" TYPED_SECRET, NULL }, "--secret" },
+    { { "sale", "1000", "--poll-ms=" TYPED_SECRET, NULL }, "--poll-ms" },
+    { { "--secret=" TYPED_SECRET, "sale", "1000", NULL }, "--secret" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(CtlResult) result = NULL;
+
+      g_test_message ("case %u", i);
+      /* ctl_finish() asserts TYPED_SECRET is in neither stdout nor stderr. */
+      result = ctl_run_envv (url, KASSA_TEST_TERMINAL, TYPED_SECRET, cases[i].args);
+      ctl_assert_failed (result, 2);
+      g_assert_nonnull (strstr (result->err, cases[i].name));
+    }
+}
+
+static void
+test_ctl_secret_file_rule (Fixture       *f,
+                           gconstpointer  data)
+{
+  const char *url = kassa_test_sim_get_url (f->sim);
+  g_autofree char *good = write_secret_file (f, "good", KASSA_TEST_SECRET "\n", 0600);
+  g_autofree char *open_to_all = write_secret_file (f, "0644", KASSA_TEST_SECRET "\n", 0644);
+  g_autofree char *group = write_secret_file (f, "0640", KASSA_TEST_SECRET "\n", 0640);
+  g_autofree char *empty = write_secret_file (f, "empty", "", 0600);
+  g_autofree char *big_text = g_strnfill (5 * 1024, 'k');
+  g_autofree char *big = write_secret_file (f, "big", big_text, 0600);
+  g_autofree char *fifo = g_build_filename (f->tmpdir, "fifo", NULL);
+  g_autofree char *link = g_build_filename (f->tmpdir, "link", NULL);
+  const struct
+  {
+    const char *path;
+    const char *says;
+  } refused[] = {
+    { open_to_all, "chmod 600" },
+    { group, "chmod 600" },
+    { empty, "secret" },
+    { big, "too big" },
+    { fifo, "regular file" },      /* would wait for a writer forever */
+    { "/dev/zero", "regular file" }, /* would be read forever */
+    { link, "symbolic link" },
+  };
+  g_autoptr(CtlResult) works = NULL;
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_assert_cmpint (symlink (good, link), ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr(CtlResult) result = NULL;
+
+      g_test_message ("refused: %s", refused[i].path);
+      result = ctl_run_env (url, KASSA_TEST_TERMINAL, NULL,
+                            "bank", "--secret-file", refused[i].path, "qr", "1000", "RULE-1",
+                            NULL);
+      ctl_assert_failed (result, 2);
+      g_assert_nonnull (strstr (result->err, refused[i].says));
+    }
+
+  works = ctl_run_env (url, KASSA_TEST_TERMINAL, NULL,
+                       "bank", "--secret-file", good, "qr", "1000", "RULE-2", NULL);
+  ctl_assert_json (works);
+}
+
+/* kassa-ctl under @locale_env ("NAME=VALUE"; every other locale variable
+ * unset), with the simulator and the test terminal and secret. */
+static CtlResult *
+ctl_run_locale (Fixture            *f,
+                const char * const *locale_env,
+                const char * const *args)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_auto(GStrv) env = g_get_environ ();
+  g_autoptr(GError) error = NULL;
+  static const char * const locale_vars[] = {
+    "LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LC_CTYPE",
+  };
+
+  env = g_environ_setenv (env, "KASSA_BANK_URL", kassa_test_sim_get_url (f->sim), TRUE);
+  env = g_environ_setenv (env, "KASSA_TERMINAL", KASSA_TEST_TERMINAL, TRUE);
+  env = g_environ_setenv (env, "KASSA_SECRET", KASSA_TEST_SECRET, TRUE);
+  env = g_environ_setenv (env, "KASSA_BANK_CA_FILE", "", TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (locale_vars); i++)
+    env = g_environ_unsetenv (env, locale_vars[i]);
+  for (guint i = 0; locale_env[i] != NULL; i++)
+    {
+      g_auto(GStrv) pair = g_strsplit (locale_env[i], "=", 2);
+
+      env = g_environ_setenv (env, pair[0], pair[1], TRUE);
+    }
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_environ (launcher, env);
+  g_ptr_array_add (argv, (char *) ctl_path ());
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+
+  /* ctl_finish() reads the output as UTF-8 and fails on anything else. */
+  return ctl_finish (process, NULL);
+}
+
+/* The simulator's words for an unpaid invoice (docs/simulator.md). */
+#define SIM_NOT_PAID_MN "Төлбөр төлөгдөөгүй байна"
+/* po/mn.po's msgstr of kassa_amount_parse()'s “%s” is not an amount. */
+#define NOT_AN_AMOUNT_MN "“abc” нь дүн биш байна"
+
+static void
+test_ctl_locale_utf8 (Fixture       *f,
+                      gconstpointer  data)
+{
+  const struct
+  {
+    const char *env[4];
+    gboolean    mongolian;  /* kassa-ctl's own words in Mongolian */
+  } locales[] = {
+    { { "LANG=C", NULL }, FALSE },
+    { { NULL }, FALSE },  /* nothing set, as under a service */
+    { { "LC_ALL=C", "LANG=C.UTF-8", NULL }, FALSE },
+    { { "LC_MESSAGES=C.UTF-8", "LANGUAGE=mn", NULL }, TRUE },
+    { { "LANG=C.UTF-8", "LANGUAGE=mn", NULL }, TRUE },
+    { { "LANG=mn_MN.UTF-8", NULL }, TRUE },
+  };
+  const char * const qr[] = { "bank", "qr", "1000", "LOCALE-1", NULL };
+  const char * const check[] = { "bank", "check", "1000", "LOCALE-1", NULL };
+  const char * const bad_amount[] = { "bank", "qr", "abc", "LOCALE-2", NULL };
+  const char * const no_env[] = { "LANG=C.UTF-8", NULL };
+  g_autoptr(CtlResult) created = ctl_run_locale (f, no_env, qr);
+
+  ctl_assert_json (created);
+
+  for (guint i = 0; i < G_N_ELEMENTS (locales); i++)
+    {
+      g_autoptr(CtlResult) unpaid = NULL;
+      g_autoptr(CtlResult) usage = NULL;
+      locale_t available;
+
+      if (g_str_has_prefix (locales[i].env[0] != NULL ? locales[i].env[0] : "", "LANG=mn_MN"))
+        {
+          available = newlocale (LC_ALL_MASK, "mn_MN.UTF-8", (locale_t) 0);
+          if (available == (locale_t) 0)
+            {
+              g_test_message ("mn_MN.UTF-8 is not installed here; case %u not run", i);
+              continue;
+            }
+          freelocale (available);
+        }
+
+      g_test_message ("locale case %u: %s %s", i, locales[i].env[0], locales[i].env[1]);
+
+      /* The bank's Mongolian words reach stderr intact. */
+      unpaid = ctl_run_locale (f, locales[i].env, check);
+      ctl_assert_failed (unpaid, 4);
+      g_assert_nonnull (strstr (unpaid->err, SIM_NOT_PAID_MN));
+      g_assert_null (strchr (unpaid->err, '?'));
+
+      /* kassa-ctl's own words: in Mongolian when the environment asks for it. */
+      usage = ctl_run_locale (f, locales[i].env, bad_amount);
+      ctl_assert_failed (usage, 2);
+      g_assert_null (strchr (usage->err, '?'));
+      if (locales[i].mongolian)
+        g_assert_nonnull (strstr (usage->err, NOT_AN_AMOUNT_MN));
+      else
+        g_assert_nonnull (strstr (usage->err, "“abc”"));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -852,6 +1070,12 @@ main (int   argc,
               fixture_setup, test_ctl_bank_faults, fixture_teardown);
   g_test_add ("/ctl/secret-file", Fixture, NULL,
               fixture_setup, test_ctl_secret_file, fixture_teardown);
+  g_test_add ("/ctl/option-values-not-echoed", Fixture, NULL,
+              fixture_setup, test_ctl_option_values_not_echoed, fixture_teardown);
+  g_test_add ("/ctl/secret-file-rule", Fixture, NULL,
+              fixture_setup, test_ctl_secret_file_rule, fixture_teardown);
+  g_test_add ("/ctl/locale-utf8", Fixture, NULL,
+              fixture_setup, test_ctl_locale_utf8, fixture_teardown);
 
   return g_test_run ();
 }

@@ -109,6 +109,36 @@ test_phone (void)
 }
 
 static void
+test_reference (void)
+{
+  g_autoptr(GString) longest = g_string_new (NULL);
+  g_autoptr(GString) too_long = NULL;
+  static const char * const bad[] = {
+    "bad\xff", "line\nbreak", "tab\there", "nul-less\x7f", "\xc2\x85next-line",
+    "a\u2028b", "a\u2029b",
+    /* The bidirectional controls and marks, and invisible format characters */
+    "a\u202eb", "a\u202ab", "a\u202bb", "a\u202cb", "a\u202db", "a\u200eb", "a\u200fb",
+    "a\u2066b", "a\u2067b", "a\u2068b", "a\u2069b", "a\u061cb", "a\u200bb", "a\u200db",
+    "a\ufeffb", "a\u00adb", "a\u180eb", "\u202e1000",
+  };
+
+  for (guint i = 0; i < KASSA_REFERENCE_MAX_CHARS; i++)
+    g_string_append (longest, "Ө");
+  too_long = g_string_new (longest->str);
+  g_string_append_c (too_long, 'x');
+
+  assert_valid (kassa_reference_validate, NULL);
+  assert_valid (kassa_reference_validate, "");
+  assert_valid (kassa_reference_validate, "Баримт №42, ширээ 7");
+  assert_valid (kassa_reference_validate, "Order 42 (ёөү ЁӨҮ) – 1 500₮ ✓");
+  assert_valid (kassa_reference_validate, longest->str);
+
+  assert_invalid (kassa_reference_validate, too_long->str, KASSA_INPUT_ERROR_REFERENCE);
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    assert_invalid (kassa_reference_validate, bad[i], KASSA_INPUT_ERROR_REFERENCE);
+}
+
+static void
 test_settlement_id (void)
 {
   g_autofree char *len32 = g_strnfill (KASSA_SETTLEMENT_ID_MAX_LENGTH, '9');
@@ -205,6 +235,7 @@ main (int   argc,
   g_test_add_func ("/fields/invoice", test_invoice);
   g_test_add_func ("/fields/phone", test_phone);
   g_test_add_func ("/fields/settlement-id", test_settlement_id);
+  g_test_add_func ("/fields/reference", test_reference);
   g_test_add_func ("/fields/secret", test_secret);
   g_test_add_func ("/fields/secret-never-echoed", test_secret_never_echoed);
   g_test_add_func ("/fields/excerpt", test_excerpt);

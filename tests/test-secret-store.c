@@ -652,6 +652,89 @@ test_secret_service (void)
   g_assert_null (secret);
 }
 
+/* The store and `kassa-ctl --secret-file` share one rule: kassa_secret_file_read(). */
+static void
+assert_read_fails (const char *path,
+                   GQuark      domain,
+                   gint        code,
+                   const char *message_part)
+{
+  g_autoptr(GError) error = NULL;
+  char *secret = kassa_secret_file_read (path, &error);
+
+  g_assert_null (secret);
+  g_assert_error (error, domain, code);
+  if (message_part != NULL)
+    g_assert_nonnull (strstr (error->message, message_part));
+  g_assert_null (strstr (error->message, KASSA_TEST_SECRET));
+  g_test_message ("refused as expected: %s", error->message);
+}
+
+static void
+test_secret_file_read (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *good = g_build_filename (f->directory, "good", NULL);
+  g_autofree char *fifo = g_build_filename (f->directory, "fifo", NULL);
+  g_autofree char *link = g_build_filename (f->directory, "link", NULL);
+  g_autofree char *big = g_build_filename (f->directory, "big", NULL);
+  g_autofree char *limit = g_build_filename (f->directory, "limit", NULL);
+  g_autofree char *missing = g_build_filename (f->directory, "missing", NULL);
+  g_autofree char *big_text = g_strnfill (5 * 1024, 'k');
+  g_autofree char *limit_text = g_strnfill (4096, 'k');
+  g_autoptr(GError) error = NULL;
+  char *secret;
+
+  write_file (good, KASSA_TEST_SECRET "\n", -1, 0600);
+  secret = kassa_secret_file_read (good, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (secret, ==, KASSA_TEST_SECRET);
+  kassa_secret_free (secret);
+
+  /* Exactly 4 KiB is allowed; one byte more is not. */
+  write_file (limit, limit_text, -1, 0600);
+  secret = kassa_secret_file_read (limit, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (strlen (secret), ==, 4096);
+  kassa_secret_free (secret);
+
+  write_file (big, big_text, -1, 0600);
+  assert_read_fails (big, KASSA_SECRET_STORE_ERROR, KASSA_SECRET_STORE_ERROR_INVALID, "too big");
+
+  /* Neither is read: one would never end, the other never start. */
+  assert_read_fails ("/dev/zero", KASSA_SECRET_STORE_ERROR, KASSA_SECRET_STORE_ERROR_UNSAFE,
+                     "regular file");
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  assert_read_fails (fifo, KASSA_SECRET_STORE_ERROR, KASSA_SECRET_STORE_ERROR_UNSAFE,
+                     "regular file");
+
+  g_assert_cmpint (symlink (good, link), ==, 0);
+  assert_read_fails (link, KASSA_SECRET_STORE_ERROR, KASSA_SECRET_STORE_ERROR_UNSAFE,
+                     "symbolic link");
+
+  g_assert_cmpint (g_chmod (good, 0644), ==, 0);
+  assert_read_fails (good, KASSA_SECRET_STORE_ERROR, KASSA_SECRET_STORE_ERROR_UNSAFE,
+                     "chmod 600");
+
+  write_file (good, "", -1, 0600);
+  assert_read_fails (good, KASSA_SECRET_STORE_ERROR, KASSA_SECRET_STORE_ERROR_INVALID, NULL);
+  write_file (good, KASSA_TEST_SECRET "\nsecond line\n", -1, 0600);
+  assert_read_fails (good, KASSA_SECRET_STORE_ERROR, KASSA_SECRET_STORE_ERROR_INVALID, NULL);
+
+  assert_read_fails (missing, G_FILE_ERROR, G_FILE_ERROR_NOENT, NULL);
+}
+
+/* A FIFO where the store's file belongs: refused at once, not waited on. */
+static void
+test_store_fifo (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_assert_cmpint (g_mkdir_with_parents (f->directory, 0700), ==, 0);
+  g_assert_cmpint (mkfifo (f->path, 0600), ==, 0);
+  assert_lookup_fails (f->store, KASSA_SECRET_STORE_ERROR, KASSA_SECRET_STORE_ERROR_UNSAFE,
+                       "regular file", NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -672,6 +755,8 @@ main (int   argc,
   ADD ("/secret-store/file/other-owner", test_other_owner);
   ADD ("/secret-store/file/not-a-regular-file", test_not_a_regular_file);
   ADD ("/secret-store/file/contents", test_file_contents);
+  ADD ("/secret-store/file/secret-file-read", test_secret_file_read);
+  ADD ("/secret-store/file/fifo", test_store_fifo);
   ADD ("/secret-store/bad-input", test_bad_input);
   ADD ("/secret-store/auto/without-bus", test_auto_without_bus);
   ADD ("/secret-store/auto/forced", test_auto_forced);

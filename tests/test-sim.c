@@ -1631,7 +1631,8 @@ test_secret_file (void)
   g_autoptr(JsonNode) root = NULL;
   guint status = 0;
 
-  g_assert_true (g_file_set_contents (file, "file-secret\n", -1, &error));
+  g_assert_true (g_file_set_contents_full (file, "file-secret\n", -1,
+                                          G_FILE_SET_CONTENTS_NONE, 0600, &error));
   process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
   g_assert_no_error (error);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));

@@ -268,3 +268,59 @@ kassa_secret_validate (const char  *secret,
 
   return TRUE;
 }
+
+gboolean
+kassa_reference_validate (const char  *reference,
+                          GError     **error)
+{
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (reference == NULL)
+    return TRUE;
+
+  if (!g_utf8_validate (reference, -1, NULL))
+    {
+      g_set_error_literal (error, KASSA_INPUT_ERROR, KASSA_INPUT_ERROR_REFERENCE,
+                           _("The reference is not valid text (UTF-8)"));
+      return FALSE;
+    }
+
+  if (g_utf8_strlen (reference, -1) > KASSA_REFERENCE_MAX_CHARS)
+    {
+      g_set_error (error, KASSA_INPUT_ERROR, KASSA_INPUT_ERROR_REFERENCE,
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "The reference is too long: at most %d character",
+                                "The reference is too long: at most %d characters",
+                                KASSA_REFERENCE_MAX_CHARS),
+                   KASSA_REFERENCE_MAX_CHARS);
+      return FALSE;
+    }
+
+  for (const char *p = reference; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      GUnicodeType type = g_unichar_type (g_utf8_get_char (p));
+
+      if (type == G_UNICODE_CONTROL || type == G_UNICODE_LINE_SEPARATOR ||
+          type == G_UNICODE_PARAGRAPH_SEPARATOR)
+        {
+          g_set_error_literal (error, KASSA_INPUT_ERROR, KASSA_INPUT_ERROR_REFERENCE,
+                               _("The reference must not contain control characters "
+                                 "(line breaks, tabs)"));
+          return FALSE;
+        }
+
+      /* All of Cf, not only the bidirectional controls (U+202E turns "001"
+       * into "100" on a receipt): zero-width and other invisible characters
+       * disguise a text as well, and Mongolian in Cyrillic needs none of them.
+       * The message names none of them: they are invisible. */
+      if (type == G_UNICODE_FORMAT)
+        {
+          g_set_error_literal (error, KASSA_INPUT_ERROR, KASSA_INPUT_ERROR_REFERENCE,
+                               _("The reference must not contain invisible formatting "
+                                 "characters (such as text direction marks)"));
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}

@@ -11,6 +11,7 @@ G_BEGIN_DECLS
 
 #define KASSA_INVOICE_MAX_LENGTH 32
 #define KASSA_SETTLEMENT_ID_MAX_LENGTH 32
+#define KASSA_REFERENCE_MAX_CHARS 128
 
 /* Terminal: exactly 8 ASCII digits. */
 gboolean kassa_terminal_validate       (const char  *terminal,
@@ -27,6 +28,14 @@ gboolean kassa_settlement_id_validate  (const char  *settlement_id,
 /* Secret: non-empty, no control characters. The secret itself is never put
  * into the error message. */
 gboolean kassa_secret_validate         (const char  *secret,
+                                        GError     **error);
+
+/* Reference (a note kept with an invoice, printed on receipts and in the
+ * history): valid UTF-8, at most 128 characters, no control characters (Cc),
+ * no format characters (Cf: direction marks and overrides, zero-width
+ * characters, which can make a printed text say something else) and no line
+ * or paragraph separators. NULL is allowed (no reference). */
+gboolean kassa_reference_validate      (const char  *reference,
                                         GError     **error);
 
 /* @text made safe to quote in an error message: valid UTF-8, trimmed, anything

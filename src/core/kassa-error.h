@@ -23,6 +23,7 @@ typedef enum
   KASSA_INPUT_ERROR_SETTLEMENT_ID,
   KASSA_INPUT_ERROR_SECRET,
   KASSA_INPUT_ERROR_URL,
+  KASSA_INPUT_ERROR_REFERENCE,
 } KassaInputError;
 
 #define KASSA_INPUT_ERROR (kassa_input_error_quark ())

@@ -199,6 +199,152 @@ set_backend (KassaSecretStore   *self,
 }
 
 /* ------------------------------------------------------------------ */
+/* A secret file: the one rule (docs/credentials.md "The file fallback") */
+
+char *
+kassa_secret_file_read (const char  *path,
+                        GError     **error)
+{
+  g_autofree char *display = NULL;
+  g_autoptr(GError) invalid = NULL;
+  char buffer[SECRET_FILE_MAX_SIZE + 1];
+  gsize length = 0;
+  char *secret = NULL;
+  struct stat st;
+  int fd;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  display = g_filename_display_name (path);
+
+  /* O_NONBLOCK: opening a FIFO must not wait for a writer; O_NOFOLLOW: a
+   * link could point anywhere. Everything is checked on the open file. */
+  fd = g_open (path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      if (saved_errno == ELOOP)
+        g_set_error (error, KASSA_SECRET_STORE_ERROR, KASSA_SECRET_STORE_ERROR_UNSAFE,
+                     _("The secret key file “%s” is a symbolic link; Kassa reads the secret "
+                       "key only from a regular file"), display);
+      else
+        g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                     /* Translators: the first %s is a file, the second a system error */
+                     _("Could not open the secret key file “%s”: %s"), display,
+                     g_strerror (saved_errno));
+      return NULL;
+    }
+
+  if (fstat (fd, &st) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                   _("Could not open the secret key file “%s”: %s"), display,
+                   g_strerror (saved_errno));
+      close (fd);
+      return NULL;
+    }
+
+  /* /dev/zero, a FIFO or a terminal would never end, or never start. */
+  if (!S_ISREG (st.st_mode))
+    {
+      g_set_error (error, KASSA_SECRET_STORE_ERROR, KASSA_SECRET_STORE_ERROR_UNSAFE,
+                   _("“%s” is not a regular file; Kassa reads the secret key only from a "
+                     "regular file"), display);
+      close (fd);
+      return NULL;
+    }
+
+  if (st.st_uid != geteuid ())
+    {
+      g_set_error (error, KASSA_SECRET_STORE_ERROR, KASSA_SECRET_STORE_ERROR_UNSAFE,
+                   _("The secret key file “%s” belongs to another user; Kassa does not "
+                     "use it"), display);
+      close (fd);
+      return NULL;
+    }
+
+  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+    {
+      g_set_error (error, KASSA_SECRET_STORE_ERROR, KASSA_SECRET_STORE_ERROR_UNSAFE,
+                   /* Translators: the first %s is a file, %03o its permissions in octal,
+                    * the second %s the same file */
+                   _("Other users can read or change the secret key file “%s” "
+                     "(permissions %03o); Kassa does not use it. Make it private with "
+                     "“chmod 600 %s”, or enter the secret key again"),
+                   display, (guint) (st.st_mode & 0777), display);
+      close (fd);
+      return NULL;
+    }
+
+  /* At most one byte more than allowed: enough to tell that it is too big,
+   * whatever the file claims or becomes while it is read. */
+  while (st.st_size <= SECRET_FILE_MAX_SIZE && length < sizeof buffer)
+    {
+      gssize n = read (fd, buffer + length, sizeof buffer - length);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved_errno = errno;
+
+          explicit_bzero (buffer, sizeof buffer);
+          close (fd);
+          g_set_error (error, KASSA_SECRET_STORE_ERROR, KASSA_SECRET_STORE_ERROR_FAILED,
+                       _("Could not read the secret key file “%s”: %s"), display,
+                       g_strerror (saved_errno));
+          return NULL;
+        }
+      if (n == 0)
+        break;
+      length += (gsize) n;
+    }
+  close (fd);
+
+  if (st.st_size > SECRET_FILE_MAX_SIZE || length > SECRET_FILE_MAX_SIZE)
+    {
+      explicit_bzero (buffer, sizeof buffer);
+      g_set_error (error, KASSA_SECRET_STORE_ERROR, KASSA_SECRET_STORE_ERROR_INVALID,
+                   _("The secret key file “%s” is too big to hold a secret key"), display);
+      return NULL;
+    }
+
+  /* One line ending, as written by Kassa or by `echo KEY > file`. */
+  if (length > 0 && buffer[length - 1] == '\n')
+    length--;
+  if (length > 0 && buffer[length - 1] == '\r')
+    length--;
+  buffer[length] = '\0';
+
+  if (memchr (buffer, '\0', length) != NULL)
+    {
+      explicit_bzero (buffer, sizeof buffer);
+      g_set_error (error, KASSA_SECRET_STORE_ERROR, KASSA_SECRET_STORE_ERROR_INVALID,
+                   _("The secret key file “%s” contains a NUL byte"), display);
+      return NULL;
+    }
+
+  if (!kassa_secret_validate (buffer, &invalid))
+    {
+      explicit_bzero (buffer, sizeof buffer);
+      g_set_error (error, KASSA_SECRET_STORE_ERROR, KASSA_SECRET_STORE_ERROR_INVALID,
+                   /* Translators: the first %s is a file, the second what is wrong */
+                   _("The secret key file “%s” does not hold a usable secret key: %s"),
+                   display, invalid->message);
+      return NULL;
+    }
+
+  secret = g_strndup (buffer, length);
+  explicit_bzero (buffer, sizeof buffer);
+
+  return secret;
+}
+
+/* ------------------------------------------------------------------ */
 /* The file backend (blocking; thread-safe: touches only its arguments) */
 
 static char *
@@ -345,14 +491,9 @@ file_lookup (const char  *directory,
              GError     **error)
 {
   g_autofree char *path = NULL;
-  g_autofree char *display = NULL;
-  g_autoptr(GError) invalid = NULL;
-  char buffer[SECRET_FILE_MAX_SIZE + 1];
-  gsize length = 0;
+  g_autoptr(GError) local_error = NULL;
   gboolean exists = FALSE;
-  char *secret = NULL;
-  struct stat st;
-  int fd;
+  char *secret;
 
   if (!check_directory (directory, &exists, error))
     return NULL;
@@ -360,128 +501,18 @@ file_lookup (const char  *directory,
     return NULL;
 
   path = secret_file_path (directory, terminal);
-  display = g_filename_display_name (path);
-
-  fd = g_open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0);
-  if (fd < 0)
+  secret = kassa_secret_file_read (path, &local_error);
+  /* No file: no secret stored, which is not an error. */
+  if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    return NULL;
+  if (secret == NULL)
     {
-      int saved_errno = errno;
-
-      if (saved_errno == ENOENT)
-        return NULL;
-
-      if (saved_errno == ELOOP)
-        g_set_error (error, KASSA_SECRET_STORE_ERROR, KASSA_SECRET_STORE_ERROR_UNSAFE,
-                     _("The secret key file “%s” is a symbolic link; Kassa reads the secret "
-                       "key only from a regular file"), display);
+      if (local_error->domain == G_FILE_ERROR)
+        g_set_error_literal (error, KASSA_SECRET_STORE_ERROR, KASSA_SECRET_STORE_ERROR_FAILED,
+                             local_error->message);
       else
-        g_set_error (error, KASSA_SECRET_STORE_ERROR, KASSA_SECRET_STORE_ERROR_FAILED,
-                     /* Translators: the first %s is a file, the second a system error */
-                     _("Could not open the secret key file “%s”: %s"), display,
-                     g_strerror (saved_errno));
-      return NULL;
+        g_propagate_error (error, g_steal_pointer (&local_error));
     }
-
-  if (fstat (fd, &st) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, KASSA_SECRET_STORE_ERROR, KASSA_SECRET_STORE_ERROR_FAILED,
-                   _("Could not open the secret key file “%s”: %s"), display,
-                   g_strerror (saved_errno));
-      close (fd);
-      return NULL;
-    }
-
-  if (!S_ISREG (st.st_mode))
-    {
-      g_set_error (error, KASSA_SECRET_STORE_ERROR, KASSA_SECRET_STORE_ERROR_UNSAFE,
-                   _("“%s” is not a regular file; Kassa reads the secret key only from a "
-                     "regular file"), display);
-      close (fd);
-      return NULL;
-    }
-
-  if (st.st_uid != geteuid ())
-    {
-      g_set_error (error, KASSA_SECRET_STORE_ERROR, KASSA_SECRET_STORE_ERROR_UNSAFE,
-                   _("The secret key file “%s” belongs to another user; Kassa does not "
-                     "use it"), display);
-      close (fd);
-      return NULL;
-    }
-
-  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
-    {
-      g_set_error (error, KASSA_SECRET_STORE_ERROR, KASSA_SECRET_STORE_ERROR_UNSAFE,
-                   /* Translators: the first %s is a file, %03o its permissions in octal,
-                    * the second %s the same file */
-                   _("Other users can read or change the secret key file “%s” "
-                     "(permissions %03o); Kassa does not use it. Make it private with "
-                     "“chmod 600 %s”, or enter the secret key again"),
-                   display, (guint) (st.st_mode & 0777), display);
-      close (fd);
-      return NULL;
-    }
-
-  while (length < sizeof buffer)
-    {
-      gssize n = read (fd, buffer + length, sizeof buffer - length);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          int saved_errno = errno;
-
-          explicit_bzero (buffer, sizeof buffer);
-          close (fd);
-          g_set_error (error, KASSA_SECRET_STORE_ERROR, KASSA_SECRET_STORE_ERROR_FAILED,
-                       _("Could not read the secret key file “%s”: %s"), display,
-                       g_strerror (saved_errno));
-          return NULL;
-        }
-      if (n == 0)
-        break;
-      length += (gsize) n;
-    }
-  close (fd);
-
-  if (length > SECRET_FILE_MAX_SIZE)
-    {
-      explicit_bzero (buffer, sizeof buffer);
-      g_set_error (error, KASSA_SECRET_STORE_ERROR, KASSA_SECRET_STORE_ERROR_INVALID,
-                   _("The secret key file “%s” is too big to hold a secret key"), display);
-      return NULL;
-    }
-
-  /* One line ending, as written by Kassa or by `echo KEY > file`. */
-  if (length > 0 && buffer[length - 1] == '\n')
-    length--;
-  if (length > 0 && buffer[length - 1] == '\r')
-    length--;
-  buffer[length] = '\0';
-
-  if (memchr (buffer, '\0', length) != NULL)
-    {
-      explicit_bzero (buffer, sizeof buffer);
-      g_set_error (error, KASSA_SECRET_STORE_ERROR, KASSA_SECRET_STORE_ERROR_INVALID,
-                   _("The secret key file “%s” contains a NUL byte"), display);
-      return NULL;
-    }
-
-  if (!kassa_secret_validate (buffer, &invalid))
-    {
-      explicit_bzero (buffer, sizeof buffer);
-      g_set_error (error, KASSA_SECRET_STORE_ERROR, KASSA_SECRET_STORE_ERROR_INVALID,
-                   /* Translators: the first %s is a file, the second what is wrong */
-                   _("The secret key file “%s” does not hold a usable secret key: %s"),
-                   display, invalid->message);
-      return NULL;
-    }
-
-  secret = g_strndup (buffer, length);
-  explicit_bzero (buffer, sizeof buffer);
 
   return secret;
 }

@@ -140,6 +140,18 @@ gboolean            kassa_secret_store_clear_sync        (KassaSecretStore    *s
                                                           GCancellable        *cancellable,
                                                           GError             **error);
 
+/* Reads a secret from the file at @path, by the one rule for secret files
+ * (the file store's and `kassa-ctl --secret-file`'s): a regular file, not a
+ * symbolic link, owned by this user, no group or other permission bits, at
+ * most 4 KiB, one line of valid text (kassa_secret_validate()) with at most
+ * one line ending. Never reads more than 4 KiB + 1 byte and never blocks on
+ * a FIFO. Errors: KASSA_SECRET_STORE_ERROR (UNSAFE, INVALID, FAILED), or
+ * G_FILE_ERROR when the file cannot be opened (G_FILE_ERROR_NOENT: there is
+ * none). The secret is never put in an error message. Free the result with
+ * kassa_secret_free(). Blocking; thread-safe. */
+char               *kassa_secret_file_read               (const char          *path,
+                                                          GError             **error);
+
 /* Wipes then frees a secret (NULL is fine). */
 void                kassa_secret_free                    (char                *secret);
 

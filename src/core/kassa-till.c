@@ -39,6 +39,7 @@ struct _KassaTill
   GHashTable           *settle_jobs;   /* settlement id → SettleJob (owned) */
 
   KassaConnectionState  connection_state;
+  GError               *connection_error;  /* why OFFLINE: the last failed exchange */
   gboolean              recovered;
 
   guint                 fast_ms;
@@ -238,12 +239,16 @@ note_exchange (KassaTill    *self,
   if (error_is_answer (error))
     {
       *failures = 0;
+      g_clear_error (&self->connection_error);
       set_connection_state (self, KASSA_CONNECTION_ONLINE);
       return TRUE;
     }
 
   if (*failures < G_MAXUINT)
     (*failures)++;
+  /* Before the notification, so that its handlers can say why. */
+  g_clear_error (&self->connection_error);
+  self->connection_error = g_error_copy (error);
   set_connection_state (self, KASSA_CONNECTION_OFFLINE);
   return FALSE;
 }
@@ -1671,6 +1676,7 @@ kassa_till_finalize (GObject *object)
   KassaTill *self = (KassaTill *)object;
 
   g_clear_object (&self->cancellable);
+  g_clear_error (&self->connection_error);
 
   G_OBJECT_CLASS (kassa_till_parent_class)->finalize (object);
 }
@@ -1808,6 +1814,14 @@ kassa_till_get_connection_state (KassaTill *self)
   g_return_val_if_fail (KASSA_IS_TILL (self), KASSA_CONNECTION_OFFLINE);
 
   return self->connection_state;
+}
+
+const GError *
+kassa_till_get_connection_error (KassaTill *self)
+{
+  g_return_val_if_fail (KASSA_IS_TILL (self), NULL);
+
+  return self->connection_state == KASSA_CONNECTION_OFFLINE ? self->connection_error : NULL;
 }
 
 gboolean
@@ -2045,7 +2059,8 @@ kassa_till_sale_async (KassaTill           *self,
 
   /* Input is checked before anything is journaled. */
   if (!kassa_amount_validate (amount, &error) ||
-      (method == KASSA_INVOICE_METHOD_PHONE && !kassa_phone_validate (phone, &error)))
+      (method == KASSA_INVOICE_METHOD_PHONE && !kassa_phone_validate (phone, &error)) ||
+      !kassa_reference_validate (reference, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;

@@ -65,6 +65,9 @@ KassaTill           *kassa_till_new                   (KassaJournal     *journal
 KassaJournal        *kassa_till_get_journal           (KassaTill        *self);
 KassaBankClient     *kassa_till_get_client            (KassaTill        *self);
 KassaConnectionState kassa_till_get_connection_state  (KassaTill        *self);
+/* While OFFLINE, the failure of the last exchange (the bank unreachable, or
+ * it answered with a system error or an unreadable reply); NULL while ONLINE. */
+const GError        *kassa_till_get_connection_error  (KassaTill        *self);
 /* Whether start-up recovery has finished (sales are refused until then). */
 gboolean             kassa_till_get_recovered         (KassaTill        *self);
 

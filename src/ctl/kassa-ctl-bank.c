@@ -388,7 +388,14 @@ kassa_ctl_bank_main (int    argc,
     words[i] = g_strdup (argv[i]);
 
   if (!g_option_context_parse_strv (context, &words, &error))
-    return usage_error (error);
+    {
+      g_autofree char *message =
+        kassa_ctl_option_error_message (error, (const char * const *) argv);
+
+      kassa_ctl_printerr ("%s", message);
+      kassa_ctl_printerr (_("Try “kassa-ctl bank --help”."));
+      return KASSA_CTL_EXIT_USAGE;
+    }
 
   if (!bank_request_parse_words (&request, words, &error))
     {

@@ -96,14 +96,16 @@ void         kassa_ctl_print_error              (const GError  *error,
 void         kassa_ctl_printerr                 (const char    *format,
                                                  ...) G_GNUC_PRINTF (1, 2);
 
+/* The message for an error of g_option_context_parse_strv() on @args (the
+ * arguments as they were before parsing): it names the option, never its
+ * value. */
+char        *kassa_ctl_option_error_message     (const GError        *error,
+                                                 const char * const  *args);
+
 /* Prints @object as one line of JSON plus a newline on stdout and flushes. */
 gboolean     kassa_ctl_print_json               (JsonObject    *object,
                                                  GError       **error);
 
-/* Reads the first line of @path, without its line ending. An empty first line
- * is an error. The secret is not put in any error message. */
-char        *kassa_ctl_read_secret_file         (const char    *path,
-                                                 GError       **error);
 /* Overwrites and frees a string that held a secret. NULL is allowed. */
 void         kassa_ctl_secret_free              (char          *secret);
 

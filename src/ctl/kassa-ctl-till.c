@@ -117,6 +117,7 @@ typedef struct
   gboolean             recovering;
   gboolean             offline;
   guint                give_up_id;  /* recovery while the bank is unreachable */
+  gint64               reachable_us; /* recovery: when the bank last answered (or it began) */
   gboolean             following;   /* --wait: done when the invoice is final */
   GAsyncResult        *result;
 
@@ -467,6 +468,38 @@ give_up_recovery_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* While --wait follows an invoice: what went wrong, and that the till goes on. */
+static void
+print_offline (Till         *t,
+               const GError *why)
+{
+  g_autoptr(GError) message = NULL;
+  int kind = why != NULL ? kassa_ctl_exit_code_for_error (why) : KASSA_CTL_EXIT_NETWORK;
+
+  /* "Cannot be reached" only when it did not answer: a system error or an
+   * unreadable reply is an answer, and support looks elsewhere for it. */
+  if (kind == KASSA_CTL_EXIT_BANK_SYSTEM)
+    message = g_error_new (KASSA_BANK_ERROR, KASSA_BANK_ERROR_BANK_SYSTEM,
+                           /* Translators: %s says what the bank answered */
+                           _("The bank answered with an error: %s — still trying (Ctrl+C "
+                             "stops waiting, the invoice stays in the journal)"),
+                           why->message);
+  else if (kind == KASSA_CTL_EXIT_MALFORMED)
+    message = g_error_new (KASSA_BANK_ERROR, KASSA_BANK_ERROR_MALFORMED_REPLY,
+                           /* Translators: %s says what is wrong with the bank's reply */
+                           _("The bank answered, but its reply could not be read: %s — still "
+                             "trying (Ctrl+C stops waiting, the invoice stays in the "
+                             "journal)"),
+                           why->message);
+  else
+    message = g_error_new_literal (KASSA_BANK_ERROR, KASSA_BANK_ERROR_TRANSPORT,
+                                   _("The bank cannot be reached; still trying (Ctrl+C stops "
+                                     "waiting, the invoice stays in the journal)"));
+
+  /* The bank's words may echo anything; the secret never leaves. */
+  kassa_ctl_print_error (message, t->secret);
+}
+
 static void
 on_till_connection_state_cb (KassaTill  *till,
                              GParamSpec *pspec,
@@ -476,20 +509,27 @@ on_till_connection_state_cb (KassaTill  *till,
   gboolean offline = kassa_till_get_connection_state (till) == KASSA_CONNECTION_OFFLINE;
 
   if (!offline)
-    g_clear_handle_id (&t->give_up_id, g_source_remove);
+    {
+      g_clear_handle_id (&t->give_up_id, g_source_remove);
+      t->reachable_us = g_get_monotonic_time ();
+    }
 
   if (offline && t->recovering)
     {
       /* Recovery would wait for the bank forever; a command gives up when
        * the bank stays unreachable for one client timeout (a single failed
-       * exchange is not enough). */
+       * exchange is not enough). Counted from when it last answered, not
+       * from this failure: a request that hung for the whole timeout has
+       * already used it up, and counting again doubled the wait. */
+      gint64 timeout_ms = (gint64) kassa_bank_client_get_timeout (t->client) * 1000;
+      gint64 elapsed_ms = (g_get_monotonic_time () - t->reachable_us) / 1000;
+
       if (t->give_up_id == 0)
-        t->give_up_id = g_timeout_add_seconds (kassa_bank_client_get_timeout (t->client),
-                                               give_up_recovery_cb, t);
+        t->give_up_id = g_timeout_add ((guint) CLAMP (timeout_ms - elapsed_ms, 0, timeout_ms),
+                                       give_up_recovery_cb, t);
     }
   else if (offline && t->following)
-    kassa_ctl_printerr (_("The bank cannot be reached; still trying (Ctrl+C stops waiting, "
-                          "the invoice stays in the journal)"));
+    print_offline (t, kassa_till_get_connection_error (till));
 }
 
 static int
@@ -548,6 +588,7 @@ till_recover (Till       *t,
     return till_fail (t, error);
 
   t->recovering = TRUE;
+  t->reachable_us = g_get_monotonic_time ();
   kassa_till_recover_async (t->till, NULL, store_result_cb, t);
   till_run (t);
   t->recovering = FALSE;
@@ -566,7 +607,15 @@ till_recover (Till       *t,
                                            "run “kassa-ctl recover” later.",
                                            before->len + settlements->len),
                               before->len + settlements->len);
-          return KASSA_CTL_EXIT_NETWORK;
+          if (t->command->kind == TILL_RECOVER)
+            return KASSA_CTL_EXIT_NETWORK;
+
+          /* Not 3, which says "journaled, will be resolved": this command's
+           * own work was never journaled nor sent. 8, as for `kassa --charge`
+           * while earlier payments are still being checked (try again). */
+          kassa_ctl_printerr (_("Nothing was done for “kassa-ctl %s”: try again once the bank "
+                                "can be reached"), t->command->name);
+          return KASSA_CTL_EXIT_UNKNOWN;
         }
 
       kassa_ctl_printerr (_("Interrupted while resolving unfinished payments; they stay in "
@@ -663,6 +712,8 @@ command_sale (Till *t)
   if (method != KASSA_INVOICE_METHOD_PHONE && t->phone != NULL)
     return usage_error (t, _("--phone is only for --method phone"));
   if (t->phone != NULL && !kassa_phone_validate (t->phone, &error))
+    return till_fail (t, error);
+  if (!kassa_reference_validate (t->reference, &error))
     return till_fail (t, error);
   if (t->autopay >= 0 && !t->training)
     return usage_error (t, _("--autopay is only for --training"));
@@ -1569,7 +1620,7 @@ command_summary (TillCommandKind kind)
     case TILL_AUDIT:
       return _("The hash-chained audit log of manager actions. “verify” checks the chain:\n"
                "{\"ok\": true, \"rows\": N}, or {\"ok\": false, \"bad_row\": ID, …} and exit\n"
-               "12 when a row was changed or removed. “list” prints one JSON object per\n"
+               "13 when a row was changed or removed. “list” prints one JSON object per\n"
                "row, oldest first (--json: one array).");
     case TILL_REPORT:
       return _("Writes the settlement report of an earlier batch (its id as “settle”\n"
@@ -1642,7 +1693,12 @@ kassa_ctl_till_main (int    argc,
     t.words[i] = g_strdup (argv[i]);
 
   if (!g_option_context_parse_strv (context, &t.words, &error))
-    return usage_error (&t, error->message);
+    {
+      g_autofree char *message =
+        kassa_ctl_option_error_message (error, (const char * const *) argv);
+
+      return usage_error (&t, message);
+    }
 
   n_words = g_strv_length (t.words);
   if (n_words - 1 != t.command->n_args)

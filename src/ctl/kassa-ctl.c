@@ -17,6 +17,7 @@
 #include <glib/gi18n.h>
 
 #include "kassa-core.h"
+#include "kassa-secret-store.h"
 
 typedef struct
 {
@@ -61,11 +62,12 @@ kassa_ctl_exit_codes_help (void)
            "  6  the bank's reply was malformed or contradicts the request\n"
            "Till commands also:\n"
            "  7  the customer did not pay (DECLINED, CANCELLED, EXPIRED)\n"
-           "  8  outcome unknown: interrupted while the invoice was being resolved\n"
+           "  8  outcome unknown: interrupted while the invoice was being resolved;\n"
+           "     or earlier unfinished payments could not be resolved: nothing was done\n"
            "  9  not authorised: the manager PIN is wrong, missing or not set\n"
            " 10  the journal is locked by another Kassa, corrupt, too new or unwritable\n"
            " 11  settle: the bank's totals differ from the journal's\n"
-           " 12  audit verify: the audit log was changed (a row edited or removed)\n");
+           " 13  audit verify: the audit log was changed (a row edited or removed)\n");
 }
 
 const char *
@@ -105,6 +107,7 @@ kassa_ctl_exit_code_for_error (const GError *error)
     }
 
   if (error->domain == KASSA_INPUT_ERROR ||
+      error->domain == KASSA_SECRET_STORE_ERROR ||
       error->domain == G_OPTION_ERROR ||
       error->domain == G_KEY_FILE_ERROR ||
       error->domain == G_FILE_ERROR)
@@ -185,6 +188,73 @@ kassa_ctl_print_json (JsonObject  *object,
   return TRUE;
 }
 
+/* The option an argument names: "--secret" of "--secret=VALUE", "-s" of
+ * "-sVALUE". Its value is never part of it. */
+static char *
+option_name (const char *arg)
+{
+  if (g_str_has_prefix (arg, "--"))
+    return g_strndup (arg, strcspn (arg, "="));
+
+  return g_strndup (arg, 2);
+}
+
+char *
+kassa_ctl_option_error_message (const GError       *error,
+                                const char * const *args)
+{
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (error != NULL, NULL);
+
+  /* GOption's own messages quote the whole argument ("Unknown option
+   * --secret=VALUE", "Cannot parse integer value “VALUE” for --timeout"), and
+   * any option may carry a secret typed in the wrong place. The message names
+   * the option, found among the arguments, and nothing else. */
+  for (guint i = 0; args != NULL && args[i] != NULL && name == NULL; i++)
+    {
+      const char *arg = args[i];
+      g_autofree char *candidate = NULL;
+
+      if (g_str_equal (arg, "--"))
+        break;
+      if (arg[0] != '-' || arg[1] == '\0')
+        continue;
+
+      candidate = option_name (arg);
+      if (error->domain == G_OPTION_ERROR && error->code == G_OPTION_ERROR_UNKNOWN_OPTION)
+        {
+          if (strstr (error->message, arg) != NULL)
+            name = g_steal_pointer (&candidate);
+        }
+      else if (strstr (error->message, candidate) != NULL)
+        name = g_steal_pointer (&candidate);
+    }
+
+  if (error->domain == G_OPTION_ERROR && error->code == G_OPTION_ERROR_UNKNOWN_OPTION)
+    {
+      if (name != NULL)
+        /* Translators: %s is an option's name, such as --timeout */
+        return g_strdup_printf (_("Unknown option “%s”"), name);
+      return g_strdup (_("Unknown option"));
+    }
+
+  if (error->domain == G_OPTION_ERROR && error->code == G_OPTION_ERROR_BAD_VALUE)
+    {
+      if (name != NULL)
+        /* Translators: %s is an option's name, such as --timeout */
+        return g_strdup_printf (_("The value of %s is not valid"), name);
+      return g_strdup (_("The value of an option is not valid"));
+    }
+
+  if (name != NULL)
+    /* Translators: %s is an option's name, such as --timeout; e.g. its value is missing */
+    return g_strdup_printf (_("The option %s cannot be used like this (is its value missing?)"),
+                            name);
+
+  return g_strdup (_("The options cannot be read"));
+}
+
 void
 kassa_ctl_secret_free (char *secret)
 {
@@ -193,45 +263,6 @@ kassa_ctl_secret_free (char *secret)
 
   explicit_bzero (secret, strlen (secret));
   g_free (secret);
-}
-
-char *
-kassa_ctl_read_secret_file (const char  *path,
-                            GError     **error)
-{
-  g_autofree char *contents = NULL;
-  gsize length = 0;
-  gsize line_length;
-  char *secret;
-
-  if (!g_file_get_contents (path, &contents, &length, error))
-    return NULL;
-
-  line_length = strcspn (contents, "\n");
-  /* strcspn stops at a NUL too: a NUL inside the first line would silently
-   * shorten the secret. */
-  if (line_length < length && contents[line_length] == '\0')
-    {
-      explicit_bzero (contents, length);
-      g_set_error (error, KASSA_INPUT_ERROR, KASSA_INPUT_ERROR_SECRET,
-                   _("The secret file “%s” contains a NUL byte"), path);
-      return NULL;
-    }
-  if (line_length > 0 && contents[line_length - 1] == '\r')
-    line_length--;
-
-  if (line_length == 0)
-    {
-      explicit_bzero (contents, length);
-      g_set_error (error, KASSA_INPUT_ERROR, KASSA_INPUT_ERROR_SECRET,
-                   _("The first line of the secret file “%s” is empty"), path);
-      return NULL;
-    }
-
-  secret = g_strndup (contents, line_length);
-  explicit_bzero (contents, length);
-
-  return secret;
 }
 
 static KassaBankProfile *
@@ -323,7 +354,7 @@ kassa_ctl_bank_options_add (KassaCtlBankOptions *options,
     { "terminal", 0, 0, G_OPTION_ARG_STRING, &options->terminal,
       N_("The terminal id, 8 digits (overrides KASSA_TERMINAL)"), N_("TERMINAL") },
     { "secret-file", 0, 0, G_OPTION_ARG_FILENAME, &options->secret_file,
-      N_("Read the secret from the first line of FILE (overrides KASSA_SECRET)"), N_("FILE") },
+      N_("Read the secret from FILE: one line, mode 0600 (overrides KASSA_SECRET)"), N_("FILE") },
     { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &options->ca_file,
       N_("Trust the CA certificates in FILE, PEM (overrides KASSA_BANK_CA_FILE)"), N_("FILE") },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &options->timeout,
@@ -400,7 +431,7 @@ kassa_ctl_bank_options_new_client (KassaCtlBankOptions  *options,
     }
 
   if (options->secret_file != NULL)
-    secret = kassa_ctl_read_secret_file (options->secret_file, error);
+    secret = kassa_secret_file_read (options->secret_file, error);
   else
     {
       secret = g_strdup (kassa_ctl_getenv ("KASSA_SECRET"));
@@ -472,6 +503,25 @@ print_usage (FILE *stream)
            kassa_ctl_exit_codes_help ());
 }
 
+/* g_print() and g_printerr() convert to the locale's character set, and
+ * under LANG=C or with LANG unset (services, scripts, cron) that is ASCII:
+ * every Mongolian word, ours or the bank's, came out as "?". kassa-ctl
+ * always writes UTF-8, as its JSON already was; the language still follows
+ * LANGUAGE, LC_ALL, LC_MESSAGES and LANG. */
+static void
+print_utf8_cb (const char *text)
+{
+  fputs (text, stdout);
+  fflush (stdout);
+}
+
+static void
+printerr_utf8_cb (const char *text)
+{
+  fputs (text, stderr);
+  fflush (stderr);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -482,6 +532,8 @@ main (int   argc,
   /* The language is the environment's (LANGUAGE, LC_ALL, LC_MESSAGES, LANG),
    * as for any command-line tool; KASSA_LOCALEDIR: the build tree's po/. */
   setlocale (LC_ALL, "");
+  g_set_print_handler (print_utf8_cb);
+  g_set_printerr_handler (printerr_utf8_cb);
   bindtextdomain (GETTEXT_PACKAGE,
                   localedir != NULL && *localedir != '\0' ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
@@ -521,6 +573,19 @@ main (int   argc,
     {
       if (g_str_equal (group, groups[i].name))
         return groups[i].main_func (argc - 1, argv + 1);
+    }
+
+  if (group[0] == '-')
+    {
+      const char * const args[] = { group, NULL };
+      g_autoptr(GError) error = g_error_new (G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION,
+                                             "%s", group);
+      g_autofree char *message = kassa_ctl_option_error_message (error, args);
+
+      /* An option before the command: its value may be a secret, never echoed. */
+      kassa_ctl_printerr ("%s", message);
+      kassa_ctl_printerr (_("Try “kassa-ctl --help”."));
+      return KASSA_CTL_EXIT_USAGE;
     }
 
   kassa_ctl_printerr (_("Unknown command group “%s”. Try “kassa-ctl --help”."), group);

@@ -36,7 +36,6 @@
 #define SPAWN_TIMEOUT_S 30
 /* Identify displays: how long each monitor shows its name. */
 #define IDENTIFY_SECONDS 4
-#define REFERENCE_MAX_CHARS 128
 
 typedef enum
 {
@@ -195,35 +194,8 @@ kassa_charge_request_check (gint64               amount,
       return FALSE;
     }
 
-  if (reference != NULL)
-    {
-      if (!g_utf8_validate (reference, -1, NULL))
-        {
-          g_set_error_literal (error, KASSA_INPUT_ERROR, KASSA_INPUT_ERROR_INVOICE,
-                               _("The reference is not valid text (UTF-8)"));
-          return FALSE;
-        }
-      if (g_utf8_strlen (reference, -1) > REFERENCE_MAX_CHARS)
-        {
-          g_set_error (error, KASSA_INPUT_ERROR, KASSA_INPUT_ERROR_INVOICE,
-                       g_dngettext (GETTEXT_PACKAGE,
-                                    "The reference is too long: at most %d character",
-                                    "The reference is too long: at most %d characters",
-                                    REFERENCE_MAX_CHARS),
-                       REFERENCE_MAX_CHARS);
-          return FALSE;
-        }
-      for (const char *p = reference; *p != '\0'; p = g_utf8_next_char (p))
-        {
-          if (g_unichar_iscntrl (g_utf8_get_char (p)))
-            {
-              g_set_error_literal (error, KASSA_INPUT_ERROR, KASSA_INPUT_ERROR_INVOICE,
-                                   _("The reference must not contain control characters "
-                                     "(line breaks, tabs)"));
-              return FALSE;
-            }
-        }
-    }
+  if (!kassa_reference_validate (reference, error))
+    return FALSE;
 
   if (out_method != NULL)
     *out_method = parsed;

@@ -23,6 +23,7 @@
 #include <libsoup/soup.h>
 
 #include "kassa-bank-fields.h"
+#include "kassa-secret-store.h"
 
 #define EXIT_USAGE 2
 
@@ -68,25 +69,6 @@ wipe_string (char *text)
 {
   if (text != NULL)
     memset (text, 0, strlen (text));
-}
-
-static char *
-read_secret_file (const char  *path,
-                  GError     **error)
-{
-  g_autofree char *contents = NULL;
-  gsize len = 0;
-  char *end;
-  char *secret;
-
-  if (!g_file_get_contents (path, &contents, &len, error))
-    return NULL;
-
-  end = strpbrk (contents, "\r\n");
-  secret = g_strndup (contents, end != NULL ? (gsize) (end - contents) : len);
-  memset (contents, 0, len);
-
-  return secret;
 }
 
 static int
@@ -146,7 +128,7 @@ run_server (int    argc,
       N_("The terminal's secret (hidden from the process list once read; prefer --secret-file)"),
       N_("SECRET") },
     { "secret-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_secret_file,
-      N_("Read the secret from the first line of FILE"), N_("FILE") },
+      N_("Read the secret from FILE: one line, mode 0600"), N_("FILE") },
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &opt_tls_cert,
       N_("Serve https with this PEM certificate"), N_("FILE") },
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &opt_tls_key,
@@ -227,7 +209,8 @@ run_server (int    argc,
 
   if (opt_secret_file != NULL)
     {
-      secret = read_secret_file (opt_secret_file, &error);
+      /* The same rule as kassa-ctl --secret-file and the till's file store. */
+      secret = kassa_secret_file_read (opt_secret_file, &error);
       if (secret == NULL)
         return usage_error (context, error->message);
     }
