@@ -696,6 +696,125 @@ test_bad_url (Fixture       *f,
   quit_kassa (f);
 }
 
+static GSubprocessLauncher *
+kassa_launcher_new (void)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+
+  g_subprocess_launcher_unsetenv (launcher, "KASSA_JOURNAL");
+  g_subprocess_launcher_setenv (launcher, "KASSA_SECRET_BACKEND", "file", TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_DIRS", "/usr/local/share:/usr/share", TRUE);
+
+  return launcher;
+}
+
+/* `kassa --charge 1500 --wait` with no Kassa running, in real mode: it starts
+ * one (which must stay up while it looks up the secret), the charge waits
+ * for it, the customer pays at the bank, and the command exits 0 with the
+ * PAID invoice. A second `kassa` then only brings the running one forward. */
+static void
+test_charge_starts_kassa (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(KassaTestRun) charge = NULL;
+  g_autoptr(KassaTestRun) second = NULL;
+  g_autoptr(JsonObject) awaiting = NULL;
+  g_autoptr(JsonObject) paid = NULL;
+  const char *charge_argv[] = { kassa_test_env_path ("KASSA"), "--charge", "1500", "--wait",
+                                NULL };
+  const char *second_argv[] = { kassa_test_env_path ("KASSA"), NULL };
+  const char *line;
+  guint pid;
+
+  KASSA_TEST_UI_SKIP_WITHOUT_HARNESS ();
+
+  store_secret_in_file ();
+  configure_account (f, NULL);
+  g_assert_false (kassa_test_remote_is_running (&f->remote));
+  launcher = kassa_launcher_new ();
+  charge = kassa_test_run_start (launcher, charge_argv);
+  if (!kassa_test_ui_wait (kassa_test_remote_running_cb, &f->remote, KASSA_TEST_REMOTE_LIMIT_S))
+    g_error ("kassa --charge did not start a Kassa");
+
+  awaiting = kassa_test_remote_wait_state (&f->remote, "AWAITING_PAYMENT");
+  g_assert_false (kassa_test_remote_training (&f->remote));
+  g_assert_cmpuint (sim_invoice_count (f), ==, 1);
+  pid = kassa_test_remote_pid (&f->remote);
+
+  second = kassa_test_run_start (launcher, second_argv);
+  g_assert_cmpint (kassa_test_run_finish (second), ==, 0);
+  g_assert_cmpuint (kassa_test_remote_pid (&f->remote), ==, pid);
+
+  sim_pay (f, json_object_get_string_member (awaiting, "invoice"));
+  g_assert_cmpint (kassa_test_run_finish (charge), ==, 0);
+  line = strrchr (g_strchomp (charge->out), '\n');
+  paid = kassa_test_parse_object (line != NULL ? line + 1 : charge->out);
+  g_assert_cmpstr (json_object_get_string_member (paid, "state"), ==, "PAID");
+  g_assert_cmpstr (json_object_get_string_member (paid, "invoice"), ==,
+                   json_object_get_string_member (awaiting, "invoice"));
+  wait_sim_state (f, json_object_get_string_member (paid, "invoice"), "paid");
+
+  kassa_test_remote_activate (&f->remote, "quit");
+  if (!kassa_test_ui_wait (kassa_test_remote_gone_cb, &f->remote, KASSA_TEST_REMOTE_LIMIT_S))
+    g_error ("kassa did not quit");
+}
+
+/* A payment left unfinished (the till stopped while it awaited payment; the
+ * customer paid meanwhile) is resolved with the real bank when Kassa starts,
+ * and a charge that arrives during start-up waits for that. */
+static void
+test_recover_at_start (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(KassaTestRun) sale = NULL;
+  g_autoptr(KassaJournal) journal = NULL;
+  g_autoptr(KassaInvoice) invoice = NULL;
+  g_autoptr(JsonObject) created = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *journal_path = NULL;
+  g_autofree char *secret_file = NULL;
+  const char *sale_argv[] = { kassa_test_env_path ("KASSA_CTL"), "sale", "2700",
+                              "--secret-file", NULL, NULL };
+  const char *line;
+
+  KASSA_TEST_UI_SKIP_WITHOUT_HARNESS ();
+
+  store_secret_in_file ();
+  configure_account (f, NULL);
+  secret_file = g_build_filename (g_get_user_config_dir (), "kassa",
+                                  "secret-" KASSA_TEST_TERMINAL, NULL);
+  sale_argv[4] = secret_file;
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_subprocess_launcher_unsetenv (launcher, "KASSA_JOURNAL");
+  g_subprocess_launcher_setenv (launcher, "KASSA_BANK_URL", kassa_test_sim_get_url (f->sim),
+                                TRUE);
+  g_subprocess_launcher_setenv (launcher, "KASSA_TERMINAL", KASSA_TEST_TERMINAL, TRUE);
+  sale = kassa_test_run_start (launcher, sale_argv);
+  g_assert_cmpint (kassa_test_run_finish (sale), ==, 0);
+  line = strrchr (g_strchomp (sale->out), '\n');
+  created = kassa_test_parse_object (line != NULL ? line + 1 : sale->out);
+  g_assert_cmpstr (json_object_get_string_member (created, "state"), ==, "AWAITING_PAYMENT");
+  sim_pay (f, json_object_get_string_member (created, "invoice"));
+
+  start_kassa (f, "file");
+  wait_ready (f);
+  assert_still_running (f);
+  g_assert_false (kassa_test_remote_training (&f->remote));
+  quit_kassa (f);
+
+  journal_path = g_build_filename (g_get_user_data_dir (), "kassa", "journal.sqlite", NULL);
+  journal = kassa_journal_open (journal_path, &error);
+  g_assert_no_error (error);
+  invoice = kassa_journal_lookup (journal, json_object_get_string_member (created, "invoice"),
+                                  &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (invoice);
+  g_assert_cmpint (kassa_invoice_get_state (invoice), ==, KASSA_INVOICE_PAID);
+  kassa_test_assert_journal_agrees (journal, f->sim);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -711,6 +830,8 @@ main (int   argc,
   ADD ("/ui/real/unsafe-secret", test_unsafe_secret);
   ADD ("/ui/real/keyring-locked", test_keyring_locked);
   ADD ("/ui/real/bad-url", test_bad_url);
+  ADD ("/ui/real/charge-starts-kassa", test_charge_starts_kassa);
+  ADD ("/ui/real/recover-at-start", test_recover_at_start);
 
 #undef ADD
 
