@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "kassa-application.h"
+#include "kassa-utf8-output.h"
 
 /* The "language" setting: LANGUAGE must be set before the first translated
  * string, so it applies from the next start (the preferences say so). It is
@@ -35,24 +36,6 @@ apply_language_setting (void)
     g_setenv ("LANGUAGE", language, TRUE);
 }
 
-/* `kassa --charge` prints its JSON and messages with g_print()/g_printerr(),
- * in this process or in the one that launched it, and those convert to the
- * locale's character set: under LANG=C every Mongolian word became "?". The
- * output is always UTF-8, as kassa-ctl's. */
-static void
-print_utf8_cb (const char *text)
-{
-  fputs (text, stdout);
-  fflush (stdout);
-}
-
-static void
-printerr_utf8_cb (const char *text)
-{
-  fputs (text, stderr);
-  fflush (stderr);
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -62,8 +45,7 @@ main (int   argc,
 
   apply_language_setting ();
   setlocale (LC_ALL, "");
-  g_set_print_handler (print_utf8_cb);
-  g_set_printerr_handler (printerr_utf8_cb);
+  kassa_utf8_output_install ();
   /* KASSA_LOCALEDIR: the build tree's po/ (tests, `make run`); see docs/translation.md. */
   bindtextdomain (GETTEXT_PACKAGE,
                   localedir != NULL && *localedir != '\0' ? localedir : LOCALEDIR);

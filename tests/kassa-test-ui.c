@@ -186,6 +186,25 @@ kassa_test_ui_keys (guint       output,
   g_unsetenv ("DISPLAY");
 }
 
+void
+kassa_test_ui_type (guint       output,
+                    const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      char name[2] = { *p, '\0' };
+
+      if (*p == '-')
+        kassa_test_ui_keys (output, "minus", NULL);
+      else if (*p == '_')
+        kassa_test_ui_keys (output, "underscore", NULL);
+      else if (*p == ' ')
+        kassa_test_ui_keys (output, "space", NULL);
+      else
+        kassa_test_ui_keys (output, name, NULL);
+    }
+}
+
 gboolean
 kassa_test_ui_wait (gboolean (*condition) (gpointer data),
                     gpointer   data,

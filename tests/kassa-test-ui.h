@@ -66,6 +66,9 @@ void      kassa_test_ui_click           (guint        output,
 void      kassa_test_ui_keys            (guint        output,
                                          const char  *first_key,
                                          ...) G_GNUC_NULL_TERMINATED;
+/* Types @text (ASCII letters, digits, '-', '_', ' ') key by key on output @output. */
+void      kassa_test_ui_type            (guint        output,
+                                         const char  *text);
 /* Runs the main loop until @condition (@data) is TRUE or @timeout_s passes;
  * returns the condition's last value. */
 gboolean  kassa_test_ui_wait            (gboolean   (*condition) (gpointer data),

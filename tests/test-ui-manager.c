@@ -155,23 +155,6 @@ screenshot (GtkWindow  *window,
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
 }
 
-/* Types @text with one xdotool key name per character. */
-static void
-type_text (const char *text)
-{
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      char name[2] = { *p, '\0' };
-
-      if (*p == '-')
-        kassa_test_ui_keys (0, "minus", NULL);
-      else if (*p == ' ')
-        kassa_test_ui_keys (0, "space", NULL);
-      else
-        kassa_test_ui_keys (0, name, NULL);
-    }
-}
-
 /* Focuses the (only) PIN row of @window, as a click on it would. */
 static GtkEditable *
 focus_pin_row (GtkWindow *window)
@@ -374,10 +357,10 @@ test_refund (Fixture       *f,
   /* The reason field has the keyboard first. */
   reason = focused_field (GTK_WINDOW (dialog));
   g_assert_false (ADW_IS_PASSWORD_ENTRY_ROW (reason));
-  type_text ("damaged");
+  kassa_test_ui_type (0, "damaged");
   wait_text (reason, "damaged");
   pin = focus_pin_row (GTK_WINDOW (dialog));
-  type_text ("9999");
+  kassa_test_ui_type (0, "9999");
   wait_text (pin, "9999");
   kassa_test_ui_keys (0, "Return", NULL);
   /* The manager refused it: the dialog says so and empties the PIN field. */
@@ -397,7 +380,7 @@ test_refund (Fixture       *f,
 
   /* The dialog cleared the PIN and kept the focus there. */
   g_assert_true (focused_field (GTK_WINDOW (dialog)) == pin);
-  type_text (PIN);
+  kassa_test_ui_type (0, PIN);
   wait_text (pin, PIN);
   kassa_test_ui_keys (0, "Return", NULL);
   wait_refund_outcome (dialog, KASSA_REFUND_OUTCOME_REFUNDED);
@@ -465,7 +448,7 @@ test_close_day (Fixture       *f,
   /* The PIN field has the keyboard. */
   pin = focused_field (GTK_WINDOW (dialog));
   g_assert_true (ADW_IS_PASSWORD_ENTRY_ROW (pin));
-  type_text (PIN);
+  kassa_test_ui_type (0, PIN);
   wait_text (pin, PIN);
   kassa_test_ui_keys (0, "Return", NULL);
   g_assert_true (kassa_test_ui_wait (has_settlement, dialog, LIMIT_S));
@@ -539,7 +522,7 @@ test_history_search (Fixture       *f,
 
   /* The search field has the keyboard. */
   g_assert_true (GTK_IS_SEARCH_ENTRY (focused_field (GTK_WINDOW (window))));
-  type_text (kassa_invoice_get_number (b));
+  kassa_test_ui_type (0, kassa_invoice_get_number (b));
   g_assert_true (kassa_test_ui_wait (model_has_one, model, LIMIT_S));
   found = g_list_model_get_item (G_LIST_MODEL (model), 0);
   g_assert_true (found == b);

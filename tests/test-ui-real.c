@@ -386,25 +386,6 @@ sim_pay (Fixture    *f,
 
 /* ---- the keyboard ---- */
 
-/* Types @text key by key on the cashier's output. */
-static void
-type_text (const char *text)
-{
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      char name[2] = { *p, '\0' };
-
-      if (*p == '-')
-        kassa_test_ui_keys (0, "minus", NULL);
-      else if (*p == '_')
-        kassa_test_ui_keys (0, "underscore", NULL);
-      else if (*p == ' ')
-        kassa_test_ui_keys (0, "space", NULL);
-      else
-        kassa_test_ui_keys (0, name, NULL);
-    }
-}
-
 /* The cashier types @amount and Enter; returns the invoice the bank made,
  * after checking that the customer display shows exactly its QR payload. */
 static JsonObject *
@@ -418,7 +399,7 @@ sell_by_keys (Fixture    *f,
   g_auto(GStrv) codes = NULL;
   guint before = sim_invoice_count (f);
 
-  type_text (amount);
+  kassa_test_ui_type (0, amount);
   kassa_test_ui_keys (0, "Return", NULL);
   invoice = kassa_test_remote_wait_state (&f->remote, "AWAITING_PAYMENT");
   g_assert_cmpint (json_object_get_int_member (invoice, "amount"), ==,
@@ -534,15 +515,15 @@ run_day (Fixture *f)
    * selects it, Alt+R, a reason, Tab, the PIN, Enter. */
   kassa_test_ui_keys (0, "ctrl+h", NULL);
   g_usleep (G_USEC_PER_SEC);
-  type_text (number);
+  kassa_test_ui_type (0, number);
   kassa_test_ui_keys (0, "Return", NULL);
   g_usleep (G_USEC_PER_SEC / 2);
   kassa_test_ui_screenshot (0, "real-history");
   kassa_test_ui_keys (0, "alt+r", NULL);
   g_usleep (G_USEC_PER_SEC);
-  type_text ("damaged");
+  kassa_test_ui_type (0, "damaged");
   kassa_test_ui_keys (0, "Tab", NULL);
-  type_text (PIN);
+  kassa_test_ui_type (0, PIN);
   kassa_test_ui_screenshot (0, "real-refund");
   kassa_test_ui_keys (0, "Return", NULL);
   wait_sim_state (f, number, "refunded");
@@ -554,7 +535,7 @@ run_day (Fixture *f)
    * The bank settles the second sale; the refunded one is closed with it. */
   kassa_test_remote_activate (&f->remote, "close-day");
   g_usleep (G_USEC_PER_SEC);
-  type_text (PIN);
+  kassa_test_ui_type (0, PIN);
   kassa_test_ui_keys (0, "Return", NULL);
   {
     SimWait w = { f, json_object_get_string_member (second, "invoice"), NULL };

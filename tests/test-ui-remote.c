@@ -20,6 +20,7 @@
 #include <json-glib/json-glib.h>
 
 #include "kassa-dbus.h"
+#include "kassa-test-remote.h"
 #include "kassa-test-ui.h"
 #include "kassa-test-util.h"
 
@@ -29,46 +30,13 @@ typedef struct
 {
   char            *tmpdir;
   char            *journal;
-  char            *object_path;
-  GDBusConnection *bus;
+  KassaTestRemote  remote;
   guint            signal_id;
   GPtrArray       *signals;   /* "NUMBER STATE" of every StateChanged */
   GSubprocess     *primary;   /* when the test started Kassa itself */
 } Fixture;
 
-/* A process of which the test waits for the output and exit. */
-typedef struct
-{
-  GSubprocess *process;
-  char        *out;
-  char        *err;
-  gboolean     done;
-} Run;
-
-static void
-run_free (Run *run)
-{
-  g_clear_object (&run->process);
-  g_free (run->out);
-  g_free (run->err);
-  g_free (run);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Run, run_free)
-
 /* ---- helpers ---- */
-
-static const char *
-env_path (const char *name)
-{
-  const char *value = g_getenv (name);
-
-  if (value == NULL || *value == '\0')
-    g_error ("%s is not set; run the ui suite with meson test under build-aux/with-display.sh",
-             name);
-
-  return value;
-}
 
 static GSubprocessLauncher *
 launcher_new (Fixture *f)
@@ -85,22 +53,8 @@ launcher_new (Fixture *f)
   return launcher;
 }
 
-static void
-run_done_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  Run *run = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &run->out, &run->err,
-                                        &error);
-  g_assert_no_error (error);
-  run->done = TRUE;
-}
-
 /* Starts @argv (NULL-terminated, after the executable) with output captured. */
-static Run *
+static KassaTestRun *
 run_start (Fixture    *f,
            const char *exe,
            const char *first_arg,
@@ -108,8 +62,6 @@ run_start (Fixture    *f,
 {
   g_autoptr(GSubprocessLauncher) launcher = launcher_new (f);
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  Run *run = g_new0 (Run, 1);
   va_list ap;
 
   g_ptr_array_add (argv, (char *) exe);
@@ -119,101 +71,7 @@ run_start (Fixture    *f,
   va_end (ap);
   g_ptr_array_add (argv, NULL);
 
-  run->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata,
-                                               &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8_async (run->process, NULL, NULL, run_done_cb, run);
-
-  return run;
-}
-
-/* Waits for @run to exit and returns its exit status. */
-static int
-run_finish (Run *run)
-{
-  if (!kassa_test_ui_wait (kassa_test_ui_flag_is_set, &run->done, LIMIT_S))
-    g_error ("the process did not exit within %d s", LIMIT_S);
-  g_assert_true (g_subprocess_get_if_exited (run->process));
-  g_test_message ("exit %d, stdout: %s, stderr: %s", g_subprocess_get_exit_status (run->process),
-                  run->out, run->err);
-
-  return g_subprocess_get_exit_status (run->process);
-}
-
-static JsonObject *
-parse_object (const char *json)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  JsonNode *root;
-
-  json_parser_load_from_data (parser, json, -1, &error);
-  g_assert_no_error (error);
-  root = json_parser_get_root (parser);
-  g_assert_nonnull (root);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
-
-  return json_object_ref (json_node_get_object (root));
-}
-
-static gboolean
-name_has_owner (Fixture *f)
-{
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GError) error = NULL;
-  gboolean owned = FALSE;
-
-  reply = g_dbus_connection_call_sync (f->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                       "org.freedesktop.DBus", "NameHasOwner",
-                                       g_variant_new ("(s)", APP_ID), G_VARIANT_TYPE ("(b)"),
-                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
-  g_assert_no_error (error);
-  g_variant_get (reply, "(b)", &owned);
-
-  return owned;
-}
-
-static gboolean
-kassa_is_running (gpointer data)
-{
-  return name_has_owner (data);
-}
-
-static gboolean
-kassa_is_gone (gpointer data)
-{
-  return !name_has_owner (data);
-}
-
-static guint
-kassa_pid (Fixture *f)
-{
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GError) error = NULL;
-  guint pid = 0;
-
-  reply = g_dbus_connection_call_sync (f->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                       "org.freedesktop.DBus", "GetConnectionUnixProcessID",
-                                       g_variant_new ("(s)", APP_ID), G_VARIANT_TYPE ("(u)"),
-                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
-  g_assert_no_error (error);
-  g_variant_get (reply, "(u)", &pid);
-
-  return pid;
-}
-
-/* Calls a mn.kassa.Kassa.Till method; returns its reply or NULL with @error. */
-static GVariant *
-till_call (Fixture     *f,
-           const char  *method,
-           GVariant    *parameters,
-           const char  *reply_type,
-           GError     **error)
-{
-  return g_dbus_connection_call_sync (f->bus, APP_ID, f->object_path, KASSA_DBUS_INTERFACE,
-                                      method, parameters,
-                                      reply_type ? G_VARIANT_TYPE (reply_type) : NULL,
-                                      G_DBUS_CALL_FLAGS_NONE, 60000, NULL, error);
+  return kassa_test_run_start (launcher, (const char * const *) argv->pdata);
 }
 
 static void
@@ -221,7 +79,7 @@ till_call_ok (Fixture    *f,
               const char *method)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = till_call (f, method, NULL, "()", &error);
+  g_autoptr(GVariant) reply = kassa_test_remote_call (&f->remote, method, NULL, "()", &error);
 
   g_assert_no_error (error);
 }
@@ -235,7 +93,7 @@ assert_till_error (Fixture    *f,
                    int         code)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = till_call (f, method, parameters, NULL, &error);
+  g_autoptr(GVariant) reply = kassa_test_remote_call (&f->remote, method, parameters, NULL, &error);
   g_autofree char *remote = NULL;
   g_autofree char *expected = g_strconcat ("mn.kassa.Kassa.Error.", name, NULL);
 
@@ -248,57 +106,6 @@ assert_till_error (Fixture    *f,
   g_dbus_error_strip_remote_error (error);
   g_test_message ("%s: %s: %s", method, name, error->message);
   g_assert_cmpuint (strlen (error->message), >, 10);
-}
-
-static char *
-till_state (Fixture *f)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = till_call (f, "State", NULL, "(s)", &error);
-  char *json = NULL;
-
-  g_assert_no_error (error);
-  g_variant_get (reply, "(s)", &json);
-
-  return json;
-}
-
-typedef struct
-{
-  Fixture    *f;
-  const char *state;
-  char       *json;
-} StateWait;
-
-static gboolean
-state_is (gpointer data)
-{
-  StateWait *w = data;
-  g_autoptr(JsonObject) object = NULL;
-
-  g_clear_pointer (&w->json, g_free);
-  w->json = till_state (w->f);
-  if (g_str_equal (w->json, "null"))
-    return FALSE;
-  object = parse_object (w->json);
-
-  return g_strcmp0 (json_object_get_string_member (object, "state"), w->state) == 0;
-}
-
-/* Polls State until the current invoice is in @state; returns its JSON. */
-static JsonObject *
-wait_for_state (Fixture    *f,
-                const char *state)
-{
-  StateWait w = { f, state, NULL };
-  JsonObject *object;
-
-  if (!kassa_test_ui_wait (state_is, &w, LIMIT_S))
-    g_error ("the current invoice did not reach %s: %s", state, w.json);
-  object = parse_object (w.json);
-  g_free (w.json);
-
-  return object;
 }
 
 typedef struct
@@ -350,7 +157,7 @@ on_state_changed_cb (GDBusConnection *connection,
   g_variant_get (parameters, "(&s&s&s)", &number, &state, &json);
 
   /* The JSON is the whole invoice, in agreement with the other arguments. */
-  object = parse_object (json);
+  object = kassa_test_parse_object (json);
   g_assert_cmpstr (json_object_get_string_member (object, "invoice"), ==, number);
   g_assert_cmpstr (json_object_get_string_member (object, "state"), ==, state);
 
@@ -383,11 +190,11 @@ start_kassa (Fixture *f)
   g_autoptr(GSubprocessLauncher) launcher = launcher_new (f);
   g_autoptr(GError) error = NULL;
 
-  g_assert_false (name_has_owner (f));
+  g_assert_false (kassa_test_remote_is_running (&f->remote));
   g_subprocess_launcher_set_flags (launcher, G_SUBPROCESS_FLAGS_NONE);
-  f->primary = g_subprocess_launcher_spawn (launcher, &error, env_path ("KASSA"), NULL);
+  f->primary = g_subprocess_launcher_spawn (launcher, &error, kassa_test_env_path ("KASSA"), NULL);
   g_assert_no_error (error);
-  if (!kassa_test_ui_wait (kassa_is_running, f, LIMIT_S))
+  if (!kassa_test_ui_wait (kassa_test_remote_running_cb, &f->remote, LIMIT_S))
     g_error ("kassa did not appear on the session bus");
 }
 
@@ -402,17 +209,8 @@ quit_kassa_by (Fixture  *f,
   if (by_key)
     kassa_test_ui_keys (0, "ctrl+q", NULL);
   else
-    {
-      g_autoptr(GVariant) reply = NULL;
-      g_autoptr(GVariantBuilder) params = g_variant_builder_new (G_VARIANT_TYPE ("av"));
-
-      reply = g_dbus_connection_call_sync (f->bus, APP_ID, f->object_path, "org.gtk.Actions",
-                                           "Activate",
-                                           g_variant_new ("(sava{sv})", "quit", params, NULL),
-                                           NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
-      g_assert_no_error (error);
-    }
-  if (!kassa_test_ui_wait (kassa_is_gone, f, LIMIT_S))
+    kassa_test_remote_activate (&f->remote, "quit");
+  if (!kassa_test_ui_wait (kassa_test_remote_gone_cb, &f->remote, LIMIT_S))
     g_error ("kassa did not quit");
 
   if (f->primary != NULL)
@@ -435,12 +233,12 @@ quit_kassa (Fixture *f)
 static JsonArray *
 journal_history (Fixture *f)
 {
-  g_autoptr(Run) run = run_start (f, env_path ("KASSA_CTL"), "history", "--json",
+  g_autoptr(KassaTestRun) run = run_start (f, kassa_test_env_path ("KASSA_CTL"), "history", "--json",
                                   "--journal", f->journal, NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
 
-  g_assert_cmpint (run_finish (run), ==, 0);
+  g_assert_cmpint (kassa_test_run_finish (run), ==, 0);
   json_parser_load_from_data (parser, run->out, -1, &error);
   g_assert_no_error (error);
   g_assert_true (JSON_NODE_HOLDS_ARRAY (json_parser_get_root (parser)));
@@ -491,7 +289,6 @@ fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  GString *path;
 
   if (!kassa_test_ui_have_harness ())
     {
@@ -504,46 +301,37 @@ fixture_setup (Fixture       *f,
   g_assert_no_error (error);
   f->journal = g_build_filename (f->tmpdir, "training.sqlite", NULL);
 
-  path = g_string_new ("/");
-  g_string_append (path, APP_ID);
-  g_string_replace (path, ".", "/", 0);
-  f->object_path = g_string_free (path, FALSE);
-
-  f->bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
-  g_assert_no_error (error);
+  kassa_test_remote_init (&f->remote);
   f->signals = g_ptr_array_new_with_free_func (g_free);
-  f->signal_id = g_dbus_connection_signal_subscribe (f->bus, NULL, KASSA_DBUS_INTERFACE,
-                                                     "StateChanged", f->object_path, NULL,
+  f->signal_id = g_dbus_connection_signal_subscribe (f->remote.bus, NULL, KASSA_DBUS_INTERFACE,
+                                                     "StateChanged", f->remote.object_path, NULL,
                                                      G_DBUS_SIGNAL_FLAGS_NONE,
                                                      on_state_changed_cb, f, NULL);
-  /* Registers the error names, so that D-Bus errors come back in the domain. */
-  g_assert_cmpuint (KASSA_DBUS_ERROR, !=, 0);
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  if (f->bus == NULL)
+  if (f->remote.bus == NULL)
     return;
 
   /* A failed test must not leave Kassa running for the next one. */
-  if (name_has_owner (f))
+  if (kassa_test_remote_is_running (&f->remote))
     {
-      guint pid = kassa_pid (f);
+      guint pid = kassa_test_remote_pid (&f->remote);
 
       if (pid > 0)
         kill ((pid_t) pid, SIGTERM);
-      kassa_test_ui_wait (kassa_is_gone, f, LIMIT_S);
+      kassa_test_ui_wait (kassa_test_remote_gone_cb, &f->remote, LIMIT_S);
     }
   if (f->primary != NULL)
     g_subprocess_wait (f->primary, NULL, NULL);
   g_clear_object (&f->primary);
 
-  g_dbus_connection_signal_unsubscribe (f->bus, f->signal_id);
-  g_clear_object (&f->bus);
+  g_dbus_connection_signal_unsubscribe (f->remote.bus, f->signal_id);
+  kassa_test_remote_clear (&f->remote);
   g_clear_pointer (&f->signals, g_ptr_array_unref);
-  g_free (f->object_path);
   g_free (f->journal);
   g_free (f->tmpdir);
 }
@@ -558,8 +346,8 @@ static void
 test_charge_wait_paid (Fixture       *f,
                        gconstpointer  data)
 {
-  g_autoptr(Run) charge = NULL;
-  g_autoptr(Run) locked = NULL;
+  g_autoptr(KassaTestRun) charge = NULL;
+  g_autoptr(KassaTestRun) locked = NULL;
   g_autoptr(JsonObject) awaiting = NULL;
   g_autoptr(JsonObject) paid = NULL;
   g_autoptr(JsonObject) printed = NULL;
@@ -570,22 +358,22 @@ test_charge_wait_paid (Fixture       *f,
   const char *number;
   guint64 remote_pid;
 
-  if (g_test_failed () || f->bus == NULL)
+  if (g_test_failed () || f->remote.bus == NULL)
     return;
 
-  g_assert_false (name_has_owner (f));
-  charge = run_start (f, env_path ("KASSA"), "--charge", "1500", "--wait", NULL);
+  g_assert_false (kassa_test_remote_is_running (&f->remote));
+  charge = run_start (f, kassa_test_env_path ("KASSA"), "--charge", "1500", "--wait", NULL);
 
-  if (!kassa_test_ui_wait (kassa_is_running, f, LIMIT_S))
+  if (!kassa_test_ui_wait (kassa_test_remote_running_cb, &f->remote, LIMIT_S))
     {
       kassa_test_ui_wait (kassa_test_ui_flag_is_set, &charge->done, 1);
       g_error ("kassa --charge did not start Kassa: %s", charge->done ? charge->err : "");
     }
   /* The till is another process: this one only forwarded the command line. */
   remote_pid = g_ascii_strtoull (g_subprocess_get_identifier (charge->process), NULL, 10);
-  g_assert_cmpuint (kassa_pid (f), !=, remote_pid);
+  g_assert_cmpuint (kassa_test_remote_pid (&f->remote), !=, remote_pid);
 
-  awaiting = wait_for_state (f, "AWAITING_PAYMENT");
+  awaiting = kassa_test_remote_wait_state (&f->remote, "AWAITING_PAYMENT");
   number = json_object_get_string_member (awaiting, "invoice");
   g_assert_cmpint (json_object_get_int_member (awaiting, "amount"), ==, 1500);
   g_assert_cmpstr (json_object_get_string_member (awaiting, "method"), ==, "qr");
@@ -599,23 +387,23 @@ test_charge_wait_paid (Fixture       *f,
   g_free (kassa_test_ui_screenshot (0, "remote-awaiting-cashier"));
 
   /* The journal belongs to the running Kassa. */
-  locked = run_start (f, env_path ("KASSA_CTL"), "history", "--json", "--journal", f->journal,
+  locked = run_start (f, kassa_test_env_path ("KASSA_CTL"), "history", "--json", "--journal", f->journal,
                       NULL);
-  g_assert_cmpint (run_finish (locked), ==, 10);
+  g_assert_cmpint (kassa_test_run_finish (locked), ==, 10);
 
   g_assert_false (charge->done);
   till_call_ok (f, "TrainingCustomerPays");
 
-  g_assert_cmpint (run_finish (charge), ==, 0);
+  g_assert_cmpint (kassa_test_run_finish (charge), ==, 0);
   lines = g_strsplit (g_strchomp (charge->out), "\n", -1);
   g_assert_cmpuint (g_strv_length (lines), ==, 1);
-  printed = parse_object (lines[0]);
+  printed = kassa_test_parse_object (lines[0]);
   g_assert_cmpstr (json_object_get_string_member (printed, "invoice"), ==, number);
   g_assert_cmpstr (json_object_get_string_member (printed, "state"), ==, "PAID");
   g_assert_cmpint (json_object_get_int_member (printed, "amount"), ==, 1500);
   assert_signal_seen (f, number, "PAID");
 
-  paid = wait_for_state (f, "PAID");
+  paid = kassa_test_remote_wait_state (&f->remote, "PAID");
   g_assert_cmpstr (json_object_get_string_member (paid, "invoice"), ==, number);
 
   /* The customer output leaves the QR code for the thank-you. */
@@ -655,7 +443,7 @@ test_bad_input (Fixture       *f,
   g_autofree char *state = NULL;
   g_autofree char *long_reference = NULL;
 
-  if (g_test_failed () || f->bus == NULL)
+  if (g_test_failed () || f->remote.bus == NULL)
     return;
 
   start_kassa (f);
@@ -663,11 +451,11 @@ test_bad_input (Fixture       *f,
   for (guint i = 0; i < G_N_ELEMENTS (bad_lines); i++)
     {
       const char * const *a = bad_lines[i].args;
-      g_autoptr(Run) run = run_start (f, env_path ("KASSA"), a[0], a[1], a[2], a[3], a[4], a[5],
+      g_autoptr(KassaTestRun) run = run_start (f, kassa_test_env_path ("KASSA"), a[0], a[1], a[2], a[3], a[4], a[5],
                                       NULL);
 
       g_test_message ("kassa %s %s %s", a[0], a[1] ? a[1] : "", a[2] ? a[2] : "");
-      g_assert_cmpint (run_finish (run), ==, 2);
+      g_assert_cmpint (kassa_test_run_finish (run), ==, 2);
       g_assert_cmpstr (run->out, ==, "");
       g_assert_true (g_str_has_prefix (run->err, "kassa: "));
       g_assert_cmpuint (strlen (run->err), >, 20);
@@ -678,10 +466,10 @@ test_bad_input (Fixture       *f,
   /* One Kassa, one journal. */
   {
     g_autofree char *other = g_build_filename (f->tmpdir, "other.sqlite", NULL);
-    g_autoptr(Run) run = run_start (f, env_path ("KASSA"), "--journal", other, "--charge", "1500",
+    g_autoptr(KassaTestRun) run = run_start (f, kassa_test_env_path ("KASSA"), "--journal", other, "--charge", "1500",
                                     NULL);
 
-    g_assert_cmpint (run_finish (run), ==, 2);
+    g_assert_cmpint (kassa_test_run_finish (run), ==, 2);
     g_assert_nonnull (strstr (run->err, f->journal));
     g_assert_false (g_file_test (other, G_FILE_TEST_EXISTS));
   }
@@ -710,7 +498,7 @@ test_bad_input (Fixture       *f,
   assert_till_error (f, "Cancel", NULL, "NoPayment", KASSA_DBUS_ERROR_NO_PAYMENT);
   assert_till_error (f, "CheckNow", NULL, "NoPayment", KASSA_DBUS_ERROR_NO_PAYMENT);
   assert_till_error (f, "TrainingCustomerPays", NULL, "NoPayment", KASSA_DBUS_ERROR_NO_PAYMENT);
-  state = till_state (f);
+  state = kassa_test_remote_state (&f->remote);
   g_assert_cmpstr (state, ==, "null");
   g_assert_cmpuint (f->signals->len, ==, 0);
 
@@ -727,42 +515,29 @@ test_dbus_cancel_busy_decline (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GVariant) training = NULL;
   g_autoptr(JsonObject) charged = NULL;
   g_autoptr(JsonObject) cancelled = NULL;
   g_autoptr(JsonArray) history = NULL;
-  g_autoptr(Run) busy = NULL;
-  g_autoptr(Run) declined = NULL;
-  g_autoptr(Run) no_wait = NULL;
+  g_autoptr(KassaTestRun) busy = NULL;
+  g_autoptr(KassaTestRun) declined = NULL;
+  g_autoptr(KassaTestRun) no_wait = NULL;
   g_autoptr(JsonObject) declined_json = NULL;
   g_autoptr(JsonObject) awaiting = NULL;
   g_autofree char *number = NULL;
   const char *json;
 
-  if (g_test_failed () || f->bus == NULL)
+  if (g_test_failed () || f->remote.bus == NULL)
     return;
 
   start_kassa (f);
 
-  training = g_dbus_connection_call_sync (f->bus, APP_ID, f->object_path,
-                                          "org.freedesktop.DBus.Properties", "Get",
-                                          g_variant_new ("(ss)", KASSA_DBUS_INTERFACE,
-                                                         "Training"),
-                                          G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NONE, -1,
-                                          NULL, &error);
-  g_assert_no_error (error);
-  {
-    g_autoptr(GVariant) value = NULL;
+  g_assert_true (kassa_test_remote_training (&f->remote));
 
-    g_variant_get (training, "(v)", &value);
-    g_assert_true (g_variant_get_boolean (value));
-  }
-
-  reply = till_call (f, "Charge", g_variant_new ("(xsss)", (gint64) 2500, "qr", "", "receipt-42"),
+  reply = kassa_test_remote_call (&f->remote, "Charge", g_variant_new ("(xsss)", (gint64) 2500, "qr", "", "receipt-42"),
                      "(s)", &error);
   g_assert_no_error (error);
   g_variant_get (reply, "(&s)", &json);
-  charged = parse_object (json);
+  charged = kassa_test_parse_object (json);
   number = g_strdup (json_object_get_string_member (charged, "invoice"));
   g_assert_cmpstr (json_object_get_string_member (charged, "state"), ==, "AWAITING_PAYMENT");
   g_assert_cmpint (json_object_get_int_member (charged, "amount"), ==, 2500);
@@ -774,34 +549,34 @@ test_dbus_cancel_busy_decline (Fixture       *f,
   /* One payment at a time, whoever asks. */
   assert_till_error (f, "Charge", g_variant_new ("(xsss)", (gint64) 100, "qr", "", ""),
                      "Busy", KASSA_DBUS_ERROR_BUSY);
-  busy = run_start (f, env_path ("KASSA"), "--charge", "100", NULL);
-  g_assert_cmpint (run_finish (busy), ==, 12);
+  busy = run_start (f, kassa_test_env_path ("KASSA"), "--charge", "100", NULL);
+  g_assert_cmpint (kassa_test_run_finish (busy), ==, 12);
   g_assert_cmpstr (busy->out, ==, "");
   g_assert_true (g_str_has_prefix (busy->err, "kassa: "));
 
   till_call_ok (f, "Cancel");
-  cancelled = wait_for_state (f, "CANCELLED");
+  cancelled = kassa_test_remote_wait_state (&f->remote, "CANCELLED");
   g_assert_cmpstr (json_object_get_string_member (cancelled, "invoice"), ==, number);
   assert_signal_seen (f, number, "CANCELLED");
   assert_till_error (f, "Cancel", NULL, "NoPayment", KASSA_DBUS_ERROR_NO_PAYMENT);
 
   /* --wait exits 7 when the customer declines. */
-  declined = run_start (f, env_path ("KASSA"), "--charge", "1 000", "--wait", "--reference",
+  declined = run_start (f, kassa_test_env_path ("KASSA"), "--charge", "1 000", "--wait", "--reference",
                         "receipt-43", NULL);
-  awaiting = wait_for_state (f, "AWAITING_PAYMENT");
+  awaiting = kassa_test_remote_wait_state (&f->remote, "AWAITING_PAYMENT");
   g_assert_cmpint (json_object_get_int_member (awaiting, "amount"), ==, 1000);
   g_assert_false (declined->done);
   till_call_ok (f, "TrainingCustomerDeclines");
-  g_assert_cmpint (run_finish (declined), ==, 7);
-  declined_json = parse_object (declined->out);
+  g_assert_cmpint (kassa_test_run_finish (declined), ==, 7);
+  declined_json = kassa_test_parse_object (declined->out);
   g_assert_cmpstr (json_object_get_string_member (declined_json, "state"), ==, "DECLINED");
   g_assert_cmpstr (json_object_get_string_member (declined_json, "reference"), ==, "receipt-43");
 
   /* Without --wait: the invoice once it awaits payment, exit 0. */
-  no_wait = run_start (f, env_path ("KASSA"), "--charge", "700", NULL);
-  g_assert_cmpint (run_finish (no_wait), ==, 0);
+  no_wait = run_start (f, kassa_test_env_path ("KASSA"), "--charge", "700", NULL);
+  g_assert_cmpint (kassa_test_run_finish (no_wait), ==, 0);
   {
-    g_autoptr(JsonObject) line = parse_object (no_wait->out);
+    g_autoptr(JsonObject) line = kassa_test_parse_object (no_wait->out);
 
     g_assert_cmpstr (json_object_get_string_member (line, "state"), ==, "AWAITING_PAYMENT");
     g_assert_cmpint (json_object_get_int_member (line, "amount"), ==, 700);
@@ -809,7 +584,7 @@ test_dbus_cancel_busy_decline (Fixture       *f,
   till_call_ok (f, "CheckNow");
   till_call_ok (f, "Cancel");
   g_clear_pointer (&cancelled, json_object_unref);
-  cancelled = wait_for_state (f, "CANCELLED");
+  cancelled = kassa_test_remote_wait_state (&f->remote, "CANCELLED");
   g_assert_cmpint (json_object_get_int_member (cancelled, "amount"), ==, 700);
 
   quit_kassa (f);

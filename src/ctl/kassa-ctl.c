@@ -18,6 +18,7 @@
 
 #include "kassa-core.h"
 #include "kassa-secret-store.h"
+#include "kassa-utf8-output.h"
 
 typedef struct
 {
@@ -503,25 +504,6 @@ print_usage (FILE *stream)
            kassa_ctl_exit_codes_help ());
 }
 
-/* g_print() and g_printerr() convert to the locale's character set, and
- * under LANG=C or with LANG unset (services, scripts, cron) that is ASCII:
- * every Mongolian word, ours or the bank's, came out as "?". kassa-ctl
- * always writes UTF-8, as its JSON already was; the language still follows
- * LANGUAGE, LC_ALL, LC_MESSAGES and LANG. */
-static void
-print_utf8_cb (const char *text)
-{
-  fputs (text, stdout);
-  fflush (stdout);
-}
-
-static void
-printerr_utf8_cb (const char *text)
-{
-  fputs (text, stderr);
-  fflush (stderr);
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -532,8 +514,7 @@ main (int   argc,
   /* The language is the environment's (LANGUAGE, LC_ALL, LC_MESSAGES, LANG),
    * as for any command-line tool; KASSA_LOCALEDIR: the build tree's po/. */
   setlocale (LC_ALL, "");
-  g_set_print_handler (print_utf8_cb);
-  g_set_printerr_handler (printerr_utf8_cb);
+  kassa_utf8_output_install ();
   bindtextdomain (GETTEXT_PACKAGE,
                   localedir != NULL && *localedir != '\0' ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
