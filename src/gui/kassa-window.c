@@ -296,7 +296,9 @@ static void
 update_time (KassaWindow *self)
 {
   g_autofree char *text = NULL;
+  KassaTill *till = kassa_counter_get_till (self->counter);
   GDateTime *created;
+  GTimeSpan age;
 
   if (self->invoice == NULL)
     {
@@ -305,11 +307,13 @@ update_time (KassaWindow *self)
     }
 
   created = kassa_invoice_get_created (self->invoice);
-  if (!kassa_invoice_state_is_final (kassa_invoice_get_state (self->invoice)) && created != NULL)
+  /* The till's own age (monotonic while it tracks the invoice): a clock
+   * set back or forward does not move what the cashier reads. */
+  age = kassa_till_get_invoice_age (till, self->invoice);
+  if (!kassa_invoice_state_is_final (kassa_invoice_get_state (self->invoice)) && age >= 0)
     {
-      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-      gint64 elapsed = g_date_time_difference (now, created) / G_USEC_PER_SEC;
-      guint expiry = kassa_till_get_expiry (kassa_counter_get_till (self->counter));
+      gint64 elapsed = age / G_USEC_PER_SEC;
+      guint expiry = kassa_till_get_expiry (till);
       g_autofree char *waited = format_duration (elapsed);
       g_autofree char *left = format_duration ((gint64) expiry - elapsed);
 
