@@ -80,6 +80,7 @@ struct _Tracker
   gboolean       after_cancel_check;
   gboolean       recovering;        /* counted by the start-up recovery */
   gboolean       checked;           /* a check completed since tracking (re)started */
+  gboolean       sold_here;         /* created by this process: its age is its own */
   gboolean       commit_failed;     /* the journal refused the last outcome: back off */
   char          *cancel_note;       /* why the till cancels (for last_error) */
 
@@ -894,9 +895,11 @@ tracker_step (Tracker *t)
                              "never saw it; the invoice was cancelled"));
           return;
         }
-      /* Only a check that found it unpaid leads to the expiry cancel: after a
-       * restart the first step is that check, not the cancel. */
-      if (t->checked &&
+      /* After a restart the first step is a check, not the expiry cancel:
+       * its age came from the wall clock. An invoice sold by this process
+       * expires on its own monotonic age, even while every check fails
+       * (a bank that answers errors must not keep a QR open for ever). */
+      if ((t->checked || t->sold_here) &&
           tracker_age_us (t) >= (gint64) self->expiry_s * G_USEC_PER_SEC &&
           g_get_monotonic_time () >= t->cancel_not_before)
         {
@@ -2090,6 +2093,7 @@ kassa_till_sale_async (KassaTill           *self,
 
   t = tracker_get (self, invoice);
   t->sale_task = g_steal_pointer (&task);
+  t->sold_here = TRUE;
   t->busy = TRUE;
   t->ambiguous_since = g_get_monotonic_time ();
   number = kassa_invoice_get_number (invoice);
