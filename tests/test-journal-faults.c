@@ -161,16 +161,29 @@ kill_stuck_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static void
+communicated_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
 /* Reads the rest of @process's output and waits for it. A kassa-ctl that does
- * not end within 2 minutes (it hangs) is killed, and the test fails. */
+ * not end within 2 minutes (it hangs: the old code's sale --wait on a full
+ * disk) is killed, and the test fails. */
 static CtlResult *
 ctl_finish (GSubprocess *process)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) done = NULL;
   CtlResult *result = g_new0 (CtlResult, 1);
   guint stuck_id = g_timeout_add_seconds (120, kill_stuck_cb, process);
 
-  g_subprocess_communicate_utf8 (process, "", NULL, &result->out, &result->err, &error);
+  g_subprocess_communicate_utf8_async (process, "", NULL, communicated_cb, &done);
+  while (done == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_subprocess_communicate_utf8_finish (process, done, &result->out, &result->err, &error);
   g_assert_no_error (error);
   g_subprocess_wait (process, NULL, &error);
   g_assert_no_error (error);
