@@ -3,11 +3,24 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+/* unshare() */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
+#include <sched.h>
 #include <signal.h>
+#include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
@@ -362,4 +375,66 @@ kassa_test_assert_journal_agrees (KassaJournal *journal,
     }
 
   g_assert_cmpuint (g_hash_table_size (table), ==, at_bank);
+}
+
+gboolean
+kassa_test_private_mounts (char **out_reason)
+{
+  if (geteuid () != 0)
+    {
+      *out_reason = g_strdup ("needs root (mounts a small tmpfs to fill a disk for real)");
+      return FALSE;
+    }
+  if (unshare (CLONE_NEWNS) != 0)
+    {
+      *out_reason = g_strdup_printf ("unshare(CLONE_NEWNS) failed: %s", g_strerror (errno));
+      return FALSE;
+    }
+  /* Mounts made here must not reach the host's namespace. */
+  if (mount ("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+    {
+      *out_reason = g_strdup_printf ("cannot make / private: %s", g_strerror (errno));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+void
+kassa_test_mount_tmpfs (const char *dir,
+                        guint       size_kib)
+{
+  g_autofree char *options = g_strdup_printf ("size=%uk,mode=0700", size_kib);
+
+  if (mount ("kassa-test", dir, "tmpfs", MS_NOSUID | MS_NODEV, options) != 0)
+    g_error ("mount -t tmpfs %s: %s", dir, g_strerror (errno));
+}
+
+void
+kassa_test_fill_disk (const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, "filler", NULL);
+  static const char block[4096];
+  int fd = g_open (path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  gsize size = sizeof block;
+
+  g_assert_cmpint (fd, >=, 0);
+  /* Whole blocks, then ever smaller writes: no byte left. */
+  while (size > 0)
+    {
+      if (write (fd, block, size) < 0)
+        {
+          g_assert_cmpint (errno, ==, ENOSPC);
+          size /= 2;
+        }
+    }
+  close (fd);
+}
+
+void
+kassa_test_unfill_disk (const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, "filler", NULL);
+
+  g_assert_cmpint (g_unlink (path), ==, 0);
 }

@@ -99,4 +99,17 @@ const char   *kassa_test_expected_sim_state    (KassaInvoiceState  state,
 void          kassa_test_assert_journal_agrees (KassaJournal      *journal,
                                                 KassaTestSim      *sim);
 
+/* A real full disk. Call kassa_test_private_mounts() in main() before
+ * kassa_test_init() (while the process has one thread): it gives the test its
+ * own mount namespace, or returns FALSE with the reason (not root, no
+ * unshare). kassa_test_mount_tmpfs() then mounts a tmpfs of @size_kib KiB on
+ * the existing folder @dir (gone when the test process exits; children see
+ * it). kassa_test_fill_disk() fills the file system of @dir to the last byte
+ * with the file @dir/filler; kassa_test_unfill_disk() removes it. */
+gboolean      kassa_test_private_mounts        (char             **out_reason);
+void          kassa_test_mount_tmpfs           (const char        *dir,
+                                                guint              size_kib);
+void          kassa_test_fill_disk             (const char        *dir);
+void          kassa_test_unfill_disk           (const char        *dir);
+
 G_END_DECLS

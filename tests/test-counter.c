@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/mount.h>
 
 #include <glib/gstdio.h>
 
@@ -422,10 +423,104 @@ test_paid_after_cancel (Fixture       *f,
                             kassa_invoice_get_number (invoice)));
 }
 
+static char *no_mounts_reason;  /* why the disk-full case is skipped, or NULL */
+
+static void
+on_message_flag_cb (KassaCounter *counter,
+                    const char   *text,
+                    gboolean     *flag)
+{
+  *flag = TRUE;
+}
+
+/* The customer pays while the journal's disk is full (a real tmpfs): the
+ * cashier is told the bank said paid and that it is not recorded; the sale
+ * never looks paid or unpaid-and-final. */
+static void
+test_disk_full (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *disk = g_build_filename (g_get_user_data_dir (), "disk", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KassaInvoice) invoice = NULL;
+  gboolean told = FALSE;
+  const char *text;
+
+  if (no_mounts_reason != NULL)
+    {
+      g_test_skip (no_mounts_reason);
+      return;
+    }
+
+  close_counter (f);
+  g_assert_cmpint (g_mkdir (disk, 0700), ==, 0);
+  kassa_test_mount_tmpfs (disk, 2048);
+  g_free (f->journal_path);
+  f->journal_path = g_build_filename (disk, "counter.sqlite", NULL);
+  open_counter (f);
+  g_signal_connect (f->counter, "message", G_CALLBACK (on_message_flag_cb), &told);
+
+  invoice = charge (f, 1500, KASSA_INVOICE_METHOD_QR, NULL, &error);
+  g_assert_no_error (error);
+  kassa_test_fill_disk (disk);
+  g_assert_true (kassa_counter_customer_pays (f->counter, &error));
+  g_assert_no_error (error);
+  kassa_test_wait_for (&told, LIMIT_S);
+
+  g_assert_cmpuint (f->messages->len, ==, 1);
+  text = g_ptr_array_index (f->messages, 0);
+  g_assert_nonnull (strstr (text, kassa_invoice_get_number (invoice)));
+  g_assert_nonnull (strstr (text, "is paid, but it could not be recorded"));
+  g_assert_nonnull (strstr (text, "the disk is full"));
+  g_assert_cmpint (kassa_invoice_get_state (invoice), ==, KASSA_INVOICE_AWAITING_PAYMENT);
+  g_assert_true (kassa_counter_get_open (f->counter));
+
+  /* Room again: the payment is recorded by the till's next try. */
+  kassa_test_unfill_disk (disk);
+  kassa_test_wait_for_state (invoice, KASSA_INVOICE_PAID, LIMIT_S);
+
+  close_counter (f);
+  g_assert_cmpint (umount2 (disk, MNT_DETACH), ==, 0);
+}
+
+/* The journal deleted while the counter runs: put back, and the cashier is told. */
+static void
+test_journal_deleted (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KassaInvoice) first = NULL;
+  g_autoptr(KassaInvoice) second = NULL;
+  g_autoptr(KassaJournal) reopened = NULL;
+  g_autoptr(KassaInvoice) found = NULL;
+
+  first = charge (f, 1500, KASSA_INVOICE_METHOD_QR, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_unlink (f->journal_path), ==, 0);
+
+  g_assert_true (kassa_counter_customer_pays (f->counter, &error));
+  g_assert_no_error (error);
+  kassa_test_wait_for_state (first, KASSA_INVOICE_PAID, LIMIT_S);
+  g_assert_cmpuint (f->messages->len, >=, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (f->messages, 0), "was deleted or moved away"));
+  g_assert_nonnull (strstr (g_ptr_array_index (f->messages, 0), f->journal_path));
+
+  close_counter (f);
+  reopened = kassa_journal_open (f->journal_path, &error);
+  g_assert_no_error (error);
+  found = kassa_journal_lookup (reopened, kassa_invoice_get_number (first), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (kassa_invoice_get_state (found), ==, KASSA_INVOICE_PAID);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  /* Before any thread: the mount namespace is the whole process's. */
+  if (!kassa_test_private_mounts (&no_mounts_reason))
+    g_printerr ("# the disk-full case will be skipped: %s\n", no_mounts_reason);
+
   kassa_test_init (&argc, &argv);
 
   g_test_add ("/counter/charge-and-pay", Fixture, GINT_TO_POINTER (TRUE), fixture_setup,
@@ -444,6 +539,10 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/counter/paid-after-cancel", Fixture, GINT_TO_POINTER (TRUE), fixture_setup,
               test_paid_after_cancel, fixture_teardown);
+  g_test_add ("/counter/disk-full", Fixture, GINT_TO_POINTER (TRUE), fixture_setup,
+              test_disk_full, fixture_teardown);
+  g_test_add ("/counter/journal-deleted", Fixture, GINT_TO_POINTER (TRUE), fixture_setup,
+              test_journal_deleted, fixture_teardown);
 
   return g_test_run ();
 }

@@ -1626,6 +1626,39 @@ test_settlement_states (void)
   g_assert_false (kassa_settlement_state_from_string ("settled", NULL));
 }
 
+/* A new journal in an existing folder holds the PIN hash: 0600, and so are
+ * its -wal and lock files, whatever the umask. */
+static void
+test_private_mode (void)
+{
+  g_autofree char *path = journal_path ("private.sqlite");
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *lock = g_strconcat (path, ".lock", NULL);
+  const mode_t umasks[] = { 0022, 0 };
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (umasks); i++)
+    {
+      mode_t old = umask (umasks[i]);
+      g_autoptr(KassaJournal) journal = open_ok (path);
+      g_autoptr(KassaInvoice) invoice = create_ok (journal, "T1", 1000);
+      struct stat st;
+
+      umask (old);
+      g_assert_cmpint (g_stat (path, &st), ==, 0);
+      g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+      g_assert_cmpint (g_stat (wal, &st), ==, 0);
+      g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+      g_assert_cmpint (g_stat (lock, &st), ==, 0);
+      g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+      kassa_journal_close (journal);
+      g_assert_cmpint (g_unlink (path), ==, 0);
+      g_assert_cmpint (g_unlink (lock), ==, 0);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1634,6 +1667,7 @@ main (int   argc,
 
   g_test_add_func ("/journal/default-path", test_default_path);
   g_test_add_func ("/journal/creates-folder", test_creates_folder);
+  g_test_add_func ("/journal/private-mode", test_private_mode);
   g_test_add_func ("/journal/round-trip", test_round_trip);
   g_test_add_func ("/journal/list", test_list);
   g_test_add_func ("/journal/numbers-unique", test_numbers_unique);

@@ -11,8 +11,12 @@
 #include "kassa-journal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -38,10 +42,24 @@ struct _KassaJournal
   sqlite3    *db;
   char       *journal_id;
 
+  /* PATH.lock, flock()ed while open: the lock holds for the path, whatever
+   * happens to the journal file itself (renamed, deleted, replaced). */
+  int         lock_fd;
+  /* The journal file this connection uses, to notice before a write that
+   * it is no longer at its path. */
+  dev_t       dev;
+  ino_t       ino;
+  char       *open_notice;  /* what the person must be told about the opening */
+
   /* Weak caches: number → KassaInvoice, id → KassaSettlement. The keys are
    * the objects' own strings; a weak reference removes the entry. */
   GHashTable *invoices;
   GHashTable *settlements;
+};
+
+enum {
+  SIGNAL_NOTICE,
+  N_SIGNALS
 };
 
 enum {
@@ -51,6 +69,7 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (KassaJournal, kassa_journal, G_TYPE_OBJECT)
 
@@ -176,7 +195,9 @@ rc_is_corrupt (int rc)
 {
   int primary = rc & 0xff;
 
-  return primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB;
+  /* A short read is a file that ends before its header says it does: a
+   * truncated journal, not a failing disk. */
+  return primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB || rc == SQLITE_IOERR_SHORT_READ;
 }
 
 static gboolean
@@ -206,6 +227,22 @@ set_corrupt_error (GError     **error,
                path, detail);
 }
 
+/* What went wrong in a failed SQLite call: our words for the cases a person
+ * can act on, else SQLite's. */
+static const char *
+db_detail (sqlite3 *db,
+           int      rc)
+{
+  if ((rc & 0xff) == SQLITE_FULL)
+    return _("the disk is full");
+  if (rc == SQLITE_READONLY_DBMOVED)
+    return _("the file was moved or deleted while it was open");
+  if (rc == SQLITE_IOERR_SHORT_READ)
+    return _("the file is shorter than its contents say: it was cut off");
+
+  return db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc);
+}
+
 /* Sets @error from a failed SQLite call on @db. */
 static void
 set_db_error (GError     **error,
@@ -213,7 +250,7 @@ set_db_error (GError     **error,
               const char  *path,
               int          rc)
 {
-  const char *detail = db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc);
+  const char *detail = db_detail (db, rc);
 
   if (rc_is_locked (rc))
     set_locked_error (error, path);
@@ -312,11 +349,16 @@ column_text (sqlite3_stmt *stmt,
   return text != NULL ? g_strdup ((const char *) text) : NULL;
 }
 
+static gboolean check_in_place (KassaJournal  *self,
+                                GError       **error);
+
+/* Every write transaction starts here: first, is the file still at its path? */
 static gboolean
 begin (KassaJournal  *self,
        GError       **error)
 {
-  return check_open (self, error) && exec_sql (self->db, self->path, "BEGIN IMMEDIATE", error);
+  return check_open (self, error) && check_in_place (self, error) &&
+         exec_sql (self->db, self->path, "BEGIN IMMEDIATE", error);
 }
 
 static gboolean
@@ -691,31 +733,179 @@ fail:
   return FALSE;
 }
 
+/* An I/O error: @format names the path and then the system's reason. */
+static void
+set_errno_error (GError     **error,
+                 const char  *format,
+                 const char  *path,
+                 int          saved_errno)
+{
+  g_autofree char *message = NULL;
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+  /* Every caller passes a literal _("… %s … %s"): the path, then the reason. */
+  message = g_strdup_printf (format, path, g_strerror (saved_errno));
+#pragma GCC diagnostic pop
+  g_set_error_literal (error, KASSA_JOURNAL_ERROR, KASSA_JOURNAL_ERROR_IO, message);
+}
+
+/* Creates a missing journal file as an empty file of mode 0600, whatever the
+ * umask: it holds the manager PIN hash. SQLite gives the -wal file the mode
+ * of the database file. An existing file is left as it is. */
+static gboolean
+create_private_file (const char  *path,
+                     GError     **error)
+{
+  int fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+  if (fd < 0 && errno == EEXIST)
+    return TRUE;
+  if (fd < 0 || fchmod (fd, 0600) != 0)
+    {
+      int saved_errno = errno;
+
+      if (fd >= 0)
+        close (fd);
+      set_errno_error (error, _("Cannot create the journal %s: %s"), path, saved_errno);
+      return FALSE;
+    }
+
+  close (fd);
+  return TRUE;
+}
+
+/* Takes PATH.lock (created 0600 if missing, never deleted). A lock on the
+ * journal file itself follows the file when it is renamed; this one stays
+ * with the path. Returns the descriptor, or -1 with @error set. */
+static int
+lock_path (const char  *path,
+           GError     **error)
+{
+  g_autofree char *lock_path = g_strconcat (path, ".lock", NULL);
+  int fd = g_open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+  if (fd < 0)
+    {
+      set_errno_error (error, _("Cannot use the journal %s: %s"), path, errno);
+      return -1;
+    }
+
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      int saved_errno = errno;
+
+      close (fd);
+      if (saved_errno == EWOULDBLOCK)
+        set_locked_error (error, path);
+      else
+        set_errno_error (error, _("Cannot use the journal %s: %s"), path, saved_errno);
+      return -1;
+    }
+
+  return fd;
+}
+
+static char *
+file_identity (const char        *path,
+               const struct stat *st)
+{
+  g_autofree char *absolute = g_canonicalize_filename (path, NULL);
+
+  return g_strdup_printf ("%" G_GUINT64_FORMAT " %s", (guint64) st->st_ino, absolute);
+}
+
+static char *
+new_journal_id (const char *old_id)
+{
+  char journal_id[8];
+
+  do
+    g_snprintf (journal_id, sizeof journal_id, "%06x", g_random_int () & 0xffffff);
+  while (g_strcmp0 (journal_id, old_id) == 0);
+
+  return g_strdup (journal_id);
+}
+
+/* The journal id is part of every invoice number, so two files with one id
+ * used at the same bank terminal make colliding numbers. meta keeps the inode
+ * and path of the file the id belongs to; a copy (a restored backup, a copy
+ * made while Kassa was closed) or a moved file is another file: it gets a new
+ * journal id for its new invoices (old invoices keep their numbers), and
+ * *@out_notice says so. A journal without the key (new, or from an older
+ * Kassa) is given it, and so is a file the journal itself put back
+ * (@adopt). */
+static gboolean
+check_file_identity (sqlite3     *db,
+                     const char  *path,
+                     gboolean     adopt,
+                     char       **inout_journal_id,
+                     char       **out_notice,
+                     GError     **error)
+{
+  g_autofree char *stored = NULL;
+  g_autofree char *current = NULL;
+  g_autofree char *journal_id = NULL;
+  struct stat st;
+
+  if (g_stat (path, &st) != 0)
+    {
+      set_errno_error (error, _("Cannot use the journal %s: %s"), path, errno);
+      return FALSE;
+    }
+
+  current = file_identity (path, &st);
+  if (!meta_read (db, path, "journal_file", &stored, error))
+    return FALSE;
+  if (g_strcmp0 (stored, current) == 0)
+    return TRUE;
+
+  if (stored == NULL || adopt)
+    return meta_write (db, path, "journal_file", current, error);
+
+  journal_id = new_journal_id (*inout_journal_id);
+  if (!exec_sql (db, path, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (!meta_write (db, path, "journal_id", journal_id, error) ||
+      !meta_write (db, path, "journal_file", current, error) ||
+      !exec_sql (db, path, "COMMIT", error))
+    {
+      if (!sqlite3_get_autocommit (db))
+        sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
+    }
+
+  *out_notice =
+    g_strdup_printf (_("The journal %s is a copy of another journal file (a restored "
+                       "backup, or a copy or move of the file), which may still be in use. "
+                       "So that new invoice numbers cannot collide with the other file’s, "
+                       "this journal now numbers new invoices with journal id %s instead of "
+                       "%s; the invoices already in it keep their numbers."),
+                     path, journal_id, *inout_journal_id);
+  g_free (*inout_journal_id);
+  *inout_journal_id = g_steal_pointer (&journal_id);
+  return TRUE;
+}
+
+/* Opens @path (its PATH.lock already held). *@out_notice receives a sentence
+ * the person must read, or stays NULL. @adopt: see check_file_identity(). */
 static sqlite3 *
 open_database (const char  *path,
+               gboolean     adopt,
                char       **out_journal_id,
+               struct stat *out_stat,
+               char       **out_notice,
                GError     **error)
 {
   g_autoptr(sqlite3) db = NULL;
-  g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *journal_id = NULL;
   gint64 version = 0;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
   int rc;
 
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, KASSA_JOURNAL_ERROR, KASSA_JOURNAL_ERROR_IO,
-                   _("Cannot create the folder %s for the journal: %s"),
-                   dir, g_strerror (saved_errno));
-      return NULL;
-    }
-
-  /* An existing file is never created anew; only a missing one is. */
-  if (!g_file_test (path, G_FILE_TEST_EXISTS))
-    flags |= SQLITE_OPEN_CREATE;
+  /* An existing file is never created anew; only a missing one is, empty. */
+  if (!create_private_file (path, error))
+    return NULL;
 
   rc = sqlite3_open_v2 (path, &db, flags, NULL);
   if (rc != SQLITE_OK)
@@ -778,8 +968,185 @@ open_database (const char  *path,
       return NULL;
     }
 
+  if (!check_file_identity (db, path, adopt, &journal_id, out_notice, error))
+    return NULL;
+  if (g_stat (path, out_stat) != 0)
+    {
+      set_errno_error (error, _("Cannot use the journal %s: %s"), path, errno);
+      return NULL;
+    }
+
   *out_journal_id = g_steal_pointer (&journal_id);
   return g_steal_pointer (&db);
+}
+
+/* ── a journal that left its path ─────────────────────────────────────── */
+
+static gboolean
+fsync_path (const char *path,
+            int         flags)
+{
+  int fd = g_open (path, flags | O_CLOEXEC, 0);
+  gboolean ok;
+
+  if (fd < 0)
+    return FALSE;
+  ok = fsync (fd) == 0;
+  close (fd);
+  return ok;
+}
+
+/* A name beside @path that is not taken: PATH.SUFFIX-YYYYmmdd-HHMMSS[-N]. */
+static char *
+aside_name (const char *path,
+            const char *suffix)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
+  char *name = g_strdup_printf ("%s.%s-%s", path, suffix, stamp);
+
+  for (guint i = 2; g_file_test (name, G_FILE_TEST_EXISTS); i++)
+    {
+      g_free (name);
+      name = g_strdup_printf ("%s.%s-%s-%u", path, suffix, stamp, i);
+    }
+
+  return name;
+}
+
+/* The open file is no longer at @self->path (deleted, renamed, or another
+ * file put there). SQLite still reads the open database, WAL included: write
+ * a complete copy beside the path (VACUUM INTO, fsync), move any other file
+ * at the path aside (never deleted), rename the copy into place, close the
+ * old connection and open the copy. No committed row is lost; the person is
+ * told through ::notice. */
+static gboolean
+restore_in_place (KassaJournal  *self,
+                  gboolean       replaced,
+                  GError       **error)
+{
+  g_autofree char *tmp = g_strconcat (self->path, ".restore-XXXXXX", NULL);
+  g_autofree char *dir = g_path_get_dirname (self->path);
+  g_autofree char *wal = g_strconcat (self->path, "-wal", NULL);
+  g_autofree char *displaced = NULL;
+  g_autofree char *stale_wal = NULL;
+  g_autofree char *journal_id = NULL;
+  g_autofree char *notice = NULL;
+  g_autofree char *message = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  struct stat st;
+  sqlite3 *db;
+  int fd;
+  int rc;
+
+  /* An empty file is what VACUUM INTO accepts; made here so that it is 0600. */
+  fd = g_mkstemp_full (tmp, O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      set_errno_error (error, _("The journal %s is no longer at its place and cannot be "
+                                "put back: %s"), self->path, errno);
+      return FALSE;
+    }
+  close (fd);
+
+  if (sqlite3_prepare_v2 (self->db, "VACUUM INTO ?", -1, &stmt, NULL) == SQLITE_OK)
+    {
+      bind_text (stmt, 1, tmp);
+      rc = sqlite3_step (stmt);
+    }
+  else
+    rc = sqlite3_errcode (self->db);
+  if (rc != SQLITE_DONE || !fsync_path (tmp, O_RDONLY))
+    {
+      g_set_error (error, KASSA_JOURNAL_ERROR, KASSA_JOURNAL_ERROR_IO,
+                   _("The journal %s is no longer at its place and cannot be put back: %s"),
+                   self->path, rc != SQLITE_DONE ? db_detail (self->db, rc)
+                                                 : g_strerror (errno));
+      g_unlink (tmp);
+      return FALSE;
+    }
+
+  /* Another file at the path (a copy put back, another journal) is kept. */
+  if (replaced)
+    {
+      displaced = aside_name (self->path, "displaced");
+      if (link (self->path, displaced) != 0)
+        {
+          int saved_errno = errno;
+
+          g_unlink (tmp);
+          set_errno_error (error, _("The journal %s was replaced by another file, which "
+                                    "cannot be moved aside: %s"), self->path, saved_errno);
+          return FALSE;
+        }
+    }
+
+  if (g_rename (tmp, self->path) != 0)
+    {
+      int saved_errno = errno;
+
+      g_unlink (tmp);
+      set_errno_error (error, _("The journal %s is no longer at its place and cannot be "
+                                "put back: %s"), self->path, saved_errno);
+      return FALSE;
+    }
+  fsync_path (dir, O_RDONLY | O_DIRECTORY);
+
+  /* Closing checkpoints the old WAL into the old file and removes PATH-wal
+   * when it is the old connection's. A -wal left beside the copy would be
+   * replayed into it: move it aside. */
+  sqlite3_close_v2 (self->db);
+  self->db = NULL;
+  if (g_file_test (wal, G_FILE_TEST_EXISTS))
+    {
+      stale_wal = aside_name (self->path, "stale-wal");
+      g_rename (wal, stale_wal);
+    }
+
+  /* The copy has a new inode, but it is this journal put back, not a copy
+   * of it that another file may also use: it keeps its journal id. */
+  db = open_database (self->path, TRUE, &journal_id, &st, &notice, error);
+  if (db == NULL)
+    return FALSE;
+
+  self->db = db;
+  self->dev = st.st_dev;
+  self->ino = st.st_ino;
+
+  if (displaced != NULL)
+    message = g_strdup_printf (_("The journal %s was replaced by another file while Kassa was "
+                                 "using it. Kassa put its journal back, with every record; the "
+                                 "other file was kept as %s."), self->path, displaced);
+  else
+    message = g_strdup_printf (_("The journal %s was deleted or moved away while Kassa was "
+                                 "using it. Kassa put it back, with every record. If it was "
+                                 "moved, the moved file is an old copy: do not use it for "
+                                 "sales."), self->path);
+  g_signal_emit (self, signals[SIGNAL_NOTICE], 0, message);
+  return TRUE;
+}
+
+/* Before each write: is the file we have open still the one at the path? */
+static gboolean
+check_in_place (KassaJournal  *self,
+                GError       **error)
+{
+  struct stat st;
+
+  if (g_stat (self->path, &st) == 0)
+    {
+      if (st.st_dev == self->dev && st.st_ino == self->ino)
+        return TRUE;
+      return restore_in_place (self, TRUE, error);
+    }
+
+  if (errno != ENOENT)
+    {
+      set_errno_error (error, _("Cannot use the journal %s: %s"), self->path, errno);
+      return FALSE;
+    }
+
+  return restore_in_place (self, FALSE, error);
 }
 
 /* ── invoices ─────────────────────────────────────────────────────────── */
@@ -1120,6 +1487,7 @@ kassa_journal_finalize (GObject *object)
   g_clear_pointer (&self->settlements, g_hash_table_unref);
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->journal_id, g_free);
+  g_clear_pointer (&self->open_notice, g_free);
 
   G_OBJECT_CLASS (kassa_journal_parent_class)->finalize (object);
 }
@@ -1155,6 +1523,12 @@ kassa_journal_class_init (KassaJournalClass *klass)
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* ::notice (const char *message): something the person must be told that
+   * did not fail, e.g. the journal was put back at its path. */
+  signals[SIGNAL_NOTICE] =
+    g_signal_new ("notice", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -1162,6 +1536,7 @@ kassa_journal_init (KassaJournal *self)
 {
   self->invoices = g_hash_table_new (g_str_hash, g_str_equal);
   self->settlements = g_hash_table_new (g_str_hash, g_str_equal);
+  self->lock_fd = -1;
 }
 
 /* ── public API ───────────────────────────────────────────────────────── */
@@ -1186,7 +1561,11 @@ kassa_journal_open (const char  *path,
 {
   g_autoptr(KassaJournal) self = NULL;
   g_autofree char *journal_id = NULL;
+  g_autofree char *notice = NULL;
+  g_autofree char *dir = NULL;
+  struct stat st;
   sqlite3 *db;
+  int lock_fd;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -1198,16 +1577,46 @@ kassa_journal_open (const char  *path,
       return NULL;
     }
 
-  db = open_database (path, &journal_id, error);
-  if (db == NULL)
+  dir = g_path_get_dirname (path);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, KASSA_JOURNAL_ERROR, KASSA_JOURNAL_ERROR_IO,
+                   _("Cannot create the folder %s for the journal: %s"),
+                   dir, g_strerror (saved_errno));
+      return NULL;
+    }
+
+  lock_fd = lock_path (path, error);
+  if (lock_fd < 0)
     return NULL;
+
+  db = open_database (path, FALSE, &journal_id, &st, &notice, error);
+  if (db == NULL)
+    {
+      close (lock_fd);
+      return NULL;
+    }
 
   self = g_object_new (KASSA_TYPE_JOURNAL, NULL);
   self->path = g_strdup (path);
   self->db = db;
+  self->lock_fd = lock_fd;
+  self->dev = st.st_dev;
+  self->ino = st.st_ino;
   self->journal_id = g_steal_pointer (&journal_id);
+  self->open_notice = g_steal_pointer (&notice);
 
   return g_steal_pointer (&self);
+}
+
+const char *
+kassa_journal_get_open_notice (KassaJournal *self)
+{
+  g_return_val_if_fail (KASSA_IS_JOURNAL (self), NULL);
+
+  return self->open_notice;
 }
 
 const char *
@@ -1240,6 +1649,13 @@ kassa_journal_close (KassaJournal *self)
       rollback (self);
       sqlite3_close_v2 (self->db);
       self->db = NULL;
+    }
+
+  /* After the database: the path is free once the file is closed. */
+  if (self->lock_fd >= 0)
+    {
+      close (self->lock_fd);
+      self->lock_fd = -1;
     }
 }
 
@@ -1471,7 +1887,7 @@ kassa_journal_record_exchange (KassaJournal      *self,
   g_return_val_if_fail (invoice == NULL || KASSA_IS_INVOICE (invoice), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!check_open (self, error))
+  if (!check_open (self, error) || !check_in_place (self, error))
     return FALSE;
   if ((guint) endpoint >= KASSA_BANK_N_ENDPOINTS)
     {
@@ -2090,7 +2506,7 @@ check_meta_key (const char  *key,
     valid = g_ascii_islower (*p) || g_ascii_isdigit (*p) || strchr ("_.-", *p) != NULL;
 
   if (valid && writing &&
-      (g_str_equal (key, "journal_id") || g_str_has_prefix (key, "next_") ||
+      (g_str_has_prefix (key, "journal_") || g_str_has_prefix (key, "next_") ||
        g_str_has_prefix (key, "audit_")))
     valid = FALSE;
 
@@ -2130,7 +2546,8 @@ kassa_journal_set_meta (KassaJournal  *self,
   g_return_val_if_fail (KASSA_IS_JOURNAL (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!check_open (self, error) || !check_meta_key (key, TRUE, error))
+  if (!check_open (self, error) || !check_meta_key (key, TRUE, error) ||
+      !check_in_place (self, error))
     return FALSE;
 
   return meta_write (self->db, self->path, key, value, error);

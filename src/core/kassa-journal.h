@@ -52,9 +52,17 @@ G_DECLARE_FINAL_TYPE (KassaJournal, kassa_journal, KASSA, JOURNAL, GObject)
 
 /* Opens or creates the journal (and its folder). Never recreates an existing
  * file: a damaged or foreign file is KASSA_JOURNAL_ERROR_CORRUPT; one that
- * another process holds is KASSA_JOURNAL_ERROR_LOCKED. Migrates older schemas. */
+ * another process holds is KASSA_JOURNAL_ERROR_LOCKED (the lock is PATH.lock,
+ * so it holds for the path). Migrates older schemas. A new file is 0600.
+ *
+ * Before every write the journal checks that its file is still at its path;
+ * one deleted, renamed or replaced is put back from the open database, and
+ * ::notice (const char *message) tells the person. */
 KassaJournal *kassa_journal_open               (const char          *path,
                                                 GError             **error);
+/* A sentence the person must read about the opening, or NULL: the file was
+ * a copy of another journal file, and now has a new journal id. */
+const char   *kassa_journal_get_open_notice    (KassaJournal        *self);
 const char   *kassa_journal_get_path           (KassaJournal        *self);
 /* The journal's random id (6 hex digits), part of every invoice number. */
 const char   *kassa_journal_get_id             (KassaJournal        *self);

@@ -54,6 +54,7 @@ struct _KassaTill
   guint                 recover_counts[KASSA_INVOICE_REFUNDED + 1];
   guint                 recover_total;
   guint                 recover_settled;
+  GError               *recover_error;  /* a bank answer the journal could not record */
 
   KassaPushListener    *push_listener;
   gulong                push_handler_id;
@@ -83,6 +84,7 @@ struct _Tracker
   gboolean       sold_here;         /* created by this process: its age is its own */
   gboolean       commit_failed;     /* the journal refused the last outcome: back off */
   char          *cancel_note;       /* why the till cancels (for last_error) */
+  char          *commit_error;      /* the last ::journal-failed message, until a commit works */
 
   GTask         *sale_task;
   GTask         *cancel_task;
@@ -119,6 +121,7 @@ static GParamSpec *properties[N_PROPS];
 enum {
   SIGNAL_INVOICE_ADDED,
   SIGNAL_RECOVERED,
+  SIGNAL_JOURNAL_FAILED,
   N_SIGNALS
 };
 
@@ -379,7 +382,32 @@ tracker_move (Tracker                    *t,
   return TRUE;
 }
 
-/* Like tracker_move() but a journal failure only delays the next step. */
+/* What the person is told when the journal refused to record @state: what
+ * the bank said, and that the journal does not say it yet. */
+static char *
+commit_failure_message (KassaInvoice      *invoice,
+                        KassaInvoiceState  state,
+                        const GError      *error)
+{
+  if (state == KASSA_INVOICE_PAID)
+    /* Translators: %s are an invoice number and why the journal failed */
+    return g_strdup_printf (_("Invoice %s is paid, but it could not be recorded (%s). Do not "
+                              "charge the customer again: Kassa records the payment as soon "
+                              "as the journal can be written."),
+                            kassa_invoice_get_number (invoice), error->message);
+
+  /* Translators: an invoice number, a state (DECLINED, …), why the journal
+   * failed, the state the journal still has */
+  return g_strdup_printf (_("Invoice %s: %s could not be recorded (%s). The journal still "
+                            "says %s; Kassa tries again as soon as the journal can be written."),
+                          kassa_invoice_get_number (invoice),
+                          kassa_invoice_state_to_string (state), error->message,
+                          kassa_invoice_state_to_string (kassa_invoice_get_state (invoice)));
+}
+
+/* Like tracker_move() but a journal failure only delays the next step. It is
+ * never silent: ::journal-failed says what could not be recorded (once per
+ * distinct failure), and recovery fails with it. */
 static gboolean
 tracker_commit (Tracker                    *t,
                 KassaInvoiceState           state,
@@ -388,11 +416,26 @@ tracker_commit (Tracker                    *t,
                 const char                 *note)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  KassaTill *self = t->till;
 
   if (tracker_move (t, state, payload, transaction, note, &error))
-    return TRUE;
+    {
+      g_clear_pointer (&t->commit_error, g_free);
+      return TRUE;
+    }
 
   t->commit_failed = TRUE;
+  message = commit_failure_message (t->invoice, state, error);
+  if (t->recovering && self->recover_error == NULL)
+    self->recover_error = g_error_new_literal (error->domain, error->code, message);
+  if (g_strcmp0 (message, t->commit_error) != 0)
+    {
+      g_free (t->commit_error);
+      t->commit_error = g_strdup (message);
+      g_debug ("%s", message);
+      g_signal_emit (self, signals[SIGNAL_JOURNAL_FAILED], 0, t->invoice, message);
+    }
   return FALSE;
 }
 
@@ -419,6 +462,7 @@ tracker_unref (Tracker *t)
   g_clear_error (&t->cancel_error);
   g_clear_error (&t->refund_error);
   g_free (t->cancel_note);
+  g_free (t->commit_error);
   g_free (t);
 }
 
@@ -740,7 +784,15 @@ tracker_after (Tracker *t,
 
   tracker_complete_tasks (t);
 
-  if (t->recovering && tracker_resolved (t))
+  /* The bank answered but the journal did not take it: not resolved, and
+   * recovery must not report the state the journal still has. */
+  if (t->recovering && t->commit_failed)
+    {
+      t->recovering = FALSE;
+      self->recover_pending--;
+      recovery_progress (self);
+    }
+  else if (t->recovering && tracker_resolved (t))
     {
       KassaInvoiceState state = kassa_invoice_get_state (t->invoice);
 
@@ -1618,6 +1670,11 @@ recovery_progress (KassaTill *self)
     return;
 
   task = g_steal_pointer (&self->recover_task);
+  if (self->recover_error != NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&self->recover_error));
+      return;
+    }
   summary = recovery_summary (self);
   self->recovered = TRUE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECOVERED]);
@@ -1666,6 +1723,7 @@ kassa_till_dispose (GObject *object)
     }
 
   g_clear_object (&self->recover_task);
+  g_clear_error (&self->recover_error);
   g_clear_object (&self->client);
   g_clear_object (&self->manager);
   g_clear_object (&self->journal);
@@ -1765,6 +1823,9 @@ kassa_till_class_init (KassaTillClass *klass)
   signals[SIGNAL_RECOVERED] =
     g_signal_new ("recovered", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[SIGNAL_JOURNAL_FAILED] =
+    g_signal_new ("journal-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, KASSA_TYPE_INVOICE, G_TYPE_STRING);
 }
 
 static void
@@ -1952,6 +2013,7 @@ kassa_till_recover_async (KassaTill           *self,
   self->recover_total = 0;
   self->recover_settled = 0;
   self->recover_pending = 0;
+  g_clear_error (&self->recover_error);
   self->recover_task = g_steal_pointer (&task);
 
   terminal = kassa_bank_client_get_terminal (self->client);

@@ -55,7 +55,11 @@ GType kassa_connection_state_get_type (void) G_GNUC_CONST;
 G_DECLARE_FINAL_TYPE (KassaTill, kassa_till, KASSA, TILL, GObject)
 
 /* Signals: ::invoice-added (KassaInvoice *) when a sale is journaled;
- * ::recovered (const char *summary) when start-up recovery has finished.
+ * ::recovered (const char *summary) when start-up recovery has finished;
+ * ::journal-failed (KassaInvoice *, const char *message) when the journal
+ * could not record a step or the bank's answer (e.g. the disk is full): the
+ * message says what the bank said and that it is not recorded. The till tries
+ * again later; recovery fails with the same message.
  * Properties: "connection-state" (KassaConnectionState), "recovered" (boolean).
  * docs/lifecycle.md describes the lifecycle this class drives. */
 

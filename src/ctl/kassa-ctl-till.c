@@ -126,6 +126,8 @@ typedef struct
   gulong               watched_state_id;
   int                  last_printed;  /* a KassaInvoiceState, or -1 */
   GError              *print_error;
+
+  char                *journal_failure;  /* the first ::journal-failed message */
 } Till;
 
 static void
@@ -157,6 +159,7 @@ till_clear (Till *t)
   g_clear_pointer (&t->from, g_free);
   g_clear_pointer (&t->to, g_free);
   g_clear_error (&t->print_error);
+  g_clear_pointer (&t->journal_failure, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Till, till_clear)
@@ -365,13 +368,51 @@ store_result_cb (GObject      *source,
 }
 
 /* Runs until the pending call stored its result, the followed invoice is final,
- * recovery found the bank unreachable, or SIGINT/SIGTERM. */
+ * recovery found the bank unreachable, the journal failed to record
+ * something, or SIGINT/SIGTERM. */
 static void
 till_run (Till *t)
 {
-  t->done = t->interrupted;
+  t->done = t->interrupted || t->journal_failure != NULL;
   g_clear_object (&t->result);
   kassa_ctl_run_until (&t->done, t->cancellable);
+}
+
+/* A bank answer or a step the journal could not record ends the command at
+ * once, whatever else happened: the person must not read a state the journal
+ * does not have, nor wait for it. */
+static gboolean
+till_journal_failed (Till *t,
+                     int  *out_status)
+{
+  if (t->journal_failure == NULL)
+    return FALSE;
+
+  kassa_ctl_printerr ("%s", t->journal_failure);
+  *out_status = KASSA_CTL_EXIT_JOURNAL;
+  return TRUE;
+}
+
+static void
+on_journal_failed_cb (KassaTill    *till,
+                      KassaInvoice *invoice,
+                      const char   *message,
+                      gpointer      user_data)
+{
+  Till *t = user_data;
+
+  if (t->journal_failure == NULL)
+    t->journal_failure = g_strdup (message);
+  t->done = TRUE;
+}
+
+/* Not an error: said on stderr, and the command goes on. */
+static void
+on_journal_notice_cb (KassaJournal *journal,
+                      const char   *message,
+                      gpointer      user_data)
+{
+  kassa_ctl_printerr ("%s", message);
 }
 
 /* ------------------------------------------------------------------ */
@@ -404,14 +445,19 @@ till_open_journal (Till *t)
   t->journal = kassa_journal_open (path, &error);
   if (t->journal == NULL)
     {
+      /* The journal's messages name the file already: no prefix that says
+       * it again. */
       if (g_error_matches (error, KASSA_JOURNAL_ERROR, KASSA_JOURNAL_ERROR_LOCKED))
-        g_prefix_error (&error, _("The journal “%s” is in use by another Kassa or kassa-ctl "
-                                  "(close it first): "), path);
+        kassa_ctl_printerr (_("The journal “%s” is in use by another Kassa or kassa-ctl "
+                              "(close it first)"), path);
       else
-        g_prefix_error (&error, _("Cannot open the journal “%s”: "), path);
-      kassa_ctl_print_error (error, NULL);
+        kassa_ctl_print_error (error, NULL);
       return KASSA_CTL_EXIT_JOURNAL;
     }
+
+  if (kassa_journal_get_open_notice (t->journal) != NULL)
+    kassa_ctl_printerr ("%s", kassa_journal_get_open_notice (t->journal));
+  g_signal_connect (t->journal, "notice", G_CALLBACK (on_journal_notice_cb), t);
 
   return KASSA_CTL_EXIT_OK;
 }
@@ -542,6 +588,7 @@ till_make_till (Till *t)
     kassa_till_set_expiry (t->till, (guint) t->expiry);
   g_signal_connect (t->till, "notify::connection-state",
                     G_CALLBACK (on_till_connection_state_cb), t);
+  g_signal_connect (t->till, "journal-failed", G_CALLBACK (on_journal_failed_cb), t);
 
   return KASSA_CTL_EXIT_OK;
 }
@@ -582,6 +629,7 @@ till_recover (Till       *t,
   g_autoptr(GPtrArray) before = NULL;
   g_autoptr(GPtrArray) settlements = NULL;
   g_autofree char *summary = NULL;
+  int status;
 
   if ((before = own_unfinished (t, &error)) == NULL ||
       (settlements = kassa_journal_list_open_settlements (t->journal, &error)) == NULL)
@@ -593,6 +641,9 @@ till_recover (Till       *t,
   till_run (t);
   t->recovering = FALSE;
   g_clear_handle_id (&t->give_up_id, g_source_remove);
+
+  if (till_journal_failed (t, &status))
+    return status;
 
   if (t->result == NULL)
     {
@@ -733,6 +784,8 @@ command_sale (Till *t)
                          store_result_cb, t);
   till_run (t);
 
+  if (till_journal_failed (t, &status))
+    return status;
   if (t->result == NULL)
     {
       if (t->watched == NULL)
@@ -774,6 +827,9 @@ command_sale (Till *t)
       till_run (t);
       t->following = FALSE;
     }
+
+  if (till_journal_failed (t, &status))
+    return status;
 
   if (t->print_error != NULL)
     return till_fail (t, t->print_error);
@@ -864,6 +920,8 @@ command_cancel_or_refund (Till *t)
     kassa_till_cancel_async (t->till, invoice, t->cancellable, store_result_cb, t);
   till_run (t);
 
+  if (till_journal_failed (t, &status))
+    return status;
   if (t->result == NULL)
     {
       kassa_ctl_printerr (_("Interrupted: invoice %s is %s"), kassa_invoice_get_number (invoice),

@@ -193,6 +193,25 @@ on_recovered_cb (KassaTill    *till,
     g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, summary);
 }
 
+/* The journal could not record what the bank said, or put itself back at
+ * its path: the cashier reads the same sentence kassa-ctl prints. */
+static void
+on_journal_failed_cb (KassaTill    *till,
+                      KassaInvoice *invoice,
+                      const char   *message,
+                      KassaCounter *self)
+{
+  g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, message);
+}
+
+static void
+on_journal_notice_cb (KassaJournal *journal,
+                      const char   *message,
+                      KassaCounter *self)
+{
+  g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, message);
+}
+
 /* ---- GObject ---- */
 
 static void
@@ -297,6 +316,9 @@ kassa_counter_new (KassaTill    *till,
 
   g_signal_connect_object (till, "invoice-added", G_CALLBACK (on_invoice_added_cb), self, 0);
   g_signal_connect_object (till, "recovered", G_CALLBACK (on_recovered_cb), self, 0);
+  g_signal_connect_object (till, "journal-failed", G_CALLBACK (on_journal_failed_cb), self, 0);
+  g_signal_connect_object (kassa_till_get_journal (till), "notice",
+                           G_CALLBACK (on_journal_notice_cb), self, 0);
   load_recent (self);
 
   return self;

@@ -1,0 +1,619 @@
+/* test-journal-faults.c — what kassa-ctl does when the journal's file fails it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Real faults only: a disk that is full because a small tmpfs is (the test
+ * runs in its own mount namespace, as root; skipped with the reason
+ * otherwise), a journal deleted, renamed or copied with the file system's own
+ * calls, a file cut short. kassa-ctl runs as a real process against a real
+ * kassa-bank-sim. docs/journal.md and docs/reliability.md describe what
+ * should happen.
+ */
+
+#include "config.h"
+
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "kassa-journal.h"
+#include "kassa-test-util.h"
+
+static char *no_mounts_reason;  /* why the tmpfs tests are skipped, or NULL */
+
+typedef struct
+{
+  KassaTestSim *sim;
+  char         *tmpdir;
+  char         *disk;      /* a folder a tmpfs may be mounted on */
+  gboolean      mounted;
+  char         *journal;
+} Fixture;
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} CtlResult;
+
+static void
+ctl_result_free (CtlResult *result)
+{
+  g_free (result->out);
+  g_free (result->err);
+  g_free (result);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CtlResult, ctl_result_free)
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->sim = kassa_test_sim_spawnv (NULL);
+  f->tmpdir = g_dir_make_tmp ("test-journal-faults-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->disk = g_build_filename (f->tmpdir, "disk", NULL);
+  g_assert_cmpint (g_mkdir (f->disk, 0700), ==, 0);
+  f->journal = g_build_filename (f->disk, "journal.sqlite", NULL);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        remove_tree (child);
+      else
+        g_assert_cmpint (g_remove (child), ==, 0);
+    }
+  g_assert_cmpint (g_rmdir (path), ==, 0);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  if (f->mounted)
+    g_assert_cmpint (umount2 (f->disk, MNT_DETACH), ==, 0);
+  remove_tree (f->tmpdir);
+  g_free (f->tmpdir);
+  g_free (f->disk);
+  g_free (f->journal);
+  g_clear_pointer (&f->sim, kassa_test_sim_free);
+}
+
+/* A tmpfs on f->disk, or FALSE (the test is skipped) when this process has
+ * no mount namespace of its own. */
+static gboolean
+mount_small_disk (Fixture *f)
+{
+  if (no_mounts_reason != NULL)
+    {
+      g_test_skip (no_mounts_reason);
+      return FALSE;
+    }
+
+  kassa_test_mount_tmpfs (f->disk, 2048);
+  f->mounted = TRUE;
+  return TRUE;
+}
+
+static GSubprocessLauncher *
+ctl_launcher (Fixture    *f,
+              const char *journal)
+{
+  GSubprocessLauncher *launcher;
+  g_auto(GStrv) env = g_get_environ ();
+
+  env = g_environ_setenv (env, "KASSA_BANK_URL", kassa_test_sim_get_url (f->sim), TRUE);
+  env = g_environ_setenv (env, "KASSA_TERMINAL", KASSA_TEST_TERMINAL, TRUE);
+  env = g_environ_setenv (env, "KASSA_SECRET", KASSA_TEST_SECRET, TRUE);
+  env = g_environ_setenv (env, "KASSA_BANK_CA_FILE", "", TRUE);
+  env = g_environ_setenv (env, "KASSA_JOURNAL", journal != NULL ? journal : f->journal, TRUE);
+  env = g_environ_setenv (env, "LANG", "C.UTF-8", TRUE);
+  env = g_environ_unsetenv (env, "LC_ALL");
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_environ (launcher, env);
+  return launcher;
+}
+
+static GSubprocess *
+ctl_spawnv (Fixture            *f,
+            const char         *journal,
+            const char * const *args)
+{
+  g_autoptr(GSubprocessLauncher) launcher = ctl_launcher (f, journal);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+
+  g_ptr_array_add (argv, (char *) g_getenv ("KASSA_CTL"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  return process;
+}
+
+static gboolean
+kill_stuck_cb (gpointer user_data)
+{
+  g_subprocess_force_exit (G_SUBPROCESS (user_data));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+communicated_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* Reads the rest of @process's output and waits for it. A kassa-ctl that does
+ * not end within 2 minutes (it hangs: the old code's sale --wait on a full
+ * disk) is killed, and the test fails. */
+static CtlResult *
+ctl_finish (GSubprocess *process)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) done = NULL;
+  CtlResult *result = g_new0 (CtlResult, 1);
+  guint stuck_id = g_timeout_add_seconds (120, kill_stuck_cb, process);
+
+  g_subprocess_communicate_utf8_async (process, "", NULL, communicated_cb, &done);
+  while (done == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_subprocess_communicate_utf8_finish (process, done, &result->out, &result->err, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  g_source_remove (stuck_id);
+
+  if (!g_subprocess_get_if_exited (process))
+    g_error ("kassa-ctl did not exit (signal %d: it hung); stderr: %s",
+             g_subprocess_get_term_sig (process), result->err);
+  result->status = g_subprocess_get_exit_status (process);
+  g_test_message ("kassa-ctl → %d\n%s%s", result->status, result->out, result->err);
+  g_assert_null (strstr (result->err, KASSA_TEST_SECRET));
+
+  return result;
+}
+
+#define ctl_run_on(f, journal, ...) \
+  ctl_finish_unref (ctl_spawnv ((f), (journal), (const char * const []) { __VA_ARGS__, NULL }))
+#define ctl_run(f, ...) ctl_run_on ((f), NULL, __VA_ARGS__)
+
+static CtlResult *
+ctl_finish_unref (GSubprocess *process)
+{
+  CtlResult *result = ctl_finish (process);
+
+  g_object_unref (process);
+  return result;
+}
+
+/* Reads a running kassa-ctl's stdout lines (JSON) up to the one in @state. */
+static JsonObject *
+read_json_line (GDataInputStream *lines,
+                const char       *state)
+{
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+      g_autoptr(JsonNode) node = NULL;
+      JsonObject *object;
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line);
+      node = json_from_string (line, &error);
+      g_assert_no_error (error);
+      object = json_node_get_object (node);
+      if (g_strcmp0 (json_object_get_string_member (object, "state"), state) == 0)
+        return json_object_ref (object);
+    }
+}
+
+static void
+sim_pay (Fixture    *f,
+         const char *invoice)
+{
+  g_autofree char *body = g_strdup_printf ("{\"invoice\": \"%s\"}", invoice);
+  guint status = 0;
+  g_autofree char *reply = kassa_test_sim_control (f->sim, "/sim/pay", body, &status);
+
+  g_assert_cmpuint (status, ==, 200);
+}
+
+/* The number of the invoice on the last stdout line. */
+static char *
+last_invoice (CtlResult   *r,
+              const char  *state)
+{
+  g_auto(GStrv) lines = g_strsplit (g_strstrip (r->out), "\n", -1);
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *object;
+
+  g_assert_nonnull (lines[0]);
+  node = json_from_string (lines[g_strv_length (lines) - 1], NULL);
+  g_assert_nonnull (node);
+  object = json_node_get_object (node);
+  g_assert_cmpstr (json_object_get_string_member (object, "state"), ==, state);
+  return g_strdup (json_object_get_string_member (object, "invoice"));
+}
+
+static char *
+sale_awaiting (Fixture    *f,
+               const char *journal)
+{
+  g_autoptr(CtlResult) r = ctl_run_on (f, journal, "sale", "1500", "--poll-ms", "100");
+
+  g_assert_cmpint (r->status, ==, 0);
+  return last_invoice (r, "AWAITING_PAYMENT");
+}
+
+static guint
+count (const char *haystack,
+       const char *needle)
+{
+  guint n = 0;
+
+  for (const char *p = strstr (haystack, needle); p != NULL; p = strstr (p + 1, needle))
+    n++;
+  return n;
+}
+
+/* The invoice @number's state in the journal at @path (opened after kassa-ctl
+ * ended). */
+static KassaInvoiceState
+journal_state (const char *path,
+               const char *number)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KassaJournal) journal = kassa_journal_open (path, &error);
+  g_autoptr(KassaInvoice) invoice = NULL;
+
+  g_assert_no_error (error);
+  invoice = kassa_journal_lookup (journal, number, &error);
+  g_assert_no_error (error);
+  return kassa_invoice_get_state (invoice);
+}
+
+/* The journal id part of an invoice number: K250612-3fa9c1-0001 → 3fa9c1. */
+static char *
+number_journal_id (const char *number)
+{
+  g_auto(GStrv) parts = g_strsplit (number, "-", -1);
+
+  g_assert_cmpuint (g_strv_length (parts), ==, 3);
+  return g_strdup (parts[1]);
+}
+
+/* ---- 1: the disk is full when the bank says PAID ---- */
+
+static void
+test_disk_full_recover (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *number = NULL;
+  g_autoptr(CtlResult) full = NULL;
+  g_autoptr(CtlResult) again = NULL;
+
+  if (!mount_small_disk (f))
+    return;
+
+  number = sale_awaiting (f, NULL);
+  sim_pay (f, number);
+  kassa_test_fill_disk (f->disk);
+
+  /* Paid at the bank, not recorded: said, never "awaiting payment". */
+  full = ctl_run (f, "recover", "--poll-ms", "100");
+  g_assert_cmpint (full->status, ==, 10);
+  g_assert_nonnull (strstr (full->err, number));
+  g_assert_nonnull (strstr (full->err, "is paid, but it could not be recorded"));
+  g_assert_nonnull (strstr (full->err, "the disk is full"));
+  g_assert_nonnull (strstr (full->err, "Do not charge the customer again"));
+  g_assert_null (strstr (full->err, "awaiting payment"));
+  g_assert_null (strstr (full->out, "awaiting payment"));
+
+  /* With room again, the payment is recorded. */
+  kassa_test_unfill_disk (f->disk);
+  again = ctl_run (f, "recover", "--poll-ms", "100");
+  g_assert_cmpint (again->status, ==, 0);
+  g_assert_nonnull (strstr (again->out, "1 paid"));
+  g_assert_cmpint (journal_state (f->journal, number), ==, KASSA_INVOICE_PAID);
+}
+
+static void
+test_disk_full_sale_wait (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GSubprocess) sale = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(JsonObject) first = NULL;
+  g_autoptr(CtlResult) r = NULL;
+  const char *number;
+
+  if (!mount_small_disk (f))
+    return;
+
+  sale = ctl_spawnv (f, NULL, (const char * const []) { "sale", "1500", "--wait", "--poll-ms",
+                                                         "100", NULL });
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sale));
+  first = read_json_line (lines, "AWAITING_PAYMENT");
+  number = json_object_get_string_member (first, "invoice");
+
+  kassa_test_fill_disk (f->disk);
+  sim_pay (f, number);
+
+  r = ctl_finish (sale);
+  g_assert_cmpint (r->status, ==, 10);
+  g_assert_nonnull (strstr (r->err, number));
+  g_assert_nonnull (strstr (r->err, "is paid, but it could not be recorded"));
+  g_assert_nonnull (strstr (r->err, "the disk is full"));
+  /* Nothing claims a state the journal does not have. */
+  g_assert_null (strstr (r->out, "\"PAID\""));
+
+  kassa_test_unfill_disk (f->disk);
+  g_clear_pointer (&r, ctl_result_free);
+  r = ctl_run (f, "recover", "--poll-ms", "100");
+  g_assert_cmpint (r->status, ==, 0);
+  g_assert_cmpint (journal_state (f->journal, number), ==, KASSA_INVOICE_PAID);
+}
+
+/* ---- 3: the journal deleted or renamed while kassa-ctl runs ---- */
+
+typedef enum
+{
+  GONE_DELETED,
+  GONE_DELETED_WITH_WAL,
+  GONE_RENAMED,
+} Gone;
+
+static void
+test_journal_gone (Fixture       *f,
+                   gconstpointer  data)
+{
+  Gone how = GPOINTER_TO_INT (data);
+  g_autofree char *earlier = sale_awaiting (f, NULL);
+  g_autofree char *wal = g_strconcat (f->journal, "-wal", NULL);
+  g_autofree char *moved = g_strconcat (f->journal, ".moved", NULL);
+  g_autoptr(GSubprocess) sale = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(JsonObject) first = NULL;
+  g_autoptr(CtlResult) r = NULL;
+  g_autofree char *number = NULL;
+  struct stat st;
+
+  /* The earlier sale is paid and resolved by the next run's recovery. */
+  sim_pay (f, earlier);
+  sale = ctl_spawnv (f, NULL, (const char * const []) { "sale", "2500", "--wait", "--poll-ms",
+                                                         "100", NULL });
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sale));
+  first = read_json_line (lines, "AWAITING_PAYMENT");
+  number = g_strdup (json_object_get_string_member (first, "invoice"));
+
+  switch (how)
+    {
+    case GONE_DELETED_WITH_WAL:
+      g_assert_cmpint (g_unlink (wal), ==, 0);
+      G_GNUC_FALLTHROUGH;
+    case GONE_DELETED:
+      g_assert_cmpint (g_unlink (f->journal), ==, 0);
+      break;
+    case GONE_RENAMED:
+    default:
+      g_assert_cmpint (g_rename (f->journal, moved), ==, 0);
+      break;
+    }
+
+  /* The path is still this kassa-ctl's, whatever happened to the file. */
+  {
+    g_autoptr(CtlResult) second = ctl_run (f, "pending");
+
+    g_assert_cmpint (second->status, ==, 10);
+    g_assert_nonnull (strstr (second->err, "in use by another Kassa"));
+    g_assert_false (g_file_test (f->journal, G_FILE_TEST_EXISTS));
+  }
+
+  sim_pay (f, number);
+  r = ctl_finish (sale);
+  g_assert_cmpint (r->status, ==, 0);
+  g_assert_nonnull (strstr (r->out, "\"PAID\""));
+  g_assert_nonnull (strstr (r->err, "was deleted or moved away while Kassa was using it"));
+  g_assert_nonnull (strstr (r->err, "put it back, with every record"));
+
+  /* Back at its path, every row in it, private. */
+  g_assert_cmpint (g_stat (f->journal, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_cmpint (journal_state (f->journal, earlier), ==, KASSA_INVOICE_PAID);
+  g_assert_cmpint (journal_state (f->journal, number), ==, KASSA_INVOICE_PAID);
+
+  /* The moved file is another file with the same journal id: opened, it is
+   * told apart and numbers new invoices with another id. */
+  if (how == GONE_RENAMED)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(KassaJournal) copy = kassa_journal_open (moved, &error);
+      g_autofree char *id = number_journal_id (number);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (kassa_journal_get_open_notice (copy));
+      g_assert_cmpstr (kassa_journal_get_id (copy), !=, id);
+    }
+}
+
+/* ---- 8c: a copied journal ---- */
+
+static void
+copy_file (const char *from,
+           const char *to)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  g_assert_true (g_file_get_contents (from, &contents, &length, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (to, contents, (gssize) length, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_copied (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree char *copy = g_build_filename (f->tmpdir, "restored.sqlite", NULL);
+  g_autofree char *first = sale_awaiting (f, NULL);
+  g_autofree char *first_id = number_journal_id (first);
+  g_autofree char *copy_number = NULL;
+  g_autofree char *copy_id = NULL;
+  g_autofree char *copy_again = NULL;
+  g_autoptr(CtlResult) on_copy = NULL;
+  g_autoptr(CtlResult) on_copy_again = NULL;
+  g_autoptr(CtlResult) original = NULL;
+
+  /* A backup, made while nothing runs, restored beside the original. */
+  copy_file (f->journal, copy);
+
+  on_copy = ctl_run_on (f, copy, "sale", "1500", "--poll-ms", "100");
+  g_assert_cmpint (on_copy->status, ==, 0);
+  g_assert_nonnull (strstr (on_copy->err, "is a copy of another journal file"));
+  g_assert_nonnull (strstr (on_copy->err, first_id));
+  copy_number = last_invoice (on_copy, "AWAITING_PAYMENT");
+  copy_id = number_journal_id (copy_number);
+  g_assert_cmpstr (copy_id, !=, first_id);
+  g_assert_nonnull (strstr (on_copy->err, copy_id));
+  /* The old invoice keeps its number in the copy. */
+  g_assert_cmpint (journal_state (copy, first), ==, KASSA_INVOICE_AWAITING_PAYMENT);
+
+  /* Said once: the copy is now a journal of its own. */
+  on_copy_again = ctl_run_on (f, copy, "sale", "1600", "--poll-ms", "100");
+  g_assert_cmpint (on_copy_again->status, ==, 0);
+  g_assert_null (strstr (on_copy_again->err, "is a copy"));
+  copy_again = last_invoice (on_copy_again, "AWAITING_PAYMENT");
+  g_assert_true (g_str_has_prefix (strchr (copy_again, '-') + 1, copy_id));
+
+  /* The original's next sale is not a duplicate at the bank. */
+  original = ctl_run (f, "sale", "1700", "--poll-ms", "100");
+  g_assert_cmpint (original->status, ==, 0);
+  g_assert_null (strstr (original->err, "is a copy"));
+  g_free (last_invoice (original, "AWAITING_PAYMENT"));
+}
+
+/* ---- 7: truncated journals and messages that say one thing once ---- */
+
+static void
+test_truncated (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  gsize before_length = 0, after_length = 0;
+  gsize length;
+  g_autoptr(CtlResult) r = NULL;
+
+  {
+    g_autoptr(KassaJournal) journal = kassa_journal_open (f->journal, &error);
+
+    g_assert_no_error (error);
+    for (guint i = 0; i < 4; i++)
+      {
+        g_autoptr(KassaInvoice) invoice =
+          kassa_journal_create_invoice (journal, KASSA_TEST_TERMINAL, 1000 + i,
+                                        KASSA_INVOICE_METHOD_QR, NULL, NULL, &error);
+
+        g_assert_no_error (error);
+      }
+  }
+
+  g_assert_true (g_file_get_contents (f->journal, &before, &before_length, &error));
+  length = GPOINTER_TO_SIZE (data) == 0 ? before_length / 2 : (before_length / 4096 / 2) * 4096;
+  g_assert_cmpuint (length, >, 0);
+  g_assert_cmpint (truncate (f->journal, (off_t) length), ==, 0);
+  g_clear_pointer (&before, g_free);
+  g_assert_true (g_file_get_contents (f->journal, &before, &before_length, &error));
+
+  r = ctl_run (f, "pending");
+  g_assert_cmpint (r->status, ==, 10);
+  g_assert_nonnull (strstr (r->err, "is damaged or is not a Kassa journal"));
+  g_assert_nonnull (strstr (r->err, "It was left untouched"));
+  g_assert_null (strstr (r->err, "disk I/O error"));
+  g_assert_cmpuint (count (r->err, f->journal), ==, 1);
+
+  g_assert_true (g_file_get_contents (f->journal, &after, &after_length, &error));
+  g_assert_cmpmem (before, before_length, after, after_length);
+}
+
+static void
+test_locked_message (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KassaJournal) journal = kassa_journal_open (f->journal, &error);
+  g_autoptr(CtlResult) r = NULL;
+  g_autoptr(CtlResult) io = NULL;
+  g_autofree char *blocked = g_build_filename (f->tmpdir, "file", "journal.sqlite", NULL);
+  g_autofree char *file = g_build_filename (f->tmpdir, "file", NULL);
+
+  g_assert_no_error (error);
+  r = ctl_run (f, "pending");
+  g_assert_cmpint (r->status, ==, 10);
+  g_assert_nonnull (strstr (r->err, "is in use by another Kassa or kassa-ctl"));
+  g_assert_cmpuint (count (r->err, f->journal), ==, 1);
+  g_assert_cmpuint (count (r->err, "in use"), ==, 1);
+
+  /* A folder that cannot be made: the reason, the path once. */
+  g_assert_true (g_file_set_contents (file, "", 0, &error));
+  io = ctl_run_on (f, blocked, "pending");
+  g_assert_cmpint (io->status, ==, 10);
+  g_assert_cmpuint (count (io->err, file), ==, 1);
+  g_assert_null (strstr (io->err, "Cannot open the journal"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  /* Before any thread: the namespace is the process's, and its children's. */
+  if (!kassa_test_private_mounts (&no_mounts_reason))
+    g_printerr ("# tmpfs tests will be skipped: %s\n", no_mounts_reason);
+
+  kassa_test_init (&argc, &argv);
+
+#define ADD(path, data, fn) \
+  g_test_add ("/journal-faults/" path, Fixture, (data), fixture_setup, fn, fixture_teardown)
+
+  ADD ("disk-full/recover", NULL, test_disk_full_recover);
+  ADD ("disk-full/sale-wait", NULL, test_disk_full_sale_wait);
+  ADD ("gone/deleted", GINT_TO_POINTER (GONE_DELETED), test_journal_gone);
+  ADD ("gone/deleted-with-wal", GINT_TO_POINTER (GONE_DELETED_WITH_WAL), test_journal_gone);
+  ADD ("gone/renamed", GINT_TO_POINTER (GONE_RENAMED), test_journal_gone);
+  ADD ("copied", NULL, test_copied);
+  ADD ("truncated/mid-page", GSIZE_TO_POINTER (0), test_truncated);
+  ADD ("truncated/page-boundary", GSIZE_TO_POINTER (1), test_truncated);
+  ADD ("messages-once", NULL, test_locked_message);
+
+  return g_test_run ();
+}
