@@ -558,6 +558,11 @@ on_till_invoice_added_cb (KassaTill        *till,
 static void
 finish_startup (KassaApplication *self)
 {
+  /* A journal found to be a copy of another (a restored backup) got a new
+   * id for its new invoice numbers: the cashier and the log are told. */
+  if (kassa_journal_get_open_notice (self->journal) != NULL)
+    add_alert (self, kassa_journal_get_open_notice (self->journal));
+
   self->till = kassa_till_new (self->journal, self->client);
   self->counter = kassa_counter_new (self->till, self->training_bank);
   g_signal_connect_object (self->counter, "message",
