@@ -521,6 +521,64 @@ test_copied (Fixture       *f,
   g_free (last_invoice (original, "AWAITING_PAYMENT"));
 }
 
+/* A backup restored over the journal in place (as cp does: same file, same
+ * inode, so the file's identity in meta still matches): the sales made after
+ * the backup are already at the bank, so the restored journal's next number
+ * would be a duplicate there. PATH.lock's high-water mark shows it is behind;
+ * it gets a new journal id and says so. */
+static void
+test_restored_in_place (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *backup = g_build_filename (f->tmpdir, "backup.sqlite", NULL);
+  g_autofree char *wal = g_strconcat (f->journal, "-wal", NULL);
+  g_autofree char *first = sale_awaiting (f, NULL);
+  g_autofree char *first_id = number_journal_id (first);
+  g_autofree char *second = NULL;
+  g_autofree char *restored_number = NULL;
+  g_autofree char *restored_id = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(CtlResult) after_backup = NULL;
+  g_autoptr(CtlResult) on_restored = NULL;
+  g_autoptr(CtlResult) again = NULL;
+  g_autoptr(GError) error = NULL;
+  struct stat before, after;
+  gsize length = 0;
+  int fd;
+
+  copy_file (f->journal, backup);
+  after_backup = ctl_run (f, "sale", "1500", "--poll-ms", "100");
+  g_assert_cmpint (after_backup->status, ==, 0);
+  second = last_invoice (after_backup, "AWAITING_PAYMENT");
+
+  /* cp backup.sqlite journal.sqlite: the same file, its contents replaced. */
+  g_assert_cmpint (g_stat (f->journal, &before), ==, 0);
+  g_assert_true (g_file_get_contents (backup, &contents, &length, &error));
+  g_assert_no_error (error);
+  g_remove (wal);
+  fd = open (f->journal, O_WRONLY | O_TRUNC);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (write (fd, contents, length), ==, (gssize) length);
+  g_assert_cmpint (close (fd), ==, 0);
+  g_assert_cmpint (g_stat (f->journal, &after), ==, 0);
+  g_assert_cmpuint (after.st_ino, ==, before.st_ino);
+
+  on_restored = ctl_run (f, "sale", "1600", "--poll-ms", "100");
+  g_assert_cmpint (on_restored->status, ==, 0);
+  g_assert_nonnull (strstr (on_restored->err, "older than the invoices already numbered"));
+  restored_number = last_invoice (on_restored, "AWAITING_PAYMENT");
+  g_assert_cmpstr (restored_number, !=, second);
+  restored_id = number_journal_id (restored_number);
+  g_assert_cmpstr (restored_id, !=, first_id);
+  g_assert_nonnull (strstr (on_restored->err, restored_id));
+
+  /* Said once: the next run is up to date with the mark. */
+  again = ctl_run (f, "sale", "1700", "--poll-ms", "100");
+  g_assert_cmpint (again->status, ==, 0);
+  g_assert_null (strstr (again->err, "older than"));
+  g_free (last_invoice (again, "AWAITING_PAYMENT"));
+}
+
 /* ---- 7: truncated journals and messages that say one thing once ---- */
 
 static void
@@ -611,6 +669,7 @@ main (int   argc,
   ADD ("gone/deleted-with-wal", GINT_TO_POINTER (GONE_DELETED_WITH_WAL), test_journal_gone);
   ADD ("gone/renamed", GINT_TO_POINTER (GONE_RENAMED), test_journal_gone);
   ADD ("copied", NULL, test_copied);
+  ADD ("restored-in-place", NULL, test_restored_in_place);
   ADD ("truncated/mid-page", GSIZE_TO_POINTER (0), test_truncated);
   ADD ("truncated/page-boundary", GSIZE_TO_POINTER (1), test_truncated);
   ADD ("messages-once", NULL, test_locked_message);

@@ -827,6 +827,33 @@ new_journal_id (const char *old_id)
   return g_strdup (journal_id);
 }
 
+/* Gives the journal a new id for its new invoices (and records @identity,
+ * when not NULL, as its file), in one transaction. */
+static gboolean
+renumber (sqlite3     *db,
+          const char  *path,
+          const char  *identity,
+          char       **inout_journal_id,
+          GError     **error)
+{
+  g_autofree char *journal_id = new_journal_id (*inout_journal_id);
+
+  if (!exec_sql (db, path, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (!meta_write (db, path, "journal_id", journal_id, error) ||
+      (identity != NULL && !meta_write (db, path, "journal_file", identity, error)) ||
+      !exec_sql (db, path, "COMMIT", error))
+    {
+      if (!sqlite3_get_autocommit (db))
+        sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
+    }
+
+  g_free (*inout_journal_id);
+  *inout_journal_id = g_steal_pointer (&journal_id);
+  return TRUE;
+}
+
 /* The journal id is part of every invoice number, so two files with one id
  * used at the same bank terminal make colliding numbers. meta keeps the inode
  * and path of the file the id belongs to; a copy (a restored backup, a copy
@@ -845,7 +872,7 @@ check_file_identity (sqlite3     *db,
 {
   g_autofree char *stored = NULL;
   g_autofree char *current = NULL;
-  g_autofree char *journal_id = NULL;
+  g_autofree char *stored_id = g_strdup (*inout_journal_id);
   struct stat st;
 
   if (g_stat (path, &st) != 0)
@@ -863,17 +890,8 @@ check_file_identity (sqlite3     *db,
   if (stored == NULL || adopt)
     return meta_write (db, path, "journal_file", current, error);
 
-  journal_id = new_journal_id (*inout_journal_id);
-  if (!exec_sql (db, path, "BEGIN IMMEDIATE", error))
+  if (!renumber (db, path, current, inout_journal_id, error))
     return FALSE;
-  if (!meta_write (db, path, "journal_id", journal_id, error) ||
-      !meta_write (db, path, "journal_file", current, error) ||
-      !exec_sql (db, path, "COMMIT", error))
-    {
-      if (!sqlite3_get_autocommit (db))
-        sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
-      return FALSE;
-    }
 
   *out_notice =
     g_strdup_printf (_("The journal %s is a copy of another journal file (a restored "
@@ -881,9 +899,83 @@ check_file_identity (sqlite3     *db,
                        "So that new invoice numbers cannot collide with the other file’s, "
                        "this journal now numbers new invoices with journal id %s instead of "
                        "%s; the invoices already in it keep their numbers."),
-                     path, journal_id, *inout_journal_id);
-  g_free (*inout_journal_id);
-  *inout_journal_id = g_steal_pointer (&journal_id);
+                     path, *inout_journal_id, stored_id);
+  return TRUE;
+}
+
+/* PATH.lock also keeps the high-water mark of the invoice numbers made
+ * through this path, "JOURNAL_ID NEXT_SEQ", written after each new invoice
+ * is committed. A backup restored over the journal in place (cp keeps the
+ * inode, so check_file_identity() cannot see it) is behind that mark: its
+ * next numbers have already been sent to the bank. The mark is only ever
+ * written from committed values, so a crash never makes it run ahead. */
+static void
+write_high_water (int         lock_fd,
+                  const char *journal_id,
+                  gint64      next_seq)
+{
+  char text[64];
+  int n = g_snprintf (text, sizeof text, "%s %" G_GINT64_FORMAT "\n", journal_id, next_seq);
+
+  /* Best effort: without the mark only this check is lost. */
+  if (pwrite (lock_fd, text, (size_t) n, 0) == n)
+    (void) !ftruncate (lock_fd, n);
+}
+
+static gboolean
+read_high_water (int      lock_fd,
+                 char   **out_journal_id,
+                 gint64  *out_next_seq)
+{
+  char text[64] = { 0 };
+  g_auto(GStrv) parts = NULL;
+  guint64 seq = 0;
+  ssize_t n = pread (lock_fd, text, sizeof text - 1, 0);
+
+  if (n <= 0)
+    return FALSE;
+  parts = g_strsplit (g_strstrip (text), " ", 2);
+  if (g_strv_length (parts) != 2 ||
+      !g_ascii_string_to_unsigned (parts[1], 10, 1, G_MAXINT64 - 1, &seq, NULL))
+    return FALSE;
+
+  *out_journal_id = g_strdup (parts[0]);
+  *out_next_seq = (gint64) seq;
+  return TRUE;
+}
+
+/* A journal behind the high-water mark of its path gets a new id (see
+ * write_high_water()); then the mark is brought up to date. */
+static gboolean
+check_high_water (KassaJournal  *self,
+                  GError       **error)
+{
+  g_autofree char *mark_id = NULL;
+  g_autofree char *old_id = NULL;
+  gint64 mark_seq = 0;
+  gint64 seq = 0;
+
+  if (!meta_read_seq (self, "next_invoice_seq", &seq, error))
+    return FALSE;
+
+  if (read_high_water (self->lock_fd, &mark_id, &mark_seq) &&
+      g_strcmp0 (mark_id, self->journal_id) == 0 && mark_seq > seq)
+    {
+      old_id = g_strdup (self->journal_id);
+      if (!renumber (self->db, self->path, NULL, &self->journal_id, error))
+        return FALSE;
+      g_free (self->open_notice);
+      self->open_notice =
+        g_strdup_printf (_("The journal %s is older than the invoices already numbered with "
+                           "it (a backup restored over it?): its next numbers were already "
+                           "sent to the bank. So that they cannot collide, this journal now "
+                           "numbers new invoices with journal id %s instead of %s; the "
+                           "invoices already in it keep their numbers, and the invoices "
+                           "made after the backup are not in it."),
+                         self->path, self->journal_id, old_id);
+    }
+
+  write_high_water (self->lock_fd, self->journal_id, seq);
   return TRUE;
 }
 
@@ -1608,6 +1700,9 @@ kassa_journal_open (const char  *path,
   self->journal_id = g_steal_pointer (&journal_id);
   self->open_notice = g_steal_pointer (&notice);
 
+  if (!check_high_water (self, error))
+    return NULL;
+
   return g_steal_pointer (&self);
 }
 
@@ -1745,6 +1840,7 @@ kassa_journal_create_invoice (KassaJournal        *self,
       !meta_write_seq (self, "next_invoice_seq", seq + 1, error) ||
       !commit (self, error))
     goto fail;
+  write_high_water (self->lock_fd, self->journal_id, seq + 1);
 
   invoice = kassa_invoice_new_from_row (&row);
   return cache_invoice (self, invoice);
