@@ -80,6 +80,9 @@ void          kassa_test_wait_for_state  (KassaInvoice      *invoice,
                                           KassaInvoiceState  state,
                                           guint              timeout_s);
 
+/* Removes @path and everything below it; fails the test if anything stays. */
+void          kassa_test_remove_tree     (const char   *path);
+
 /* Runs `openssl @args…` (NULL-terminated) in @dir; fails the test, with
  * openssl's stderr, unless it exits 0. For making test certificates. */
 void          kassa_test_run_openssl     (const char          *dir,

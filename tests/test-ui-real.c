@@ -182,20 +182,15 @@ lock_keyring (Fixture *f)
 
 /* ---- Kassa ---- */
 
-/* Starts `kassa` with nothing but what a shop's session has: no journal,
- * training or bank variable, the settings in the keyfile backend.
+/* A launcher for `kassa` with nothing but what a shop's session has: no
+ * journal, training or bank variable, the settings in the keyfile backend.
  * @secret_backend: NULL lets Kassa choose (the keyring here), "file" is a
  * kiosk PC without a keyring. */
-static void
-start_kassa (Fixture    *f,
-             const char *secret_backend)
+static GSubprocessLauncher *
+kassa_launcher_new (const char *secret_backend)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GError) error = NULL;
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
 
-  g_assert_false (kassa_test_remote_is_running (&f->remote));
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-  g_subprocess_launcher_set_stderr_file_path (launcher, f->log_path);
   g_subprocess_launcher_unsetenv (launcher, "KASSA_JOURNAL");
   g_subprocess_launcher_unsetenv (launcher, "KASSA_BANK_URL");
   g_subprocess_launcher_unsetenv (launcher, "KASSA_TERMINAL");
@@ -206,6 +201,21 @@ start_kassa (Fixture    *f,
     g_subprocess_launcher_unsetenv (launcher, "KASSA_SECRET_BACKEND");
   /* The isolated test folders hide the system's icons and MIME data. */
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_DIRS", "/usr/local/share:/usr/share", TRUE);
+
+  return launcher;
+}
+
+/* Starts `kassa` as the shop does; its standard error goes to f->log_path. */
+static void
+start_kassa (Fixture    *f,
+             const char *secret_backend)
+{
+  g_autoptr(GSubprocessLauncher) launcher = kassa_launcher_new (secret_backend);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (kassa_test_remote_is_running (&f->remote));
+  g_subprocess_launcher_set_flags (launcher, G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_subprocess_launcher_set_stderr_file_path (launcher, f->log_path);
 
   f->kassa = g_subprocess_launcher_spawn (launcher, &error, kassa_test_env_path ("KASSA"), NULL);
   g_assert_no_error (error);
@@ -677,18 +687,6 @@ test_bad_url (Fixture       *f,
   quit_kassa (f);
 }
 
-static GSubprocessLauncher *
-kassa_launcher_new (void)
-{
-  GSubprocessLauncher *launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-
-  g_subprocess_launcher_unsetenv (launcher, "KASSA_JOURNAL");
-  g_subprocess_launcher_setenv (launcher, "KASSA_SECRET_BACKEND", "file", TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_DIRS", "/usr/local/share:/usr/share", TRUE);
-
-  return launcher;
-}
-
 /* `kassa --charge 1500 --wait` with no Kassa running, in real mode: it starts
  * one (which must stay up while it looks up the secret), the charge waits
  * for it, the customer pays at the bank, and the command exits 0 with the
@@ -713,7 +711,7 @@ test_charge_starts_kassa (Fixture       *f,
   store_secret_in_file ();
   configure_account (f, NULL);
   g_assert_false (kassa_test_remote_is_running (&f->remote));
-  launcher = kassa_launcher_new ();
+  launcher = kassa_launcher_new ("file");
   charge = kassa_test_run_start (launcher, charge_argv);
   if (!kassa_test_ui_wait (kassa_test_remote_running_cb, &f->remote, KASSA_TEST_REMOTE_LIMIT_S))
     g_error ("kassa --charge did not start a Kassa");
