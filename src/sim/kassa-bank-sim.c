@@ -18,6 +18,7 @@
 #include "kassa-bank-fields.h"
 #include "kassa-checksum.h"
 #include "kassa-emv.h"
+#include "kassa-enum.h"
 
 #define MAX_BODY_SIZE          (64 * 1024)
 #define DEFAULT_MERCHANT_NAME  "KASSA TRAINING"
@@ -121,6 +122,7 @@ struct _KassaBankSim
 
   guint              error_http_status;
   gboolean           lenient_amounts;
+  KassaSimCancelReply cancel_reply;
   char              *push_url;
   guint              autopay_seconds;
   char              *merchant_name;
@@ -212,6 +214,28 @@ kassa_sim_fault_kind_from_string (const char        *text,
     }
 
   return FALSE;
+}
+
+G_DEFINE_ENUM_TYPE (KassaSimCancelReply, kassa_sim_cancel_reply,
+  G_DEFINE_ENUM_VALUE (KASSA_SIM_CANCEL_REPLY_BOTH, "both"),
+  G_DEFINE_ENUM_VALUE (KASSA_SIM_CANCEL_REPLY_STATUS, "status"),
+  G_DEFINE_ENUM_VALUE (KASSA_SIM_CANCEL_REPLY_RESP_CODE, "resp-code"))
+
+const char *
+kassa_sim_cancel_reply_to_string (KassaSimCancelReply shape)
+{
+  const char *nick = kassa_enum_to_nick (KASSA_TYPE_SIM_CANCEL_REPLY, shape);
+
+  g_return_val_if_fail (nick != NULL, "both");
+
+  return nick;
+}
+
+gboolean
+kassa_sim_cancel_reply_from_string (const char          *text,
+                                    KassaSimCancelReply *out_shape)
+{
+  return kassa_enum_from_nick (KASSA_TYPE_SIM_CANCEL_REPLY, text, (int *) out_shape);
 }
 
 static const char *
@@ -1024,11 +1048,12 @@ handle_cancel (KassaBankSim      *self,
   inv->state = KASSA_SIM_INVOICE_CANCELLED;
   save_state (self);
 
+  /* Both success fields by default: what either reading of a cancel accepts. */
   json_builder_begin_object (builder);
   add_string (builder, "desc", DESC_INVOICE_CANCELLED);
-  add_string (builder, "status", "SUCCESS");
-  if (kassa_bank_profile_get_cancel_success_test (self->profile) ==
-      KASSA_CANCEL_SUCCESS_RESP_CODE)
+  if (self->cancel_reply != KASSA_SIM_CANCEL_REPLY_RESP_CODE)
+    add_string (builder, "status", "SUCCESS");
+  if (self->cancel_reply != KASSA_SIM_CANCEL_REPLY_STATUS)
     {
       add_string (builder, "resp_code", "00");
       add_string (builder, "resp_desc", DESC_SUCCESS);
@@ -2036,6 +2061,16 @@ kassa_bank_sim_set_lenient_amounts (KassaBankSim *self,
   g_return_if_fail (KASSA_IS_BANK_SIM (self));
 
   self->lenient_amounts = !!lenient;
+}
+
+void
+kassa_bank_sim_set_cancel_reply (KassaBankSim        *self,
+                                 KassaSimCancelReply  shape)
+{
+  g_return_if_fail (KASSA_IS_BANK_SIM (self));
+  g_return_if_fail (kassa_enum_to_nick (KASSA_TYPE_SIM_CANCEL_REPLY, shape) != NULL);
+
+  self->cancel_reply = shape;
 }
 
 gboolean
