@@ -8,19 +8,20 @@
 #include "kassa-enum.h"
 
 const char *
-kassa_enum_to_nick (GType enum_type,
-                    int   value)
+kassa_enum_to_nick (GType       enum_type,
+                    int         value,
+                    const char *fallback)
 {
   g_autoptr(GEnumClass) enum_class = NULL;
   GEnumValue *enum_value;
 
-  g_return_val_if_fail (G_TYPE_IS_ENUM (enum_type), NULL);
+  g_return_val_if_fail (G_TYPE_IS_ENUM (enum_type), fallback);
 
   /* The values of a static enum type live as long as the program. */
   enum_class = g_type_class_ref (enum_type);
   enum_value = g_enum_get_value (enum_class, value);
 
-  return enum_value != NULL ? enum_value->value_nick : NULL;
+  return enum_value != NULL ? enum_value->value_nick : fallback;
 }
 
 gboolean

@@ -13,9 +13,11 @@
 
 G_BEGIN_DECLS
 
-/* The nick of @value in the enum @enum_type, or NULL if it has none. */
+/* The nick of @value in the enum @enum_type, or @fallback (may be NULL) if
+ * @value is not one of its values. */
 const char *kassa_enum_to_nick   (GType       enum_type,
-                                  int         value);
+                                  int         value,
+                                  const char *fallback);
 /* Looks @nick up exactly (case-sensitive); NULL or an unknown nick is FALSE
  * and leaves @out_value alone. */
 gboolean    kassa_enum_from_nick (GType       enum_type,

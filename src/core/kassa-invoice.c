@@ -71,9 +71,7 @@ G_DEFINE_ENUM_TYPE (KassaInvoiceMethod, kassa_invoice_method,
 const char *
 kassa_invoice_state_to_string (KassaInvoiceState state)
 {
-  const char *nick = kassa_enum_to_nick (KASSA_TYPE_INVOICE_STATE, state);
-
-  return nick != NULL ? nick : "UNKNOWN";
+  return kassa_enum_to_nick (KASSA_TYPE_INVOICE_STATE, state, "UNKNOWN");
 }
 
 gboolean
@@ -171,9 +169,7 @@ kassa_invoice_state_can_move (KassaInvoiceState from,
 const char *
 kassa_invoice_method_to_string (KassaInvoiceMethod method)
 {
-  const char *nick = kassa_enum_to_nick (KASSA_TYPE_INVOICE_METHOD, method);
-
-  return nick != NULL ? nick : "unknown";
+  return kassa_enum_to_nick (KASSA_TYPE_INVOICE_METHOD, method, "unknown");
 }
 
 gboolean

@@ -55,9 +55,7 @@ G_DEFINE_ENUM_TYPE (KassaSettlementState, kassa_settlement_state,
 const char *
 kassa_settlement_state_to_string (KassaSettlementState state)
 {
-  const char *nick = kassa_enum_to_nick (KASSA_TYPE_SETTLEMENT_STATE, state);
-
-  return nick != NULL ? nick : "UNKNOWN";
+  return kassa_enum_to_nick (KASSA_TYPE_SETTLEMENT_STATE, state, "UNKNOWN");
 }
 
 gboolean

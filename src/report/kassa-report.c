@@ -34,7 +34,7 @@ G_DEFINE_ENUM_TYPE (KassaPaperWidth, kassa_paper_width,
 const char *
 kassa_paper_width_to_string (KassaPaperWidth paper)
 {
-  const char *nick = kassa_enum_to_nick (KASSA_TYPE_PAPER_WIDTH, paper);
+  const char *nick = kassa_enum_to_nick (KASSA_TYPE_PAPER_WIDTH, paper, NULL);
 
   g_return_val_if_fail (nick != NULL, "a4");
 

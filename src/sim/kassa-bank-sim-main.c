@@ -23,6 +23,7 @@
 #include <libsoup/soup.h>
 
 #include "kassa-bank-fields.h"
+#include "kassa-enum.h"
 #include "kassa-secret-store.h"
 
 #define EXIT_USAGE 2
@@ -191,7 +192,8 @@ run_server (int    argc,
   if (opt_error_http_status < 200 || opt_error_http_status > 599)
     return usage_error (context, _("--error-http-status must be 200…599"));
   if (opt_cancel_reply != NULL &&
-      !kassa_sim_cancel_reply_from_string (opt_cancel_reply, &cancel_reply))
+      !kassa_enum_from_nick (KASSA_TYPE_SIM_CANCEL_REPLY, opt_cancel_reply,
+                             (int *) &cancel_reply))
     return usage_error (context, _("--cancel-reply must be both, status or resp-code"));
   if ((opt_tls_cert == NULL) != (opt_tls_key == NULL))
     return usage_error (context, _("--tls-cert and --tls-key go together"));

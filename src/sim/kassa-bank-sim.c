@@ -100,23 +100,6 @@ G_DEFINE_ENUM_TYPE (KassaSimCancelReply, kassa_sim_cancel_reply,
   G_DEFINE_ENUM_VALUE (KASSA_SIM_CANCEL_REPLY_RESP_CODE, "resp-code"))
 
 const char *
-kassa_sim_cancel_reply_to_string (KassaSimCancelReply shape)
-{
-  const char *nick = kassa_enum_to_nick (KASSA_TYPE_SIM_CANCEL_REPLY, shape);
-
-  g_return_val_if_fail (nick != NULL, "both");
-
-  return nick;
-}
-
-gboolean
-kassa_sim_cancel_reply_from_string (const char          *text,
-                                    KassaSimCancelReply *out_shape)
-{
-  return kassa_enum_from_nick (KASSA_TYPE_SIM_CANCEL_REPLY, text, (int *) out_shape);
-}
-
-const char *
 kassa_sim_invoice_method_to_string (InvoiceMethod method)
 {
   switch (method)
@@ -555,7 +538,7 @@ kassa_bank_sim_set_cancel_reply (KassaBankSim        *self,
                                  KassaSimCancelReply  shape)
 {
   g_return_if_fail (KASSA_IS_BANK_SIM (self));
-  g_return_if_fail (kassa_enum_to_nick (KASSA_TYPE_SIM_CANCEL_REPLY, shape) != NULL);
+  g_return_if_fail (kassa_enum_to_nick (KASSA_TYPE_SIM_CANCEL_REPLY, shape, NULL) != NULL);
 
   self->cancel_reply = shape;
 }

@@ -54,12 +54,10 @@ typedef enum
   KASSA_SIM_CANCEL_REPLY_RESP_CODE, /* resp_code/resp_desc only (what erxes 2026 reads) */
 } KassaSimCancelReply;
 
+/* The value nicks, "both", "status", "resp-code", are the words of
+ * kassa-bank-sim --cancel-reply. */
 #define KASSA_TYPE_SIM_CANCEL_REPLY (kassa_sim_cancel_reply_get_type ())
-GType       kassa_sim_cancel_reply_get_type    (void) G_GNUC_CONST;
-/* "both", "status", "resp-code" (the nicks) */
-const char *kassa_sim_cancel_reply_to_string   (KassaSimCancelReply  shape);
-gboolean    kassa_sim_cancel_reply_from_string (const char          *text,
-                                                KassaSimCancelReply *out_shape);
+GType kassa_sim_cancel_reply_get_type (void) G_GNUC_CONST;
 
 typedef enum
 {
