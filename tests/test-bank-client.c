@@ -1903,6 +1903,68 @@ static const FixtureData mismatch_amount_type = {
   "amount-as-number=true", NULL, NULL, NULL, NULL
 };
 
+/* Every cancel reply shape the simulator can send (--cancel-reply) against
+ * every client reading of it (cancel-success-test). */
+typedef struct
+{
+  FixtureData  data;     /* first: the fixture reads it */
+  const char  *refusal;  /* errorType of the REJECTED cancel, or NULL = accepted */
+} CancelReplyCase;
+
+#define CANCEL_CASE(shape, reading, refusal) \
+  { "/bank-client/cancel-reply/" shape "/" reading, \
+    { { "cancel-success-test=" reading, NULL, "--cancel-reply", shape, NULL }, refusal } }
+
+static const struct
+{
+  const char      *path;
+  CancelReplyCase  cancel_case;
+} cancel_reply_cases[] = {
+  CANCEL_CASE ("both", "either", NULL),
+  CANCEL_CASE ("both", "status", NULL),
+  CANCEL_CASE ("both", "resp-code", NULL),
+  CANCEL_CASE ("status", "either", NULL),
+  CANCEL_CASE ("status", "status", NULL),
+  CANCEL_CASE ("status", "resp-code", "SUCCESS"),
+  CANCEL_CASE ("resp-code", "either", NULL),
+  CANCEL_CASE ("resp-code", "status", "00"),
+  CANCEL_CASE ("resp-code", "resp-code", NULL),
+};
+
+#undef CANCEL_CASE
+
+static void
+test_cancel_reply (Fixture       *f,
+                   gconstpointer  user_data)
+{
+  const CancelReplyCase *cancel_case = user_data;
+  g_autoptr(KassaBankInvoiceReply) created = NULL;
+  g_autoptr(KassaBankInvoiceReply) cancelled = NULL;
+  g_autoptr(GError) error = NULL;
+
+  created = client_qr (f->client, 1000, "CR-1", NULL, &error);
+  g_assert_no_error (error);
+
+  cancelled = client_cancel (f->client, 1000, "CR-1", NULL, &error);
+  if (cancel_case->refusal == NULL)
+    {
+      g_assert_no_error (error);
+      g_assert_nonnull (cancelled);
+      g_assert_cmpstr (cancelled->desc, ==, "Нэхэмжлэх цуцлагдлаа");
+    }
+  else
+    {
+      g_assert_null (cancelled);
+      assert_bank_error (error, KASSA_BANK_ERROR_REJECTED, cancel_case->refusal);
+      g_assert_cmpint (kassa_bank_error_get_header_code (error), ==, 200);
+      g_assert_nonnull (strstr (error->message, "Нэхэмжлэх цуцлагдлаа"));
+    }
+
+  /* The bank cancelled it either way: a reading that misjudges the reply
+   * leaves an invoice the till believes open (it finds out by check). */
+  assert_sim_invoice (f, "CR-1", 1000, "cancelled", "qr");
+}
+
 #define ADD(path, data, func) \
   g_test_add (path, Fixture, data, fixture_setup, func, fixture_teardown)
 
@@ -1961,6 +2023,9 @@ main (int   argc,
        test_mismatch_amount_type);
   ADD ("/bank-client/reading-mismatch/amount-format", &mismatch_amount_format,
        test_mismatch_amount_format);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cancel_reply_cases); i++)
+    ADD (cancel_reply_cases[i].path, &cancel_reply_cases[i].cancel_case.data, test_cancel_reply);
 
   /* Last: while the simulator leaks descriptors (see the test) it fails, and
    * GLib stops at the first failure. */

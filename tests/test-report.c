@@ -971,6 +971,43 @@ test_ctl (void)
   g_assert_nonnull (strstr (err, "--pdf"));
 }
 
+/* The paper words: the nicks, read in any case, and the bare widths. */
+static void
+test_paper_names (void)
+{
+  const struct
+  {
+    const char      *text;
+    KassaPaperWidth  paper;
+  } good[] = {
+    { "58mm", KASSA_PAPER_58MM }, { "58MM", KASSA_PAPER_58MM }, { "58", KASSA_PAPER_58MM },
+    { "80mm", KASSA_PAPER_80MM }, { "80Mm", KASSA_PAPER_80MM }, { "80", KASSA_PAPER_80MM },
+    { "a4", KASSA_PAPER_A4 }, { "A4", KASSA_PAPER_A4 },
+  };
+  const char *bad[] = { "", "58 ", " 80", "a", "4", "58m", "210", "A4mm", "80mmm" };
+  KassaPaperWidth paper;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      paper = KASSA_PAPER_A4 + 1;
+      g_assert_true (kassa_paper_width_from_string (good[i].text, &paper));
+      g_assert_cmpint (paper, ==, good[i].paper);
+    }
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      paper = KASSA_PAPER_80MM;
+      g_assert_false (kassa_paper_width_from_string (bad[i], &paper));
+      g_assert_cmpint (paper, ==, KASSA_PAPER_80MM);
+    }
+
+  g_assert_true (kassa_paper_width_from_string ("80", NULL));
+  g_assert_cmpstr (kassa_paper_width_to_string (KASSA_PAPER_58MM), ==, "58mm");
+  g_assert_cmpstr (kassa_paper_width_to_string (KASSA_PAPER_80MM), ==, "80mm");
+  g_assert_cmpstr (kassa_paper_width_to_string (KASSA_PAPER_A4), ==, "a4");
+  g_assert_cmpstr (g_type_name (KASSA_TYPE_PAPER_WIDTH), ==, "KassaPaperWidth");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -981,6 +1018,7 @@ main (int    argc,
   g_test_add_func ("/report/pages", test_report_pages);
   g_test_add ("/report/day", Fixture, NULL, fixture_setup, test_report_day, fixture_teardown);
   g_test_add_func ("/report/ctl", test_ctl);
+  g_test_add_func ("/report/paper-names", test_paper_names);
 
   return g_test_run ();
 }

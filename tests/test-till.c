@@ -1290,6 +1290,21 @@ test_wrong_payload_amount (void)
   g_free (f.recovered_summary);
 }
 
+/* A bank whose cancel replies carry only one of the two success fields
+ * (kassa-bank-sim --cancel-reply @data), and a till on the default reading. */
+static void
+fixture_setup_cancel_reply (Fixture       *f,
+                            gconstpointer  data)
+{
+  fixture_setup_with (f, NULL, NULL);
+  kassa_test_sim_free (f->sim);
+  f->sim = kassa_test_sim_spawn ("--cancel-reply", (const char *) data, NULL);
+  g_clear_object (&f->client);
+  f->client = new_client (f, NULL);
+  fixture_new_till (f);
+  g_free (fixture_recover (f));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1339,6 +1354,12 @@ main (int   argc,
               test_recover_paid_while_away, fixture_teardown);
   g_test_add ("/till/recover/cancel-and-refund", Fixture, NULL, fixture_setup_bare,
               test_recover_cancel_and_refund, fixture_teardown);
+
+  /* Either success field alone is a cancel under the default reading. */
+  g_test_add ("/till/cancel-reply/status", Fixture, "status", fixture_setup_cancel_reply,
+              test_cancel, fixture_teardown);
+  g_test_add ("/till/cancel-reply/resp-code", Fixture, "resp-code", fixture_setup_cancel_reply,
+              test_cancel, fixture_teardown);
 
   return g_test_run ();
 }
