@@ -75,6 +75,13 @@ G_DEFINE_FINAL_TYPE (KassaJournal, kassa_journal, G_TYPE_OBJECT)
 
 G_DEFINE_QUARK (kassa-journal-error-quark, kassa_journal_error)
 
+G_DEFINE_ENUM_TYPE (KassaCancelReason, kassa_cancel_reason,
+  G_DEFINE_ENUM_VALUE (KASSA_CANCEL_REASON_UNKNOWN, "unknown"),
+  G_DEFINE_ENUM_VALUE (KASSA_CANCEL_REASON_CASHIER, "cashier"),
+  G_DEFINE_ENUM_VALUE (KASSA_CANCEL_REASON_EXPIRY, "expiry"),
+  G_DEFINE_ENUM_VALUE (KASSA_CANCEL_REASON_LOST_PAYLOAD, "lost-payload"),
+  G_DEFINE_ENUM_VALUE (KASSA_CANCEL_REASON_BAD_PAYLOAD, "bad-payload"))
+
 /* Migrations: step i brings a journal from user_version i to i + 1. A step
  * never changes once released; a new version appends a step. */
 static const char * const migrations[] = {
@@ -161,6 +168,9 @@ static const char * const migrations[] = {
   "  prev_hash TEXT NOT NULL,"
   "  hash      TEXT NOT NULL"
   ");",
+
+  /* 3 → 4: why a cancel was made (KassaCancelReason nick; NULL before) */
+  "ALTER TABLE invoices ADD COLUMN cancel_reason TEXT;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == KASSA_JOURNAL_SCHEMA_VERSION);
@@ -1851,14 +1861,37 @@ fail:
   return NULL;
 }
 
-gboolean
-kassa_journal_move (KassaJournal               *self,
-                    KassaInvoice               *invoice,
-                    KassaInvoiceState           state,
-                    const char                 *payload,
-                    const KassaBankTransaction *transaction,
-                    const char                 *note,
-                    GError                    **error)
+/* Records why the invoice is being cancelled, inside the caller's transaction. */
+static gboolean
+update_cancel_reason (KassaJournal       *self,
+                      const char         *number,
+                      KassaCancelReason   reason,
+                      GError            **error)
+{
+  g_autoptr(GEnumClass) enum_class = g_type_class_ref (KASSA_TYPE_CANCEL_REASON);
+  g_autoptr(sqlite3_stmt) stmt =
+    prepare (self->db, self->path, "UPDATE invoices SET cancel_reason = ? WHERE number = ?",
+             error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_text (stmt, 1, g_enum_get_value (enum_class, reason)->value_nick);
+  bind_text (stmt, 2, number);
+
+  return step_done (self->db, self->path, stmt, error);
+}
+
+/* kassa_journal_move(), and the cancel's reason when @reason is known. */
+static gboolean
+move_invoice (KassaJournal               *self,
+              KassaInvoice               *invoice,
+              KassaInvoiceState           state,
+              const char                 *payload,
+              const KassaBankTransaction *transaction,
+              const char                 *note,
+              KassaCancelReason           reason,
+              GError                    **error)
 {
   const KassaInvoiceRow *current;
   KassaInvoiceRow row = { 0 };
@@ -1907,6 +1940,8 @@ kassa_journal_move (KassaJournal               *self,
 
   if (!begin (self, error) ||
       !update_invoice_row (self, &row, from, error) ||
+      (reason != KASSA_CANCEL_REASON_UNKNOWN &&
+       !update_cancel_reason (self, row.number, reason, error)) ||
       !insert_transition (self, row.number, kassa_invoice_state_to_string (from),
                           kassa_invoice_state_to_string (state), row.updated_us, note, error) ||
       !commit (self, error))
@@ -1917,6 +1952,76 @@ kassa_journal_move (KassaJournal               *self,
     }
 
   kassa_invoice_apply_row (invoice, &row);
+  return TRUE;
+}
+
+gboolean
+kassa_journal_move (KassaJournal               *self,
+                    KassaInvoice               *invoice,
+                    KassaInvoiceState           state,
+                    const char                 *payload,
+                    const KassaBankTransaction *transaction,
+                    const char                 *note,
+                    GError                    **error)
+{
+  return move_invoice (self, invoice, state, payload, transaction, note,
+                       KASSA_CANCEL_REASON_UNKNOWN, error);
+}
+
+gboolean
+kassa_journal_move_to_cancelling (KassaJournal       *self,
+                                  KassaInvoice       *invoice,
+                                  KassaCancelReason   reason,
+                                  const char         *note,
+                                  GError            **error)
+{
+  return move_invoice (self, invoice, KASSA_INVOICE_CANCELLING, NULL, NULL, note, reason, error);
+}
+
+gboolean
+kassa_journal_get_cancel_reason (KassaJournal       *self,
+                                 KassaInvoice       *invoice,
+                                 KassaCancelReason  *reason,
+                                 GError            **error)
+{
+  g_autoptr(GEnumClass) enum_class = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  GEnumValue *value = NULL;
+  int rc;
+
+  g_return_val_if_fail (KASSA_IS_JOURNAL (self), FALSE);
+  g_return_val_if_fail (KASSA_IS_INVOICE (invoice), FALSE);
+  g_return_val_if_fail (reason != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_open (self, error))
+    return FALSE;
+
+  stmt = prepare (self->db, self->path, "SELECT cancel_reason FROM invoices WHERE number = ?",
+                  error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, kassa_invoice_get_number (invoice));
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, KASSA_JOURNAL_ERROR, KASSA_JOURNAL_ERROR_NOT_FOUND,
+                   _("There is no invoice %s in the journal"), kassa_invoice_get_number (invoice));
+      return FALSE;
+    }
+  if (rc != SQLITE_ROW)
+    {
+      set_db_error (error, self->db, self->path, rc);
+      return FALSE;
+    }
+
+  /* NULL (older rows) and a word this Kassa does not know read as unknown. */
+  enum_class = g_type_class_ref (KASSA_TYPE_CANCEL_REASON);
+  if (sqlite3_column_type (stmt, 0) == SQLITE_TEXT)
+    value = g_enum_get_value_by_nick (enum_class, (const char *) sqlite3_column_text (stmt, 0));
+  *reason = value != NULL ? (KassaCancelReason) value->value : KASSA_CANCEL_REASON_UNKNOWN;
+
   return TRUE;
 }
 

@@ -41,7 +41,7 @@ struct _KassaTillTracker
 
   gboolean       cancel_refused;    /* the last cancel was refused (its outcome is known) */
   gboolean       refund_refused;
-  gboolean       expiring;          /* the cancel is the expiry's: ends EXPIRED */
+  KassaCancelReason cancel_reason; /* why the till cancels: the expiry's ends EXPIRED */
   gboolean       after_cancel_check;
   gboolean       recovering;        /* counted by the start-up recovery */
   gboolean       checked;           /* a check completed since tracking (re)started */
@@ -161,9 +161,18 @@ tracker_move (KassaTillTracker           *t,
     {
       gboolean last = (i == 1);
 
-      if (!kassa_journal_move (t->till->journal, t->invoice, path[i - 1],
-                               last ? payload : NULL, last ? transaction : NULL,
-                               note, error))
+      gboolean moved;
+
+      /* CANCELLING is journaled with its reason, so that a restart knows
+       * how the cancel ends (docs/journal.md "cancel_reason"). */
+      if (path[i - 1] == KASSA_INVOICE_CANCELLING)
+        moved = kassa_journal_move_to_cancelling (t->till->journal, t->invoice,
+                                                  t->cancel_reason, note, error);
+      else
+        moved = kassa_journal_move (t->till->journal, t->invoice, path[i - 1],
+                                    last ? payload : NULL, last ? transaction : NULL,
+                                    note, error);
+      if (!moved)
         {
           g_debug ("Invoice %s: could not move to %s: %s", kassa_invoice_get_number (t->invoice),
                    kassa_invoice_state_to_string (path[i - 1]), (*error)->message);
@@ -644,12 +653,22 @@ send_cancel (KassaTillTracker *t)
 }
 
 /* Write-ahead: CANCELLING is on disk before the cancel is sent. */
+/* How this invoice's cancel ends: EXPIRED for the expiry's, else CANCELLED. */
+static KassaInvoiceState
+cancelled_state (KassaTillTracker *t)
+{
+  return t->cancel_reason == KASSA_CANCEL_REASON_EXPIRY ? KASSA_INVOICE_EXPIRED
+                                                        : KASSA_INVOICE_CANCELLED;
+}
+
 static void
-begin_cancel (KassaTillTracker *t,
-              const char       *note)
+begin_cancel (KassaTillTracker  *t,
+              KassaCancelReason  reason,
+              const char        *note)
 {
   g_autoptr(GError) error = NULL;
 
+  t->cancel_reason = reason;
   g_clear_error (&t->cancel_error);
   if (note != NULL)
     {
@@ -725,14 +744,12 @@ tracker_step (KassaTillTracker *t)
     case KASSA_INVOICE_AWAITING_PAYMENT:
       if (t->cancel_task != NULL)
         {
-          t->expiring = FALSE;
-          begin_cancel (t, NULL);
+          begin_cancel (t, KASSA_CANCEL_REASON_CASHIER, NULL);
           return;
         }
       if (payload_missing (t))
         {
-          t->expiring = FALSE;
-          begin_cancel (t, _("The bank’s answer with the QR code was lost, so the customer "
+          begin_cancel (t, KASSA_CANCEL_REASON_LOST_PAYLOAD, _("The bank’s answer with the QR code was lost, so the customer "
                              "never saw it; the invoice was cancelled"));
           return;
         }
@@ -744,8 +761,7 @@ tracker_step (KassaTillTracker *t)
           kassa_till_tracker_age_us (t) >= (gint64) self->expiry_s * G_USEC_PER_SEC &&
           g_get_monotonic_time () >= t->cancel_not_before)
         {
-          t->expiring = TRUE;
-          begin_cancel (t, NULL);
+          begin_cancel (t, KASSA_CANCEL_REASON_EXPIRY, NULL);
           return;
         }
       send_check (t);
@@ -870,7 +886,7 @@ apply_check (KassaTillTracker           *t,
           tracker_commit (t, KASSA_INVOICE_DECLINED, NULL, tx, NULL);
           return 0;
         case KASSA_CHECK_CANCELLED:
-          if (tracker_commit (t, t->expiring ? KASSA_INVOICE_EXPIRED : KASSA_INVOICE_CANCELLED,
+          if (tracker_commit (t, cancelled_state (t),
                               NULL, NULL, t->cancel_note))
             t->after_cancel_check = TRUE;
           return 0;
@@ -1051,7 +1067,7 @@ cancel_cb (GObject      *source,
 
   if (reply != NULL)
     {
-      if (tracker_commit (t, t->expiring ? KASSA_INVOICE_EXPIRED : KASSA_INVOICE_CANCELLED,
+      if (tracker_commit (t, cancelled_state (t),
                           NULL, NULL, t->cancel_note))
         t->after_cancel_check = TRUE;  /* one more check: a late payment is not lost */
       tracker_after (t, 0);
@@ -1165,8 +1181,7 @@ create_cb (GObject      *source,
       task_return_error_take (t, &t->sale_task, g_error_new_literal (KASSA_TILL_ERROR,
                                                                   KASSA_TILL_ERROR_PAYLOAD,
                                                                   note));
-      t->expiring = FALSE;
-      begin_cancel (t, note);
+      begin_cancel (t, KASSA_CANCEL_REASON_BAD_PAYLOAD, note);
       return;
     }
 
@@ -1261,7 +1276,21 @@ kassa_till_tracker_recover (KassaTillTracker *t)
   else
     t->ambiguous_since = g_get_monotonic_time ();
   if (state == KASSA_INVOICE_CANCELLING || state == KASSA_INVOICE_CANCEL_UNKNOWN)
-    t->expiring = kassa_till_tracker_age_us (t) >= (gint64) self->expiry_s * G_USEC_PER_SEC;
+    {
+      g_autoptr(GError) error = NULL;
+
+      /* The journal says why the cancel was made. A cancel journaled by an
+       * older Kassa has no reason: then, as that Kassa read it, an invoice
+       * older than the expiry was the expiry's. */
+      if (!kassa_journal_get_cancel_reason (self->journal, t->invoice, &t->cancel_reason, &error))
+        {
+          g_debug ("Invoice %s: %s", kassa_invoice_get_number (t->invoice), error->message);
+          t->cancel_reason = KASSA_CANCEL_REASON_UNKNOWN;
+        }
+      if (t->cancel_reason == KASSA_CANCEL_REASON_UNKNOWN &&
+          kassa_till_tracker_age_us (t) >= (gint64) self->expiry_s * G_USEC_PER_SEC)
+        t->cancel_reason = KASSA_CANCEL_REASON_EXPIRY;
+    }
 
   if (!t->busy)
     tracker_schedule (t, 0);
