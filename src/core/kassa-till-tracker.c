@@ -36,7 +36,7 @@ struct _KassaTillTracker
   guint          failures;          /* consecutive exchanges without an answer */
   gint64         ambiguous_since;   /* monotonic µs: a request of unknown outcome was sent */
   gint64         cancel_not_before; /* monotonic µs: back-off of the expiry cancel */
-  gint64         born;              /* monotonic µs: the invoice's creation (see kassa_till_tracker_get) */
+  gint64         born;              /* monotonic µs: the invoice's creation (tracker_get) */
   KassaBankEndpoint create_endpoint;
 
   gboolean       cancel_refused;    /* the last cancel was refused (its outcome is known) */
@@ -749,8 +749,9 @@ tracker_step (KassaTillTracker *t)
         }
       if (payload_missing (t))
         {
-          begin_cancel (t, KASSA_CANCEL_REASON_LOST_PAYLOAD, _("The bank’s answer with the QR code was lost, so the customer "
-                             "never saw it; the invoice was cancelled"));
+          begin_cancel (t, KASSA_CANCEL_REASON_LOST_PAYLOAD,
+                        _("The bank’s answer with the QR code was lost, so the customer "
+                          "never saw it; the invoice was cancelled"));
           return;
         }
       /* After a restart the first step is a check, not the expiry cancel:

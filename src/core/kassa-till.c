@@ -349,7 +349,8 @@ settle_cb (GObject      *source,
                                      "Kassa sends it again until the bank answers."),
                                    id, error->message);
         }
-      job->timer_id = g_timeout_add (kassa_till_backoff_ms (self, job->failures), settle_job_timer_cb, job);
+      job->timer_id = g_timeout_add (kassa_till_backoff_ms (self, job->failures),
+                                     settle_job_timer_cb, job);
       return;
     }
 
@@ -389,7 +390,8 @@ settle_job_send (SettleJob *job)
 
           g_task_return_error (task, g_steal_pointer (&error));
         }
-      job->timer_id = g_timeout_add (kassa_till_backoff_ms (self, ++job->failures), settle_job_timer_cb, job);
+      job->timer_id = g_timeout_add (kassa_till_backoff_ms (self, ++job->failures),
+                                     settle_job_timer_cb, job);
       return;
     }
 
