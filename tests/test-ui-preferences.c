@@ -804,20 +804,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  kassa_test_init (&argc, &argv);
-
-  /* No Secret Service in the test session; never the tester's own keyring. */
-  g_setenv ("KASSA_SECRET_BACKEND", "file", TRUE);
-
-  if (!kassa_test_ui_have_harness ())
-    {
-      g_test_add_func ("/preferences/no-display", kassa_test_ui_skip_without_harness);
-      return g_test_run ();
-    }
-
-  gtk_init ();
-  adw_init ();
-  kassa_test_ui_use_system_data ();
+  if (!kassa_test_ui_init_with_file_secrets (&argc, &argv, "/preferences/no-display"))
+    return g_test_run ();
   /* GTK 4.8's cursor blink warns ("GtkText - did not receive a focus-out
    * event") when it fires in an entry of a window that lost the keyboard to
    * another (the PIN dialog): a harmless warning that fails a test. */

@@ -187,17 +187,25 @@ task_return_verdict (GTask                  *task,
   g_task_return_boolean (task, TRUE);
 }
 
-/* The store failed: the verdict of this kind of job. */
-static void
-task_return_store_error (GTask        *task,
-                         const GError *error)
+/* TRUE when the store failed (*@error is set): the task has ended, cancelled,
+ * or with the verdict of this kind of job and the store's reason. */
+static gboolean
+task_return_store_failure (GTask   *task,
+                           GError **error)
 {
   Job *job = g_task_get_task_data (task);
 
-  task_return_verdict (task,
-                       job->save ? KASSA_CREDENTIALS_STATUS_SAVE_FAILED
-                                 : KASSA_CREDENTIALS_STATUS_TEST_FAILED,
-                       KASSA_CREDENTIALS_FIELD_NONE, g_strdup (error->message));
+  if (*error == NULL)
+    return FALSE;
+
+  if (g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_task_return_error (task, g_steal_pointer (error));
+  else
+    task_return_verdict (task,
+                         job->save ? KASSA_CREDENTIALS_STATUS_SAVE_FAILED
+                                   : KASSA_CREDENTIALS_STATUS_TEST_FAILED,
+                         KASSA_CREDENTIALS_FIELD_NONE, g_strdup ((*error)->message));
+  return TRUE;
 }
 
 static void
@@ -294,17 +302,8 @@ save_stored_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   kassa_secret_store_store_finish (KASSA_SECRET_STORE (object), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  if (error != NULL)
-    {
-      task_return_store_error (task, error);
-      return;
-    }
+  if (task_return_store_failure (task, &error))
+    return;
 
   finish_save (task);
 }
@@ -321,17 +320,9 @@ stored_secret_found_cb (GObject      *object,
   char *secret;
 
   secret = kassa_secret_store_lookup_finish (KASSA_SECRET_STORE (object), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+  if (task_return_store_failure (task, &error))
+    return;
 
-  if (error != NULL)
-    {
-      task_return_store_error (task, error);
-      return;
-    }
   if (secret == NULL)
     {
       task_return_verdict (task, KASSA_CREDENTIALS_STATUS_INVALID,

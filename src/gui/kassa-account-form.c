@@ -42,7 +42,6 @@ struct _KassaAccountForm
 
 enum {
   PROP_0,
-  PROP_CREDENTIALS,
   PROP_TITLE,
   PROP_NOTE,
   PROP_TEST_ACTION_NAME,
@@ -295,10 +294,6 @@ kassa_account_form_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_CREDENTIALS:
-      g_value_set_object (value, self->credentials);
-      break;
-
     case PROP_TITLE:
       g_value_set_string (value, adw_preferences_group_get_title (self->group));
       break;
@@ -344,10 +339,6 @@ kassa_account_form_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_CREDENTIALS:
-      kassa_account_form_set_credentials (self, g_value_get_object (value));
-      break;
-
     case PROP_TITLE:
       adw_preferences_group_set_title (self->group, g_value_get_string (value));
       break;
@@ -388,11 +379,6 @@ kassa_account_form_class_init (KassaAccountFormClass *klass)
   object_class->get_property = kassa_account_form_get_property;
   object_class->set_property = kassa_account_form_set_property;
   widget_class->grab_focus = kassa_account_form_grab_focus;
-
-  properties[PROP_CREDENTIALS] =
-    g_param_spec_object ("credentials", NULL, NULL,
-                         KASSA_TYPE_CREDENTIALS,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   properties[PROP_TITLE] =
     g_param_spec_string ("title", NULL, NULL,
@@ -499,8 +485,6 @@ kassa_account_form_set_credentials (KassaAccountForm *self,
   update_storage_label (self);
   kassa_secret_store_resolve_async (kassa_credentials_get_store (credentials), self->cancellable,
                                     store_resolved_cb, self);
-
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CREDENTIALS]);
 }
 
 void

@@ -17,7 +17,7 @@
  * from them and kassa_account_form_update_actions() on ::notify::status.
  * Nothing is saved while a test runs.
  *
- * Properties: "credentials" (KassaCredentials, set once), "title" (of the
+ * Properties: "title" (of the
  * rows' group), "note" (appended to the storage label), "test-action-name",
  * "save-action-name", "show-save-button"; read-only, notify: "status"
  * (KassaCredentialsStatus),
@@ -38,8 +38,8 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (KassaAccountForm, kassa_account_form, KASSA, ACCOUNT_FORM, AdwBin)
 
-/* Fills the fields from the credentials' settings and finds out where the
- * secret is kept. Once. */
+/* What the form works on, once: fills the fields from the credentials'
+ * settings and finds out where the secret is kept. */
 void                    kassa_account_form_set_credentials   (KassaAccountForm *self,
                                                              KassaCredentials *credentials);
 void                    kassa_account_form_set_note          (KassaAccountForm *self,

@@ -14,21 +14,9 @@ struct _KassaCredentialsDialog
 {
   AdwWindow         parent_instance;
 
-  GSettings        *settings;
-
   /* Template widgets */
   KassaAccountForm *form;
 };
-
-enum {
-  PROP_0,
-  PROP_SETTINGS,
-  PROP_STATUS,
-  PROP_STATUS_MESSAGE,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
 
 enum {
   SIGNAL_SAVED,
@@ -62,13 +50,6 @@ static void
 on_form_status_cb (KassaCredentialsDialog *self)
 {
   kassa_account_form_update_actions (self->form, GTK_WIDGET (self));
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
-}
-
-static void
-on_form_status_message_cb (KassaCredentialsDialog *self)
-{
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS_MESSAGE]);
 }
 
 static void
@@ -77,33 +58,26 @@ on_form_saved_cb (KassaCredentialsDialog *self)
   g_signal_emit (self, signals[SIGNAL_SAVED], 0);
 }
 
-/* ------------------------------------------------------------------ */
-/* GObject                                                             */
-
+/* The form works on @settings and the secret store; the dialog owns its actions. */
 static void
-kassa_credentials_dialog_constructed (GObject *object)
+setup_form (KassaCredentialsDialog *self,
+            GSettings              *settings)
 {
-  KassaCredentialsDialog *self = KASSA_CREDENTIALS_DIALOG (object);
-  g_autoptr(KassaSecretStore) store = NULL;
-  g_autoptr(KassaCredentials) credentials = NULL;
+  g_autoptr(KassaSecretStore) store = kassa_secret_store_new (KASSA_SECRET_BACKEND_AUTO, NULL);
+  g_autoptr(KassaCredentials) credentials = kassa_credentials_new (store, settings);
 
-  G_OBJECT_CLASS (kassa_credentials_dialog_parent_class)->constructed (object);
-
-  g_return_if_fail (G_IS_SETTINGS (self->settings));
-
-  store = kassa_secret_store_new (KASSA_SECRET_BACKEND_AUTO, NULL);
-  credentials = kassa_credentials_new (store, self->settings);
   kassa_account_form_set_credentials (self->form, credentials);
 
   g_signal_connect_object (self->form, "notify::status", G_CALLBACK (on_form_status_cb), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->form, "notify::status-message",
-                           G_CALLBACK (on_form_status_message_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->form, "saved", G_CALLBACK (on_form_saved_cb), self,
                            G_CONNECT_SWAPPED);
 
   gtk_widget_grab_focus (GTK_WIDGET (self->form));
 }
+
+/* ------------------------------------------------------------------ */
+/* GObject                                                             */
 
 static void
 kassa_credentials_dialog_dispose (GObject *object)
@@ -114,89 +88,12 @@ kassa_credentials_dialog_dispose (GObject *object)
 }
 
 static void
-kassa_credentials_dialog_finalize (GObject *object)
-{
-  KassaCredentialsDialog *self = KASSA_CREDENTIALS_DIALOG (object);
-
-  g_clear_object (&self->settings);
-
-  G_OBJECT_CLASS (kassa_credentials_dialog_parent_class)->finalize (object);
-}
-
-static void
-kassa_credentials_dialog_get_property (GObject    *object,
-                                       guint       prop_id,
-                                       GValue     *value,
-                                       GParamSpec *pspec)
-{
-  KassaCredentialsDialog *self = KASSA_CREDENTIALS_DIALOG (object);
-
-  switch (prop_id)
-    {
-    case PROP_SETTINGS:
-      g_value_set_object (value, self->settings);
-      break;
-
-    case PROP_STATUS:
-      g_value_set_enum (value, kassa_account_form_get_status (self->form));
-      break;
-
-    case PROP_STATUS_MESSAGE:
-      g_value_set_string (value, kassa_account_form_get_status_message (self->form));
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-kassa_credentials_dialog_set_property (GObject      *object,
-                                       guint         prop_id,
-                                       const GValue *value,
-                                       GParamSpec   *pspec)
-{
-  KassaCredentialsDialog *self = KASSA_CREDENTIALS_DIALOG (object);
-
-  switch (prop_id)
-    {
-    case PROP_SETTINGS:
-      self->settings = g_value_dup_object (value);
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 kassa_credentials_dialog_class_init (KassaCredentialsDialogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->constructed = kassa_credentials_dialog_constructed;
   object_class->dispose = kassa_credentials_dialog_dispose;
-  object_class->finalize = kassa_credentials_dialog_finalize;
-  object_class->get_property = kassa_credentials_dialog_get_property;
-  object_class->set_property = kassa_credentials_dialog_set_property;
-
-  properties[PROP_SETTINGS] =
-    g_param_spec_object ("settings", NULL, NULL,
-                         G_TYPE_SETTINGS,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-
-  properties[PROP_STATUS] =
-    g_param_spec_enum ("status", NULL, NULL,
-                       KASSA_TYPE_CREDENTIALS_STATUS, KASSA_CREDENTIALS_STATUS_NONE,
-                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-
-  properties[PROP_STATUS_MESSAGE] =
-    g_param_spec_string ("status-message", NULL, NULL,
-                         NULL,
-                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_SAVED] =
     g_signal_new ("saved",
@@ -229,14 +126,18 @@ GtkWindow *
 kassa_credentials_dialog_new (GtkWindow *parent,
                               GSettings *settings)
 {
+  KassaCredentialsDialog *self;
+
   g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
   g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
 
-  return g_object_new (KASSA_TYPE_CREDENTIALS_DIALOG,
-                       "settings", settings,
+  self = g_object_new (KASSA_TYPE_CREDENTIALS_DIALOG,
                        "transient-for", parent,
                        "application", parent != NULL ? gtk_window_get_application (parent) : NULL,
                        NULL);
+  setup_form (self, settings);
+
+  return GTK_WINDOW (self);
 }
 
 KassaCredentialsStatus

@@ -11,9 +11,8 @@
  * KassaCredentials (core), the same as in the preferences window.
  *
  * Actions (on the dialog): "credentials.test", "credentials.save".
- * Properties (read-only, notify): "settings" (GSettings, construct-only),
- * "status" (KassaCredentialsStatus), "status-message" (string, the sentence
- * shown to the person, or NULL).
+ * The status and its sentence are the form's (its "status" and
+ * "status-message" properties); the getters below read them.
  * Signals: ::saved () after a successful save.
  */
 
