@@ -165,4 +165,14 @@ KassaInvoice *kassa_test_ui_sell               (KassaCounter      *counter,
 void          kassa_test_ui_wait_invoice_state (KassaInvoice      *invoice,
                                                 KassaInvoiceState  state);
 
+/* The start of a test of the account windows (credentials dialog,
+ * preferences): kassa_test_init(), the file secret store (no Secret Service
+ * runs in the test session; never the tester's own keyring), then GTK and
+ * libadwaita with the system's data. FALSE without the display harness: one
+ * skipping case @no_display_path is added, and main() should return
+ * g_test_run() at once. */
+gboolean      kassa_test_ui_init_with_file_secrets (int               *argc,
+                                                    char            ***argv,
+                                                    const char        *no_display_path);
+
 G_END_DECLS
