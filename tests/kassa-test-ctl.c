@@ -230,7 +230,7 @@ kassa_test_ctl_start (const KassaTestCtlOptions *options,
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GString) command = g_string_new ("kassa-ctl");
+  g_autoptr(GString) command = g_string_new (NULL);
   g_auto(GStrv) env = ctl_environ (options);
   g_autoptr(GError) error = NULL;
   KassaTestCtl *ctl = g_new0 (KassaTestCtl, 1);
@@ -249,6 +249,13 @@ kassa_test_ctl_start (const KassaTestCtlOptions *options,
 
   for (guint i = 0; options->wrapper != NULL && options->wrapper[i] != NULL; i++)
     g_ptr_array_add (argv, (char *) options->wrapper[i]);
+  if (options->wrapper != NULL && options->wrapper[0] != NULL)
+    {
+      g_autofree char *name = g_path_get_basename (options->wrapper[0]);
+
+      g_string_append_printf (command, "%s ", name);
+    }
+  g_string_append (command, "kassa-ctl");
   g_ptr_array_add (argv, (char *) kassa_test_env_path ("KASSA_CTL"));
   for (guint i = 0; args[i] != NULL; i++)
     {
