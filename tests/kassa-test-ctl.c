@@ -82,8 +82,8 @@ ctl_environ (const KassaTestCtlOptions *options)
 
 /* ---- reading the output ---- */
 
-static void read_out (KassaTestCtl *ctl);
-static void read_err (KassaTestCtl *ctl);
+static void read_pipe (KassaTestCtl *ctl,
+                       GInputStream *pipe);
 
 /* Hands line_func the complete lines read so far (and at the end the last,
  * unterminated one). */
@@ -110,59 +110,40 @@ deliver_lines (KassaTestCtl *ctl,
     }
 }
 
+/* stdout or stderr: appended to out or err until the end. */
 static void
-out_read_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
+pipe_read_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
 {
   KassaTestCtl *ctl = user_data;
+  KassaTestCtlPrivate *priv = ctl->priv;
+  GInputStream *pipe = G_INPUT_STREAM (source);
+  gboolean is_out = pipe == g_subprocess_get_stdout_pipe (priv->process);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result,
-                                                              &error);
+  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (pipe, result, &error);
 
   g_assert_no_error (error);
   if (g_bytes_get_size (bytes) == 0)
     {
-      ctl->priv->out_eof = TRUE;
+      if (is_out)
+        priv->out_eof = TRUE;
+      else
+        priv->err_eof = TRUE;
       return;
     }
-  g_string_append_len (ctl->priv->out, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-  deliver_lines (ctl, FALSE);
-  read_out (ctl);
+  g_string_append_len (is_out ? priv->out : priv->err, g_bytes_get_data (bytes, NULL),
+                       g_bytes_get_size (bytes));
+  if (is_out)
+    deliver_lines (ctl, FALSE);
+  read_pipe (ctl, pipe);
 }
 
 static void
-read_out (KassaTestCtl *ctl)
+read_pipe (KassaTestCtl *ctl,
+           GInputStream *pipe)
 {
-  g_input_stream_read_bytes_async (g_subprocess_get_stdout_pipe (ctl->priv->process), 4096,
-                                   G_PRIORITY_DEFAULT, NULL, out_read_cb, ctl);
-}
-
-static void
-err_read_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  KassaTestCtl *ctl = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result,
-                                                              &error);
-
-  g_assert_no_error (error);
-  if (g_bytes_get_size (bytes) == 0)
-    {
-      ctl->priv->err_eof = TRUE;
-      return;
-    }
-  g_string_append_len (ctl->priv->err, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-  read_err (ctl);
-}
-
-static void
-read_err (KassaTestCtl *ctl)
-{
-  g_input_stream_read_bytes_async (g_subprocess_get_stderr_pipe (ctl->priv->process), 4096,
-                                   G_PRIORITY_DEFAULT, NULL, err_read_cb, ctl);
+  g_input_stream_read_bytes_async (pipe, 4096, G_PRIORITY_DEFAULT, NULL, pipe_read_cb, ctl);
 }
 
 static void
@@ -285,8 +266,8 @@ kassa_test_ctl_start (const KassaTestCtlOptions *options,
     }
   g_output_stream_close (in, NULL, NULL);
 
-  read_out (ctl);
-  read_err (ctl);
+  read_pipe (ctl, g_subprocess_get_stdout_pipe (priv->process));
+  read_pipe (ctl, g_subprocess_get_stderr_pipe (priv->process));
   g_subprocess_wait_async (priv->process, NULL, exited_cb, ctl);
   if (options->limit_s > 0)
     priv->limit_id = g_timeout_add_seconds (options->limit_s, limit_cb, ctl);
