@@ -63,18 +63,6 @@ kassa_test_run_finish (KassaTestRun *run)
   return g_subprocess_get_exit_status (run->process);
 }
 
-const char *
-kassa_test_env_path (const char *name)
-{
-  const char *value = g_getenv (name);
-
-  if (value == NULL || *value == '\0')
-    g_error ("%s is not set; run the ui suite with meson test under build-aux/with-display.sh",
-             name);
-
-  return value;
-}
-
 JsonObject *
 kassa_test_parse_object (const char *json)
 {
@@ -220,8 +208,8 @@ state_is (gpointer data)
 }
 
 JsonObject *
-kassa_test_remote_wait_state (KassaTestRemote *remote,
-                              const char      *state)
+kassa_test_remote_wait_for_state (KassaTestRemote *remote,
+                                  const char      *state)
 {
   StateWait w = { remote, state, NULL };
   JsonObject *object;

@@ -21,6 +21,7 @@
 #include "kassa-manager.h"
 #include "kassa-receipt.h"
 #include "kassa-report.h"
+#include "kassa-test-ctl.h"
 #include "kassa-test-util.h"
 
 /* A deadline, not a wait: the PIN's PBKDF2 takes ~20 s under ASan with slow unwinding. */
@@ -845,24 +846,29 @@ ctl (const char  *journal,
      const char  *first,
      ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  const char *ctl_path = g_getenv ("KASSA_CTL");
-  va_list args;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(KassaTestCtl) run = NULL;
+  KassaTestCtlOptions options = { .input = input };
+  va_list ap;
 
-  g_assert_nonnull (ctl_path);
   /* The command word, then the training journal, then the command's arguments. */
-  g_ptr_array_add (argv, (char *) ctl_path);
-  g_ptr_array_add (argv, (char *) first);
-  g_ptr_array_add (argv, (char *) "--training");
-  g_ptr_array_add (argv, (char *) "--journal");
-  g_ptr_array_add (argv, (char *) journal);
-  va_start (args, first);
-  for (const char *arg = va_arg (args, const char *); arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
+  g_ptr_array_add (args, (char *) first);
+  g_ptr_array_add (args, (char *) "--training");
+  g_ptr_array_add (args, (char *) "--journal");
+  g_ptr_array_add (args, (char *) journal);
+  va_start (ap, first);
+  for (const char *arg = va_arg (ap, const char *); arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (char *) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
 
-  return run_tool ((const char * const *) argv->pdata, input, out, err);
+  run = kassa_test_ctl_run (&options, (const char * const *) args->pdata);
+  if (out != NULL)
+    *out = g_steal_pointer (&run->out);
+  if (err != NULL)
+    *err = g_steal_pointer (&run->err);
+
+  return run->status;
 }
 
 /* A string member of the last JSON line of kassa-ctl's output. */
