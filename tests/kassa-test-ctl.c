@@ -1,5 +1,6 @@
 /* kassa-test-ctl.c — kassa-ctl ($KASSA_CTL) as a real process, for every test that runs it
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

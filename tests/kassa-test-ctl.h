@@ -4,6 +4,7 @@
  * locale), stdin, a time limit, a kill while a request is in flight, and the
  * output read as it comes; then the result and the assertions the tests share.
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

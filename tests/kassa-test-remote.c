@@ -1,5 +1,6 @@
 /* kassa-test-remote.c — the built `kassa` driven from outside
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

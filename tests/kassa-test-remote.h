@@ -1,6 +1,7 @@
 /* kassa-test-remote.h — the built `kassa` driven from outside, as a cash register or a shop's
  * own scripts drive it: its process, its name on the session bus, its D-Bus interface
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * For the ui tests that start $KASSA as a separate process under the display

@@ -1,6 +1,7 @@
 /* kassa-test-ui.h — screenshots, QR decoding, real key presses, waiting and a
  * training till: what the tests of the ui suite share
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * For tests run under build-aux/with-display.sh: weston's two outputs are X

@@ -1,6 +1,7 @@
 /* kassa-test-util.h — shared test helpers: init, a real kassa-bank-sim process, raw HTTP,
  * waiting for async results and invoice states
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

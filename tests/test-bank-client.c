@@ -1,5 +1,6 @@
 /* test-bank-client.c — KassaBankClient against kassa-bank-sim as a real process
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Every endpoint round-trips through the client; every simulated fault gives

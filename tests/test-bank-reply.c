@@ -1,5 +1,6 @@
 /* test-bank-reply.c — the bank's replies, parsed from canned bodies (no network)
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

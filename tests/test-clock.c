@@ -1,5 +1,6 @@
 /* test-clock.c — expiry and polling when the wall clock jumps
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Real kassa-ctl processes run under libfaketime (LD_PRELOAD, Debian's

@@ -1,5 +1,6 @@
 /* test-crash.c — the crash matrix and the fault matrix, with kassa-ctl as a real process
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Crash matrix: kassa-ctl ($KASSA_CTL) runs a sale, cancel, refund or

@@ -1,5 +1,6 @@
 /* test-credentials-sim.c — KassaCredentials against kassa-bank-sim as a real process
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The account service both windows use, without a window: the connection

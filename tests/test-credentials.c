@@ -1,5 +1,6 @@
 /* test-credentials.c — the account's checks and the connection test's reading, without a network
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * kassa_bank_url_validate() against the client that applies it,

@@ -1,5 +1,6 @@
 /* test-ctl-till.c — kassa-ctl's till commands as real processes against kassa-bank-sim
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

@@ -1,5 +1,6 @@
 /* test-ctl.c — kassa-ctl as a real process against kassa-bank-sim
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

@@ -1,5 +1,6 @@
 /* test-invoice.c — the invoice state machine, names and JSON
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

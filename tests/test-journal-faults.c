@@ -1,5 +1,6 @@
 /* test-journal-faults.c — what kassa-ctl does when the journal's file fails it
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Real faults only: a disk that is full because a small tmpfs is (the test

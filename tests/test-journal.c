@@ -1,5 +1,6 @@
 /* test-journal.c — the durable journal on real SQLite files
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

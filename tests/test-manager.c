@@ -1,5 +1,6 @@
 /* test-manager.c — the manager PIN, its rate limit and the hash-chained audit log
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Real journals on disk, real PBKDF2. The rate limit's clock is injected, so

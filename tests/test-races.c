@@ -1,5 +1,6 @@
 /* test-races.c — pushes and races: an in-process KassaTill against kassa-bank-sim
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A real simulator process, a real journal file and, for pushes, a real

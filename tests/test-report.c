@@ -1,5 +1,6 @@
 /* test-report.c — settlement reports and receipts (PDF, CSV) from a real day
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A real kassa-bank-sim process, a real till and journal: sales that are paid,

@@ -1,6 +1,7 @@
 /* test-secret-store.c — KassaSecretStore: the private file fallback, its permission checks,
  * the backend choice, and input validation
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

@@ -1,5 +1,6 @@
 /* test-sim.c — kassa-bank-sim as a real process, spoken to in raw HTTP
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

@@ -1,5 +1,6 @@
 /* test-till.c — the payment lifecycle against kassa-bank-sim as a real process
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Every test uses a real journal file in the isolated data directory and a

@@ -1,5 +1,6 @@
 /* test-ui-credentials.c — the bank credentials dialog against kassa-bank-sim as a real process
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The dialog is driven through its public surface: the rows it exposes for

@@ -1,5 +1,6 @@
 /* test-ui-preferences.c — the preferences window, its checks, the PIN, the settings applied
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The window runs over a training till (journal, training bank, till,

@@ -1,5 +1,6 @@
 /* test-ui-real.c — real mode, started as a shop starts it
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The built `kassa` ($KASSA) started as its own process with a bank account

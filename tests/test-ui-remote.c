@@ -1,5 +1,6 @@
 /* test-ui-remote.c — `kassa --charge` and the D-Bus interface, against the real executable
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Runs $KASSA (the installed-to-be executable) under the display harness'

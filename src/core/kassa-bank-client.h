@@ -1,5 +1,6 @@
 /* kassa-bank-client.h — Golomt Instore API client
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

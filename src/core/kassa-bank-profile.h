@@ -1,5 +1,6 @@
 /* kassa-bank-profile.h — every wire detail the public sources disagree on
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Nothing outside KassaBankProfile branches on these readings. Defaults are the

@@ -1,5 +1,6 @@
 /* kassa-credentials.c — the bank account's checks, connection test and save
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

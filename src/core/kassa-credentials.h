@@ -1,5 +1,6 @@
 /* kassa-credentials.h — the bank account's checks, connection test and save, without a window
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The one home of what both account forms (the credentials dialog and the

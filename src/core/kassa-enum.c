@@ -1,5 +1,6 @@
 /* kassa-enum.c — an enum's values by their nicks
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

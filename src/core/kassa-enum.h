@@ -1,5 +1,6 @@
 /* kassa-enum.h — an enum's values by their nicks, the words Kassa writes down
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The nicks of Kassa's registered enums (G_DEFINE_ENUM_TYPE) are the words

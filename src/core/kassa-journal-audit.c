@@ -1,5 +1,6 @@
 /* kassa-journal-audit.c — the hash-chained audit log of manager actions
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * docs/journal.md "audit": each row's hash covers the previous row's hash,

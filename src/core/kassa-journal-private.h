@@ -1,5 +1,6 @@
 /* kassa-journal-private.h — what the parts of KassaJournal share
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Not installed, not for front ends. KassaJournal is five files:

@@ -1,5 +1,6 @@
 /* kassa-journal-schema.c — the journal's schema: its versions and migrations
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * docs/journal.md "Schema" lists the versions. Opening a file inspects it

@@ -1,5 +1,6 @@
 /* kassa-journal-settlement.c — settlement batches in the journal
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * docs/journal.md "Settlement states": a batch is begun with the terminal's

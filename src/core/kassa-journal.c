@@ -1,5 +1,6 @@
 /* kassa-journal.c
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * docs/journal.md describes the file: schema, versions, number formats and

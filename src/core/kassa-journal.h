@@ -1,5 +1,6 @@
 /* kassa-journal.h — the durable record of every sale (SQLite)
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * One file per mode (real, training). WAL, synchronous=FULL, exclusive lock while

@@ -1,5 +1,6 @@
 /* kassa-till-private.h — what the parts of KassaTill share
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * KassaTill is three files: kassa-till.c (the object, its API, recovery and

@@ -1,5 +1,6 @@
 /* kassa-till-reading.c — what the bank's answers mean to the till
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The only place that interprets a `check` outcome — the till's

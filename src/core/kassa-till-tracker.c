@@ -1,5 +1,6 @@
 /* kassa-till-tracker.c — one invoice's lifecycle: the per-invoice state machine
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * docs/lifecycle.md is the spec of this file: its tables ("Creating an

@@ -1,5 +1,6 @@
 /* kassa-till.c — the payment lifecycle controller
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The KassaTill object: the sale, cancel, refund and "check now" API, the

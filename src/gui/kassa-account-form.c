@@ -1,5 +1,6 @@
 /* kassa-account-form.c — the bank account's fields, its storage note, "Test connection"
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

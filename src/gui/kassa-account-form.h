@@ -1,5 +1,6 @@
 /* kassa-account-form.h — the bank account's fields, its storage note, "Test connection"
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The one account form of Kassa, in the credentials dialog and in the

@@ -1,5 +1,6 @@
 /* kassa-credentials-dialog.h — enter the bank terminal, its secret key and the bank address
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A modal window over the cashier window. "Test connection" sends a real

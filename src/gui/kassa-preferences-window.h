@@ -1,5 +1,6 @@
 /* kassa-preferences-window.h — the manager's settings: bank, payments, display, receipts
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * An AdwPreferencesWindow over the GSettings of mn.kassa.Kassa. Nothing

@@ -1,5 +1,6 @@
 /* kassa-report.c — the end-of-day settlement report: PDF, CSV and printable pages
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The report is a list of rows (title, key/value lines, table rows), each a

@@ -1,5 +1,6 @@
 /* kassa-bank-sim-control.c — the simulator's control interface, /sim/…
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

@@ -1,5 +1,6 @@
 /* kassa-bank-sim-faults.c — fault injection: what the simulated bank does instead of answering
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

@@ -1,5 +1,6 @@
 /* kassa-bank-sim-main.c — the kassa-bank-sim executable
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Without a command word it is the simulated bank: it prints its URL as the

@@ -1,5 +1,6 @@
 /* kassa-bank-sim-pos.c — the /pos endpoints of the simulated bank
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

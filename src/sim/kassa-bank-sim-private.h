@@ -1,5 +1,6 @@
 /* kassa-bank-sim-private.h — what the simulator's files share
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Not installed, not for front ends: the KassaBankSim struct, its table

@@ -1,5 +1,6 @@
 /* kassa-bank-sim-state.c — the simulated bank's state file (training mode)
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

@@ -1,5 +1,6 @@
 /* kassa-bank-sim-wire.c — what the simulated bank writes: amounts, QR payloads, envelopes
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

@@ -1,5 +1,6 @@
 /* kassa-bank-sim.c — the simulated bank: its tables, its server and its public API
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The rest of the simulator lives beside it, one job a file, sharing

@@ -1,5 +1,6 @@
 /* kassa-bank-sim.h — a faithful Golomt Instore bank, on loopback
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * For tests, benchmarks, demos and training mode. It runs in the thread-default

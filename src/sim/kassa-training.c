@@ -1,5 +1,6 @@
 /* kassa-training.c — the training bank: one simulated terminal on loopback
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

@@ -1,6 +1,7 @@
 /* kassa-soak.c — the soak: thousands of sales with random faults and kills, then the journal
  * must agree with the bank
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Runs N sales as real `kassa-ctl` processes ($KASSA_CTL) against one

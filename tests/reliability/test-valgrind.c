@@ -1,5 +1,6 @@
 /* test-valgrind.c — real kassa-ctl runs under valgrind: no memory error, no definite leak
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Each case prepares what it needs with plain kassa-ctl runs (a kassa-bank-sim
