@@ -20,6 +20,7 @@
 #include "kassa-bank-fields.h"
 #include "kassa-bank-sim-private.h"
 #include "kassa-enum.h"
+#include "kassa-training-customer.h"
 
 enum {
   PROP_0,
@@ -30,7 +31,11 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-G_DEFINE_FINAL_TYPE (KassaBankSim, kassa_bank_sim, G_TYPE_OBJECT)
+static void kassa_bank_sim_training_customer_init (KassaTrainingCustomerInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (KassaBankSim, kassa_bank_sim, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (KASSA_TYPE_TRAINING_CUSTOMER,
+                                                      kassa_bank_sim_training_customer_init))
 
 G_DEFINE_QUARK (kassa-sim-error-quark, kassa_sim_error)
 
@@ -665,6 +670,32 @@ kassa_bank_sim_decline (KassaBankSim  *self,
                         GError       **error)
 {
   return customer_acts (self, terminal, invoice, FALSE, error);
+}
+
+/* KassaCounter plays the customer through KassaTrainingCustomer (src/core). */
+static gboolean
+training_customer_pay (KassaTrainingCustomer  *customer,
+                       const char             *terminal,
+                       const char             *invoice,
+                       GError                **error)
+{
+  return kassa_bank_sim_pay (KASSA_BANK_SIM (customer), terminal, invoice, error);
+}
+
+static gboolean
+training_customer_decline (KassaTrainingCustomer  *customer,
+                           const char             *terminal,
+                           const char             *invoice,
+                           GError                **error)
+{
+  return kassa_bank_sim_decline (KASSA_BANK_SIM (customer), terminal, invoice, error);
+}
+
+static void
+kassa_bank_sim_training_customer_init (KassaTrainingCustomerInterface *iface)
+{
+  iface->pay = training_customer_pay;
+  iface->decline = training_customer_decline;
 }
 
 void
