@@ -378,7 +378,7 @@ kassa_test_ui_till_open (KassaTestTill *t,
   kassa_till_recover_async (t->till, NULL, recovered_cb, &recovered);
   g_assert_true (kassa_test_ui_wait (kassa_test_ui_flag_is_set, &recovered,
                                      KASSA_TEST_UI_LIMIT_S));
-  t->counter = kassa_counter_new (t->till, t->bank);
+  t->counter = kassa_counter_new (t->till, KASSA_TRAINING_CUSTOMER (t->bank));
 }
 
 void

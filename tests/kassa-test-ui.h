@@ -14,6 +14,7 @@
 
 #include <adwaita.h>
 
+#include "kassa-bank-sim.h"
 #include "kassa-counter.h"
 
 G_BEGIN_DECLS

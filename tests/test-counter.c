@@ -74,7 +74,7 @@ open_counter (Fixture *f)
   g_assert_no_error (error);
   f->till = kassa_till_new (f->journal, f->client);
   kassa_till_set_poll_schedule (f->till, 100, 120, 100);
-  f->counter = kassa_counter_new (f->till, f->bank);
+  f->counter = kassa_counter_new (f->till, KASSA_TRAINING_CUSTOMER (f->bank));
   g_signal_connect (f->counter, "message", G_CALLBACK (on_message_cb), f);
   g_signal_connect (f->counter, "notify::current-invoice", G_CALLBACK (on_current_cb), f);
   recover (f);

@@ -251,7 +251,7 @@ fixture_setup (Fixture       *f,
   g_assert_no_error (error);
   kassa_till_recover_async (f->till, NULL, recovered_cb, &recovered);
   g_assert_true (kassa_test_ui_wait (flag_is_set, &recovered, LIMIT_S));
-  f->counter = kassa_counter_new (f->till, f->bank);
+  f->counter = kassa_counter_new (f->till, KASSA_TRAINING_CUSTOMER (f->bank));
   f->settings = g_settings_new ("mn.kassa.Kassa");
 }
 

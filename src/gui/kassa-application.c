@@ -564,7 +564,7 @@ finish_startup (KassaApplication *self)
     add_alert (self, kassa_journal_get_open_notice (self->journal));
 
   self->till = kassa_till_new (self->journal, self->client);
-  self->counter = kassa_counter_new (self->till, self->training_bank);
+  self->counter = kassa_counter_new (self->till, KASSA_TRAINING_CUSTOMER (self->training_bank));
   g_signal_connect_object (self->counter, "message",
                            G_CALLBACK (on_counter_message_cb), self, 0);
   g_signal_connect_object (self->till, "notify::recovered",

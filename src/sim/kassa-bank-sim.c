@@ -18,6 +18,7 @@
 #include "kassa-bank-fields.h"
 #include "kassa-checksum.h"
 #include "kassa-emv.h"
+#include "kassa-training-customer.h"
 
 #define MAX_BODY_SIZE          (64 * 1024)
 #define DEFAULT_MERCHANT_NAME  "KASSA TRAINING"
@@ -144,7 +145,11 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-G_DEFINE_FINAL_TYPE (KassaBankSim, kassa_bank_sim, G_TYPE_OBJECT)
+static void kassa_bank_sim_training_customer_init (KassaTrainingCustomerInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (KassaBankSim, kassa_bank_sim, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (KASSA_TYPE_TRAINING_CUSTOMER,
+                                                      kassa_bank_sim_training_customer_init))
 
 G_DEFINE_QUARK (kassa-sim-error-quark, kassa_sim_error)
 
@@ -2159,6 +2164,32 @@ kassa_bank_sim_decline (KassaBankSim  *self,
                         GError       **error)
 {
   return customer_acts (self, terminal, invoice, FALSE, error);
+}
+
+/* KassaCounter plays the customer through KassaTrainingCustomer (src/core). */
+static gboolean
+training_customer_pay (KassaTrainingCustomer  *customer,
+                       const char             *terminal,
+                       const char             *invoice,
+                       GError                **error)
+{
+  return kassa_bank_sim_pay (KASSA_BANK_SIM (customer), terminal, invoice, error);
+}
+
+static gboolean
+training_customer_decline (KassaTrainingCustomer  *customer,
+                           const char             *terminal,
+                           const char             *invoice,
+                           GError                **error)
+{
+  return kassa_bank_sim_decline (KASSA_BANK_SIM (customer), terminal, invoice, error);
+}
+
+static void
+kassa_bank_sim_training_customer_init (KassaTrainingCustomerInterface *iface)
+{
+  iface->pay = training_customer_pay;
+  iface->decline = training_customer_decline;
 }
 
 void

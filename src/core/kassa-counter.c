@@ -1,4 +1,4 @@
-/* kassa-counter.c
+/* kassa-counter.c — the checkout counter: one payment at a time, shared by every front end
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -16,7 +16,7 @@ struct _KassaCounter
   GObject        parent_instance;
 
   KassaTill     *till;
-  KassaBankSim  *training_bank;  /* NULL outside training mode */
+  KassaTrainingCustomer *training; /* NULL outside training mode */
   KassaInvoice  *current;
   GListStore    *recent;         /* KassaInvoice, newest first */
   GHashTable    *watched;        /* KassaInvoice → TRUE: paid-after-cancel handlers connected */
@@ -226,7 +226,7 @@ kassa_counter_dispose (GObject *object)
   g_clear_object (&self->current);
   g_clear_pointer (&self->watched, g_hash_table_unref);
   g_clear_object (&self->recent);
-  g_clear_object (&self->training_bank);
+  g_clear_object (&self->training);
   g_clear_object (&self->till);
 
   G_OBJECT_CLASS (kassa_counter_parent_class)->dispose (object);
@@ -301,18 +301,18 @@ kassa_counter_init (KassaCounter *self)
 }
 
 KassaCounter *
-kassa_counter_new (KassaTill    *till,
-                   KassaBankSim *training_bank)
+kassa_counter_new (KassaTill             *till,
+                   KassaTrainingCustomer *training)
 {
   KassaCounter *self;
 
   g_return_val_if_fail (KASSA_IS_TILL (till), NULL);
-  g_return_val_if_fail (training_bank == NULL || KASSA_IS_BANK_SIM (training_bank), NULL);
+  g_return_val_if_fail (training == NULL || KASSA_IS_TRAINING_CUSTOMER (training), NULL);
 
   self = g_object_new (KASSA_TYPE_COUNTER, NULL);
   self->till = g_object_ref (till);
-  if (training_bank != NULL)
-    self->training_bank = g_object_ref (training_bank);
+  if (training != NULL)
+    self->training = g_object_ref (training);
 
   g_signal_connect_object (till, "invoice-added", G_CALLBACK (on_invoice_added_cb), self, 0);
   g_signal_connect_object (till, "recovered", G_CALLBACK (on_recovered_cb), self, 0);
@@ -337,7 +337,7 @@ kassa_counter_get_training (KassaCounter *self)
 {
   g_return_val_if_fail (KASSA_IS_COUNTER (self), FALSE);
 
-  return self->training_bank != NULL;
+  return self->training != NULL;
 }
 
 KassaInvoice *
@@ -515,7 +515,7 @@ customer_acts (KassaCounter  *self,
   KassaInvoice *invoice = self->current;
   gboolean done;
 
-  if (self->training_bank == NULL)
+  if (self->training == NULL)
     {
       g_set_error_literal (error, KASSA_COUNTER_ERROR, KASSA_COUNTER_ERROR_NOT_TRAINING,
                            _("Only in training mode can Kassa play the customer."));
@@ -533,11 +533,12 @@ customer_acts (KassaCounter  *self,
     }
 
   if (pays)
-    done = kassa_bank_sim_pay (self->training_bank, kassa_invoice_get_terminal (invoice),
-                               kassa_invoice_get_number (invoice), error);
+    done = kassa_training_customer_pay (self->training, kassa_invoice_get_terminal (invoice),
+                                        kassa_invoice_get_number (invoice), error);
   else
-    done = kassa_bank_sim_decline (self->training_bank, kassa_invoice_get_terminal (invoice),
-                                   kassa_invoice_get_number (invoice), error);
+    done = kassa_training_customer_decline (self->training,
+                                            kassa_invoice_get_terminal (invoice),
+                                            kassa_invoice_get_number (invoice), error);
   if (!done)
     return FALSE;
 

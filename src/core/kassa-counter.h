@@ -6,15 +6,16 @@
  * interface all work on the same "current payment". KassaCounter keeps it: it
  * starts sales through KassaTill, follows the invoice the customer is looking
  * at, and in training mode plays the customer (pays / declines in the
- * in-process simulator). It uses no GTK, so it is tested without a display.
+ * in-process simulator). It uses no GTK, so it is tested without a display,
+ * and the training bank only through KassaTrainingCustomer.
  */
 
 #pragma once
 
 #include <gio/gio.h>
 
-#include "kassa-bank-sim.h"
 #include "kassa-till.h"
+#include "kassa-training-customer.h"
 
 G_BEGIN_DECLS
 
@@ -34,7 +35,7 @@ G_DECLARE_FINAL_TYPE (KassaCounter, kassa_counter, KASSA, COUNTER, GObject)
 
 /* Properties (all read-only, notify):
  *   "till"             KassaTill
- *   "training"         gboolean  TRUE when a training bank was given
+ *   "training"         gboolean  TRUE when a training customer was given
  *   "current-invoice"  KassaInvoice  the payment the customer sees: set as
  *                      soon as a sale is journaled (state CREATING), kept
  *                      after it ends until the next sale starts (NULL before
@@ -47,10 +48,11 @@ G_DECLARE_FINAL_TYPE (KassaCounter, kassa_counter, KASSA, COUNTER, GObject)
  *   ::message (const char *text) a sentence for the cashier: the recovery
  *                      summary, "paid after cancel", a sale's error. */
 
-/* References @till. @training_bank (may be NULL) is the in-process simulator
- * the till's client talks to in training mode. */
-KassaCounter *kassa_counter_new                  (KassaTill            *till,
-                                                  KassaBankSim         *training_bank);
+/* References @till. @training (may be NULL) is the customer of the training
+ * bank the till's client talks to in training mode: the in-process
+ * simulator (KassaBankSim implements KassaTrainingCustomer). */
+KassaCounter *kassa_counter_new                  (KassaTill             *till,
+                                                  KassaTrainingCustomer *training);
 KassaTill    *kassa_counter_get_till             (KassaCounter         *self);
 gboolean      kassa_counter_get_training         (KassaCounter         *self);
 KassaInvoice *kassa_counter_get_current_invoice  (KassaCounter         *self);
