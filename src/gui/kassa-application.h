@@ -7,7 +7,9 @@
  * opens the journal, starts the till and its recovery, and shares one
  * KassaCounter between the cashier window, the customer display, the command
  * line (`kassa --charge`, forwarded to the running instance) and the D-Bus
- * interface (kassa-dbus.h). docs/dbus.md documents the remote control.
+ * interface (kassa-dbus.h), whose charges wait in a KassaChargeQueue until
+ * Kassa can take them. docs/dbus.md documents the remote control;
+ * kassa-application-private.h lists the files of this class.
  */
 
 #pragma once
@@ -32,17 +34,6 @@ typedef enum
  * state: kassa_exit_code_for_state() (src/core/kassa-exit-code.h). */
 int           kassa_exit_code_for_error          (const GError       *error);
 
-/* Checks a remote charge request before anything is journaled: @method is
- * "qr" (or NULL/""), "deeplink" or "phone"; @phone is required for "phone"
- * and refused for the others; @reference is at most 128 characters of text.
- * KASSA_INPUT_ERROR with a message for the person. */
-gboolean      kassa_charge_request_check         (gint64               amount,
-                                                  const char          *method,
-                                                  const char          *phone,
-                                                  const char          *reference,
-                                                  KassaInvoiceMethod  *out_method,
-                                                  GError             **error);
-
 #define KASSA_TYPE_APPLICATION (kassa_application_get_type ())
 
 G_DECLARE_FINAL_TYPE (KassaApplication, kassa_application, KASSA, APPLICATION, AdwApplication)
@@ -51,7 +42,7 @@ KassaApplication *kassa_application_new               (void);
 /* The counter, or NULL while Kassa starts and when it cannot take payments
  * (the journal could not be opened). */
 KassaCounter     *kassa_application_get_counter       (KassaApplication  *self);
-/* The counter, or NULL with the reason (KASSA_DBUS_ERROR_NOT_READY or the
+/* The counter, or NULL with the reason (KASSA_COUNTER_ERROR_NOT_READY or the
  * journal's error) in @error. */
 KassaCounter     *kassa_application_require_counter   (KassaApplication  *self,
                                                        GError           **error);
@@ -64,8 +55,9 @@ GtkWindow        *kassa_application_get_cashier_window    (KassaApplication *sel
 GtkWindow        *kassa_application_get_customer_display  (KassaApplication *self);
 
 /* Charges through the counter once Kassa can take payments (start-up and
- * recovery finished), showing both windows. Completes like
- * kassa_counter_charge_async(); a failed start-up is the journal's error. */
+ * recovery finished), showing both windows: kassa_charge_queue_charge_async().
+ * Completes like kassa_counter_charge_async(); a failed start-up is the
+ * journal's error. */
 void              kassa_application_charge_async      (KassaApplication    *self,
                                                        gint64               amount,
                                                        KassaInvoiceMethod   method,
