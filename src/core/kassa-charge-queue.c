@@ -9,6 +9,8 @@
 
 #include <glib/gi18n.h>
 
+#include "kassa-task.h"
+
 struct _KassaChargeQueue
 {
   GObject        parent_instance;
@@ -63,14 +65,11 @@ counter_charge_done_cb (GObject      *source,
                         gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
+  GError *error = NULL;
   KassaInvoice *invoice;
 
   invoice = kassa_counter_charge_finish (KASSA_COUNTER (source), result, &error);
-  if (invoice == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, invoice, g_object_unref);
+  kassa_task_return_object (task, invoice, error);
 }
 
 static void

@@ -160,7 +160,7 @@ remote_charge_done_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(KassaInvoice) invoice = NULL;
 
-  invoice = kassa_application_charge_finish (KASSA_APPLICATION (source), result, &error);
+  invoice = kassa_charge_queue_charge_finish (KASSA_CHARGE_QUEUE (source), result, &error);
   rc->charging = FALSE;
   if (rc->finished)
     {
@@ -298,9 +298,9 @@ _kassa_application_command_line (GApplication            *application,
   g_ptr_array_add (self->remote_charges, rc);
   g_application_hold (application);
 
-  kassa_application_charge_async (self, amount, method, phone,
-                                  reference != NULL && *reference != '\0' ? reference : NULL,
-                                  NULL, remote_charge_done_cb, rc);
+  kassa_charge_queue_charge_async (self->charge_queue, amount, method, phone,
+                                   reference != NULL && *reference != '\0' ? reference : NULL,
+                                   NULL, remote_charge_done_cb, rc);
 
   return KASSA_EXIT_OK;
 }
@@ -312,6 +312,27 @@ child_exited_cb (GObject      *source,
 {
   g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
   *(gboolean *) user_data = TRUE;
+}
+
+/* Whether @name has an owner on @bus: in *@out_has_owner, FALSE with @error
+ * when the bus does not answer. */
+static gboolean
+name_has_owner (GDBusConnection  *bus,
+                const char       *name,
+                gboolean         *out_has_owner,
+                GError          **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "NameHasOwner",
+                                       g_variant_new ("(s)", name), G_VARIANT_TYPE ("(b)"),
+                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, error);
+  if (reply == NULL)
+    return FALSE;
+  g_variant_get (reply, "(b)", out_has_owner);
+
+  return TRUE;
 }
 
 /* Waits until @name is owned on the session bus, or @child has exited. */
@@ -328,16 +349,10 @@ wait_for_bus_name (GDBusConnection  *bus,
 
   while (g_get_monotonic_time () < deadline)
     {
-      g_autoptr(GVariant) reply = NULL;
       gboolean has_owner = FALSE;
 
-      reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                           "org.freedesktop.DBus", "NameHasOwner",
-                                           g_variant_new ("(s)", name), G_VARIANT_TYPE ("(b)"),
-                                           G_DBUS_CALL_FLAGS_NONE, -1, NULL, error);
-      if (reply == NULL)
+      if (!name_has_owner (bus, name, &has_owner, error))
         return FALSE;
-      g_variant_get (reply, "(b)", &has_owner);
       if (has_owner)
         return TRUE;
 
@@ -376,7 +391,6 @@ ensure_primary (GApplication  *application,
 {
   const char *app_id = g_application_get_application_id (application);
   g_autoptr(GDBusConnection) bus = NULL;
-  g_autoptr(GVariant) reply = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) child = NULL;
   g_autofree char *exe = NULL;
@@ -389,13 +403,8 @@ ensure_primary (GApplication  *application,
   if (bus == NULL)
     return TRUE;
 
-  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                       "org.freedesktop.DBus", "NameHasOwner",
-                                       g_variant_new ("(s)", app_id), G_VARIANT_TYPE ("(b)"),
-                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, error);
-  if (reply == NULL)
+  if (!name_has_owner (bus, app_id, &has_owner, error))
     return FALSE;
-  g_variant_get (reply, "(b)", &has_owner);
   if (has_owner)
     return TRUE;
 

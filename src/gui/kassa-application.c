@@ -359,15 +359,6 @@ kassa_application_get_counter (KassaApplication *self)
   return self->counter;
 }
 
-KassaCounter *
-kassa_application_require_counter (KassaApplication  *self,
-                                   GError           **error)
-{
-  g_return_val_if_fail (KASSA_IS_APPLICATION (self), NULL);
-
-  return kassa_charge_queue_require_counter (self->charge_queue, error);
-}
-
 GSettings *
 kassa_application_get_settings (KassaApplication *self)
 {
@@ -400,50 +391,10 @@ kassa_application_get_customer_display (KassaApplication *self)
   return self->customer_display;
 }
 
-static void
-charge_done_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  KassaInvoice *invoice;
-
-  invoice = kassa_charge_queue_charge_finish (KASSA_CHARGE_QUEUE (source), result, &error);
-  if (invoice == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, invoice, g_object_unref);
-}
-
-void
-kassa_application_charge_async (KassaApplication    *self,
-                                gint64               amount,
-                                KassaInvoiceMethod   method,
-                                const char          *phone,
-                                const char          *reference,
-                                GCancellable        *cancellable,
-                                GAsyncReadyCallback  callback,
-                                gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (KASSA_IS_APPLICATION (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, kassa_application_charge_async);
-  kassa_charge_queue_charge_async (self->charge_queue, amount, method, phone, reference,
-                                   cancellable, charge_done_cb, g_steal_pointer (&task));
-}
-
-KassaInvoice *
-kassa_application_charge_finish (KassaApplication  *self,
-                                 GAsyncResult      *result,
-                                 GError           **error)
+KassaChargeQueue *
+kassa_application_get_charge_queue (KassaApplication *self)
 {
   g_return_val_if_fail (KASSA_IS_APPLICATION (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return self->charge_queue;
 }
-

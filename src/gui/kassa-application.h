@@ -16,6 +16,7 @@
 
 #include <adwaita.h>
 
+#include "kassa-charge-queue.h"
 #include "kassa-counter.h"
 #include "kassa-exit-code.h"
 
@@ -40,12 +41,9 @@ G_DECLARE_FINAL_TYPE (KassaApplication, kassa_application, KASSA, APPLICATION, A
 
 KassaApplication *kassa_application_new               (void);
 /* The counter, or NULL while Kassa starts and when it cannot take payments
- * (the journal could not be opened). */
+ * (the journal could not be opened): kassa_charge_queue_require_counter()
+ * says why. */
 KassaCounter     *kassa_application_get_counter       (KassaApplication  *self);
-/* The counter, or NULL with the reason (KASSA_COUNTER_ERROR_NOT_READY or the
- * journal's error) in @error. */
-KassaCounter     *kassa_application_require_counter   (KassaApplication  *self,
-                                                       GError           **error);
 /* The mn.kassa.Kassa settings (valid after start-up). */
 GSettings        *kassa_application_get_settings      (KassaApplication  *self);
 /* The training bank's URL, or NULL when Kassa talks to a real bank. */
@@ -54,20 +52,9 @@ const char       *kassa_application_get_training_url  (KassaApplication  *self);
 GtkWindow        *kassa_application_get_cashier_window    (KassaApplication *self);
 GtkWindow        *kassa_application_get_customer_display  (KassaApplication *self);
 
-/* Charges through the counter once Kassa can take payments (start-up and
- * recovery finished), showing both windows: kassa_charge_queue_charge_async().
- * Completes like kassa_counter_charge_async(); a failed start-up is the
- * journal's error. */
-void              kassa_application_charge_async      (KassaApplication    *self,
-                                                       gint64               amount,
-                                                       KassaInvoiceMethod   method,
-                                                       const char          *phone,
-                                                       const char          *reference,
-                                                       GCancellable        *cancellable,
-                                                       GAsyncReadyCallback  callback,
-                                                       gpointer             user_data);
-KassaInvoice     *kassa_application_charge_finish     (KassaApplication    *self,
-                                                       GAsyncResult        *result,
-                                                       GError             **error);
+/* Where charges from outside (`kassa --charge`, D-Bus) go: they wait there
+ * until Kassa can take payments (start-up and recovery finished), and an
+ * accepted one shows both windows. */
+KassaChargeQueue *kassa_application_get_charge_queue  (KassaApplication  *self);
 
 G_END_DECLS
