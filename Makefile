@@ -5,6 +5,9 @@
 #   make bench   build, then time Kassa against its baselines (bench/, numbers in README)
 #   make soak    10 000 sales with random faults and kills (docs/reliability.md)
 #   make fuzz    a long libFuzzer run of every target (docs/fuzzing.md)
+#
+# Copyright 2026 Kassa developers
+# SPDX-License-Identifier: GPL-3.0-or-later
 
 BUILDDIR ?= _build
 

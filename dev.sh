@@ -2,6 +2,9 @@
 # Kassa's two quick-start commands (see README.md):
 #   ./dev.sh run     install what is missing, build, start Kassa (training mode)
 #   ./dev.sh check   install what is missing (test tools too), build, run every test suite
+#
+# Copyright 2026 Kassa developers
+# SPDX-License-Identifier: GPL-3.0-or-later
 set -eu
 cd "$(dirname "$0")"
 

@@ -1,5 +1,6 @@
 /* bench-bank.c — bank round trips through KassaBankClient, and checksum throughput
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Runs the simulated bank in this process (loopback, plain http), then times N

@@ -1,5 +1,6 @@
 /* bench-min-window.c — the cold-start baseline: the smallest libadwaita application
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * An AdwApplication (default flags: unique on the session bus, as kassa is)

@@ -1,5 +1,6 @@
 /* kassa-bench.c — the C half of `make bench`: request bodies, payment detection, QR, journal
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * bench/run-bench.py runs this program's subcommands and turns what they

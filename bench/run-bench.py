@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # run-bench.py — the benchmark driver behind `make bench` (bench/run-bench.sh)
 #
+# Copyright 2026 Kassa developers
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Runs every measurement of docs/benchmarks.md against a built tree, side by

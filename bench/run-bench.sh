@@ -1,6 +1,7 @@
 #!/bin/sh
 # run-bench.sh — `make bench`: builds an optimized tree and runs every benchmark
 #
+# Copyright 2026 Kassa developers
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Usage: bench/run-bench.sh BUILDDIR [run-bench.py options: --quick, --only PARTS, --runs N]

@@ -3,6 +3,7 @@
 # be built here (no Flatpak remote): the file is what flatpak-builder needs and the sandbox is as
 # small as docs/packaging.md says.
 #
+# Copyright 2026 Kassa developers
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Usage: check-flatpak-manifest.py [--self-test] MANIFEST APP_ID MESON BUILDDIR

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# Copyright 2026 Kassa developers
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Counts GTest cases from meson testlog.json files and prints 'N passed, N failed'.
 
 A test program that failed or timed out without reporting a failing case (a

@@ -1,4 +1,6 @@
 #!/bin/sh
+# Copyright 2026 Kassa developers
+# SPDX-License-Identifier: GPL-3.0-or-later
 # build-aux/fuzz.sh — a long libFuzzer run of every fuzz target (`make fuzz`, docs/fuzzing.md)
 #
 # Usage: build-aux/fuzz.sh [TARGET…]        (targets: amount emv reply push; default all)

@@ -1,6 +1,9 @@
 #!/bin/sh
 # Installs what Kassa needs to build, run and test on Debian 12 / Ubuntu 22.04+.
 # Only packages that are missing are installed; nothing is downloaded otherwise.
+#
+# Copyright 2026 Kassa developers
+# SPDX-License-Identifier: GPL-3.0-or-later
 set -eu
 
 BUILD_PKGS="gcc make meson python3 ninja-build pkg-config gettext libglib2.0-dev libglib2.0-bin

@@ -3,6 +3,9 @@
 # UndefinedBehaviorSanitizer (the ui suite only there), then short libFuzzer
 # runs (clang). Ends with one line "N passed, N failed" counting the
 # individual GTest cases of every run.
+#
+# Copyright 2026 Kassa developers
+# SPDX-License-Identifier: GPL-3.0-or-later
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)

@@ -2,6 +2,7 @@
 # build-aux/soak.sh — the soak: 10 000 sales with random faults and kills (`make soak`,
 # docs/reliability.md)
 #
+# Copyright 2026 Kassa developers
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Usage: build-aux/soak.sh [BUILDDIR] [--sales N] [--seed S] [--dir DIR] [--keep] [--verbose]

@@ -4,6 +4,9 @@
 # on a 1024×768 output). Usage: build-aux/update-screenshots.sh [BUILDDIR]
 # BUILDDIR (default _build-screenshots) is set up when it does not exist. Needs the test tools
 # (./build-aux/install-deps.sh --test). Commit the PNGs it writes; see docs/packaging.md.
+#
+# Copyright 2026 Kassa developers
+# SPDX-License-Identifier: GPL-3.0-or-later
 set -eu
 cd "$(dirname "$0")/.."
 

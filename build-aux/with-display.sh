@@ -4,6 +4,9 @@
 # D-Bus session. Usage: build-aux/with-display.sh COMMAND [ARGS...]
 # Exports KASSA_TEST_X_DISPLAY so tests can screenshot weston's outputs
 # ("Weston Compositor - screen0/1") with ImageMagick's import.
+#
+# Copyright 2026 Kassa developers
+# SPDX-License-Identifier: GPL-3.0-or-later
 set -eu
 
 runtime=$(mktemp -d /tmp/kassa-display.XXXXXX)

@@ -2,6 +2,7 @@
 # check-icons.py — the `data` suite's icon check: each icon under ICONDIR parses as SVG and has
 # the size its folder promises (scalable: 128×128, symbolic: 16×16, one colour).
 #
+# Copyright 2026 Kassa developers
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Usage: check-icons.py ICONDIR   (data/icons)

@@ -2,6 +2,7 @@
 # check-install.py — the `data` suite's install check: `meson install --destdir` of this build
 # into a temporary folder puts every program and data file where a desktop expects it.
 #
+# Copyright 2026 Kassa developers
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Usage: check-install.py MESON BUILDDIR APP_ID GUI(true|false) PREFIX BINDIR DATADIR LOCALEDIR

@@ -3,6 +3,7 @@
 # and desktop file agree with each other and with the project (application id, icon, command,
 # version), and every screenshot the metainfo names is a real PNG in data/screenshots.
 #
+# Copyright 2026 Kassa developers
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Usage: check-metainfo.py METAINFO DESKTOP DATADIR APP_ID VERSION LINGUAS

@@ -3,6 +3,7 @@
 # summary and a description, and every number a <range> (the preferences window reads its limits
 # from there, docs/manager.md).
 #
+# Copyright 2026 Kassa developers
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Usage: check-schema.py SCHEMA.gschema.xml

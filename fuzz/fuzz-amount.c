@@ -1,5 +1,6 @@
 /* fuzz-amount.c — libFuzzer target: amounts as typed, as sent, as the bank writes them
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The input is the text, as a cashier types it into the amount entry (or a

@@ -1,5 +1,6 @@
 /* fuzz-emv.c — libFuzzer target: the EMV QR payload the bank returns as `desc`
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The input is a payload as the till receives it in a qr reply's `desc`. It

@@ -1,5 +1,6 @@
 /* fuzz-push.c — libFuzzer target: the bank's push, as the listener checks it
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Input: byte 0 chooses the profile ('0' default, '1' amount-format=two-decimals,

@@ -1,5 +1,6 @@
 /* fuzz-reply.c — libFuzzer target: the bank's replies, for every endpoint and reading
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Input: byte 0 chooses the endpoint ('0' qr, '1' deeplink, '2' phone, '3'

@@ -1,5 +1,6 @@
 /* kassa-fuzz.c — helpers of the fuzz targets (kassa-fuzz.h)
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

@@ -1,5 +1,6 @@
 /* kassa-fuzz.h — what the libFuzzer targets and the corpus replay driver share
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Each target (fuzz-*.c) defines LLVMFuzzerTestOneInput(). Built with

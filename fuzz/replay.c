@@ -1,5 +1,6 @@
 /* replay.c — runs a fuzz target over its seed corpus, without libFuzzer
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Linked with one fuzz-*.c in every build that is not -Dfuzzing=true (gcc

@@ -8,6 +8,9 @@
 # invariant fails the test; the input that caused it is kept in ARTIFACT-DIR
 # and the output says where and how to reproduce it. FUZZ_RUN_SECONDS
 # overrides SECONDS.
+#
+# Copyright 2026 Kassa developers
+# SPDX-License-Identifier: GPL-3.0-or-later
 set -u
 
 if [ $# -ne 7 ]; then

@@ -5,9 +5,10 @@
 #
 # Extracts the strings of po/POTFILES.in into a temporary kassa.pot (xgettext with
 # the keywords of meson's `glib` preset, what `meson compile kassa-pot` uses; the
-# source tree is not touched), then fails when LANG.po misses a msgid of it
-# (msgcmp), has an untranslated or fuzzy entry, or a header that is not UTF-8
-# with the language and plural forms named in docs/translation.md.
+# source tree is not touched), then fails when LANG.po misses a msgid of it or
+# has one the sources no longer use (msgcmp both ways), has an untranslated or
+# fuzzy entry, or a header that is not UTF-8 with the language and plural forms
+# named in docs/translation.md.
 # Usage: check-translation.py SOURCE_ROOT LANG
 
 import os
@@ -83,6 +84,12 @@ def main():
         result = run(['msgcmp', po, pot])
         if result.returncode != 0:
             problems.append(result.stderr.rstrip())
+
+        # …and no stale entry: every msgid of the .po is still in the template.
+        result = run(['msgcmp', '--use-untranslated', pot, po])
+        if result.returncode != 0:
+            problems.append(f'po/{lang}.po has entries the sources no longer use:\n'
+                            + result.stderr.rstrip())
 
         result = run(['msgfmt', '--statistics', '-o', os.devnull, po],
                      env=dict(os.environ, LC_ALL='C.UTF-8', LANGUAGE=''))

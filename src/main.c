@@ -1,5 +1,6 @@
 /* main.c — the kassa executable
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

@@ -1,5 +1,6 @@
 /* kassa-test-remote.c — the built `kassa` driven from outside
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -61,18 +62,6 @@ kassa_test_run_finish (KassaTestRun *run)
                   run->out, run->err);
 
   return g_subprocess_get_exit_status (run->process);
-}
-
-const char *
-kassa_test_env_path (const char *name)
-{
-  const char *value = g_getenv (name);
-
-  if (value == NULL || *value == '\0')
-    g_error ("%s is not set; run the ui suite with meson test under build-aux/with-display.sh",
-             name);
-
-  return value;
 }
 
 JsonObject *
@@ -220,8 +209,8 @@ state_is (gpointer data)
 }
 
 JsonObject *
-kassa_test_remote_wait_state (KassaTestRemote *remote,
-                              const char      *state)
+kassa_test_remote_wait_for_state (KassaTestRemote *remote,
+                                  const char      *state)
 {
   StateWait w = { remote, state, NULL };
   JsonObject *object;

@@ -1,6 +1,7 @@
 /* kassa-test-remote.h — the built `kassa` driven from outside, as a cash register or a shop's
  * own scripts drive it: its process, its name on the session bus, its D-Bus interface
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * For the ui tests that start $KASSA as a separate process under the display
@@ -11,6 +12,8 @@
 
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
+
+#include "kassa-test-util.h"
 
 G_BEGIN_DECLS
 
@@ -36,8 +39,6 @@ KassaTestRun *kassa_test_run_start          (GSubprocessLauncher *launcher,
  * and returns its exit status. */
 int           kassa_test_run_finish         (KassaTestRun  *run);
 
-/* $@name, or fails the test naming it. */
-const char   *kassa_test_env_path           (const char    *name);
 /* @json parsed; fails the test unless it is one JSON object. */
 JsonObject   *kassa_test_parse_object       (const char    *json);
 
@@ -64,9 +65,11 @@ GVariant     *kassa_test_remote_call        (KassaTestRemote *remote,
                                              GError         **error);
 /* State: the current invoice's JSON ("null" before the first). */
 char         *kassa_test_remote_state       (KassaTestRemote *remote);
-/* Polls State until the current invoice is in @state; returns its JSON. */
-JsonObject   *kassa_test_remote_wait_state  (KassaTestRemote *remote,
-                                             const char      *state);
+/* Polls State until the current invoice is in @state; returns its JSON. (An
+ * invoice in this process: kassa_test_wait_for_state(); a kassa-ctl process:
+ * kassa_test_ctl_wait_for_state().) */
+JsonObject   *kassa_test_remote_wait_for_state (KassaTestRemote *remote,
+                                                const char      *state);
 /* The Training property. */
 gboolean      kassa_test_remote_training    (KassaTestRemote *remote);
 /* Activates the application action @name as a desktop shell does (org.gtk.Actions). */

@@ -1,5 +1,6 @@
 /* kassa-test-ui.c
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -566,4 +567,25 @@ void
 kassa_test_ui_skip_without_harness (void)
 {
   g_test_skip ("needs the display harness (build-aux/with-display.sh)");
+}
+
+gboolean
+kassa_test_ui_init_with_file_secrets (int          *argc,
+                                      char       ***argv,
+                                      const char   *no_display_path)
+{
+  kassa_test_init (argc, argv);
+  g_setenv ("KASSA_SECRET_BACKEND", "file", TRUE);
+
+  if (!kassa_test_ui_have_harness ())
+    {
+      g_test_add_func (no_display_path, kassa_test_ui_skip_without_harness);
+      return FALSE;
+    }
+
+  gtk_init ();
+  adw_init ();
+  kassa_test_ui_use_system_data ();
+
+  return TRUE;
 }

@@ -1,6 +1,7 @@
 /* kassa-test-ui.h — screenshots, QR decoding, real key presses, waiting and a
  * training till: what the tests of the ui suite share
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * For tests run under build-aux/with-display.sh: weston's two outputs are X
@@ -165,5 +166,15 @@ KassaInvoice *kassa_test_ui_sell               (KassaCounter      *counter,
  * in, when it does not get there. */
 void          kassa_test_ui_wait_invoice_state (KassaInvoice      *invoice,
                                                 KassaInvoiceState  state);
+
+/* The start of a test of the account windows (credentials dialog,
+ * preferences): kassa_test_init(), the file secret store (no Secret Service
+ * runs in the test session; never the tester's own keyring), then GTK and
+ * libadwaita with the system's data. FALSE without the display harness: one
+ * skipping case @no_display_path is added, and main() should return
+ * g_test_run() at once. */
+gboolean      kassa_test_ui_init_with_file_secrets (int               *argc,
+                                                    char            ***argv,
+                                                    const char        *no_display_path);
 
 G_END_DECLS

@@ -1,5 +1,6 @@
 /* kassa-test-util.c
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -24,6 +25,7 @@
 
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
+#include <sqlite3.h>
 
 #include "kassa-test-util.h"
 
@@ -45,15 +47,16 @@ kassa_test_init (int    *argc,
   g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 }
 
-static const char *
-sim_path (void)
+const char *
+kassa_test_env_path (const char *name)
 {
-  const char *path = g_getenv ("KASSA_BANK_SIM");
+  const char *value = g_getenv (name);
 
-  if (path == NULL)
-    g_error ("KASSA_BANK_SIM is not set; run the tests with meson test");
+  if (value == NULL || *value == '\0')
+    g_error ("%s is not set; run the tests with meson test (the ui suite under "
+             "build-aux/with-display.sh)", name);
 
-  return path;
+  return value;
 }
 
 static void
@@ -72,7 +75,7 @@ kassa_test_sim_spawnv (const char * const *extra_args)
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   KassaTestSim *sim;
 
-  g_ptr_array_add (argv, (char *) sim_path ());
+  g_ptr_array_add (argv, (char *) kassa_test_env_path ("KASSA_BANK_SIM"));
   g_ptr_array_add (argv, (char *) "--port");
   g_ptr_array_add (argv, (char *) "0");
   g_ptr_array_add (argv, (char *) "--terminal");
@@ -150,6 +153,37 @@ kassa_test_sim_control (KassaTestSim *sim,
 }
 
 void
+kassa_test_sim_expect (KassaTestSim *sim,
+                       const char   *path,
+                       const char   *json,
+                       guint         expected_status)
+{
+  guint status = 0;
+  g_autofree char *reply = kassa_test_sim_control (sim, path, json, &status);
+
+  if (status != expected_status)
+    g_error ("%s %s: HTTP %u %s", path, json, status, reply);
+}
+
+void
+kassa_test_sim_pay (KassaTestSim *sim,
+                    const char   *invoice)
+{
+  g_autofree char *json = g_strdup_printf ("{\"invoice\": \"%s\"}", invoice);
+
+  kassa_test_sim_expect (sim, "/sim/pay", json, 200);
+}
+
+void
+kassa_test_sim_decline (KassaTestSim *sim,
+                        const char   *invoice)
+{
+  g_autofree char *json = g_strdup_printf ("{\"invoice\": \"%s\"}", invoice);
+
+  kassa_test_sim_expect (sim, "/sim/decline", json, 200);
+}
+
+void
 kassa_test_sim_fault (KassaTestSim *sim,
                       const char   *endpoint,
                       const char   *kind,
@@ -159,12 +193,8 @@ kassa_test_sim_fault (KassaTestSim *sim,
   g_autofree char *json = g_strdup_printf ("{\"endpoint\": \"%s\", \"kind\": \"%s\", "
                                            "\"delay_ms\": %u, \"count\": %u}",
                                            endpoint, kind, delay_ms, count);
-  g_autofree char *reply = NULL;
-  guint status = 0;
 
-  reply = kassa_test_sim_control (sim, "/sim/fault", json, &status);
-  if (status != 200)
-    g_error ("/sim/fault %s: HTTP %u %s", json, status, reply);
+  kassa_test_sim_expect (sim, "/sim/fault", json, 200);
 }
 
 void
@@ -228,8 +258,18 @@ kassa_test_async_done_cb (GObject      *source,
 {
   KassaTestAsync *w = user_data;
 
+  g_assert_false (w->done);
+  g_assert_true (G_IS_OBJECT (source));
   w->result = g_object_ref (result);
   w->done = TRUE;
+}
+
+GAsyncResult *
+kassa_test_async_wait (KassaTestAsync *w,
+                       guint           timeout_s)
+{
+  kassa_test_wait_for (&w->done, timeout_s);
+  return g_steal_pointer (&w->result);
 }
 
 void
@@ -269,6 +309,29 @@ kassa_test_wait_for_state (KassaInvoice      *invoice,
 
   kassa_test_wait_for (&w.reached, timeout_s);
   g_signal_handler_disconnect (invoice, id);
+}
+
+void
+kassa_test_wait_in_state (KassaInvoice      *invoice,
+                          KassaInvoiceState  state,
+                          guint              timeout_s)
+{
+  kassa_test_wait_for_state (invoice, state, timeout_s);
+  g_assert_cmpstr (kassa_invoice_state_to_string (kassa_invoice_get_state (invoice)), ==,
+                   kassa_invoice_state_to_string (state));
+}
+
+void
+kassa_test_sqlite_exec (const char *path,
+                        const char *sql)
+{
+  sqlite3 *db = NULL;
+  char *message = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+  g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
 }
 
 void
@@ -317,6 +380,15 @@ kassa_test_sim_invoices (KassaTestSim *sim)
     }
 
   return table;
+}
+
+char *
+kassa_test_sim_state (KassaTestSim *sim,
+                      const char   *invoice)
+{
+  g_autoptr(GHashTable) table = kassa_test_sim_invoices (sim);
+
+  return g_strdup (g_hash_table_lookup (table, invoice));
 }
 
 const char *

@@ -1,5 +1,7 @@
-/* kassa-test-util.h — shared test helpers: init, a real kassa-bank-sim process, raw HTTP
+/* kassa-test-util.h — shared test helpers: init, a real kassa-bank-sim process, raw HTTP,
+ * waiting for async results and invoice states
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -18,6 +20,9 @@ G_BEGIN_DECLS
 /* g_test_init with G_TEST_OPTION_ISOLATE_DIRS, C.UTF-8 locale. */
 void          kassa_test_init            (int    *argc,
                                           char ***argv);
+/* $@name (a program the build made: KASSA_CTL, KASSA_BANK_SIM, KASSA), or
+ * fails the test naming it. */
+const char   *kassa_test_env_path        (const char *name);
 
 typedef struct _KassaTestSim KassaTestSim;
 
@@ -35,6 +40,18 @@ char         *kassa_test_sim_control     (KassaTestSim *sim,
                                           const char   *path,
                                           const char   *json,
                                           guint        *out_status);
+/* kassa_test_sim_control(), failing the test unless the answer is HTTP
+ * @expected_status. */
+void          kassa_test_sim_expect      (KassaTestSim *sim,
+                                          const char   *path,
+                                          const char   *json,
+                                          guint         expected_status);
+/* The customer pays (/sim/pay) or declines (/sim/decline) @invoice; fails the
+ * test unless the simulator says 200. */
+void          kassa_test_sim_pay         (KassaTestSim *sim,
+                                          const char   *invoice);
+void          kassa_test_sim_decline     (KassaTestSim *sim,
+                                          const char   *invoice);
 /* POSTs a fault to /sim/fault (docs/simulator.md "Fault injection"): @kind on
  * @endpoint for the next @count requests (0: until cleared), @delay_ms for a
  * delay. Aborts the test when the simulator refuses it. */
@@ -59,17 +76,23 @@ char         *kassa_test_http            (const char   *method,
                                           guint        *out_status,
                                           GError      **error);
 
-/* The result of an async call, waited for with kassa_test_wait_for (&w.done, …):
- * pass kassa_test_async_done_cb and &w; the test owns (and unrefs) w.result. */
+/* The result of an async call: pass kassa_test_async_done_cb and &w, then wait
+ * with kassa_test_async_wait (&w, …) (or kassa_test_wait_for (&w.done, …)); the
+ * test owns (and unrefs) w.result. */
 typedef struct
 {
   gboolean      done;
   GAsyncResult *result;
 } KassaTestAsync;
 
+/* Fails the test if it runs twice for one call. */
 void          kassa_test_async_done_cb   (GObject      *source,
                                           GAsyncResult *result,
                                           gpointer      user_data);
+/* Runs the main context until @w's call has finished (or @timeout_s seconds,
+ * then aborts); returns its result, which the caller owns. */
+GAsyncResult *kassa_test_async_wait      (KassaTestAsync *w,
+                                          guint           timeout_s);
 
 /* Runs the main context until *@flag is TRUE (or @timeout_s seconds, then aborts). */
 void          kassa_test_wait_for        (gboolean     *flag,
@@ -79,6 +102,17 @@ void          kassa_test_wait_for        (gboolean     *flag,
 void          kassa_test_wait_for_state  (KassaInvoice      *invoice,
                                           KassaInvoiceState  state,
                                           guint              timeout_s);
+/* kassa_test_wait_for_state(), then fails the test unless @invoice is still
+ * in @state. (A kassa-ctl process: kassa_test_ctl_wait_for_state(); a kassa
+ * process over D-Bus: kassa_test_remote_wait_for_state().) */
+void          kassa_test_wait_in_state   (KassaInvoice      *invoice,
+                                          KassaInvoiceState  state,
+                                          guint              timeout_s);
+
+/* Runs @sql on the SQLite file @path behind its owner's back (a tampered or
+ * old journal); fails the test with SQLite's message if it fails. */
+void          kassa_test_sqlite_exec     (const char   *path,
+                                          const char   *sql);
 
 /* Removes @path and everything below it; fails the test if anything stays. */
 void          kassa_test_remove_tree     (const char   *path);
@@ -91,14 +125,18 @@ void          kassa_test_run_openssl     (const char          *dir,
 /* The simulator's invoice table (/sim/invoices): number → state ("unpaid",
  * "paid", "declined", "cancelled", "refunded"). Free with g_hash_table_unref. */
 GHashTable   *kassa_test_sim_invoices          (KassaTestSim      *sim);
-/* Nothing lost, nothing doubled: every invoice of @journal (all final) has the
- * simulator's matching state, and the simulator has no invoice the journal
- * does not know. */
+/* The simulator's state of @invoice ("unpaid", "paid", …), or NULL when it
+ * does not know it. */
+char         *kassa_test_sim_state             (KassaTestSim      *sim,
+                                                const char        *invoice);
 /* What the simulator's /sim/invoices says for an invoice in final journal
  * @state (NULL: the bank does not know it); *@unresolved when @state is not
  * final (the invoice is still being resolved). */
 const char   *kassa_test_expected_sim_state    (KassaInvoiceState  state,
                                                 gboolean          *unresolved);
+/* Nothing lost, nothing doubled: every invoice of @journal (all final) has the
+ * simulator's matching state, and the simulator has no invoice the journal
+ * does not know. */
 void          kassa_test_assert_journal_agrees (KassaJournal      *journal,
                                                 KassaTestSim      *sim);
 

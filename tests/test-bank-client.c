@@ -1,5 +1,6 @@
 /* test-bank-client.c — KassaBankClient against kassa-bank-sim as a real process
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Every endpoint round-trips through the client; every simulated fault gives
@@ -115,62 +116,33 @@ fixture_teardown (Fixture       *f,
 /* ------------------------------------------------------------------ */
 /* Driving the asynchronous API from the main context                  */
 
-typedef struct
-{
-  GAsyncResult *result;
-  gboolean      done;
-} Waiter;
+/* client_qr (client, amount, invoice, cancellable, error) and the other
+ * calls that take an amount and an invoice number: the async call, run to
+ * completion on the main context, and its result. */
+#define DEFINE_CLIENT_CALL(Type, name) \
+  static Type * \
+  client_##name (KassaBankClient  *client, \
+                 gint64            amount, \
+                 const char       *invoice, \
+                 GCancellable     *cancellable, \
+                 GError          **error) \
+  { \
+    g_autoptr(GAsyncResult) result = NULL; \
+    KassaTestAsync w = { 0, }; \
+ \
+    kassa_bank_client_##name##_async (client, amount, invoice, cancellable, \
+                                      kassa_test_async_done_cb, &w); \
+    result = kassa_test_async_wait (&w, WAIT_TIMEOUT_S); \
+    return kassa_bank_client_##name##_finish (client, result, error); \
+  }
 
-static void
-got_result_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  Waiter *waiter = user_data;
+DEFINE_CLIENT_CALL (KassaBankInvoiceReply, qr)
+DEFINE_CLIENT_CALL (KassaBankInvoiceReply, deeplink)
+DEFINE_CLIENT_CALL (KassaBankTransaction, check)
+DEFINE_CLIENT_CALL (KassaBankInvoiceReply, cancel)
+DEFINE_CLIENT_CALL (KassaBankTransaction, refund)
 
-  g_assert_false (waiter->done);
-  g_assert_true (G_IS_OBJECT (object));
-  waiter->result = g_object_ref (result);
-  waiter->done = TRUE;
-}
-
-static GAsyncResult *
-waiter_wait (Waiter *waiter)
-{
-  kassa_test_wait_for (&waiter->done, WAIT_TIMEOUT_S);
-  return waiter->result;
-}
-
-static KassaBankInvoiceReply *
-client_qr (KassaBankClient  *client,
-           gint64            amount,
-           const char       *invoice,
-           GCancellable     *cancellable,
-           GError          **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  Waiter waiter = { NULL, FALSE };
-
-  kassa_bank_client_qr_async (client, amount, invoice, cancellable, got_result_cb, &waiter);
-  result = waiter_wait (&waiter);
-  return kassa_bank_client_qr_finish (client, result, error);
-}
-
-static KassaBankInvoiceReply *
-client_deeplink (KassaBankClient  *client,
-                 gint64            amount,
-                 const char       *invoice,
-                 GCancellable     *cancellable,
-                 GError          **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  Waiter waiter = { NULL, FALSE };
-
-  kassa_bank_client_deeplink_async (client, amount, invoice, cancellable, got_result_cb,
-                                    &waiter);
-  result = waiter_wait (&waiter);
-  return kassa_bank_client_deeplink_finish (client, result, error);
-}
+#undef DEFINE_CLIENT_CALL
 
 static KassaBankInvoiceReply *
 client_phone (KassaBankClient  *client,
@@ -181,57 +153,12 @@ client_phone (KassaBankClient  *client,
               GError          **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
-  Waiter waiter = { NULL, FALSE };
+  KassaTestAsync w = { 0, };
 
-  kassa_bank_client_phone_async (client, amount, invoice, phone, cancellable, got_result_cb,
-                                 &waiter);
-  result = waiter_wait (&waiter);
+  kassa_bank_client_phone_async (client, amount, invoice, phone, cancellable,
+                                 kassa_test_async_done_cb, &w);
+  result = kassa_test_async_wait (&w, WAIT_TIMEOUT_S);
   return kassa_bank_client_phone_finish (client, result, error);
-}
-
-static KassaBankTransaction *
-client_check (KassaBankClient  *client,
-              gint64            amount,
-              const char       *invoice,
-              GCancellable     *cancellable,
-              GError          **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  Waiter waiter = { NULL, FALSE };
-
-  kassa_bank_client_check_async (client, amount, invoice, cancellable, got_result_cb, &waiter);
-  result = waiter_wait (&waiter);
-  return kassa_bank_client_check_finish (client, result, error);
-}
-
-static KassaBankInvoiceReply *
-client_cancel (KassaBankClient  *client,
-               gint64            amount,
-               const char       *invoice,
-               GCancellable     *cancellable,
-               GError          **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  Waiter waiter = { NULL, FALSE };
-
-  kassa_bank_client_cancel_async (client, amount, invoice, cancellable, got_result_cb, &waiter);
-  result = waiter_wait (&waiter);
-  return kassa_bank_client_cancel_finish (client, result, error);
-}
-
-static KassaBankTransaction *
-client_refund (KassaBankClient  *client,
-               gint64            amount,
-               const char       *invoice,
-               GCancellable     *cancellable,
-               GError          **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  Waiter waiter = { NULL, FALSE };
-
-  kassa_bank_client_refund_async (client, amount, invoice, cancellable, got_result_cb, &waiter);
-  result = waiter_wait (&waiter);
-  return kassa_bank_client_refund_finish (client, result, error);
 }
 
 static KassaBankSettlementReply *
@@ -241,11 +168,11 @@ client_settlement (KassaBankClient  *client,
                    GError          **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
-  Waiter waiter = { NULL, FALSE };
+  KassaTestAsync w = { 0, };
 
-  kassa_bank_client_settlement_async (client, settlement_id, cancellable, got_result_cb,
-                                      &waiter);
-  result = waiter_wait (&waiter);
+  kassa_bank_client_settlement_async (client, settlement_id, cancellable,
+                                      kassa_test_async_done_cb, &w);
+  result = kassa_test_async_wait (&w, WAIT_TIMEOUT_S);
   return kassa_bank_client_settlement_finish (client, result, error);
 }
 
@@ -310,55 +237,6 @@ client_call (KassaBankClient    *client,
 
 /* ------------------------------------------------------------------ */
 /* The simulator's control interface                                   */
-
-static void
-sim_control_ok (Fixture    *f,
-                const char *path,
-                const char *json)
-{
-  g_autofree char *reply = NULL;
-  guint status = 0;
-
-  reply = kassa_test_sim_control (f->sim, path, json, &status);
-  if (status != 200)
-    g_error ("%s %s: HTTP %u %s", path, json, status, reply);
-}
-
-static void
-sim_pay (Fixture    *f,
-         const char *invoice)
-{
-  g_autofree char *json = g_strdup_printf ("{\"invoice\":\"%s\"}", invoice);
-
-  sim_control_ok (f, "/sim/pay", json);
-}
-
-static void
-sim_decline (Fixture    *f,
-             const char *invoice)
-{
-  g_autofree char *json = g_strdup_printf ("{\"invoice\":\"%s\"}", invoice);
-
-  sim_control_ok (f, "/sim/decline", json);
-}
-
-static void
-sim_fault (Fixture    *f,
-           const char *endpoint,
-           const char *kind,
-           guint       delay_ms,
-           guint       count)
-{
-  g_autofree char *json = NULL;
-
-  if (delay_ms > 0)
-    json = g_strdup_printf ("{\"endpoint\":\"%s\",\"kind\":\"%s\",\"delay_ms\":%u,\"count\":%u}",
-                            endpoint, kind, delay_ms, count);
-  else
-    json = g_strdup_printf ("{\"endpoint\":\"%s\",\"kind\":\"%s\",\"count\":%u}",
-                            endpoint, kind, count);
-  sim_control_ok (f, "/sim/fault", json);
-}
 
 /* /sim/invoices, parsed: a JSON array of {terminal, invoice, amount, state, method[, phone]}. */
 static JsonNode *
@@ -600,7 +478,7 @@ test_check_paid (Fixture       *f,
 
   reply = client_qr (f->client, 4500, "CHK-PAID", NULL, &error);
   g_assert_no_error (error);
-  sim_pay (f, "CHK-PAID");
+  kassa_test_sim_pay (f->sim, "CHK-PAID");
 
   transaction = client_check (f->client, 4500, "CHK-PAID", NULL, &error);
   g_assert_no_error (error);
@@ -626,7 +504,7 @@ test_check_declined (Fixture       *f,
 
   reply = client_qr (f->client, 800, "CHK-DECL", NULL, &error);
   g_assert_no_error (error);
-  sim_decline (f, "CHK-DECL");
+  kassa_test_sim_decline (f->sim, "CHK-DECL");
 
   transaction = client_check (f->client, 800, "CHK-DECL", NULL, &error);
   g_assert_no_error (error);
@@ -709,7 +587,7 @@ test_cancel_paid (Fixture       *f,
 
   reply = client_qr (f->client, 1300, "CNL-PAID", NULL, &error);
   g_assert_no_error (error);
-  sim_pay (f, "CNL-PAID");
+  kassa_test_sim_pay (f->sim, "CNL-PAID");
 
   cancelled = client_cancel (f->client, 1300, "CNL-PAID", NULL, &error);
   g_assert_null (cancelled);
@@ -737,7 +615,7 @@ test_refund (Fixture       *f,
   assert_rejected (error, "NOT_PAID", 200);
   g_clear_error (&error);
 
-  sim_pay (f, "RFD-0001");
+  kassa_test_sim_pay (f->sim, "RFD-0001");
 
   refund = client_refund (f->client, 5000, "RFD-0001", NULL, &error);
   g_assert_no_error (error);
@@ -784,9 +662,9 @@ test_settlement (Fixture       *f,
       reply = client_qr (f->client, sales[i].amount, sales[i].invoice, NULL, &error);
       g_assert_no_error (error);
       if (g_str_equal (sales[i].fate, "paid") || g_str_equal (sales[i].fate, "refunded"))
-        sim_pay (f, sales[i].invoice);
+        kassa_test_sim_pay (f->sim, sales[i].invoice);
       if (g_str_equal (sales[i].fate, "declined"))
-        sim_decline (f, sales[i].invoice);
+        kassa_test_sim_decline (f->sim, sales[i].invoice);
       if (g_str_equal (sales[i].fate, "refunded"))
         {
           g_autoptr(KassaBankTransaction) refund = NULL;
@@ -827,7 +705,7 @@ test_settlement (Fixture       *f,
   g_assert_cmpstr (second->status, ==, "SUCCESS");
 
   /* …until the open invoice is paid. */
-  sim_pay (f, "ST-4");
+  kassa_test_sim_pay (f->sim, "ST-4");
   third = client_settlement (f->client, "SETTLE20240103", NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (third->amount, ==, 700);
@@ -908,7 +786,7 @@ test_error_http_status (Fixture       *f,
   g_clear_error (&error);
 
   /* Successes still come with 200. */
-  sim_pay (f, "HTTP400-1");
+  kassa_test_sim_pay (f->sim, "HTTP400-1");
   paid = client_check (f->client, 1000, "HTTP400-1", NULL, &error);
   g_assert_no_error (error);
   assert_paid_transaction (paid, "HTTP400-1", 1000);
@@ -1006,7 +884,7 @@ test_fault (Fixture       *f,
         case KASSA_BANK_ENDPOINT_REFUND:
           invoice = inv_ph;
           amount = 3000;
-          sim_pay (f, inv_ph);
+          kassa_test_sim_pay (f->sim, inv_ph);
           break;
         case KASSA_BANK_ENDPOINT_SETTLEMENT:
           invoice = settle;
@@ -1015,7 +893,7 @@ test_fault (Fixture       *f,
           g_assert_not_reached ();
         }
 
-      sim_fault (f, name, kind, 0, 1);
+      kassa_test_sim_fault (f->sim, name, kind, 0, 1);
       g_assert_false (client_call (f->client, e, amount, invoice, NULL, &error));
       assert_fault_error (error, fc);
       g_clear_error (&error);
@@ -1072,7 +950,7 @@ test_fault_timeout (Fixture       *f,
   kassa_bank_client_set_timeout (f->client, 1);
   g_assert_cmpuint (kassa_bank_client_get_timeout (f->client), ==, 1);
 
-  sim_fault (f, "qr", "delay", 3000, 1);
+  kassa_test_sim_fault (f->sim, "qr", "delay", 3000, 1);
   start = g_get_monotonic_time ();
   reply = client_qr (f->client, 1000, "TMO-0001", NULL, &error);
   elapsed = g_get_monotonic_time () - start;
@@ -1087,14 +965,14 @@ test_fault_timeout (Fixture       *f,
   /* The same on check, the request a till repeats most. */
   retry = client_qr (f->client, 1000, "TMO-0002", NULL, &error);
   g_assert_no_error (error);
-  sim_fault (f, "check", "delay", 3000, 1);
+  kassa_test_sim_fault (f->sim, "check", "delay", 3000, 1);
   transaction = client_check (f->client, 1000, "TMO-0002", NULL, &error);
   g_assert_null (transaction);
   assert_bank_error (error, KASSA_BANK_ERROR_TIMEOUT, NULL);
   g_clear_error (&error);
 
   /* The client is still usable afterwards. */
-  sim_pay (f, "TMO-0002");
+  kassa_test_sim_pay (f->sim, "TMO-0002");
   transaction = client_check (f->client, 1000, "TMO-0002", NULL, &error);
   g_assert_no_error (error);
   assert_paid_transaction (transaction, "TMO-0002", 1000);
@@ -1111,7 +989,7 @@ test_fault_delay_short (Fixture       *f,
 
   kassa_bank_client_set_timeout (f->client, 3);
 
-  sim_fault (f, "qr", "delay", 400, 1);
+  kassa_test_sim_fault (f->sim, "qr", "delay", 400, 1);
   start = g_get_monotonic_time ();
   reply = client_qr (f->client, 1000, "DLY-0001", NULL, &error);
   elapsed = g_get_monotonic_time () - start;
@@ -1121,7 +999,7 @@ test_fault_delay_short (Fixture       *f,
   g_assert_cmpint (elapsed, >=, 400 * 1000);
   assert_sim_invoice (f, "DLY-0001", 1000, "unpaid", "qr");
 
-  sim_fault (f, "settlement", "delay", 400, 1);
+  kassa_test_sim_fault (f->sim, "settlement", "delay", 400, 1);
   settlement = client_settlement (f->client, "DLY-SETTLE", NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (settlement->status, ==, "SUCCESS");
@@ -1149,7 +1027,7 @@ test_cancellable (Fixture       *f,
   g_assert_no_error (error);
 
   /* Cancelled while the bank is slow: promptly G_IO_ERROR_CANCELLED, not a bank error. */
-  sim_fault (f, "check", "delay", 5000, 1);
+  kassa_test_sim_fault (f->sim, "check", "delay", 5000, 1);
   g_timeout_add (200, cancel_later_cb, cancellable);
   start = g_get_monotonic_time ();
   transaction = client_check (f->client, 1000, "CAN-0001", cancellable, &error);
@@ -1330,7 +1208,7 @@ test_input_checked (Fixture       *f,
   /* If anything reached the bank it would meet these one-shot faults and
    * use them up; a valid request afterwards still finds each of them. */
   for (KassaBankEndpoint e = KASSA_BANK_ENDPOINT_QR; e < KASSA_BANK_N_ENDPOINTS; e++)
-    sim_fault (f, kassa_bank_endpoint_get_name (e), "http500", 0, 1);
+    kassa_test_sim_fault (f->sim, kassa_bank_endpoint_get_name (e), "http500", 0, 1);
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
@@ -1390,7 +1268,7 @@ test_input_checked (Fixture       *f,
       assert_emv_amount (reply->desc, good_amounts[i]);
       assert_sim_invoice (f, invoice, good_amounts[i], "unpaid", "qr");
 
-      sim_pay (f, invoice);
+      kassa_test_sim_pay (f->sim, invoice);
       transaction = client_check (f->client, good_amounts[i], invoice, NULL, &error);
       g_assert_no_error (error);
       assert_paid_transaction (transaction, invoice, good_amounts[i]);
@@ -1744,7 +1622,7 @@ test_reading_cycle (Fixture       *f,
       g_clear_error (&error);
     }
 
-  sim_pay (f, "CYC-A");
+  kassa_test_sim_pay (f->sim, "CYC-A");
   paid = client_check (f->client, 1500, "CYC-A", NULL, &error);
   g_assert_no_error (error);
   assert_paid_transaction (paid, "CYC-A", 1500);
@@ -1752,7 +1630,7 @@ test_reading_cycle (Fixture       *f,
   phone = client_phone (f->client, 2500, "CYC-B", PHONE, NULL, &error);
   g_assert_no_error (error);
   assert_sim_invoice (f, "CYC-B", 2500, "unpaid", "phone");
-  sim_pay (f, "CYC-B");
+  kassa_test_sim_pay (f->sim, "CYC-B");
   phone_paid = client_check (f->client, 2500, "CYC-B", NULL, &error);
   g_assert_no_error (error);
   assert_paid_transaction (phone_paid, "CYC-B", 2500);
@@ -1770,7 +1648,7 @@ test_reading_cycle (Fixture       *f,
 
   fourth = client_qr (f->client, 900, "CYC-D", NULL, &error);
   g_assert_no_error (error);
-  sim_decline (f, "CYC-D");
+  kassa_test_sim_decline (f->sim, "CYC-D");
   declined = client_check (f->client, 900, "CYC-D", NULL, &error);
   g_assert_no_error (error);
   g_assert_false (declined->paid);
@@ -1807,7 +1685,7 @@ test_mismatch_refund_order (Fixture       *f,
   /* Everything but the refund agrees. */
   sale = client_qr (f->client, 1000, "MIS-0001", NULL, &error);
   g_assert_no_error (error);
-  sim_pay (f, "MIS-0001");
+  kassa_test_sim_pay (f->sim, "MIS-0001");
   paid = client_check (f->client, 1000, "MIS-0001", NULL, &error);
   g_assert_no_error (error);
   assert_paid_transaction (paid, "MIS-0001", 1000);
@@ -1846,7 +1724,7 @@ test_mismatch_amount_format (Fixture       *f,
   sale = client_qr (f->client, 1000, "MIS-0003", NULL, &error);
   g_assert_no_error (error);
   assert_emv_amount (sale->desc, 1000);
-  sim_pay (f, "MIS-0003");
+  kassa_test_sim_pay (f->sim, "MIS-0003");
 
   paid = client_check (f->client, 1000, "MIS-0003", NULL, &error);
   g_assert_null (paid);
@@ -1902,6 +1780,68 @@ static const FixtureData mismatch_amount_format = {
 static const FixtureData mismatch_amount_type = {
   "amount-as-number=true", NULL, NULL, NULL, NULL
 };
+
+/* Every cancel reply shape the simulator can send (--cancel-reply) against
+ * every client reading of it (cancel-success-test). */
+typedef struct
+{
+  FixtureData  data;     /* first: the fixture reads it */
+  const char  *refusal;  /* errorType of the REJECTED cancel, or NULL = accepted */
+} CancelReplyCase;
+
+#define CANCEL_CASE(shape, reading, refusal) \
+  { "/bank-client/cancel-reply/" shape "/" reading, \
+    { { "cancel-success-test=" reading, NULL, "--cancel-reply", shape, NULL }, refusal } }
+
+static const struct
+{
+  const char      *path;
+  CancelReplyCase  cancel_case;
+} cancel_reply_cases[] = {
+  CANCEL_CASE ("both", "either", NULL),
+  CANCEL_CASE ("both", "status", NULL),
+  CANCEL_CASE ("both", "resp-code", NULL),
+  CANCEL_CASE ("status", "either", NULL),
+  CANCEL_CASE ("status", "status", NULL),
+  CANCEL_CASE ("status", "resp-code", "SUCCESS"),
+  CANCEL_CASE ("resp-code", "either", NULL),
+  CANCEL_CASE ("resp-code", "status", "00"),
+  CANCEL_CASE ("resp-code", "resp-code", NULL),
+};
+
+#undef CANCEL_CASE
+
+static void
+test_cancel_reply (Fixture       *f,
+                   gconstpointer  user_data)
+{
+  const CancelReplyCase *cancel_case = user_data;
+  g_autoptr(KassaBankInvoiceReply) created = NULL;
+  g_autoptr(KassaBankInvoiceReply) cancelled = NULL;
+  g_autoptr(GError) error = NULL;
+
+  created = client_qr (f->client, 1000, "CR-1", NULL, &error);
+  g_assert_no_error (error);
+
+  cancelled = client_cancel (f->client, 1000, "CR-1", NULL, &error);
+  if (cancel_case->refusal == NULL)
+    {
+      g_assert_no_error (error);
+      g_assert_nonnull (cancelled);
+      g_assert_cmpstr (cancelled->desc, ==, "Нэхэмжлэх цуцлагдлаа");
+    }
+  else
+    {
+      g_assert_null (cancelled);
+      assert_bank_error (error, KASSA_BANK_ERROR_REJECTED, cancel_case->refusal);
+      g_assert_cmpint (kassa_bank_error_get_header_code (error), ==, 200);
+      g_assert_nonnull (strstr (error->message, "Нэхэмжлэх цуцлагдлаа"));
+    }
+
+  /* The bank cancelled it either way: a reading that misjudges the reply
+   * leaves an invoice the till believes open (it finds out by check). */
+  assert_sim_invoice (f, "CR-1", 1000, "cancelled", "qr");
+}
 
 #define ADD(path, data, func) \
   g_test_add (path, Fixture, data, fixture_setup, func, fixture_teardown)
@@ -1961,6 +1901,9 @@ main (int   argc,
        test_mismatch_amount_type);
   ADD ("/bank-client/reading-mismatch/amount-format", &mismatch_amount_format,
        test_mismatch_amount_format);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cancel_reply_cases); i++)
+    ADD (cancel_reply_cases[i].path, &cancel_reply_cases[i].cancel_case.data, test_cancel_reply);
 
   /* Last: while the simulator leaks descriptors (see the test) it fails, and
    * GLib stops at the first failure. */

@@ -1,5 +1,6 @@
 /* test-bank-profile.c
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -15,7 +16,7 @@
 
 #define DEFAULT_DESCRIPTION \
   "amount-format=plain refund-checksum-order=terminal-invoice-amount qr-endpoint=qr " \
-  "unpaid-check-style=error-envelope paid-test=resp-code cancel-success-test=status " \
+  "unpaid-check-style=error-envelope paid-test=resp-code cancel-success-test=either " \
   "reply-checksum=ignore trailing-query=false amount-as-number=false"
 
 static void
@@ -32,7 +33,7 @@ test_defaults (void)
                    KASSA_UNPAID_CHECK_ERROR_ENVELOPE);
   g_assert_cmpint (kassa_bank_profile_get_paid_test (profile), ==, KASSA_PAID_TEST_RESP_CODE);
   g_assert_cmpint (kassa_bank_profile_get_cancel_success_test (profile), ==,
-                   KASSA_CANCEL_SUCCESS_STATUS);
+                   KASSA_CANCEL_SUCCESS_EITHER);
   g_assert_cmpint (kassa_bank_profile_get_reply_checksum (profile), ==,
                    KASSA_REPLY_CHECKSUM_IGNORE);
   g_assert_false (kassa_bank_profile_get_trailing_query (profile));
@@ -448,6 +449,8 @@ test_is_cancelled (void)
 {
   g_autoptr(KassaBankProfile) profile = kassa_bank_profile_new ();
 
+  /* The strict readings; the default, either, is /bank-profile/read-cancel. */
+  g_object_set (profile, "cancel-success-test", KASSA_CANCEL_SUCCESS_STATUS, NULL);
   g_assert_true (kassa_bank_profile_is_cancelled (profile, "SUCCESS", NULL));
   g_assert_true (kassa_bank_profile_is_cancelled (profile, "success", NULL));
   g_assert_false (kassa_bank_profile_is_cancelled (profile, "FAILED", "00"));
@@ -458,6 +461,76 @@ test_is_cancelled (void)
   g_assert_true (kassa_bank_profile_is_cancelled (profile, "FAILED", "00"));
   g_assert_false (kassa_bank_profile_is_cancelled (profile, "SUCCESS", NULL));
   g_assert_false (kassa_bank_profile_is_cancelled (profile, "SUCCESS", "05"));
+}
+
+/* Every reading against every combination of the two fields, with the word
+ * that refused (docs/bank-protocol.md, cancel-success-test). */
+static void
+test_read_cancel (void)
+{
+  g_autoptr(KassaBankProfile) profile = kassa_bank_profile_new ();
+  const struct
+  {
+    const char *status;
+    const char *resp_code;
+    /* per reading: either, status, resp-code; the refusal word, or NULL = cancelled */
+    const char *refusal[3];
+    gboolean    cancelled[3];
+  } cases[] = {
+    { "SUCCESS", NULL, { NULL, NULL, "SUCCESS" }, { TRUE, TRUE, FALSE } },
+    { "success", NULL, { NULL, NULL, "success" }, { TRUE, TRUE, FALSE } },
+    { NULL, "00", { NULL, "00", NULL }, { TRUE, FALSE, TRUE } },
+    { "SUCCESS", "00", { NULL, NULL, NULL }, { TRUE, TRUE, TRUE } },
+    /* Contradictions: under either, the field that says no wins. */
+    { "SUCCESS", "05", { "05", NULL, "05" }, { FALSE, TRUE, FALSE } },
+    { "FAILED", "00", { "FAILED", "FAILED", NULL }, { FALSE, FALSE, TRUE } },
+    { "FAILED", "05", { "FAILED", "FAILED", "05" }, { FALSE, FALSE, FALSE } },
+    { "FAILED", NULL, { "FAILED", "FAILED", "FAILED" }, { FALSE, FALSE, FALSE } },
+    { NULL, "05", { "05", "05", "05" }, { FALSE, FALSE, FALSE } },
+    /* Present but empty is present and not a success word. */
+    { "", "00", { "", "", NULL }, { FALSE, FALSE, TRUE } },
+    { "SUCCESS", "", { "", NULL, "" }, { FALSE, TRUE, FALSE } },
+    { "SUCCESS ", NULL, { "SUCCESS ", "SUCCESS ", "SUCCESS " }, { FALSE, FALSE, FALSE } },
+    { NULL, "0", { "0", "0", "0" }, { FALSE, FALSE, FALSE } },
+    /* Neither: no word to quote (the reply parser calls it malformed). */
+    { NULL, NULL, { NULL, NULL, NULL }, { FALSE, FALSE, FALSE } },
+  };
+  const KassaCancelSuccessTest readings[] = {
+    KASSA_CANCEL_SUCCESS_EITHER, KASSA_CANCEL_SUCCESS_STATUS, KASSA_CANCEL_SUCCESS_RESP_CODE,
+  };
+
+  g_assert_cmpint (kassa_bank_profile_get_cancel_success_test (profile), ==,
+                   KASSA_CANCEL_SUCCESS_EITHER);
+
+  for (gsize r = 0; r < G_N_ELEMENTS (readings); r++)
+    {
+      g_object_set (profile, "cancel-success-test", readings[r], NULL);
+
+      for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+        {
+          const char *refusal = "unset";
+          gboolean cancelled;
+
+          cancelled = kassa_bank_profile_read_cancel (profile, cases[i].status,
+                                                      cases[i].resp_code, &refusal);
+          if (cancelled != cases[i].cancelled[r])
+            g_error ("reading %" G_GSIZE_FORMAT ", status %s, resp_code %s: expected %s",
+                     r, cases[i].status, cases[i].resp_code,
+                     cases[i].cancelled[r] ? "cancelled" : "refused");
+          g_assert_cmpstr (refusal, ==, cases[i].refusal[r]);
+          g_assert_true (kassa_bank_profile_is_cancelled (profile, cases[i].status,
+                                                          cases[i].resp_code) == cancelled);
+          g_assert_true (kassa_bank_profile_read_cancel (profile, cases[i].status,
+                                                         cases[i].resp_code, NULL) == cancelled);
+        }
+    }
+
+  /* The reading's text form. */
+  g_assert_true (kassa_bank_profile_set_reading (profile, "cancel-success-test", "either", NULL));
+  g_assert_cmpint (kassa_bank_profile_get_cancel_success_test (profile), ==,
+                   KASSA_CANCEL_SUCCESS_EITHER);
+  g_assert_false (kassa_bank_profile_set_reading (profile, "cancel-success-test", "both", NULL));
+  g_assert_false (kassa_bank_profile_set_reading (profile, "cancel-success-test", "Either", NULL));
 }
 
 int
@@ -479,6 +552,7 @@ main (int   argc,
   g_test_add_func ("/bank-profile/qr-path", test_qr_path);
   g_test_add_func ("/bank-profile/is-paid", test_is_paid);
   g_test_add_func ("/bank-profile/is-cancelled", test_is_cancelled);
+  g_test_add_func ("/bank-profile/read-cancel", test_read_cancel);
 
   return g_test_run ();
 }

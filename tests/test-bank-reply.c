@@ -1,5 +1,6 @@
 /* test-bank-reply.c — the bank's replies, parsed from canned bodies (no network)
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -493,12 +494,15 @@ test_cancel (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(KassaBankInvoiceReply) reply = NULL;
 
+  /* The two strict readings; the default, either, is /bank-reply/cancel-readings. */
+  g_object_set (profile, "cancel-success-test", KASSA_CANCEL_SUCCESS_STATUS, NULL);
+
   reply = parse_invoice (profile, KASSA_BANK_ENDPOINT_CANCEL, 200, by_status, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (reply->status, ==, "SUCCESS");
   g_clear_pointer (&reply, kassa_bank_invoice_reply_free);
 
-  /* Under the default reading a resp_code alone proves nothing. */
+  /* Under the strict status reading a resp_code alone proves nothing. */
   reply = parse_invoice (profile, KASSA_BANK_ENDPOINT_CANCEL, 200, by_code, &error);
   g_assert_null (reply);
   g_assert_error (error, KASSA_BANK_ERROR, KASSA_BANK_ERROR_REJECTED);
@@ -1105,6 +1109,77 @@ test_to_json (void)
   g_assert_cmpstr (settlement_json, ==, "{\"amount\":25000,\"count\":3,\"status\":\"SUCCESS\"}");
 }
 
+/* Every cancel reply shape under every reading, through the parser: accepted,
+ * REJECTED with the refusing word as errorType, or MALFORMED. */
+static void
+test_cancel_readings (void)
+{
+  g_autoptr(KassaBankProfile) profile = kassa_bank_profile_new ();
+  const char *readings[] = { "either", "status", "resp-code" };
+#define CANCEL_REPLY(fields) \
+  "{" OK_HEADER ",\"body\":{\"response\":{\"desc\":\"Цуцлагдлаа\"" fields "}}}"
+  const struct
+  {
+    const char *text;
+    /* per reading: NULL = accepted, "" = malformed, else the errorType of REJECTED */
+    const char *outcome[3];
+  } cases[] = {
+    /* What the simulator sends: both (default), status only, resp_code only. */
+    { CANCEL_REPLY (",\"status\":\"SUCCESS\",\"resp_code\":\"00\",\"resp_desc\":\"Амжилттай\""),
+      { NULL, NULL, NULL } },
+    { CANCEL_REPLY (",\"status\":\"SUCCESS\""), { NULL, NULL, "SUCCESS" } },
+    { CANCEL_REPLY (",\"resp_code\":\"00\",\"resp_desc\":\"Амжилттай\""),
+      { NULL, "00", NULL } },
+    /* Refusals and contradictions. */
+    { CANCEL_REPLY (",\"status\":\"SUCCESS\",\"resp_code\":\"05\""), { "05", NULL, "05" } },
+    { CANCEL_REPLY (",\"status\":\"FAILED\",\"resp_code\":\"00\""),
+      { "FAILED", "FAILED", NULL } },
+    { CANCEL_REPLY (",\"status\":\"FAILED\""), { "FAILED", "FAILED", "FAILED" } },
+    { CANCEL_REPLY (",\"resp_code\":\"05\",\"resp_desc\":\"Татгалзсан\""),
+      { "05", "05", "05" } },
+    /* null is absent. */
+    { CANCEL_REPLY (",\"status\":null,\"resp_code\":\"00\""), { NULL, "00", NULL } },
+    { CANCEL_REPLY (",\"status\":\"SUCCESS\",\"resp_code\":null"), { NULL, NULL, "SUCCESS" } },
+    { CANCEL_REPLY (""), { "", "", "" } },
+    { CANCEL_REPLY (",\"status\":null,\"resp_code\":null"), { "", "", "" } },
+  };
+#undef CANCEL_REPLY
+
+  for (gsize r = 0; r < G_N_ELEMENTS (readings); r++)
+    {
+      g_assert_true (kassa_bank_profile_set_reading (profile, "cancel-success-test", readings[r],
+                                                     NULL));
+
+      for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+        {
+          g_autoptr(GError) error = NULL;
+          g_autoptr(KassaBankInvoiceReply) reply = NULL;
+          const char *outcome = cases[i].outcome[r];
+
+          g_test_message ("%s: %s", readings[r], cases[i].text);
+          reply = parse_invoice (profile, KASSA_BANK_ENDPOINT_CANCEL, 200, cases[i].text, &error);
+          if (outcome == NULL)
+            {
+              g_assert_no_error (error);
+              g_assert_nonnull (reply);
+              g_assert_cmpstr (reply->desc, ==, "Цуцлагдлаа");
+            }
+          else if (*outcome == '\0')
+            {
+              g_assert_null (reply);
+              g_assert_error (error, KASSA_BANK_ERROR, KASSA_BANK_ERROR_MALFORMED_REPLY);
+            }
+          else
+            {
+              g_assert_null (reply);
+              g_assert_error (error, KASSA_BANK_ERROR, KASSA_BANK_ERROR_REJECTED);
+              g_assert_cmpstr (kassa_bank_error_get_error_type (error), ==, outcome);
+              g_assert_nonnull (strstr (error->message, "Цуцлагдлаа"));
+            }
+        }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1136,6 +1211,7 @@ main (int   argc,
   g_test_add_func ("/bank-reply/bytes/embedded-nul", test_embedded_nul);
   g_test_add_func ("/bank-reply/bytes/invalid-utf8", test_invalid_utf8);
   g_test_add_func ("/bank-reply/to-json", test_to_json);
+  g_test_add_func ("/bank-reply/cancel-readings", test_cancel_readings);
 
   return g_test_run ();
 }

@@ -1,5 +1,6 @@
 /* test-charge-queue.c — KassaChargeQueue: charges that wait until Kassa can take payments
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * No display: a real journal, a real till and counter over the training bank

@@ -1,5 +1,6 @@
 /* test-clock.c — expiry and polling when the wall clock jumps
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Real kassa-ctl processes run under libfaketime (LD_PRELOAD, Debian's
@@ -21,6 +22,7 @@
 
 #include "kassa-core.h"
 #include "kassa-journal.h"
+#include "kassa-test-ctl.h"
 #include "kassa-test-util.h"
 #include "kassa-till.h"
 
@@ -36,13 +38,6 @@ typedef struct
   char         *data_home;
   char         *faketime_file;
 } Fixture;
-
-/* A kassa-ctl process whose stdout is read line by line. */
-typedef struct
-{
-  GSubprocess      *process;
-  GDataInputStream *out;
-} Ctl;
 
 static const char *
 faketime_lib (void)
@@ -100,228 +95,77 @@ set_clock (Fixture    *f,
   g_assert_no_error (error);
 }
 
-static GSubprocess *
-ctl_spawnv (Fixture            *f,
-            gboolean            fake_clock,
-            const char * const *args)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_auto(GStrv) env = g_get_environ ();
-  g_autoptr(GError) error = NULL;
-  GSubprocess *process;
-
-  env = g_environ_setenv (env, "KASSA_BANK_URL", kassa_test_sim_get_url (f->sim), TRUE);
-  env = g_environ_setenv (env, "KASSA_TERMINAL", KASSA_TEST_TERMINAL, TRUE);
-  env = g_environ_setenv (env, "KASSA_SECRET", KASSA_TEST_SECRET, TRUE);
-  env = g_environ_setenv (env, "KASSA_BANK_CA_FILE", "", TRUE);
-  env = g_environ_setenv (env, "KASSA_JOURNAL", f->journal, TRUE);
-  env = g_environ_setenv (env, "XDG_DATA_HOME", f->data_home, TRUE);
-  env = g_environ_setenv (env, "LANG", "C.UTF-8", TRUE);
-  env = g_environ_unsetenv (env, "LC_ALL");
-  /* FAKETIME would win over the file. */
-  env = g_environ_unsetenv (env, "FAKETIME");
-  if (fake_clock)
-    {
-      env = g_environ_setenv (env, "LD_PRELOAD", faketime_lib (), TRUE);
-      env = g_environ_setenv (env, "FAKETIME_TIMESTAMP_FILE", f->faketime_file, TRUE);
-      env = g_environ_setenv (env, "FAKETIME_NO_CACHE", "1", TRUE);
-      /* A clock step does not move the monotonic clock; neither does the fake one. */
-      env = g_environ_setenv (env, "FAKETIME_DONT_FAKE_MONOTONIC", "1", TRUE);
-      env = g_environ_setenv (env, "DONT_FAKE_MONOTONIC", "1", TRUE);
-      /* In the sanitizer build the ASan runtime must come first among the
-       * preloaded libraries; with libfaketime before it, it only needs to
-       * be told not to refuse (both still work). */
-      {
-        const char *asan = g_environ_getenv (env, "ASAN_OPTIONS");
-        g_autofree char *options = g_strconcat (asan != NULL ? asan : "",
-                                                asan != NULL ? ":" : "",
-                                                "verify_asan_link_order=0", NULL);
-
-        env = g_environ_setenv (env, "ASAN_OPTIONS", options, TRUE);
-      }
-    }
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_environ (launcher, env);
-
-  g_ptr_array_add (argv, (char *) g_getenv ("KASSA_CTL"));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-  g_assert_nonnull (argv->pdata[0]);
-
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-
-  return process;
-}
-
-static Ctl *
+/* Starts kassa-ctl with the simulator, the test terminal, the fixture's
+ * journal and data folder; with @fake_clock under libfaketime, reading the
+ * wall clock from the fixture's file. Each stdout line must be a JSON object.
+ * A run that takes longer than WAIT_S is killed and fails the test. */
+static KassaTestCtl *
 ctl_start (Fixture            *f,
            gboolean            fake_clock,
            const char * const *args)
 {
-  Ctl *ctl = g_new0 (Ctl, 1);
+  g_autoptr(GPtrArray) env = g_ptr_array_new_with_free_func (g_free);
+  KassaTestCtlOptions options = {
+    .sim = f->sim,
+    .journal = f->journal,
+    .data_home = f->data_home,
+    .limit_s = WAIT_S,
+    .flags = KASSA_TEST_CTL_JSON_LINES,
+  };
 
-  ctl->process = ctl_spawnv (f, fake_clock, args);
-  ctl->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (ctl->process));
-
-  return ctl;
-}
-
-static void
-ctl_free (Ctl *ctl)
-{
-  g_subprocess_force_exit (ctl->process);
-  g_subprocess_wait (ctl->process, NULL, NULL);
-  g_object_unref (ctl->out);
-  g_object_unref (ctl->process);
-  g_free (ctl);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Ctl, ctl_free)
-
-typedef struct
-{
-  gboolean  done;
-  char     *line;
-} LineWait;
-
-static void
-line_done_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  LineWait *w = user_data;
-
-  w->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result,
-                                                       NULL, NULL);
-  w->done = TRUE;
-}
-
-/* The next stdout line as JSON, or NULL at the end. If none comes within
- * @timeout_s, the process is killed and the test fails with @what. */
-static JsonObject *
-ctl_next (Ctl        *ctl,
-          guint       timeout_s,
-          const char *what)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(JsonNode) node = NULL;
-  g_autoptr(GError) error = NULL;
-  LineWait w = { 0, };
-
-  g_data_input_stream_read_line_async (ctl->out, G_PRIORITY_DEFAULT, cancellable,
-                                       line_done_cb, &w);
-  while (!w.done && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, FALSE) || (g_usleep (10000), TRUE);
-  if (!w.done)
+  /* FAKETIME would win over the file. */
+  g_ptr_array_add (env, g_strdup ("FAKETIME"));
+  if (fake_clock)
     {
-      g_cancellable_cancel (cancellable);
-      while (!w.done)
-        g_main_context_iteration (NULL, TRUE);
-      g_free (w.line);
-      g_subprocess_force_exit (ctl->process);
-      g_error ("No line from kassa-ctl within %u s: %s", timeout_s, what);
+      const char *asan = g_getenv ("ASAN_OPTIONS");
+
+      g_ptr_array_add (env, g_strconcat ("LD_PRELOAD=", faketime_lib (), NULL));
+      g_ptr_array_add (env, g_strconcat ("FAKETIME_TIMESTAMP_FILE=", f->faketime_file, NULL));
+      g_ptr_array_add (env, g_strdup ("FAKETIME_NO_CACHE=1"));
+      /* A clock step does not move the monotonic clock; neither does the fake one. */
+      g_ptr_array_add (env, g_strdup ("FAKETIME_DONT_FAKE_MONOTONIC=1"));
+      g_ptr_array_add (env, g_strdup ("DONT_FAKE_MONOTONIC=1"));
+      /* In the sanitizer build the ASan runtime must come first among the
+       * preloaded libraries; with libfaketime before it, it only needs to
+       * be told not to refuse (both still work). */
+      g_ptr_array_add (env, g_strconcat ("ASAN_OPTIONS=", asan != NULL ? asan : "",
+                                         asan != NULL ? ":" : "",
+                                         "verify_asan_link_order=0", NULL));
     }
-  if (w.line == NULL)
-    return NULL;
+  g_ptr_array_add (env, NULL);
+  options.env = (const char * const *) env->pdata;
 
-  g_test_message ("kassa-ctl: %s", w.line);
-  node = json_from_string (w.line, &error);
-  g_assert_no_error (error);
-  g_free (w.line);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
-
-  return json_object_ref (json_node_get_object (node));
-}
-
-/* Reads lines until @state; returns that line's invoice number. */
-static char *
-ctl_wait_for_state (Ctl        *ctl,
-                    const char *state,
-                    guint       timeout_s)
-{
-  for (;;)
-    {
-      g_autoptr(JsonObject) object = ctl_next (ctl, timeout_s, state);
-
-      g_assert_nonnull (object);
-      if (g_strcmp0 (json_object_get_string_member (object, "state"), state) == 0)
-        return g_strdup (json_object_get_string_member (object, "invoice"));
-    }
+  return kassa_test_ctl_start (&options, args);
 }
 
 /* The last line before the process ends, and its exit status. */
 static JsonObject *
-ctl_finish (Ctl  *ctl,
-            int  *status,
-            guint timeout_s)
+ctl_finish (KassaTestCtl *ctl,
+            int          *status)
 {
-  g_autoptr(GError) error = NULL;
-  JsonObject *last = NULL;
-  JsonObject *object;
+  kassa_test_ctl_finish (ctl);
+  for (guint i = 0; i < ctl->lines->len; i++)
+    kassa_test_ctl_line_object (ctl, i);
+  *status = ctl->status;
 
-  while ((object = ctl_next (ctl, timeout_s, "the end")) != NULL)
-    {
-      g_clear_pointer (&last, json_object_unref);
-      last = object;
-    }
-  g_subprocess_wait (ctl->process, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (ctl->process));
-  *status = g_subprocess_get_exit_status (ctl->process);
-  g_assert_nonnull (last);
-
-  return last;
+  return json_object_ref (kassa_test_ctl_last_object (ctl));
 }
 
 /* Runs kassa-ctl to its end; returns its last line. */
 static JsonObject *
-ctl_run (Fixture    *f,
-         gboolean    fake_clock,
-         int        *status,
-         const char *first,
-         ...)
+ctl_runv (Fixture            *f,
+          gboolean            fake_clock,
+          int                *status,
+          const char * const *args)
 {
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_autoptr(Ctl) ctl = NULL;
-  va_list ap;
+  g_autoptr(KassaTestCtl) ctl = ctl_start (f, fake_clock, args);
 
-  va_start (ap, first);
-  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (args, (char *) arg);
-  va_end (ap);
-  g_ptr_array_add (args, NULL);
-
-  ctl = ctl_start (f, fake_clock, (const char * const *) args->pdata);
-
-  return ctl_finish (ctl, status, WAIT_S);
+  return ctl_finish (ctl, status);
 }
 
-/* The simulator's state of @invoice ("unpaid", "paid", "cancelled", …). */
-static char *
-sim_state (Fixture    *f,
-           const char *invoice)
-{
-  g_autoptr(GHashTable) table = kassa_test_sim_invoices (f->sim);
-
-  return g_strdup (g_hash_table_lookup (table, invoice));
-}
-
-static void
-sim_pay (Fixture    *f,
-         const char *invoice)
-{
-  g_autofree char *body = g_strdup_printf ("{\"invoice\": \"%s\"}", invoice);
-  guint status = 0;
-  g_autofree char *reply = kassa_test_sim_control (f->sim, "/sim/pay", body, &status);
-
-  g_assert_cmpuint (status, ==, 200);
-}
+/* NULL-terminated argument lists. */
+#define ctl_run(f, fake_clock, status, ...) \
+  ctl_runv ((f), (fake_clock), (status), (const char * const []) { __VA_ARGS__ })
 
 /* Runs the main context for @ms, so time passes for kassa-ctl. */
 static void
@@ -343,7 +187,8 @@ test_back_one_day (Fixture       *f,
                    gconstpointer  data)
 {
   g_autofree char *expiry = g_strdup_printf ("%d", SHORT_EXPIRY_S);
-  g_autoptr(Ctl) ctl = NULL;
+  g_autoptr(KassaTestCtl) ctl = NULL;
+  g_autoptr(JsonObject) awaiting = NULL;
   g_autoptr(JsonObject) last = NULL;
   g_autofree char *number = NULL;
   g_autofree char *bank_state = NULL;
@@ -358,16 +203,17 @@ test_back_one_day (Fixture       *f,
   ctl = ctl_start (f, TRUE, (const char * const []) { "sale", "1000", "--wait",
                                                       "--poll-ms", "100", "--expiry", expiry,
                                                       NULL });
-  number = ctl_wait_for_state (ctl, "AWAITING_PAYMENT", WAIT_S);
+  awaiting = kassa_test_ctl_wait_for_state (ctl, "AWAITING_PAYMENT", WAIT_S);
+  number = g_strdup (json_object_get_string_member (awaiting, "invoice"));
   set_clock (f, "-1d");
 
-  last = ctl_finish (ctl, &status, WAIT_S);
+  last = ctl_finish (ctl, &status);
   g_assert_cmpstr (json_object_get_string_member (last, "invoice"), ==, number);
   g_assert_cmpstr (json_object_get_string_member (last, "state"), ==, "EXPIRED");
   /* Not before the expiry either (the process started before the invoice). */
   g_assert_cmpint (g_get_monotonic_time () - started, >=,
                    (gint64) SHORT_EXPIRY_S * G_USEC_PER_SEC);
-  bank_state = sim_state (f, number);
+  bank_state = kassa_test_sim_state (f->sim, number);
   g_assert_cmpstr (bank_state, ==, "cancelled");
 }
 
@@ -377,7 +223,8 @@ static void
 test_forward_two_hours (Fixture       *f,
                         gconstpointer  data)
 {
-  g_autoptr(Ctl) ctl = NULL;
+  g_autoptr(KassaTestCtl) ctl = NULL;
+  g_autoptr(JsonObject) awaiting = NULL;
   g_autoptr(JsonObject) last = NULL;
   g_autofree char *number = NULL;
   g_autofree char *bank_state = NULL;
@@ -390,20 +237,21 @@ test_forward_two_hours (Fixture       *f,
   ctl = ctl_start (f, TRUE, (const char * const []) { "sale", "1000", "--wait",
                                                       "--poll-ms", "100", "--expiry", "60",
                                                       NULL });
-  number = ctl_wait_for_state (ctl, "AWAITING_PAYMENT", WAIT_S);
+  awaiting = kassa_test_ctl_wait_for_state (ctl, "AWAITING_PAYMENT", WAIT_S);
+  number = g_strdup (json_object_get_string_member (awaiting, "invoice"));
   set_clock (f, "+2h");
   /* Many polls at the new time: before the fix the first of them cancelled. */
   pause_ms (2000);
-  bank_state = sim_state (f, number);
+  bank_state = kassa_test_sim_state (f->sim, number);
   g_assert_cmpstr (bank_state, ==, "unpaid");
 
-  sim_pay (f, number);
-  last = ctl_finish (ctl, &status, WAIT_S);
+  kassa_test_sim_pay (f->sim, number);
+  last = ctl_finish (ctl, &status);
   g_assert_cmpint (status, ==, 0);
   g_assert_cmpstr (json_object_get_string_member (last, "invoice"), ==, number);
   g_assert_cmpstr (json_object_get_string_member (last, "state"), ==, "PAID");
   g_clear_pointer (&bank_state, g_free);
-  bank_state = sim_state (f, number);
+  bank_state = kassa_test_sim_state (f->sim, number);
   g_assert_cmpstr (bank_state, ==, "paid");
 }
 
@@ -439,11 +287,11 @@ test_restart_clock_ahead (Fixture       *f,
   g_assert_cmpuint (json_array_get_length (invoices), ==, 1);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (invoices, 0),
                                                   "state"), ==, "AWAITING_PAYMENT");
-  bank_state = sim_state (f, number);
+  bank_state = kassa_test_sim_state (f->sim, number);
   g_assert_cmpstr (bank_state, ==, "unpaid");
 
   /* The customer pays; the next start, clock still ahead, finds it paid. */
-  sim_pay (f, number);
+  kassa_test_sim_pay (f->sim, number);
   paid = ctl_run (f, TRUE, &status, "recover", "--poll-ms", "100", "--expiry", expiry, NULL);
   g_assert_cmpint (status, ==, 0);
   invoices = json_object_get_array_member (paid, "invoices");
@@ -546,7 +394,7 @@ test_restart_journal_shifted (Fixture       *f,
   /* Not before a whole expiry after the recovery began. */
   g_assert_cmpint (g_get_monotonic_time () - started, >=,
                    (gint64) SHORT_EXPIRY_S * G_USEC_PER_SEC);
-  bank_state = sim_state (f, number);
+  bank_state = kassa_test_sim_state (f->sim, number);
   g_assert_cmpstr (bank_state, ==, "cancelled");
 }
 

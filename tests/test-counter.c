@@ -1,5 +1,6 @@
 /* test-counter.c — KassaCounter, the current payment shared by every front end
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A real journal file and a real till. Training cases use the training bank

@@ -1,5 +1,6 @@
 /* test-crash.c — the crash matrix and the fault matrix, with kassa-ctl as a real process
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Crash matrix: kassa-ctl ($KASSA_CTL) runs a sale, cancel, refund or
@@ -24,6 +25,7 @@
 #include <json-glib/json-glib.h>
 #include <sqlite3.h>
 
+#include "kassa-test-ctl.h"
 #include "kassa-test-util.h"
 
 #define PIN "4321"
@@ -38,25 +40,6 @@ typedef struct
   KassaTestSim *sim;
   char         *journal_path;
 } Fixture;
-
-typedef struct
-{
-  gboolean  signalled;
-  int       signal;    /* when signalled */
-  int       status;    /* exit status otherwise */
-  char     *out;
-  char     *err;
-} CtlResult;
-
-static void
-ctl_result_free (CtlResult *result)
-{
-  g_free (result->out);
-  g_free (result->err);
-  g_free (result);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (CtlResult, ctl_result_free)
 
 /* ---- fixture ---- */
 
@@ -78,258 +61,70 @@ fixture_teardown (Fixture       *f,
 
 /* ---- kassa-ctl ---- */
 
-static const char *
-ctl_path (void)
-{
-  const char *path = g_getenv ("KASSA_CTL");
-
-  if (path == NULL)
-    g_error ("KASSA_CTL is not set; run the tests with meson test");
-
-  return path;
-}
-
-typedef struct
-{
-  gboolean  done;
-  gboolean  timed_out;
-  char     *out;
-  char     *err;
-  GError   *error;
-} CtlWait;
-
-static void
-ctl_communicated_cb (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  CtlWait *w = user_data;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &w->out, &w->err,
-                                        &w->error);
-  w->done = TRUE;
-}
-
-typedef struct
-{
-  Fixture     *f;
-  GSubprocess *process;
-  guint       *source_id;  /* zeroed when the source goes */
-} HeldKill;
-
-static void
-held_kill_free (gpointer data)
-{
-  HeldKill *k = data;
-
-  *k->source_id = 0;
-  g_object_unref (k->process);
-  g_free (k);
-}
-
-/* Kills the run once the simulator holds its request. */
-static gboolean
-ctl_kill_when_held_cb (gpointer user_data)
-{
-  HeldKill *k = user_data;
-  g_autofree char *reply = NULL;
-  guint status = 0;
-
-  reply = kassa_test_sim_control (k->f->sim, "/sim/held", "{}", &status);
-  g_assert_cmpuint (status, ==, 200);
-  if (g_str_equal (reply, "{\"held\": 0}"))
-    return G_SOURCE_CONTINUE;
-
-  g_subprocess_send_signal (k->process, SIGKILL);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-ctl_timeout_cb (gpointer user_data)
-{
-  CtlWait *w = user_data;
-
-  w->timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
 /* Runs kassa-ctl with the simulator, the test terminal and the fixture's
  * journal in its environment, KASSA_CRASH_POINT = @crash_point (NULL: unset)
  * and @input on its stdin (may be NULL). With @kill_when_held the test itself
  * SIGKILLs it as soon as the simulator holds one of its requests (a request
  * in flight). A run that does not end within CTL_LIMIT_S is killed and fails
  * the test. */
-static CtlResult *
+static KassaTestCtl *
 ctl_runv (Fixture            *f,
           const char         *crash_point,
           gboolean            kill_when_held,
           const char         *input,
           const char * const *args)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GString) line = g_string_new ("kassa-ctl");
-  g_auto(GStrv) env = g_get_environ ();
-  g_autoptr(GError) error = NULL;
-  CtlWait w = { 0, };
-  CtlResult *result;
-  guint timeout_id;
-  guint kill_id = 0;
+  KassaTestCtlOptions options = {
+    .sim = f->sim,
+    .journal = f->journal_path,
+    .crash_point = crash_point,
+    .input = input,
+    .limit_s = CTL_LIMIT_S,
+    .kill_when_held = kill_when_held,
+    .flags = KASSA_TEST_CTL_KILLABLE,
+  };
 
-  env = g_environ_setenv (env, "KASSA_BANK_URL", kassa_test_sim_get_url (f->sim), TRUE);
-  env = g_environ_setenv (env, "KASSA_TERMINAL", KASSA_TEST_TERMINAL, TRUE);
-  env = g_environ_setenv (env, "KASSA_SECRET", KASSA_TEST_SECRET, TRUE);
-  env = g_environ_setenv (env, "KASSA_JOURNAL", f->journal_path, TRUE);
-  env = g_environ_setenv (env, "KASSA_BANK_CA_FILE", "", TRUE);
-  env = g_environ_setenv (env, "LANG", "C.UTF-8", TRUE);
-  env = g_environ_unsetenv (env, "LC_ALL");
-  if (crash_point != NULL)
-    env = g_environ_setenv (env, "KASSA_CRASH_POINT", crash_point, TRUE);
-  else
-    env = g_environ_unsetenv (env, "KASSA_CRASH_POINT");
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_set_environ (launcher, env);
-
-  g_ptr_array_add (argv, (char *) ctl_path ());
-  for (guint i = 0; args[i] != NULL; i++)
-    {
-      g_ptr_array_add (argv, (char *) args[i]);
-      g_string_append_printf (line, " %s", args[i]);
-    }
-  g_ptr_array_add (argv, NULL);
-  if (crash_point != NULL)
-    g_string_append_printf (line, " [KASSA_CRASH_POINT=%s]", crash_point);
-
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-
-  timeout_id = g_timeout_add_seconds (CTL_LIMIT_S, ctl_timeout_cb, &w);
-  if (kill_when_held)
-    {
-      HeldKill *k = g_new0 (HeldKill, 1);
-
-      k->f = f;
-      k->process = g_object_ref (process);
-      k->source_id = &kill_id;
-      kill_id = g_timeout_add_full (G_PRIORITY_DEFAULT, 20, ctl_kill_when_held_cb, k,
-                                    held_kill_free);
-    }
-  g_subprocess_communicate_utf8_async (process, input != NULL ? input : "", NULL,
-                                       ctl_communicated_cb, &w);
-  while (!w.done && !w.timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (w.timed_out)
-    {
-      g_subprocess_force_exit (process);
-      g_error ("%s did not finish within %d s", line->str, CTL_LIMIT_S);
-    }
-  g_source_remove (timeout_id);
-  if (kill_id != 0)
-    g_source_remove (kill_id);
-  g_assert_no_error (w.error);
-  g_subprocess_wait (process, NULL, &error);
-  g_assert_no_error (error);
-
-  result = g_new0 (CtlResult, 1);
-  result->out = g_steal_pointer (&w.out);
-  result->err = g_steal_pointer (&w.err);
-  result->signalled = g_subprocess_get_if_signaled (process);
-  if (result->signalled)
-    result->signal = g_subprocess_get_term_sig (process);
-  else
-    result->status = g_subprocess_get_exit_status (process);
-
-  g_test_message ("%s → %s %d\nstdout: %s\nstderr: %s", line->str,
-                  result->signalled ? "signal" : "exit",
-                  result->signalled ? result->signal : result->status,
-                  result->out, result->err);
-
-  /* No run, killed or not, ever shows the secret. */
-  g_assert_null (strstr (result->out, KASSA_TEST_SECRET));
-  g_assert_null (strstr (result->err, KASSA_TEST_SECRET));
-
-  return result;
+  return kassa_test_ctl_run (&options, args);
 }
 
-static CtlResult *
-ctl_run (Fixture    *f,
-         const char *crash_point,
-         const char *input,
-         const char *first_arg,
-         ...) G_GNUC_NULL_TERMINATED;
+/* NULL-terminated argument lists. */
+#define ctl_run(f, crash_point, input, ...) \
+  ctl_runv ((f), (crash_point), FALSE, (input), (const char * const []) { __VA_ARGS__ })
 
-static CtlResult *
-ctl_run (Fixture    *f,
-         const char *crash_point,
-         const char *input,
-         const char *first_arg,
-         ...)
-{
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  va_list ap;
-
-  va_start (ap, first_arg);
-  for (const char *arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (args, (char *) arg);
-  va_end (ap);
-  g_ptr_array_add (args, NULL);
-
-  return ctl_runv (f, crash_point, 0, input, (const char * const *) args->pdata);
-}
-
-/* kassa-ctl FIRST_ARG …, SIGKILLed by the test while its request to the
+/* kassa-ctl ARGS…, SIGKILLed by the test while its request to the
  * simulator's @endpoint is in flight: the simulator holds that request for
  * SLOW_MS (a delay fault) and then carries it out although its client is gone,
  * as a bank would (docs/simulator.md). The run is killed as soon as the
  * simulator reports the request held (/sim/held). */
 
-static void sim_fault (Fixture    *f,
-                       const char *endpoint,
-                       const char *kind);
-
-static CtlResult *
-ctl_run_in_flight (Fixture    *f,
-                   const char *endpoint,
-                   const char *first_arg,
-                   ...) G_GNUC_NULL_TERMINATED;
-
-static CtlResult *
-ctl_run_in_flight (Fixture    *f,
-                   const char *endpoint,
-                   const char *first_arg,
-                   ...)
-{
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  va_list ap;
-
-  va_start (ap, first_arg);
-  for (const char *arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (args, (char *) arg);
-  va_end (ap);
-  g_ptr_array_add (args, NULL);
-
-  sim_fault (f, endpoint, "delay");
-  return ctl_runv (f, NULL, TRUE, NULL, (const char * const *) args->pdata);
-}
-
 static void
-assert_exit (CtlResult *result,
-             int        status)
+sim_fault (Fixture    *f,
+           const char *endpoint,
+           const char *kind)
 {
-  if (result->signalled)
-    g_error ("kassa-ctl was killed by signal %d; stderr: %s", result->signal, result->err);
-  if (result->status != status)
-    g_error ("kassa-ctl exited %d, expected %d; stderr: %s", result->status, status,
-             result->err);
+  kassa_test_sim_fault (f->sim, endpoint, kind, SLOW_MS, 1);
 }
+
+static KassaTestCtl *
+ctl_run_in_flightv (Fixture            *f,
+                    const char         *endpoint,
+                    const char * const *args)
+{
+  sim_fault (f, endpoint, "delay");
+  return ctl_runv (f, NULL, TRUE, NULL, args);
+}
+
+#define ctl_run_in_flight(f, endpoint, ...) \
+  ctl_run_in_flightv ((f), (endpoint), (const char * const []) { __VA_ARGS__ })
+
+/* The shared result helpers, by the short names the cases use. */
+#define assert_exit   kassa_test_ctl_assert_exit
+#define assert_killed kassa_test_ctl_assert_killed
+#define ctl_invoice   kassa_test_ctl_invoice
 
 /* A normal exit (no crash), and not "internal error" or "usage". */
 static void
-assert_clean_exit (CtlResult *result)
+assert_clean_exit (KassaTestCtl *result)
 {
   if (result->signalled)
     g_error ("kassa-ctl was killed by signal %d; stderr: %s", result->signal, result->err);
@@ -337,70 +132,7 @@ assert_clean_exit (CtlResult *result)
     g_error ("kassa-ctl exited %d; stderr: %s", result->status, result->err);
 }
 
-static void
-assert_killed (CtlResult *result)
-{
-  if (!result->signalled)
-    g_error ("kassa-ctl was not killed at its crash point: exit %d; stderr: %s",
-             result->status, result->err);
-  g_assert_cmpint (result->signal, ==, SIGKILL);
-}
-
-/* The invoice number in kassa-ctl's JSON lines (the last one that has one). */
-static char *
-ctl_invoice (CtlResult *result)
-{
-  g_auto(GStrv) lines = g_strsplit (result->out, "\n", -1);
-  char *number = NULL;
-
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      JsonNode *root;
-
-      if (lines[i][0] != '{' || !json_parser_load_from_data (parser, lines[i], -1, NULL))
-        continue;
-      root = json_parser_get_root (parser);
-      if (JSON_NODE_HOLDS_OBJECT (root) &&
-          json_object_has_member (json_node_get_object (root), "invoice"))
-        {
-          g_free (number);
-          number = g_strdup (json_object_get_string_member (json_node_get_object (root),
-                                                            "invoice"));
-        }
-    }
-
-  if (number == NULL)
-    g_error ("no invoice in kassa-ctl's output: %s", result->out);
-
-  return number;
-}
-
 /* ---- the simulator ---- */
-
-static void
-sim_control (Fixture    *f,
-             const char *path,
-             const char *json)
-{
-  guint status = 0;
-  g_autofree char *reply = kassa_test_sim_control (f->sim, path, json, &status);
-
-  if (status != 200)
-    g_error ("%s %s: HTTP %u %s", path, json, status, reply);
-}
-
-static void
-sim_fault (Fixture    *f,
-           const char *endpoint,
-           const char *kind)
-{
-  g_autofree char *json = g_strdup_printf ("{\"endpoint\": \"%s\", \"kind\": \"%s\", "
-                                           "\"delay_ms\": %u, \"count\": 1}",
-                                           endpoint, kind, SLOW_MS);
-
-  sim_control (f, "/sim/fault", json);
-}
 
 /* The customer pays every invoice that is still open at the bank. */
 static guint
@@ -415,9 +147,7 @@ sim_pay_all_unpaid (Fixture *f)
   while (g_hash_table_iter_next (&iter, &key, &value))
     if (g_str_equal (value, "unpaid"))
       {
-        g_autofree char *json = g_strdup_printf ("{\"invoice\": \"%s\"}", (char *) key);
-
-        sim_control (f, "/sim/pay", json);
+        kassa_test_sim_pay (f->sim, key);
         n++;
       }
 
@@ -430,7 +160,7 @@ sim_pay_all_unpaid (Fixture *f)
 static GHashTable *
 journal_invoices (Fixture *f)
 {
-  g_autoptr(CtlResult) result = ctl_run (f, NULL, NULL, "history", "--json", NULL);
+  g_autoptr(KassaTestCtl) result = ctl_run (f, NULL, NULL, "history", "--json", NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
   GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -574,11 +304,11 @@ assert_state (GHashTable *journal,
 static char *
 paid_sale (Fixture *f)
 {
-  g_autoptr(CtlResult) sale = NULL;
+  g_autoptr(KassaTestCtl) sale = NULL;
 
-  sim_control (f, "/sim/autopay", "{\"seconds\": 1}");
+  kassa_test_sim_expect (f->sim, "/sim/autopay", "{\"seconds\": 1}", 200);
   sale = ctl_run (f, NULL, NULL, "sale", "1500", "--wait", "--timeout", CLIENT_TIMEOUT, NULL);
-  sim_control (f, "/sim/autopay", "{\"seconds\": 0}");
+  kassa_test_sim_expect (f->sim, "/sim/autopay", "{\"seconds\": 0}", 200);
   assert_exit (sale, 0);
 
   return ctl_invoice (sale);
@@ -587,7 +317,7 @@ paid_sale (Fixture *f)
 static char *
 open_sale (Fixture *f)
 {
-  g_autoptr(CtlResult) sale = ctl_run (f, NULL, NULL, "sale", "1500", "--timeout",
+  g_autoptr(KassaTestCtl) sale = ctl_run (f, NULL, NULL, "sale", "1500", "--timeout",
                                        CLIENT_TIMEOUT, NULL);
 
   assert_exit (sale, 0);
@@ -598,7 +328,7 @@ open_sale (Fixture *f)
 static void
 set_pin (Fixture *f)
 {
-  g_autoptr(CtlResult) pin = ctl_run (f, NULL, PIN "\n", "manager-pin", NULL);
+  g_autoptr(KassaTestCtl) pin = ctl_run (f, NULL, PIN "\n", "manager-pin", NULL);
 
   assert_exit (pin, 0);
 }
@@ -606,7 +336,7 @@ set_pin (Fixture *f)
 static void
 recover (Fixture *f)
 {
-  g_autoptr(CtlResult) result = ctl_run (f, NULL, NULL, "recover", "--timeout", CLIENT_TIMEOUT,
+  g_autoptr(KassaTestCtl) result = ctl_run (f, NULL, NULL, "recover", "--timeout", CLIENT_TIMEOUT,
                                          NULL);
 
   assert_exit (result, 0);
@@ -685,7 +415,7 @@ test_crash (Fixture       *f,
             gconstpointer  data)
 {
   const CrashCase *c = data;
-  g_autoptr(CtlResult) killed = NULL;
+  g_autoptr(KassaTestCtl) killed = NULL;
   g_autoptr(GHashTable) journal = NULL;
   g_autoptr(GHashTable) bank = NULL;
   g_autofree char *number = NULL;
@@ -766,13 +496,13 @@ test_crash (Fixture       *f,
     {
     case STEP_REFUND:
       {
-        g_autoptr(CtlResult) again = ctl_run (f, NULL, NULL, "refund", number, "--pin", PIN,
+        g_autoptr(KassaTestCtl) again = ctl_run (f, NULL, NULL, "refund", number, "--pin", PIN,
                                               "--timeout", CLIENT_TIMEOUT, NULL);
 
         /* Refunded once, whatever the crash: a second refund is refused. */
         if (g_str_equal (c->expected, "PAID"))
           {
-            g_autoptr(CtlResult) third = NULL;
+            g_autoptr(KassaTestCtl) third = NULL;
 
             /* The refund never happened: the manager can make it now, once. */
             assert_exit (again, 0);
@@ -792,7 +522,7 @@ test_crash (Fixture       *f,
       break;
     case STEP_SETTLE:
       {
-        g_autoptr(CtlResult) again = NULL;
+        g_autoptr(KassaTestCtl) again = NULL;
 
         /* The interrupted batch was finished by recovery with its own id;
          * the next one is empty, and both agree with the bank. */
@@ -834,7 +564,7 @@ test_fault (Fixture       *f,
             gconstpointer  data)
 {
   const FaultCase *c = data;
-  g_autoptr(CtlResult) result = NULL;
+  g_autoptr(KassaTestCtl) result = NULL;
   g_autoptr(GHashTable) journal = NULL;
   g_autofree char *number = NULL;
   const char *state;

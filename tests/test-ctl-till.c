@@ -1,5 +1,6 @@
 /* test-ctl-till.c — kassa-ctl's till commands as real processes against kassa-bank-sim
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -15,6 +16,7 @@
 #include "kassa-bank-client.h"
 #include "kassa-bank-sim.h"
 #include "kassa-journal.h"
+#include "kassa-test-ctl.h"
 #include "kassa-test-util.h"
 
 typedef struct
@@ -25,25 +27,6 @@ typedef struct
   char         *data_home;
   const char   *url;      /* the bank kassa-ctl is told about */
 } Fixture;
-
-typedef struct
-{
-  int        status;
-  char      *out;
-  char      *err;
-  GPtrArray *lines;   /* JsonNode, one per stdout line */
-} CtlResult;
-
-static void
-ctl_result_free (CtlResult *result)
-{
-  g_free (result->out);
-  g_free (result->err);
-  g_clear_pointer (&result->lines, g_ptr_array_unref);
-  g_free (result);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (CtlResult, ctl_result_free)
 
 static void
 fixture_setup (Fixture       *f,
@@ -70,128 +53,36 @@ fixture_teardown (Fixture       *f,
   g_clear_pointer (&f->sim, kassa_test_sim_free);
 }
 
-static const char *
-ctl_path (void)
-{
-  const char *path = g_getenv ("KASSA_CTL");
-
-  if (path == NULL)
-    g_error ("KASSA_CTL is not set; run the tests with meson test");
-
-  return path;
-}
-
 /* Runs kassa-ctl with the fixture's bank and journal, @input on stdin (a pipe,
  * never a terminal), and waits for it. Every stdout line must be JSON, except
  * for --csv. */
-static CtlResult *
+static KassaTestCtl *
 ctl_runv (Fixture            *f,
           const char         *input,
           gboolean            json_lines,
           const char * const *args)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_auto(GStrv) env = g_get_environ ();
-  g_autoptr(GError) error = NULL;
-  CtlResult *result = g_new0 (CtlResult, 1);
+  KassaTestCtlOptions options = {
+    .sim = f->sim,
+    .url = f->url,
+    .journal = f->journal,
+    .data_home = f->data_home,
+    .input = input,
+    .flags = json_lines ? KASSA_TEST_CTL_JSON_LINES : KASSA_TEST_CTL_DEFAULT,
+  };
 
-  env = g_environ_setenv (env, "KASSA_BANK_URL", f->url, TRUE);
-  env = g_environ_setenv (env, "KASSA_TERMINAL", KASSA_TEST_TERMINAL, TRUE);
-  env = g_environ_setenv (env, "KASSA_SECRET", KASSA_TEST_SECRET, TRUE);
-  env = g_environ_setenv (env, "KASSA_BANK_CA_FILE", "", TRUE);
-  env = g_environ_setenv (env, "KASSA_JOURNAL", f->journal, TRUE);
-  env = g_environ_setenv (env, "XDG_DATA_HOME", f->data_home, TRUE);
-  env = g_environ_setenv (env, "LANG", "C.UTF-8", TRUE);
-  env = g_environ_unsetenv (env, "LC_ALL");
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_set_environ (launcher, env);
-
-  g_ptr_array_add (argv, (char *) ctl_path ());
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, input != NULL ? input : "", NULL,
-                                 &result->out, &result->err, &error);
-  g_assert_no_error (error);
-
-  if (!g_subprocess_get_if_exited (process))
-    g_error ("kassa-ctl did not exit normally (signal %d); stderr: %s",
-             g_subprocess_get_term_sig (process), result->err);
-  result->status = g_subprocess_get_exit_status (process);
-  g_test_message ("kassa-ctl %s → %d\n%s%s", args[0], result->status, result->out, result->err);
-
-  /* The secret never leaves the process. */
-  g_assert_null (strstr (result->out, KASSA_TEST_SECRET));
-  g_assert_null (strstr (result->err, KASSA_TEST_SECRET));
-
-  result->lines = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
-  if (json_lines)
-    {
-      g_auto(GStrv) lines = g_strsplit (result->out, "\n", -1);
-
-      for (guint i = 0; lines[i] != NULL; i++)
-        {
-          JsonNode *node;
-
-          if (lines[i][0] == '\0')
-            continue;
-          node = json_from_string (lines[i], &error);
-          g_assert_no_error (error);
-          g_assert_nonnull (node);
-          g_ptr_array_add (result->lines, node);
-        }
-      /* Exactly one line ending per line: nothing else on stdout. */
-      g_assert_true (result->out[0] == '\0' || g_str_has_suffix (result->out, "\n"));
-    }
-
-  return result;
+  return kassa_test_ctl_run (&options, args);
 }
+
+/* The shared result helpers, by the short names the cases use. */
+#define line_object kassa_test_ctl_line_object
+#define last_object kassa_test_ctl_last_object
+#define only_array  kassa_test_ctl_only_array
 
 #define ctl_run(f, ...) \
   ctl_runv ((f), NULL, TRUE, (const char * const []) { __VA_ARGS__, NULL })
 #define ctl_run_input(f, input, ...) \
   ctl_runv ((f), (input), TRUE, (const char * const []) { __VA_ARGS__, NULL })
-
-static JsonObject *
-line_object (CtlResult *result,
-             guint      index)
-{
-  JsonNode *node;
-
-  g_assert_cmpuint (index, <, result->lines->len);
-  node = g_ptr_array_index (result->lines, index);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
-
-  return json_node_get_object (node);
-}
-
-static JsonObject *
-last_object (CtlResult *result)
-{
-  g_assert_cmpuint (result->lines->len, >, 0);
-
-  return line_object (result, result->lines->len - 1);
-}
-
-static JsonArray *
-only_array (CtlResult *result)
-{
-  JsonNode *node;
-
-  g_assert_cmpuint (result->lines->len, ==, 1);
-  node = g_ptr_array_index (result->lines, 0);
-  g_assert_true (JSON_NODE_HOLDS_ARRAY (node));
-
-  return json_node_get_array (node);
-}
 
 /* The invoice keys of kassa_invoice_to_json(): every line carries all of them. */
 static void
@@ -220,42 +111,12 @@ sim_control (Fixture    *f,
   return reply;
 }
 
-static void
-sim_pay (Fixture    *f,
-         const char *invoice)
-{
-  g_autofree char *body = g_strdup_printf ("{\"invoice\": \"%s\"}", invoice);
-  g_autofree char *reply = sim_control (f, "/sim/pay", body);
-}
-
-/* The simulator's state of @invoice ("paid", …). */
-static char *
-sim_state (Fixture    *f,
-           const char *invoice)
-{
-  g_autofree char *text = sim_control (f, "/sim/invoices", "{}");
-  g_autoptr(JsonNode) root = json_from_string (text, NULL);
-  JsonArray *array;
-
-  g_assert_nonnull (root);
-  array = json_node_get_array (root);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonObject *object = json_array_get_object_element (array, i);
-
-      if (g_str_equal (json_object_get_string_member (object, "invoice"), invoice))
-        return g_strdup (json_object_get_string_member (object, "state"));
-    }
-
-  return NULL;
-}
-
 /* A sale left awaiting payment; returns its number. */
 static char *
 sale_awaiting (Fixture    *f,
                const char *amount)
 {
-  g_autoptr(CtlResult) r = ctl_run (f, "sale", amount, "--poll-ms", "100");
+  g_autoptr(KassaTestCtl) r = ctl_run (f, "sale", amount, "--poll-ms", "100");
   JsonObject *last;
 
   g_assert_cmpint (r->status, ==, 0);
@@ -271,7 +132,7 @@ sale_paid (Fixture    *f,
            const char *amount)
 {
   g_autofree char *on = sim_control (f, "/sim/autopay", "{\"seconds\": 1}");
-  g_autoptr(CtlResult) r = ctl_run (f, "sale", amount, "--wait", "--poll-ms", "100");
+  g_autoptr(KassaTestCtl) r = ctl_run (f, "sale", amount, "--wait", "--poll-ms", "100");
   g_autofree char *off = sim_control (f, "/sim/autopay", "{\"seconds\": 0}");
 
   g_assert_cmpint (r->status, ==, 0);
@@ -287,7 +148,7 @@ test_sale_wait (Fixture       *f,
                 gconstpointer  data)
 {
   g_autofree char *on = sim_control (f, "/sim/autopay", "{\"seconds\": 1}");
-  g_autoptr(CtlResult) r = ctl_run (f, "sale", "1 500", "--wait", "--poll-ms", "100",
+  g_autoptr(KassaTestCtl) r = ctl_run (f, "sale", "1 500", "--wait", "--poll-ms", "100",
                                     "--reference", "receipt 7");
   g_autofree char *bank_state = NULL;
   JsonObject *awaiting = NULL;
@@ -325,7 +186,7 @@ test_sale_wait (Fixture       *f,
   g_assert_cmpstr (json_object_get_string_member (last, "resp_code"), ==, "00");
   g_assert_nonnull (json_object_get_string_member (last, "approval_code"));
 
-  bank_state = sim_state (f, number);
+  bank_state = kassa_test_sim_state (f->sim, number);
   g_assert_cmpstr (bank_state, ==, "paid");
 }
 
@@ -334,9 +195,9 @@ test_sale_recover (Fixture       *f,
                    gconstpointer  data)
 {
   g_autofree char *number = sale_awaiting (f, "1000");
-  g_autoptr(CtlResult) pending = ctl_run (f, "pending");
-  g_autoptr(CtlResult) recover = NULL;
-  g_autoptr(CtlResult) after = NULL;
+  g_autoptr(KassaTestCtl) pending = ctl_run (f, "pending");
+  g_autoptr(KassaTestCtl) recover = NULL;
+  g_autoptr(KassaTestCtl) after = NULL;
   JsonObject *output;
   JsonArray *array;
 
@@ -349,7 +210,7 @@ test_sale_recover (Fixture       *f,
                                                   "invoice"), ==, number);
 
   /* The customer pays while no kassa-ctl runs. */
-  sim_pay (f, number);
+  kassa_test_sim_pay (f->sim, number);
 
   recover = ctl_run (f, "recover", "--poll-ms", "100");
   g_assert_cmpint (recover->status, ==, 0);
@@ -373,16 +234,16 @@ test_cancel (Fixture       *f,
   g_autofree char *number = sale_awaiting (f, "700");
   g_autofree char *paid = NULL;
   g_autofree char *bank_state = NULL;
-  g_autoptr(CtlResult) r = ctl_run (f, "cancel", number, "--poll-ms", "100");
-  g_autoptr(CtlResult) again = NULL;
-  g_autoptr(CtlResult) unknown = NULL;
-  g_autoptr(CtlResult) of_paid = NULL;
+  g_autoptr(KassaTestCtl) r = ctl_run (f, "cancel", number, "--poll-ms", "100");
+  g_autoptr(KassaTestCtl) again = NULL;
+  g_autoptr(KassaTestCtl) unknown = NULL;
+  g_autoptr(KassaTestCtl) of_paid = NULL;
 
   g_assert_cmpint (r->status, ==, 0);
   g_assert_cmpstr (json_object_get_string_member (line_object (r, 0), "state"), ==,
                    "CANCELLING");
   g_assert_cmpstr (json_object_get_string_member (last_object (r), "state"), ==, "CANCELLED");
-  bank_state = sim_state (f, number);
+  bank_state = kassa_test_sim_state (f->sim, number);
   g_assert_cmpstr (bank_state, ==, "cancelled");
 
   /* Cancelled already: refused here, nothing printed. */
@@ -406,14 +267,14 @@ test_refund (Fixture       *f,
 {
   g_autofree char *number = sale_paid (f, "2500");
   g_autofree char *bank_state = NULL;
-  g_autoptr(CtlResult) no_pin_set = ctl_run (f, "refund", number, "--pin", "1234");
-  g_autoptr(CtlResult) set = NULL;
-  g_autoptr(CtlResult) bad_pin = NULL;
-  g_autoptr(CtlResult) wrong = NULL;
-  g_autoptr(CtlResult) right = NULL;
-  g_autoptr(CtlResult) twice = NULL;
-  g_autoptr(CtlResult) missing = NULL;
-  g_autoptr(CtlResult) audit = NULL;
+  g_autoptr(KassaTestCtl) no_pin_set = ctl_run (f, "refund", number, "--pin", "1234");
+  g_autoptr(KassaTestCtl) set = NULL;
+  g_autoptr(KassaTestCtl) bad_pin = NULL;
+  g_autoptr(KassaTestCtl) wrong = NULL;
+  g_autoptr(KassaTestCtl) right = NULL;
+  g_autoptr(KassaTestCtl) twice = NULL;
+  g_autoptr(KassaTestCtl) missing = NULL;
+  g_autoptr(KassaTestCtl) audit = NULL;
   JsonArray *rows;
   JsonObject *row;
 
@@ -435,7 +296,7 @@ test_refund (Fixture       *f,
   wrong = ctl_run (f, "refund", number, "--pin", "9999");
   g_assert_cmpint (wrong->status, ==, 9);
   g_assert_cmpuint (wrong->lines->len, ==, 0);
-  bank_state = sim_state (f, number);
+  bank_state = kassa_test_sim_state (f->sim, number);
   g_assert_cmpstr (bank_state, ==, "paid");
   g_clear_pointer (&bank_state, g_free);
 
@@ -447,7 +308,7 @@ test_refund (Fixture       *f,
                    "REFUNDING");
   g_assert_cmpstr (json_object_get_string_member (last_object (right), "state"), ==,
                    "REFUNDED");
-  bank_state = sim_state (f, number);
+  bank_state = kassa_test_sim_state (f->sim, number);
   g_assert_cmpstr (bank_state, ==, "refunded");
 
   twice = ctl_run (f, "refund", number, "--pin", "1234");
@@ -482,15 +343,15 @@ static void
 test_manager_pin (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autoptr(CtlResult) set = ctl_run_input (f, "2468\n", "manager-pin");
-  g_autoptr(CtlResult) no_old = NULL;
-  g_autoptr(CtlResult) wrong_old = NULL;
-  g_autoptr(CtlResult) changed = NULL;
-  g_autoptr(CtlResult) old_refused = NULL;
-  g_autoptr(CtlResult) letters = NULL;
-  g_autoptr(CtlResult) cleared = NULL;
-  g_autoptr(CtlResult) settle = NULL;
-  g_autoptr(CtlResult) audit = NULL;
+  g_autoptr(KassaTestCtl) set = ctl_run_input (f, "2468\n", "manager-pin");
+  g_autoptr(KassaTestCtl) no_old = NULL;
+  g_autoptr(KassaTestCtl) wrong_old = NULL;
+  g_autoptr(KassaTestCtl) changed = NULL;
+  g_autoptr(KassaTestCtl) old_refused = NULL;
+  g_autoptr(KassaTestCtl) letters = NULL;
+  g_autoptr(KassaTestCtl) cleared = NULL;
+  g_autoptr(KassaTestCtl) settle = NULL;
+  g_autoptr(KassaTestCtl) audit = NULL;
   g_autofree char *number = NULL;
 
   g_assert_cmpint (set->status, ==, 0);
@@ -536,30 +397,17 @@ test_manager_pin (Fixture       *f,
                    "pin-clear");
 }
 
-static void
-raw_exec_file (const char *path,
-               const char *sql)
-{
-  sqlite3 *db = NULL;
-  char *message = NULL;
-
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
-    g_error ("%s: %s", sql, message);
-  g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
-}
-
 /* audit verify: 0 while intact; 12 and the row once an old row is edited. */
 static void
 test_audit (Fixture       *f,
             gconstpointer  data)
 {
-  g_autoptr(CtlResult) set = ctl_run_input (f, "2468\n", "manager-pin");
-  g_autoptr(CtlResult) wrong = NULL;
-  g_autoptr(CtlResult) intact = NULL;
-  g_autoptr(CtlResult) broken = NULL;
-  g_autoptr(CtlResult) usage = NULL;
-  g_autoptr(CtlResult) settle = NULL;
+  g_autoptr(KassaTestCtl) set = ctl_run_input (f, "2468\n", "manager-pin");
+  g_autoptr(KassaTestCtl) wrong = NULL;
+  g_autoptr(KassaTestCtl) intact = NULL;
+  g_autoptr(KassaTestCtl) broken = NULL;
+  g_autoptr(KassaTestCtl) usage = NULL;
+  g_autoptr(KassaTestCtl) settle = NULL;
   g_autofree char *number = sale_paid (f, "900");
   JsonObject *verdict;
 
@@ -576,7 +424,7 @@ test_audit (Fixture       *f,
   g_assert_cmpint (json_object_get_int_member (verdict, "rows"), ==, 3);
 
   /* Someone turns the wrong PIN into an authorised refund. */
-  raw_exec_file (f->journal, "UPDATE audit SET result = 'authorised' WHERE id = 2");
+  kassa_test_sqlite_exec (f->journal, "UPDATE audit SET result = 'authorised' WHERE id = 2");
   broken = ctl_run (f, "audit", "verify");
   g_assert_cmpint (broken->status, ==, 13);
   verdict = line_object (broken, 0);
@@ -641,13 +489,13 @@ test_secret_never_written (Fixture       *f,
   g_autofree char *other = sale_paid (f, "2500");
   g_autofree char *report = g_build_filename (f->tmpdir, "report.pdf", NULL);
   g_autofree char *csv = g_build_filename (f->tmpdir, "report.csv", NULL);
-  g_autoptr(CtlResult) set = ctl_run_input (f, "1234\n", "manager-pin");
-  g_autoptr(CtlResult) refund = ctl_run (f, "refund", paid, "--pin", "1234");
-  g_autoptr(CtlResult) settle = ctl_run (f, "settle", "--pin", "1234", "--report", report,
+  g_autoptr(KassaTestCtl) set = ctl_run_input (f, "1234\n", "manager-pin");
+  g_autoptr(KassaTestCtl) refund = ctl_run (f, "refund", paid, "--pin", "1234");
+  g_autoptr(KassaTestCtl) settle = ctl_run (f, "settle", "--pin", "1234", "--report", report,
                                          "--csv", csv);
-  g_autoptr(CtlResult) audit = ctl_run (f, "audit", "list", "--json");
-  g_autoptr(CtlResult) history = ctl_run (f, "history", "--json");
-  CtlResult *results[] = { set, refund, settle, audit, history };
+  g_autoptr(KassaTestCtl) audit = ctl_run (f, "audit", "list", "--json");
+  g_autoptr(KassaTestCtl) history = ctl_run (f, "history", "--json");
+  KassaTestCtl *results[] = { set, refund, settle, audit, history };
 
   g_assert_cmpint (set->status, ==, 0);
   g_assert_cmpint (refund->status, ==, 0);
@@ -673,12 +521,12 @@ test_settle (Fixture       *f,
   g_autofree char *first = sale_paid (f, "1000");
   g_autofree char *second = sale_paid (f, "2000");
   g_autofree char *unpaid = sale_awaiting (f, "3000");
-  g_autoptr(CtlResult) set = ctl_run_input (f, "1234\n", "manager-pin");
-  g_autoptr(CtlResult) no_pin = ctl_run (f, "settle");
-  g_autoptr(CtlResult) wrong = ctl_run (f, "settle", "--pin", "4321");
-  g_autoptr(CtlResult) r = NULL;
-  g_autoptr(CtlResult) empty = NULL;
-  g_autoptr(CtlResult) history = NULL;
+  g_autoptr(KassaTestCtl) set = ctl_run_input (f, "1234\n", "manager-pin");
+  g_autoptr(KassaTestCtl) no_pin = ctl_run (f, "settle");
+  g_autoptr(KassaTestCtl) wrong = ctl_run (f, "settle", "--pin", "4321");
+  g_autoptr(KassaTestCtl) r = NULL;
+  g_autoptr(KassaTestCtl) empty = NULL;
+  g_autoptr(KassaTestCtl) history = NULL;
   JsonObject *report;
   JsonArray *invoices;
 
@@ -691,7 +539,7 @@ test_settle (Fixture       *f,
   history = ctl_run (f, "history", "--json");
   g_assert_true (json_object_get_null_member (
                    json_array_get_object_element (only_array (history), 0), "settlement_id"));
-  g_clear_pointer (&history, ctl_result_free);
+  g_clear_pointer (&history, kassa_test_ctl_free);
 
   r = ctl_run (f, "settle", "--pin", "1234");
   g_assert_cmpint (r->status, ==, 0);
@@ -731,20 +579,20 @@ test_history (Fixture       *f,
               gconstpointer  data)
 {
   g_autofree char *first = sale_awaiting (f, "1000");
-  g_autoptr(CtlResult) quoted = ctl_run (f, "sale", "2000", "--reference", "a,\"b\"");
+  g_autoptr(KassaTestCtl) quoted = ctl_run (f, "sale", "2000", "--reference", "a,\"b\"");
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autoptr(GDateTime) tomorrow = g_date_time_add_days (now, 1);
   g_autofree char *today_text = g_date_time_format (now, "%Y-%m-%d");
   g_autofree char *tomorrow_text = g_date_time_format (tomorrow, "%Y-%m-%d");
-  g_autoptr(CtlResult) json = ctl_run (f, "history", "--json");
-  g_autoptr(CtlResult) lines = ctl_run (f, "history");
-  g_autoptr(CtlResult) csv = ctl_runv (f, NULL, FALSE,
+  g_autoptr(KassaTestCtl) json = ctl_run (f, "history", "--json");
+  g_autoptr(KassaTestCtl) lines = ctl_run (f, "history");
+  g_autoptr(KassaTestCtl) csv = ctl_runv (f, NULL, FALSE,
                                        (const char * const []) { "history", "--csv", NULL });
-  g_autoptr(CtlResult) today = ctl_run (f, "history", "--json", "--from", today_text);
-  g_autoptr(CtlResult) future = ctl_run (f, "history", "--json", "--from", tomorrow_text);
-  g_autoptr(CtlResult) past = ctl_run (f, "history", "--json", "--to", "2000-01-01T00:00:00Z");
-  g_autoptr(CtlResult) bad = ctl_run (f, "history", "--from", "2024-02-30");
-  g_autoptr(CtlResult) both = ctl_run (f, "history", "--json", "--csv");
+  g_autoptr(KassaTestCtl) today = ctl_run (f, "history", "--json", "--from", today_text);
+  g_autoptr(KassaTestCtl) future = ctl_run (f, "history", "--json", "--from", tomorrow_text);
+  g_autoptr(KassaTestCtl) past = ctl_run (f, "history", "--json", "--to", "2000-01-01T00:00:00Z");
+  g_autoptr(KassaTestCtl) bad = ctl_run (f, "history", "--from", "2024-02-30");
+  g_autoptr(KassaTestCtl) both = ctl_run (f, "history", "--json", "--csv");
   g_auto(GStrv) rows = NULL;
   JsonArray *array;
 
@@ -790,8 +638,8 @@ test_locked (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(KassaJournal) held = kassa_journal_open (f->journal, &error);
-  g_autoptr(CtlResult) sale = NULL;
-  g_autoptr(CtlResult) pending = NULL;
+  g_autoptr(KassaTestCtl) sale = NULL;
+  g_autoptr(KassaTestCtl) pending = NULL;
   g_autofree char *invoices = NULL;
 
   g_assert_no_error (error);
@@ -815,18 +663,18 @@ test_bad_input (Fixture       *f,
                 gconstpointer  data)
 {
   const char *bad[] = { "abc", "0", "-5", "10.5", "" };
-  g_autoptr(CtlResult) method = ctl_run (f, "sale", "1000", "--method", "cash");
-  g_autoptr(CtlResult) phone = ctl_run (f, "sale", "1000", "--method", "phone");
-  g_autoptr(CtlResult) bad_phone = ctl_run (f, "sale", "1000", "--method", "phone",
+  g_autoptr(KassaTestCtl) method = ctl_run (f, "sale", "1000", "--method", "cash");
+  g_autoptr(KassaTestCtl) phone = ctl_run (f, "sale", "1000", "--method", "phone");
+  g_autoptr(KassaTestCtl) bad_phone = ctl_run (f, "sale", "1000", "--method", "phone",
                                             "--phone", "123");
-  g_autoptr(CtlResult) no_amount = ctl_run (f, "sale");
-  g_autoptr(CtlResult) autopay = ctl_run (f, "sale", "1000", "--autopay", "1");
-  g_autoptr(CtlResult) history = NULL;
+  g_autoptr(KassaTestCtl) no_amount = ctl_run (f, "sale");
+  g_autoptr(KassaTestCtl) autopay = ctl_run (f, "sale", "1000", "--autopay", "1");
+  g_autoptr(KassaTestCtl) history = NULL;
   g_autofree char *invoices = NULL;
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
-      g_autoptr(CtlResult) r = ctl_run (f, "sale", bad[i]);
+      g_autoptr(KassaTestCtl) r = ctl_run (f, "sale", bad[i]);
 
       g_assert_cmpint (r->status, ==, 2);
       g_assert_cmpuint (r->lines->len, ==, 0);
@@ -851,10 +699,10 @@ test_bank_down (Fixture       *f,
                 gconstpointer  data)
 {
   const char *live_url = f->url;
-  g_autoptr(CtlResult) sale = NULL;
-  g_autoptr(CtlResult) pending = NULL;
-  g_autoptr(CtlResult) second = NULL;
-  g_autoptr(CtlResult) recover = NULL;
+  g_autoptr(KassaTestCtl) sale = NULL;
+  g_autoptr(KassaTestCtl) pending = NULL;
+  g_autoptr(KassaTestCtl) second = NULL;
+  g_autoptr(KassaTestCtl) recover = NULL;
   JsonArray *array;
   const char *state;
 
@@ -896,14 +744,14 @@ test_training (Fixture       *f,
   g_autofree char *state_file = g_build_filename (f->data_home, "kassa", "training-bank.json",
                                                   NULL);
   g_autofree char *journal = g_build_filename (f->data_home, "kassa", "training.sqlite", NULL);
-  g_autoptr(CtlResult) first = NULL;
-  g_autoptr(CtlResult) second = NULL;
-  g_autoptr(CtlResult) pay = NULL;
-  g_autoptr(CtlResult) history = NULL;
-  g_autoptr(CtlResult) recover = NULL;
-  g_autoptr(CtlResult) real = NULL;
-  g_autoptr(CtlResult) with_url = NULL;
-  g_autoptr(CtlResult) not_training = NULL;
+  g_autoptr(KassaTestCtl) first = NULL;
+  g_autoptr(KassaTestCtl) second = NULL;
+  g_autoptr(KassaTestCtl) pay = NULL;
+  g_autoptr(KassaTestCtl) history = NULL;
+  g_autoptr(KassaTestCtl) recover = NULL;
+  g_autoptr(KassaTestCtl) real = NULL;
+  g_autoptr(KassaTestCtl) with_url = NULL;
+  g_autoptr(KassaTestCtl) not_training = NULL;
   g_autofree char *paid = NULL;
   g_autofree char *unpaid = NULL;
   JsonArray *array;
@@ -966,24 +814,6 @@ test_training (Fixture       *f,
 /* ------------------------------------------------------------------ */
 /* The simulator's state file, in-process                              */
 
-typedef struct
-{
-  gboolean               done;
-  KassaBankInvoiceReply *reply;
-  GError                *error;
-} QrWait;
-
-static void
-qr_done_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  QrWait *wait = user_data;
-
-  wait->reply = kassa_bank_client_qr_finish (KASSA_BANK_CLIENT (source), result, &wait->error);
-  wait->done = TRUE;
-}
-
 static void
 create_invoice (KassaBankSim *sim,
                 const char   *number,
@@ -991,16 +821,18 @@ create_invoice (KassaBankSim *sim,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(KassaBankClient) client = NULL;
-  QrWait wait = { 0 };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(KassaBankInvoiceReply) reply = NULL;
+  KassaTestAsync w = { 0, };
 
   client = kassa_bank_client_new (kassa_bank_sim_get_url (sim), KASSA_TEST_TERMINAL,
                                   KASSA_TEST_SECRET, NULL, NULL, &error);
   g_assert_no_error (error);
-  kassa_bank_client_qr_async (client, amount, number, NULL, qr_done_cb, &wait);
-  kassa_test_wait_for (&wait.done, 30);
-  g_assert_no_error (wait.error);
-  g_assert_nonnull (wait.reply);
-  g_clear_pointer (&wait.reply, kassa_bank_invoice_reply_free);
+  kassa_bank_client_qr_async (client, amount, number, NULL, kassa_test_async_done_cb, &w);
+  result = kassa_test_async_wait (&w, 30);
+  reply = kassa_bank_client_qr_finish (client, result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (reply);
 }
 
 static void
@@ -1084,7 +916,7 @@ test_sim_state_file (void)
 static void
 assert_nothing_journaled (Fixture *f)
 {
-  g_autoptr(CtlResult) history = ctl_run (f, "history", "--json");
+  g_autoptr(KassaTestCtl) history = ctl_run (f, "history", "--json");
   g_autofree char *invoices = sim_control (f, "/sim/invoices", "{}");
 
   g_assert_cmpint (history->status, ==, 0);
@@ -1105,14 +937,14 @@ test_reference_disguise (Fixture       *f,
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
-      g_autoptr(CtlResult) r = ctl_run (f, "sale", "1000", "--reference", bad[i]);
+      g_autoptr(KassaTestCtl) r = ctl_run (f, "sale", "1000", "--reference", bad[i]);
 
       g_assert_cmpint (r->status, ==, 2);
       g_assert_cmpuint (r->lines->len, ==, 0);
       g_assert_nonnull (strstr (r->err, "reference"));
     }
   {
-    g_autoptr(CtlResult) r = ctl_run (f, "sale", "1000", "--reference", too_long);
+    g_autoptr(KassaTestCtl) r = ctl_run (f, "sale", "1000", "--reference", too_long);
 
     g_assert_cmpint (r->status, ==, 2);
   }
@@ -1137,7 +969,7 @@ test_check_answered (Fixture       *f,
 
   for (guint i = 0; i < G_N_ELEMENTS (faults); i++)
     {
-      g_autoptr(CtlResult) r = NULL;
+      g_autoptr(KassaTestCtl) r = NULL;
 
       g_test_message ("check fault %s", faults[i].kind);
       kassa_test_sim_fault (f->sim, "check", faults[i].kind, 0, 0);
@@ -1161,9 +993,9 @@ test_recovery_gives_up (Fixture       *f,
                         gconstpointer  data)
 {
   const char *live_url = f->url;
-  g_autoptr(CtlResult) first = NULL;
-  g_autoptr(CtlResult) second = NULL;
-  g_autoptr(CtlResult) pending = NULL;
+  g_autoptr(KassaTestCtl) first = NULL;
+  g_autoptr(KassaTestCtl) second = NULL;
+  g_autoptr(KassaTestCtl) pending = NULL;
   gint64 started;
   gint64 elapsed;
 

@@ -1,5 +1,6 @@
 /* test-ctl.c — kassa-ctl as a real process against kassa-bank-sim
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -14,6 +15,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "kassa-test-ctl.h"
 #include "kassa-test-util.h"
 
 /* A secret the bank does not know; it must never show up in any output. */
@@ -24,25 +26,6 @@ typedef struct
   KassaTestSim *sim;
   char         *tmpdir;
 } Fixture;
-
-typedef struct
-{
-  int         status;  /* exit status */
-  char       *out;
-  char       *err;
-  JsonParser *parser;  /* stdout, once parsed */
-} CtlResult;
-
-static void
-ctl_result_free (CtlResult *result)
-{
-  g_free (result->out);
-  g_free (result->err);
-  g_clear_object (&result->parser);
-  g_free (result);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (CtlResult, ctl_result_free)
 
 static void
 fixture_setup (Fixture       *f,
@@ -59,207 +42,55 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autoptr(GDir) dir = g_dir_open (f->tmpdir, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (f->tmpdir, name, NULL);
-
-      g_assert_cmpint (g_remove (path), ==, 0);
-    }
-  g_assert_cmpint (g_rmdir (f->tmpdir), ==, 0);
+  kassa_test_remove_tree (f->tmpdir);
   g_free (f->tmpdir);
   g_clear_pointer (&f->sim, kassa_test_sim_free);
 }
 
-static const char *
-ctl_path (void)
+/* What holds for every run besides kassa_test_ctl_finish()'s checks: a secret
+ * the bank does not know never shows up in the output either. */
+static KassaTestCtl *
+ctl_checked (KassaTestCtl *result)
 {
-  const char *path = g_getenv ("KASSA_CTL");
-
-  if (path == NULL)
-    g_error ("KASSA_CTL is not set; run the tests with meson test");
-
-  return path;
-}
-
-/* The environment is set explicitly: NULL means "set but empty", which
- * kassa-ctl treats as unset. */
-static GSubprocess *
-ctl_spawnv (const char          *url,
-            const char          *terminal,
-            const char          *secret,
-            const char * const  *args)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_auto(GStrv) env = g_get_environ ();
-  g_autoptr(GError) error = NULL;
-  GSubprocess *process;
-
-  env = g_environ_setenv (env, "KASSA_BANK_URL", url ? url : "", TRUE);
-  env = g_environ_setenv (env, "KASSA_TERMINAL", terminal ? terminal : "", TRUE);
-  env = g_environ_setenv (env, "KASSA_SECRET", secret ? secret : "", TRUE);
-  env = g_environ_setenv (env, "KASSA_BANK_CA_FILE", "", TRUE);
-  env = g_environ_setenv (env, "LANG", "C.UTF-8", TRUE);
-  env = g_environ_unsetenv (env, "LC_ALL");
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_set_environ (launcher, env);
-
-  g_ptr_array_add (argv, (char *) ctl_path ());
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-
-  return process;
-}
-
-/* Waits for @process and checks what holds for every run: it exited (no crash),
- * and no secret appears in its output. */
-static CtlResult *
-ctl_finish (GSubprocess *process,
-            const char  *secret)
-{
-  g_autoptr(GError) error = NULL;
-  CtlResult *result = g_new0 (CtlResult, 1);
-
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &result->out, &result->err, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (result->out);
-  g_assert_nonnull (result->err);
-
-  if (!g_subprocess_get_if_exited (process))
-    g_error ("kassa-ctl did not exit normally (signal %d); stderr: %s",
-             g_subprocess_get_term_sig (process), result->err);
-  result->status = g_subprocess_get_exit_status (process);
-
-  g_assert_null (strstr (result->out, KASSA_TEST_SECRET));
-  g_assert_null (strstr (result->err, KASSA_TEST_SECRET));
   g_assert_null (strstr (result->out, WRONG_SECRET));
   g_assert_null (strstr (result->err, WRONG_SECRET));
-  if (secret != NULL && secret[0] != '\0')
-    {
-      g_assert_null (strstr (result->out, secret));
-      g_assert_null (strstr (result->err, secret));
-    }
 
   return result;
 }
 
-static CtlResult *
+/* The environment is set explicitly: NULL means "set but empty", which
+ * kassa-ctl treats as unset. */
+static KassaTestCtl *
 ctl_run_envv (const char          *url,
               const char          *terminal,
               const char          *secret,
               const char * const  *args)
 {
-  g_autoptr(GSubprocess) process = ctl_spawnv (url, terminal, secret, args);
+  KassaTestCtlOptions options = { .url = url, .terminal = terminal, .secret = secret };
 
-  return ctl_finish (process, secret);
+  return ctl_checked (kassa_test_ctl_run (&options, args));
 }
 
-static CtlResult *
-ctl_run_env (const char *url,
-             const char *terminal,
-             const char *secret,
-             const char *first_arg,
-             ...) G_GNUC_NULL_TERMINATED;
-
-static CtlResult *
-ctl_run_env (const char *url,
-             const char *terminal,
-             const char *secret,
-             const char *first_arg,
-             ...)
-{
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  va_list ap;
-
-  va_start (ap, first_arg);
-  for (const char *arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (args, (char *) arg);
-  va_end (ap);
-  g_ptr_array_add (args, NULL);
-
-  return ctl_run_envv (url, terminal, secret, (const char * const *) args->pdata);
-}
-
+/* NULL-terminated argument lists. */
+#define ctl_run_env(url, terminal, secret, ...) \
+  ctl_run_envv ((url), (terminal), (secret), (const char * const []) { __VA_ARGS__ })
 /* kassa-ctl with the simulator's URL and the test terminal and secret. */
-static CtlResult *
-ctl_run (Fixture    *f,
-         const char *first_arg,
-         ...) G_GNUC_NULL_TERMINATED;
+#define ctl_run(f, ...) \
+  ctl_run_envv (kassa_test_sim_get_url ((f)->sim), KASSA_TEST_TERMINAL, KASSA_TEST_SECRET, \
+                (const char * const []) { __VA_ARGS__ })
 
-static CtlResult *
-ctl_run (Fixture    *f,
-         const char *first_arg,
-         ...)
+/* The member @name of @object, which must hold a value of @type. */
+static JsonNode *
+typed_member (JsonObject *object,
+              const char *name,
+              GType       type)
 {
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  va_list ap;
+  JsonNode *node = json_object_get_member (object, name);
 
-  va_start (ap, first_arg);
-  for (const char *arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (args, (char *) arg);
-  va_end (ap);
-  g_ptr_array_add (args, NULL);
+  g_assert_nonnull (node);
+  g_assert_cmpint (json_node_get_value_type (node), ==, type);
 
-  return ctl_run_envv (kassa_test_sim_get_url (f->sim), KASSA_TEST_TERMINAL, KASSA_TEST_SECRET,
-                       (const char * const *) args->pdata);
-}
-
-/* Success: exit 0, nothing on stderr, and stdout is exactly one JSON object
- * on one line. Returns that object (owned by @result). */
-static JsonObject *
-ctl_assert_json (CtlResult *result)
-{
-  g_autoptr(GError) error = NULL;
-  JsonNode *root;
-  gsize len;
-
-  if (result->status != 0)
-    g_error ("kassa-ctl exited %d; stderr: %s", result->status, result->err);
-  g_assert_cmpstr (result->err, ==, "");
-
-  len = strlen (result->out);
-  g_assert_cmpuint (len, >, 2);
-  g_assert_cmpint (result->out[len - 1], ==, '\n');
-  g_assert_true (strchr (result->out, '\n') == result->out + len - 1);
-  g_assert_cmpint (result->out[0], ==, '{');
-
-  g_clear_object (&result->parser);
-  result->parser = json_parser_new ();
-  json_parser_load_from_data (result->parser, result->out, -1, &error);
-  g_assert_no_error (error);
-  root = json_parser_get_root (result->parser);
-  g_assert_nonnull (root);
-  g_assert_cmpint (json_node_get_node_type (root), ==, JSON_NODE_OBJECT);
-
-  return json_node_get_object (root);
-}
-
-/* Failure: the expected exit code, nothing on stdout, one or more
- * "kassa-ctl: …" lines on stderr. */
-static void
-ctl_assert_failed (CtlResult *result,
-                   int        expected_status)
-{
-  g_auto(GStrv) lines = NULL;
-
-  if (result->status != expected_status)
-    g_error ("kassa-ctl exited %d, expected %d; stdout: %s; stderr: %s",
-             result->status, expected_status, result->out, result->err);
-
-  g_assert_cmpstr (result->out, ==, "");
-  g_assert_true (g_str_has_suffix (result->err, "\n"));
-  lines = g_strsplit (result->err, "\n", -1);
-  for (guint i = 0; lines[i + 1] != NULL; i++)
-    g_assert_true (g_str_has_prefix (lines[i], "kassa-ctl: "));
+  return node;
 }
 
 static void
@@ -267,10 +98,8 @@ assert_string_member (JsonObject *object,
                       const char *name,
                       const char *expected)
 {
-  JsonNode *node = json_object_get_member (object, name);
+  JsonNode *node = typed_member (object, name, G_TYPE_STRING);
 
-  g_assert_nonnull (node);
-  g_assert_cmpint (json_node_get_value_type (node), ==, G_TYPE_STRING);
   if (expected != NULL)
     g_assert_cmpstr (json_node_get_string (node), ==, expected);
   else
@@ -282,11 +111,7 @@ assert_int_member (JsonObject *object,
                    const char *name,
                    gint64      expected)
 {
-  JsonNode *node = json_object_get_member (object, name);
-
-  g_assert_nonnull (node);
-  g_assert_cmpint (json_node_get_value_type (node), ==, G_TYPE_INT64);
-  g_assert_cmpint (json_node_get_int (node), ==, expected);
+  g_assert_cmpint (json_node_get_int (typed_member (object, name, G_TYPE_INT64)), ==, expected);
 }
 
 static void
@@ -294,46 +119,8 @@ assert_bool_member (JsonObject *object,
                     const char *name,
                     gboolean    expected)
 {
-  JsonNode *node = json_object_get_member (object, name);
-
-  g_assert_nonnull (node);
-  g_assert_cmpint (json_node_get_value_type (node), ==, G_TYPE_BOOLEAN);
-  g_assert_cmpint (json_node_get_boolean (node), ==, expected);
-}
-
-static void
-sim_control (Fixture    *f,
-             const char *path,
-             const char *json)
-{
-  g_autofree char *reply = NULL;
-  guint status = 0;
-
-  reply = kassa_test_sim_control (f->sim, path, json, &status);
-  if (status != 200)
-    g_error ("%s %s: HTTP %u: %s", path, json, status, reply);
-}
-
-static void
-sim_pay (Fixture    *f,
-         const char *invoice)
-{
-  g_autofree char *json = g_strdup_printf ("{\"invoice\":\"%s\"}", invoice);
-
-  sim_control (f, "/sim/pay", json);
-}
-
-static void
-sim_fault (Fixture    *f,
-           const char *endpoint,
-           const char *kind,
-           guint       delay_ms)
-{
-  g_autofree char *json = g_strdup_printf ("{\"endpoint\":\"%s\",\"kind\":\"%s\","
-                                           "\"delay_ms\":%u,\"count\":1}",
-                                           endpoint, kind, delay_ms);
-
-  sim_control (f, "/sim/fault", json);
+  g_assert_cmpint (json_node_get_boolean (typed_member (object, name, G_TYPE_BOOLEAN)), ==,
+                   expected);
 }
 
 /* The invoices the simulated bank knows, as a JSON array. */
@@ -420,10 +207,10 @@ assert_lists_exit_codes (const char *text)
 static void
 test_ctl_help (void)
 {
-  g_autoptr(CtlResult) bank = NULL;
-  g_autoptr(CtlResult) top = NULL;
-  g_autoptr(CtlResult) bare = NULL;
-  g_autoptr(CtlResult) unknown = NULL;
+  g_autoptr(KassaTestCtl) bank = NULL;
+  g_autoptr(KassaTestCtl) top = NULL;
+  g_autoptr(KassaTestCtl) bare = NULL;
+  g_autoptr(KassaTestCtl) unknown = NULL;
 
   bank = ctl_run_env (NULL, NULL, NULL, "bank", "--help", NULL);
   g_assert_cmpint (bank->status, ==, 0);
@@ -451,7 +238,7 @@ test_ctl_help (void)
   g_assert_cmpstr (bare->out, ==, "");
 
   unknown = ctl_run_env (NULL, NULL, NULL, "banc", "qr", "1000", "INV1", NULL);
-  ctl_assert_failed (unknown, 2);
+  kassa_test_ctl_assert_failed (unknown, 2);
 }
 
 /* --- the full cycle ---------------------------------------------------------------------------- */
@@ -460,17 +247,17 @@ static void
 test_ctl_cycle (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(CtlResult) qr1 = NULL;
-  g_autoptr(CtlResult) qr2 = NULL;
-  g_autoptr(CtlResult) check1 = NULL;
-  g_autoptr(CtlResult) check2 = NULL;
-  g_autoptr(CtlResult) refund = NULL;
-  g_autoptr(CtlResult) settle = NULL;
+  g_autoptr(KassaTestCtl) qr1 = NULL;
+  g_autoptr(KassaTestCtl) qr2 = NULL;
+  g_autoptr(KassaTestCtl) check1 = NULL;
+  g_autoptr(KassaTestCtl) check2 = NULL;
+  g_autoptr(KassaTestCtl) refund = NULL;
+  g_autoptr(KassaTestCtl) settle = NULL;
   JsonObject *json;
 
   /* The cashier's ways of typing an amount all reach the bank as a whole number. */
   qr1 = ctl_run (f, "bank", "qr", "1 500", "CYCLE-1", NULL);
-  json = ctl_assert_json (qr1);
+  json = kassa_test_ctl_assert_json (qr1);
   assert_string_member (json, "command", "qr");
   assert_string_member (json, "invoice", "CYCLE-1");
   assert_int_member (json, "amount", 1500);
@@ -479,25 +266,25 @@ test_ctl_cycle (Fixture       *f,
   g_assert_true (g_str_has_prefix (json_object_get_string_member (json, "desc"), "000201"));
 
   qr2 = ctl_run (f, "bank", "qr", "2,000₮", "CYCLE-2", NULL);
-  json = ctl_assert_json (qr2);
+  json = kassa_test_ctl_assert_json (qr2);
   assert_int_member (json, "amount", 2000);
 
-  sim_pay (f, "CYCLE-1");
-  sim_pay (f, "CYCLE-2");
+  kassa_test_sim_pay (f->sim, "CYCLE-1");
+  kassa_test_sim_pay (f->sim, "CYCLE-2");
 
   check1 = ctl_run (f, "bank", "check", "1500", "CYCLE-1", NULL);
-  json = ctl_assert_json (check1);
+  json = kassa_test_ctl_assert_json (check1);
   assert_string_member (json, "command", "check");
   assert_string_member (json, "invoice", "CYCLE-1");
   assert_int_member (json, "amount", 1500);
   assert_bool_member (json, "paid", TRUE);
 
   check2 = ctl_run (f, "bank", "check", "2000", "CYCLE-2", NULL);
-  json = ctl_assert_json (check2);
+  json = kassa_test_ctl_assert_json (check2);
   assert_bool_member (json, "paid", TRUE);
 
   refund = ctl_run (f, "bank", "refund", "2000", "CYCLE-2", NULL);
-  json = ctl_assert_json (refund);
+  json = kassa_test_ctl_assert_json (refund);
   assert_string_member (json, "command", "refund");
   assert_string_member (json, "invoice", "CYCLE-2");
   assert_int_member (json, "amount", 2000);
@@ -506,7 +293,7 @@ test_ctl_cycle (Fixture       *f,
 
   /* Flags after the command words work as well as before them. */
   settle = ctl_run (f, "bank", "settle", "DAY-1", "--timeout", "10", NULL);
-  json = ctl_assert_json (settle);
+  json = kassa_test_ctl_assert_json (settle);
   assert_string_member (json, "command", "settle");
   assert_string_member (json, "settlement_id", "DAY-1");
   g_assert_false (json_object_has_member (json, "invoice"));
@@ -519,15 +306,15 @@ static void
 test_ctl_check_unpaid (Fixture       *f,
                        gconstpointer  data)
 {
-  g_autoptr(CtlResult) qr = NULL;
-  g_autoptr(CtlResult) check = NULL;
+  g_autoptr(KassaTestCtl) qr = NULL;
+  g_autoptr(KassaTestCtl) check = NULL;
 
   qr = ctl_run (f, "bank", "qr", "1000", "UNPAID-1", NULL);
-  ctl_assert_json (qr);
+  kassa_test_ctl_assert_json (qr);
 
   /* Under the default reading an unpaid invoice is a refusal, in the bank's words. */
   check = ctl_run (f, "bank", "check", "1000", "UNPAID-1", NULL);
-  ctl_assert_failed (check, 4);
+  kassa_test_ctl_assert_failed (check, 4);
   g_assert_true (g_regex_match_simple ("\\[\\S+\\]\n$", check->err, 0, 0));
 }
 
@@ -535,31 +322,31 @@ static void
 test_ctl_cancel (Fixture       *f,
                  gconstpointer  data)
 {
-  g_autoptr(CtlResult) qr = NULL;
-  g_autoptr(CtlResult) cancel = NULL;
-  g_autoptr(CtlResult) cancel_again = NULL;
+  g_autoptr(KassaTestCtl) qr = NULL;
+  g_autoptr(KassaTestCtl) cancel = NULL;
+  g_autoptr(KassaTestCtl) cancel_again = NULL;
 
   qr = ctl_run (f, "bank", "qr", "1000", "CANCEL-1", NULL);
-  ctl_assert_json (qr);
+  kassa_test_ctl_assert_json (qr);
 
   cancel = ctl_run (f, "bank", "cancel", "1000", "CANCEL-1", NULL);
-  assert_string_member (ctl_assert_json (cancel), "command", "cancel");
+  assert_string_member (kassa_test_ctl_assert_json (cancel), "command", "cancel");
 
   cancel_again = ctl_run (f, "bank", "cancel", "1000", "CANCEL-1", NULL);
-  ctl_assert_failed (cancel_again, 4);
+  kassa_test_ctl_assert_failed (cancel_again, 4);
 }
 
 static void
 test_ctl_deeplink_phone (Fixture       *f,
                          gconstpointer  data)
 {
-  g_autoptr(CtlResult) deeplink = NULL;
-  g_autoptr(CtlResult) phone = NULL;
-  g_autoptr(CtlResult) check = NULL;
+  g_autoptr(KassaTestCtl) deeplink = NULL;
+  g_autoptr(KassaTestCtl) phone = NULL;
+  g_autoptr(KassaTestCtl) check = NULL;
   JsonObject *json;
 
   deeplink = ctl_run (f, "bank", "deeplink", "3000", "LINK-1", NULL);
-  json = ctl_assert_json (deeplink);
+  json = kassa_test_ctl_assert_json (deeplink);
   assert_string_member (json, "command", "deeplink");
   assert_string_member (json, "invoice", "LINK-1");
   assert_int_member (json, "amount", 3000);
@@ -568,15 +355,15 @@ test_ctl_deeplink_phone (Fixture       *f,
                                    "socialpay-payment://"));
 
   phone = ctl_run (f, "bank", "phone", "4000", "PHONE-1", "99112233", NULL);
-  json = ctl_assert_json (phone);
+  json = kassa_test_ctl_assert_json (phone);
   assert_string_member (json, "command", "phone");
   assert_string_member (json, "invoice", "PHONE-1");
   assert_string_member (json, "phone", "99112233");
   assert_int_member (json, "amount", 4000);
 
-  sim_pay (f, "PHONE-1");
+  kassa_test_sim_pay (f->sim, "PHONE-1");
   check = ctl_run (f, "bank", "check", "4000", "PHONE-1", NULL);
-  assert_bool_member (ctl_assert_json (check), "paid", TRUE);
+  assert_bool_member (kassa_test_ctl_assert_json (check), "paid", TRUE);
 }
 
 /* --- exit code 2: nothing is sent ------------------------------------------------------------- */
@@ -618,46 +405,46 @@ test_ctl_usage (Fixture       *f,
     { "bank", "--url", "http://example.com", "qr", "1000", "USAGE-1", NULL },
     { "bank", "--url", "not a url", "qr", "1000", "USAGE-1", NULL },
   };
-  g_autoptr(CtlResult) no_secret = NULL;
-  g_autoptr(CtlResult) no_terminal = NULL;
-  g_autoptr(CtlResult) bad_terminal = NULL;
-  g_autoptr(CtlResult) plain_http = NULL;
-  g_autoptr(CtlResult) longest = NULL;
+  g_autoptr(KassaTestCtl) no_secret = NULL;
+  g_autoptr(KassaTestCtl) no_terminal = NULL;
+  g_autoptr(KassaTestCtl) bad_terminal = NULL;
+  g_autoptr(KassaTestCtl) plain_http = NULL;
+  g_autoptr(KassaTestCtl) longest = NULL;
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(CtlResult) result = NULL;
+      g_autoptr(KassaTestCtl) result = NULL;
 
       g_test_message ("case %u: %s %s %s", i, cases[i][1], cases[i][2], cases[i][3]);
       result = ctl_run_envv (url, KASSA_TEST_TERMINAL, KASSA_TEST_SECRET, cases[i]);
-      ctl_assert_failed (result, 2);
+      kassa_test_ctl_assert_failed (result, 2);
     }
 
   no_secret = ctl_run_env (url, KASSA_TEST_TERMINAL, NULL,
                            "bank", "qr", "1000", "USAGE-1", NULL);
-  ctl_assert_failed (no_secret, 2);
+  kassa_test_ctl_assert_failed (no_secret, 2);
   g_assert_nonnull (strstr (no_secret->err, "KASSA_SECRET"));
 
   no_terminal = ctl_run_env (url, NULL, KASSA_TEST_SECRET,
                              "bank", "qr", "1000", "USAGE-1", NULL);
-  ctl_assert_failed (no_terminal, 2);
+  kassa_test_ctl_assert_failed (no_terminal, 2);
   g_assert_nonnull (strstr (no_terminal->err, "KASSA_TERMINAL"));
 
   bad_terminal = ctl_run_env (url, "1234", KASSA_TEST_SECRET,
                               "bank", "qr", "1000", "USAGE-1", NULL);
-  ctl_assert_failed (bad_terminal, 2);
+  kassa_test_ctl_assert_failed (bad_terminal, 2);
 
   /* From the environment as well as from --url. */
   plain_http = ctl_run_env ("http://example.com", KASSA_TEST_TERMINAL, KASSA_TEST_SECRET,
                             "bank", "qr", "1000", "USAGE-1", NULL);
-  ctl_assert_failed (plain_http, 2);
+  kassa_test_ctl_assert_failed (plain_http, 2);
 
   /* None of it reached the bank. */
   g_assert_cmpuint (sim_count_invoices (f), ==, 0);
 
   /* The boundary: 32 characters is a valid invoice number. */
   longest = ctl_run (f, "bank", "qr", "1000", invoice32, NULL);
-  assert_string_member (ctl_assert_json (longest), "invoice", invoice32);
+  assert_string_member (kassa_test_ctl_assert_json (longest), "invoice", invoice32);
   g_assert_cmpuint (sim_count_invoices (f), ==, 1);
 }
 
@@ -668,31 +455,31 @@ test_ctl_network (Fixture       *f,
                   gconstpointer  data)
 {
   g_autofree char *dead = dead_url ();
-  g_autoptr(CtlResult) refused = NULL;
-  g_autoptr(CtlResult) qr = NULL;
-  g_autoptr(CtlResult) slow = NULL;
-  g_autoptr(CtlResult) dropped = NULL;
-  g_autoptr(CtlResult) after = NULL;
+  g_autoptr(KassaTestCtl) refused = NULL;
+  g_autoptr(KassaTestCtl) qr = NULL;
+  g_autoptr(KassaTestCtl) slow = NULL;
+  g_autoptr(KassaTestCtl) dropped = NULL;
+  g_autoptr(KassaTestCtl) after = NULL;
 
   refused = ctl_run_env (dead, KASSA_TEST_TERMINAL, KASSA_TEST_SECRET,
                          "bank", "qr", "1000", "NET-1", NULL);
-  ctl_assert_failed (refused, 3);
+  kassa_test_ctl_assert_failed (refused, 3);
 
   qr = ctl_run (f, "bank", "qr", "1000", "NET-1", NULL);
-  ctl_assert_json (qr);
-  sim_pay (f, "NET-1");
+  kassa_test_ctl_assert_json (qr);
+  kassa_test_sim_pay (f->sim, "NET-1");
 
-  sim_fault (f, "check", "delay", 3000);
+  kassa_test_sim_fault (f->sim, "check", "delay", 3000, 1);
   slow = ctl_run (f, "bank", "--timeout", "1", "check", "1000", "NET-1", NULL);
-  ctl_assert_failed (slow, 3);
+  kassa_test_ctl_assert_failed (slow, 3);
 
-  sim_fault (f, "check", "drop", 0);
+  kassa_test_sim_fault (f->sim, "check", "drop", 0, 1);
   dropped = ctl_run (f, "bank", "check", "1000", "NET-1", NULL);
-  ctl_assert_failed (dropped, 3);
+  kassa_test_ctl_assert_failed (dropped, 3);
 
   /* The faults were for one request each. */
   after = ctl_run (f, "bank", "check", "1000", "NET-1", NULL);
-  assert_bool_member (ctl_assert_json (after), "paid", TRUE);
+  assert_bool_member (kassa_test_ctl_assert_json (after), "paid", TRUE);
 }
 
 /* A bank on loopback (the simulator) is reached directly even when the
@@ -704,7 +491,7 @@ test_ctl_loopback_no_proxy (Fixture       *f,
 {
   g_autofree char *saved_resolver = g_strdup (g_getenv ("GIO_USE_PROXY_RESOLVER"));
   g_autofree char *proxy = dead_url ();
-  g_autoptr(CtlResult) qr = NULL;
+  g_autoptr(KassaTestCtl) qr = NULL;
 
   g_unsetenv ("GIO_USE_PROXY_RESOLVER");
   g_setenv ("http_proxy", proxy, TRUE);
@@ -719,7 +506,7 @@ test_ctl_loopback_no_proxy (Fixture       *f,
   if (saved_resolver != NULL)
     g_setenv ("GIO_USE_PROXY_RESOLVER", saved_resolver, TRUE);
 
-  assert_string_member (ctl_assert_json (qr), "invoice", "PROXY-1");
+  assert_string_member (kassa_test_ctl_assert_json (qr), "invoice", "PROXY-1");
 }
 
 static void
@@ -727,18 +514,18 @@ test_ctl_sigint (Fixture       *f,
                  gconstpointer  data)
 {
   const char * const args[] = { "bank", "qr", "1000", "SIGINT-1", NULL };
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(CtlResult) result = NULL;
+  KassaTestCtlOptions options = { .sim = f->sim };
+  g_autoptr(KassaTestCtl) result = NULL;
 
-  sim_fault (f, "qr", "delay", 20000);
-  process = ctl_spawnv (kassa_test_sim_get_url (f->sim), KASSA_TEST_TERMINAL,
-                        KASSA_TEST_SECRET, args);
+  kassa_test_sim_fault (f->sim, "qr", "delay", 20000, 1);
+  result = kassa_test_ctl_start (&options, args);
   /* Give it time to start and send; the bank holds the answer for 20 s. */
   g_usleep (G_USEC_PER_SEC);
-  g_subprocess_send_signal (process, SIGINT);
+  g_subprocess_send_signal (kassa_test_ctl_get_process (result), SIGINT);
 
-  result = ctl_finish (process, KASSA_TEST_SECRET);
-  ctl_assert_failed (result, 3);
+  kassa_test_ctl_finish (result);
+  ctl_checked (result);
+  kassa_test_ctl_assert_failed (result, 3);
   g_assert_nonnull (strstr (result->err, "cancelled"));
 }
 
@@ -749,20 +536,20 @@ test_ctl_rejected (Fixture       *f,
                    gconstpointer  data)
 {
   const char *url = kassa_test_sim_get_url (f->sim);
-  g_autoptr(CtlResult) wrong_secret = NULL;
-  g_autoptr(CtlResult) first = NULL;
-  g_autoptr(CtlResult) duplicate = NULL;
+  g_autoptr(KassaTestCtl) wrong_secret = NULL;
+  g_autoptr(KassaTestCtl) first = NULL;
+  g_autoptr(KassaTestCtl) duplicate = NULL;
 
   wrong_secret = ctl_run_env (url, KASSA_TEST_TERMINAL, WRONG_SECRET,
                               "bank", "qr", "1000", "REJ-1", NULL);
-  ctl_assert_failed (wrong_secret, 4);
+  kassa_test_ctl_assert_failed (wrong_secret, 4);
   /* the bank's errorType, in brackets */
   g_assert_true (g_regex_match_simple ("\\[\\S+\\]\n$", wrong_secret->err, 0, 0));
 
   first = ctl_run (f, "bank", "qr", "1000", "REJ-2", NULL);
-  ctl_assert_json (first);
+  kassa_test_ctl_assert_json (first);
   duplicate = ctl_run (f, "bank", "qr", "1000", "REJ-2", NULL);
-  ctl_assert_failed (duplicate, 4);
+  kassa_test_ctl_assert_failed (duplicate, 4);
 }
 
 static void
@@ -783,12 +570,12 @@ test_ctl_bank_faults (Fixture       *f,
   for (guint i = 0; i < G_N_ELEMENTS (faults); i++)
     {
       g_autofree char *invoice = g_strdup_printf ("FAULT-%u", i);
-      g_autoptr(CtlResult) result = NULL;
+      g_autoptr(KassaTestCtl) result = NULL;
 
       g_test_message ("fault %s", faults[i].kind);
-      sim_fault (f, "qr", faults[i].kind, 0);
+      kassa_test_sim_fault (f->sim, "qr", faults[i].kind, 0, 1);
       result = ctl_run (f, "bank", "qr", "1000", invoice, NULL);
-      ctl_assert_failed (result, faults[i].status);
+      kassa_test_ctl_assert_failed (result, faults[i].status);
     }
 }
 
@@ -808,49 +595,49 @@ test_ctl_secret_file (Fixture       *f,
   /* One line, as the till's file store requires: a second line is refused. */
   g_autofree char *two = write_secret_file (f, "secret-two", KASSA_TEST_SECRET "\nsecond\n",
                                             0600);
-  g_autoptr(CtlResult) from_two = NULL;
-  g_autoptr(CtlResult) from_lf = NULL;
-  g_autoptr(CtlResult) from_crlf = NULL;
-  g_autoptr(CtlResult) overrides_env = NULL;
-  g_autoptr(CtlResult) from_empty = NULL;
-  g_autoptr(CtlResult) from_wrong = NULL;
-  g_autoptr(CtlResult) url_flag = NULL;
-  g_autoptr(CtlResult) terminal_flag = NULL;
+  g_autoptr(KassaTestCtl) from_two = NULL;
+  g_autoptr(KassaTestCtl) from_lf = NULL;
+  g_autoptr(KassaTestCtl) from_crlf = NULL;
+  g_autoptr(KassaTestCtl) overrides_env = NULL;
+  g_autoptr(KassaTestCtl) from_empty = NULL;
+  g_autoptr(KassaTestCtl) from_wrong = NULL;
+  g_autoptr(KassaTestCtl) url_flag = NULL;
+  g_autoptr(KassaTestCtl) terminal_flag = NULL;
 
   from_lf = ctl_run_env (url, KASSA_TEST_TERMINAL, NULL,
                          "bank", "--secret-file", lf, "qr", "1000", "FILE-1", NULL);
-  ctl_assert_json (from_lf);
+  kassa_test_ctl_assert_json (from_lf);
 
   from_two = ctl_run_env (url, KASSA_TEST_TERMINAL, NULL,
                           "bank", "--secret-file", two, "qr", "1000", "FILE-0", NULL);
-  ctl_assert_failed (from_two, 2);
+  kassa_test_ctl_assert_failed (from_two, 2);
 
   from_crlf = ctl_run_env (url, KASSA_TEST_TERMINAL, NULL,
                            "bank", "qr", "1000", "FILE-2", "--secret-file", crlf, NULL);
-  ctl_assert_json (from_crlf);
+  kassa_test_ctl_assert_json (from_crlf);
 
   /* The flag wins over a wrong secret in the environment. */
   overrides_env = ctl_run_env (url, KASSA_TEST_TERMINAL, WRONG_SECRET,
                                "bank", "qr", "1000", "FILE-3", "--secret-file", bare, NULL);
-  ctl_assert_json (overrides_env);
+  kassa_test_ctl_assert_json (overrides_env);
 
   from_empty = ctl_run_env (url, KASSA_TEST_TERMINAL, KASSA_TEST_SECRET,
                             "bank", "--secret-file", empty, "qr", "1000", "FILE-4", NULL);
-  ctl_assert_failed (from_empty, 2);
+  kassa_test_ctl_assert_failed (from_empty, 2);
 
   /* A wrong secret from the file is refused by the bank and never printed. */
   from_wrong = ctl_run_env (url, KASSA_TEST_TERMINAL, KASSA_TEST_SECRET,
                             "bank", "--secret-file", wrong, "qr", "1000", "FILE-5", NULL);
-  ctl_assert_failed (from_wrong, 4);
+  kassa_test_ctl_assert_failed (from_wrong, 4);
 
   url_flag = ctl_run_env (dead, KASSA_TEST_TERMINAL, KASSA_TEST_SECRET,
                           "bank", "--url", url, "qr", "1000", "FILE-6", NULL);
-  ctl_assert_json (url_flag);
+  kassa_test_ctl_assert_json (url_flag);
 
   terminal_flag = ctl_run_env (url, "87654321", KASSA_TEST_SECRET,
                                "bank", "--terminal", KASSA_TEST_TERMINAL,
                                "qr", "1000", "FILE-7", NULL);
-  ctl_assert_json (terminal_flag);
+  kassa_test_ctl_assert_json (terminal_flag);
 }
 
 /* --- option values, the secret-file rule, the locale ------------------------------------------ */
@@ -880,12 +667,12 @@ test_ctl_option_values_not_echoed (Fixture       *f,
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(CtlResult) result = NULL;
+      g_autoptr(KassaTestCtl) result = NULL;
 
       g_test_message ("case %u", i);
-      /* ctl_finish() asserts TYPED_SECRET is in neither stdout nor stderr. */
+      /* kassa_test_ctl_finish() asserts TYPED_SECRET is in neither stdout nor stderr. */
       result = ctl_run_envv (url, KASSA_TEST_TERMINAL, TYPED_SECRET, cases[i].args);
-      ctl_assert_failed (result, 2);
+      kassa_test_ctl_assert_failed (result, 2);
       g_assert_nonnull (strstr (result->err, cases[i].name));
     }
 }
@@ -916,70 +703,51 @@ test_ctl_secret_file_rule (Fixture       *f,
     { "/dev/zero", "regular file" }, /* would be read forever */
     { link, "symbolic link" },
   };
-  g_autoptr(CtlResult) works = NULL;
+  g_autoptr(KassaTestCtl) works = NULL;
 
   g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
   g_assert_cmpint (symlink (good, link), ==, 0);
 
   for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
     {
-      g_autoptr(CtlResult) result = NULL;
+      g_autoptr(KassaTestCtl) result = NULL;
 
       g_test_message ("refused: %s", refused[i].path);
       result = ctl_run_env (url, KASSA_TEST_TERMINAL, NULL,
                             "bank", "--secret-file", refused[i].path, "qr", "1000", "RULE-1",
                             NULL);
-      ctl_assert_failed (result, 2);
+      kassa_test_ctl_assert_failed (result, 2);
       g_assert_nonnull (strstr (result->err, refused[i].says));
     }
 
   works = ctl_run_env (url, KASSA_TEST_TERMINAL, NULL,
                        "bank", "--secret-file", good, "qr", "1000", "RULE-2", NULL);
-  ctl_assert_json (works);
+  kassa_test_ctl_assert_json (works);
 }
 
 /* kassa-ctl under @locale_env ("NAME=VALUE"; every other locale variable
  * unset), with the simulator and the test terminal and secret. */
-static CtlResult *
+static KassaTestCtl *
 ctl_run_locale (Fixture            *f,
                 const char * const *locale_env,
                 const char * const *args)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_auto(GStrv) env = g_get_environ ();
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) env = g_ptr_array_new ();
+  KassaTestCtlOptions options = { .sim = f->sim };
   static const char * const locale_vars[] = {
     "LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LC_CTYPE",
   };
 
-  env = g_environ_setenv (env, "KASSA_BANK_URL", kassa_test_sim_get_url (f->sim), TRUE);
-  env = g_environ_setenv (env, "KASSA_TERMINAL", KASSA_TEST_TERMINAL, TRUE);
-  env = g_environ_setenv (env, "KASSA_SECRET", KASSA_TEST_SECRET, TRUE);
-  env = g_environ_setenv (env, "KASSA_BANK_CA_FILE", "", TRUE);
+  /* Unset, then @locale_env. */
   for (guint i = 0; i < G_N_ELEMENTS (locale_vars); i++)
-    env = g_environ_unsetenv (env, locale_vars[i]);
+    g_ptr_array_add (env, (char *) locale_vars[i]);
   for (guint i = 0; locale_env[i] != NULL; i++)
-    {
-      g_auto(GStrv) pair = g_strsplit (locale_env[i], "=", 2);
+    g_ptr_array_add (env, (char *) locale_env[i]);
+  g_ptr_array_add (env, NULL);
+  options.env = (const char * const *) env->pdata;
 
-      env = g_environ_setenv (env, pair[0], pair[1], TRUE);
-    }
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_set_environ (launcher, env);
-  g_ptr_array_add (argv, (char *) ctl_path ());
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-
-  /* ctl_finish() reads the output as UTF-8 and fails on anything else. */
-  return ctl_finish (process, NULL);
+  /* kassa_test_ctl_finish() reads the output as UTF-8 and fails on anything else. */
+  return ctl_checked (kassa_test_ctl_run (&options, args));
 }
 
 /* The simulator's words for an unpaid invoice (docs/simulator.md). */
@@ -1007,14 +775,14 @@ test_ctl_locale_utf8 (Fixture       *f,
   const char * const check[] = { "bank", "check", "1000", "LOCALE-1", NULL };
   const char * const bad_amount[] = { "bank", "qr", "abc", "LOCALE-2", NULL };
   const char * const no_env[] = { "LANG=C.UTF-8", NULL };
-  g_autoptr(CtlResult) created = ctl_run_locale (f, no_env, qr);
+  g_autoptr(KassaTestCtl) created = ctl_run_locale (f, no_env, qr);
 
-  ctl_assert_json (created);
+  kassa_test_ctl_assert_json (created);
 
   for (guint i = 0; i < G_N_ELEMENTS (locales); i++)
     {
-      g_autoptr(CtlResult) unpaid = NULL;
-      g_autoptr(CtlResult) usage = NULL;
+      g_autoptr(KassaTestCtl) unpaid = NULL;
+      g_autoptr(KassaTestCtl) usage = NULL;
       locale_t available;
 
       if (g_str_has_prefix (locales[i].env[0] != NULL ? locales[i].env[0] : "", "LANG=mn_MN"))
@@ -1032,13 +800,13 @@ test_ctl_locale_utf8 (Fixture       *f,
 
       /* The bank's Mongolian words reach stderr intact. */
       unpaid = ctl_run_locale (f, locales[i].env, check);
-      ctl_assert_failed (unpaid, 4);
+      kassa_test_ctl_assert_failed (unpaid, 4);
       g_assert_nonnull (strstr (unpaid->err, SIM_NOT_PAID_MN));
       g_assert_null (strchr (unpaid->err, '?'));
 
       /* kassa-ctl's own words: in Mongolian when the environment asks for it. */
       usage = ctl_run_locale (f, locales[i].env, bad_amount);
-      ctl_assert_failed (usage, 2);
+      kassa_test_ctl_assert_failed (usage, 2);
       g_assert_null (strchr (usage->err, '?'));
       if (locales[i].mongolian)
         g_assert_nonnull (strstr (usage->err, NOT_AN_AMOUNT_MN));

@@ -1,5 +1,6 @@
 /* test-customer-screen.c — what the customer display shows, for every invoice state
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

@@ -1,5 +1,6 @@
 /* test-fields.c
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

@@ -1,5 +1,6 @@
 /* test-history-model.c — paged, filtered history over a million invoices
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * One journal of N_BIG invoices is generated once (direct SQL on the file, in

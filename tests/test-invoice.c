@@ -1,5 +1,6 @@
 /* test-invoice.c — the invoice state machine, names and JSON
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -252,6 +253,47 @@ test_properties (void)
   g_assert_true (G_PARAM_SPEC_VALUE_TYPE (pspec) == KASSA_TYPE_INVOICE_STATE);
 }
 
+/* The registered types keep the names and value names they had when they were
+ * registered by hand; the nicks are the journal's words (see state-names). */
+static void
+test_enum_types (void)
+{
+  const struct
+  {
+    GType       type;
+    const char *type_name;
+    int         value;
+    const char *value_name;
+    const char *nick;
+  } cases[] = {
+    { KASSA_TYPE_INVOICE_STATE, "KassaInvoiceState", KASSA_INVOICE_CANCEL_UNKNOWN,
+      "KASSA_INVOICE_CANCEL_UNKNOWN", "CANCEL_UNKNOWN" },
+    { KASSA_TYPE_INVOICE_METHOD, "KassaInvoiceMethod", KASSA_INVOICE_METHOD_DEEPLINK,
+      "KASSA_INVOICE_METHOD_DEEPLINK", "deeplink" },
+    { KASSA_TYPE_SETTLEMENT_STATE, "KassaSettlementState", KASSA_SETTLEMENT_SETTLE_UNKNOWN,
+      "KASSA_SETTLEMENT_SETTLE_UNKNOWN", "SETTLE_UNKNOWN" },
+  };
+  KassaInvoiceMethod method = KASSA_INVOICE_METHOD_PHONE;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GEnumClass) enum_class = g_type_class_ref (cases[i].type);
+      GEnumValue *value = g_enum_get_value (enum_class, cases[i].value);
+
+      g_assert_cmpstr (g_type_name (cases[i].type), ==, cases[i].type_name);
+      g_assert_nonnull (value);
+      g_assert_cmpstr (value->value_name, ==, cases[i].value_name);
+      g_assert_cmpstr (value->value_nick, ==, cases[i].nick);
+    }
+
+  g_assert_cmpint (g_enum_get_value (g_type_class_peek (KASSA_TYPE_INVOICE_STATE), 0)->value,
+                   ==, KASSA_INVOICE_CREATING);
+  g_assert_cmpstr (kassa_invoice_method_to_string (7), ==, "unknown");
+  g_assert_cmpstr (kassa_settlement_state_to_string (7), ==, "UNKNOWN");
+  g_assert_false (kassa_invoice_method_from_string ("Phone", &method));
+  g_assert_cmpint (method, ==, KASSA_INVOICE_METHOD_PHONE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -264,6 +306,7 @@ main (int   argc,
   g_test_add_func ("/invoice/final", test_final);
   g_test_add_func ("/invoice/json", test_json);
   g_test_add_func ("/invoice/properties", test_properties);
+  g_test_add_func ("/invoice/enum-types", test_enum_types);
 
   return g_test_run ();
 }

@@ -1,5 +1,6 @@
 /* test-journal-faults.c — what kassa-ctl does when the journal's file fails it
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Real faults only: a disk that is full because a small tmpfs is (the test
@@ -21,6 +22,7 @@
 #include <json-glib/json-glib.h>
 
 #include "kassa-journal.h"
+#include "kassa-test-ctl.h"
 #include "kassa-test-util.h"
 
 static char *no_mounts_reason;  /* why the tmpfs tests are skipped, or NULL */
@@ -33,23 +35,6 @@ typedef struct
   gboolean      mounted;
   char         *journal;
 } Fixture;
-
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} CtlResult;
-
-static void
-ctl_result_free (CtlResult *result)
-{
-  g_free (result->out);
-  g_free (result->err);
-  g_free (result);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (CtlResult, ctl_result_free)
 
 static void
 fixture_setup (Fixture       *f,
@@ -94,142 +79,52 @@ mount_small_disk (Fixture *f)
   return TRUE;
 }
 
-static GSubprocessLauncher *
-ctl_launcher (Fixture    *f,
-              const char *journal)
-{
-  GSubprocessLauncher *launcher;
-  g_auto(GStrv) env = g_get_environ ();
+#define CTL_LIMIT_S 120
 
-  env = g_environ_setenv (env, "KASSA_BANK_URL", kassa_test_sim_get_url (f->sim), TRUE);
-  env = g_environ_setenv (env, "KASSA_TERMINAL", KASSA_TEST_TERMINAL, TRUE);
-  env = g_environ_setenv (env, "KASSA_SECRET", KASSA_TEST_SECRET, TRUE);
-  env = g_environ_setenv (env, "KASSA_BANK_CA_FILE", "", TRUE);
-  env = g_environ_setenv (env, "KASSA_JOURNAL", journal != NULL ? journal : f->journal, TRUE);
-  env = g_environ_setenv (env, "LANG", "C.UTF-8", TRUE);
-  env = g_environ_unsetenv (env, "LC_ALL");
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_set_environ (launcher, env);
-  return launcher;
-}
-
-static GSubprocess *
-ctl_spawnv (Fixture            *f,
+/* Starts kassa-ctl with the simulator, the test terminal and @journal (NULL:
+ * the fixture's). A kassa-ctl that does not end within 2 minutes (it hangs:
+ * the old code's sale --wait on a full disk) is killed, and the test fails. */
+static KassaTestCtl *
+ctl_startv (Fixture            *f,
             const char         *journal,
             const char * const *args)
 {
-  g_autoptr(GSubprocessLauncher) launcher = ctl_launcher (f, journal);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  GSubprocess *process;
+  KassaTestCtlOptions options = {
+    .sim = f->sim,
+    .journal = journal != NULL ? journal : f->journal,
+    .limit_s = CTL_LIMIT_S,
+  };
 
-  g_ptr_array_add (argv, (char *) g_getenv ("KASSA_CTL"));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  return process;
+  return kassa_test_ctl_start (&options, args);
 }
 
-static gboolean
-kill_stuck_cb (gpointer user_data)
+/* Waits for the end of a run started with ctl_start() and hands it over. */
+static KassaTestCtl *
+ctl_finish (KassaTestCtl **run)
 {
-  g_subprocess_force_exit (G_SUBPROCESS (user_data));
-  return G_SOURCE_REMOVE;
+  kassa_test_ctl_finish (*run);
+  return g_steal_pointer (run);
 }
 
-static void
-communicated_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+static KassaTestCtl *
+ctl_runv (Fixture            *f,
+          const char         *journal,
+          const char * const *args)
 {
-  *(GAsyncResult **) user_data = g_object_ref (result);
+  KassaTestCtl *run = ctl_startv (f, journal, args);
+
+  return ctl_finish (&run);
 }
 
-/* Reads the rest of @process's output and waits for it. A kassa-ctl that does
- * not end within 2 minutes (it hangs: the old code's sale --wait on a full
- * disk) is killed, and the test fails. */
-static CtlResult *
-ctl_finish (GSubprocess *process)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GAsyncResult) done = NULL;
-  CtlResult *result = g_new0 (CtlResult, 1);
-  guint stuck_id = g_timeout_add_seconds (120, kill_stuck_cb, process);
-
-  g_subprocess_communicate_utf8_async (process, "", NULL, communicated_cb, &done);
-  while (done == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  g_subprocess_communicate_utf8_finish (process, done, &result->out, &result->err, &error);
-  g_assert_no_error (error);
-  g_subprocess_wait (process, NULL, &error);
-  g_assert_no_error (error);
-  g_source_remove (stuck_id);
-
-  if (!g_subprocess_get_if_exited (process))
-    g_error ("kassa-ctl did not exit (signal %d: it hung); stderr: %s",
-             g_subprocess_get_term_sig (process), result->err);
-  result->status = g_subprocess_get_exit_status (process);
-  g_test_message ("kassa-ctl → %d\n%s%s", result->status, result->out, result->err);
-  g_assert_null (strstr (result->err, KASSA_TEST_SECRET));
-
-  return result;
-}
-
+/* NULL-terminated argument lists. */
+#define ctl_start(f, ...) ctl_startv ((f), NULL, (const char * const []) { __VA_ARGS__, NULL })
 #define ctl_run_on(f, journal, ...) \
-  ctl_finish_unref (ctl_spawnv ((f), (journal), (const char * const []) { __VA_ARGS__, NULL }))
+  ctl_runv ((f), (journal), (const char * const []) { __VA_ARGS__, NULL })
 #define ctl_run(f, ...) ctl_run_on ((f), NULL, __VA_ARGS__)
-
-static CtlResult *
-ctl_finish_unref (GSubprocess *process)
-{
-  CtlResult *result = ctl_finish (process);
-
-  g_object_unref (process);
-  return result;
-}
-
-/* Reads a running kassa-ctl's stdout lines (JSON) up to the one in @state. */
-static JsonObject *
-read_json_line (GDataInputStream *lines,
-                const char       *state)
-{
-  for (;;)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autofree char *line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
-      g_autoptr(JsonNode) node = NULL;
-      JsonObject *object;
-
-      g_assert_no_error (error);
-      g_assert_nonnull (line);
-      node = json_from_string (line, &error);
-      g_assert_no_error (error);
-      object = json_node_get_object (node);
-      if (g_strcmp0 (json_object_get_string_member (object, "state"), state) == 0)
-        return json_object_ref (object);
-    }
-}
-
-static void
-sim_pay (Fixture    *f,
-         const char *invoice)
-{
-  g_autofree char *body = g_strdup_printf ("{\"invoice\": \"%s\"}", invoice);
-  guint status = 0;
-  g_autofree char *reply = kassa_test_sim_control (f->sim, "/sim/pay", body, &status);
-
-  g_assert_cmpuint (status, ==, 200);
-}
 
 /* The number of the invoice on the last stdout line. */
 static char *
-last_invoice (CtlResult   *r,
+last_invoice (KassaTestCtl   *r,
               const char  *state)
 {
   g_auto(GStrv) lines = g_strsplit (g_strstrip (r->out), "\n", -1);
@@ -248,7 +143,7 @@ static char *
 sale_awaiting (Fixture    *f,
                const char *journal)
 {
-  g_autoptr(CtlResult) r = ctl_run_on (f, journal, "sale", "1500", "--poll-ms", "100");
+  g_autoptr(KassaTestCtl) r = ctl_run_on (f, journal, "sale", "1500", "--poll-ms", "100");
 
   g_assert_cmpint (r->status, ==, 0);
   return last_invoice (r, "AWAITING_PAYMENT");
@@ -298,14 +193,14 @@ test_disk_full_recover (Fixture       *f,
                         gconstpointer  data)
 {
   g_autofree char *number = NULL;
-  g_autoptr(CtlResult) full = NULL;
-  g_autoptr(CtlResult) again = NULL;
+  g_autoptr(KassaTestCtl) full = NULL;
+  g_autoptr(KassaTestCtl) again = NULL;
 
   if (!mount_small_disk (f))
     return;
 
   number = sale_awaiting (f, NULL);
-  sim_pay (f, number);
+  kassa_test_sim_pay (f->sim, number);
   kassa_test_fill_disk (f->disk);
 
   /* Paid at the bank, not recorded: said, never "awaiting payment". */
@@ -330,25 +225,22 @@ static void
 test_disk_full_sale_wait (Fixture       *f,
                           gconstpointer  data)
 {
-  g_autoptr(GSubprocess) sale = NULL;
-  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(KassaTestCtl) sale = NULL;
   g_autoptr(JsonObject) first = NULL;
-  g_autoptr(CtlResult) r = NULL;
+  g_autoptr(KassaTestCtl) r = NULL;
   const char *number;
 
   if (!mount_small_disk (f))
     return;
 
-  sale = ctl_spawnv (f, NULL, (const char * const []) { "sale", "1500", "--wait", "--poll-ms",
-                                                         "100", NULL });
-  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sale));
-  first = read_json_line (lines, "AWAITING_PAYMENT");
+  sale = ctl_start (f, "sale", "1500", "--wait", "--poll-ms", "100");
+  first = kassa_test_ctl_wait_for_state (sale, "AWAITING_PAYMENT", CTL_LIMIT_S);
   number = json_object_get_string_member (first, "invoice");
 
   kassa_test_fill_disk (f->disk);
-  sim_pay (f, number);
+  kassa_test_sim_pay (f->sim, number);
 
-  r = ctl_finish (sale);
+  r = ctl_finish (&sale);
   g_assert_cmpint (r->status, ==, 10);
   g_assert_nonnull (strstr (r->err, number));
   g_assert_nonnull (strstr (r->err, "is paid, but it could not be recorded"));
@@ -357,7 +249,7 @@ test_disk_full_sale_wait (Fixture       *f,
   g_assert_null (strstr (r->out, "\"PAID\""));
 
   kassa_test_unfill_disk (f->disk);
-  g_clear_pointer (&r, ctl_result_free);
+  g_clear_pointer (&r, kassa_test_ctl_free);
   r = ctl_run (f, "recover", "--poll-ms", "100");
   g_assert_cmpint (r->status, ==, 0);
   g_assert_cmpint (journal_state (f->journal, number), ==, KASSA_INVOICE_PAID);
@@ -380,19 +272,16 @@ test_journal_gone (Fixture       *f,
   g_autofree char *earlier = sale_awaiting (f, NULL);
   g_autofree char *wal = g_strconcat (f->journal, "-wal", NULL);
   g_autofree char *moved = g_strconcat (f->journal, ".moved", NULL);
-  g_autoptr(GSubprocess) sale = NULL;
-  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(KassaTestCtl) sale = NULL;
   g_autoptr(JsonObject) first = NULL;
-  g_autoptr(CtlResult) r = NULL;
+  g_autoptr(KassaTestCtl) r = NULL;
   g_autofree char *number = NULL;
   struct stat st;
 
   /* The earlier sale is paid and resolved by the next run's recovery. */
-  sim_pay (f, earlier);
-  sale = ctl_spawnv (f, NULL, (const char * const []) { "sale", "2500", "--wait", "--poll-ms",
-                                                         "100", NULL });
-  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sale));
-  first = read_json_line (lines, "AWAITING_PAYMENT");
+  kassa_test_sim_pay (f->sim, earlier);
+  sale = ctl_start (f, "sale", "2500", "--wait", "--poll-ms", "100");
+  first = kassa_test_ctl_wait_for_state (sale, "AWAITING_PAYMENT", CTL_LIMIT_S);
   number = g_strdup (json_object_get_string_member (first, "invoice"));
 
   switch (how)
@@ -411,15 +300,15 @@ test_journal_gone (Fixture       *f,
 
   /* The path is still this kassa-ctl's, whatever happened to the file. */
   {
-    g_autoptr(CtlResult) second = ctl_run (f, "pending");
+    g_autoptr(KassaTestCtl) second = ctl_run (f, "pending");
 
     g_assert_cmpint (second->status, ==, 10);
     g_assert_nonnull (strstr (second->err, "in use by another Kassa"));
     g_assert_false (g_file_test (f->journal, G_FILE_TEST_EXISTS));
   }
 
-  sim_pay (f, number);
-  r = ctl_finish (sale);
+  kassa_test_sim_pay (f->sim, number);
+  r = ctl_finish (&sale);
   g_assert_cmpint (r->status, ==, 0);
   g_assert_nonnull (strstr (r->out, "\"PAID\""));
   g_assert_nonnull (strstr (r->err, "was deleted or moved away while Kassa was using it"));
@@ -471,9 +360,9 @@ test_copied (Fixture       *f,
   g_autofree char *copy_number = NULL;
   g_autofree char *copy_id = NULL;
   g_autofree char *copy_again = NULL;
-  g_autoptr(CtlResult) on_copy = NULL;
-  g_autoptr(CtlResult) on_copy_again = NULL;
-  g_autoptr(CtlResult) original = NULL;
+  g_autoptr(KassaTestCtl) on_copy = NULL;
+  g_autoptr(KassaTestCtl) on_copy_again = NULL;
+  g_autoptr(KassaTestCtl) original = NULL;
 
   /* A backup, made while nothing runs, restored beside the original. */
   copy_file (f->journal, copy);
@@ -520,9 +409,9 @@ test_restored_in_place (Fixture       *f,
   g_autofree char *restored_number = NULL;
   g_autofree char *restored_id = NULL;
   g_autofree char *contents = NULL;
-  g_autoptr(CtlResult) after_backup = NULL;
-  g_autoptr(CtlResult) on_restored = NULL;
-  g_autoptr(CtlResult) again = NULL;
+  g_autoptr(KassaTestCtl) after_backup = NULL;
+  g_autoptr(KassaTestCtl) on_restored = NULL;
+  g_autoptr(KassaTestCtl) again = NULL;
   g_autoptr(GError) error = NULL;
   struct stat before, after;
   gsize length = 0;
@@ -572,7 +461,7 @@ test_truncated (Fixture       *f,
   g_autofree char *after = NULL;
   gsize before_length = 0, after_length = 0;
   gsize length;
-  g_autoptr(CtlResult) r = NULL;
+  g_autoptr(KassaTestCtl) r = NULL;
 
   {
     g_autoptr(KassaJournal) journal = kassa_journal_open (f->journal, &error);
@@ -612,8 +501,8 @@ test_locked_message (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(KassaJournal) journal = kassa_journal_open (f->journal, &error);
-  g_autoptr(CtlResult) r = NULL;
-  g_autoptr(CtlResult) io = NULL;
+  g_autoptr(KassaTestCtl) r = NULL;
+  g_autoptr(KassaTestCtl) io = NULL;
   g_autofree char *blocked = g_build_filename (f->tmpdir, "file", "journal.sqlite", NULL);
   g_autofree char *file = g_build_filename (f->tmpdir, "file", NULL);
 

@@ -1,5 +1,6 @@
 /* test-journal.c — the durable journal on real SQLite files
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -691,7 +692,7 @@ test_migrate_v1 (void)
   g_autofree char *endpoint = NULL;
   g_autofree char *mode = NULL;
 
-  g_assert_cmpint (KASSA_JOURNAL_SCHEMA_VERSION, ==, 3);
+  g_assert_cmpint (KASSA_JOURNAL_SCHEMA_VERSION, ==, 4);
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
   db = raw_open (path);
   raw_exec (db, v1_schema);
@@ -731,7 +732,7 @@ test_migrate_v1 (void)
   g_clear_object (&journal);
 
   db = raw_open (path);
-  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 3);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 4);
   g_assert_cmpint (raw_int (db, "PRAGMA application_id"), ==, 0x4b415341);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_master WHERE name IN "
                                 "('exchanges', 'exchanges_invoice', 'invoices_created', "
@@ -838,7 +839,7 @@ test_migrate_v2 (void)
   g_clear_object (&journal);
 
   db = raw_open (path);
-  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 3);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 4);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM audit"), ==, 1);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM exchanges"), ==, 1);
   head = raw_text (db, "SELECT value FROM meta WHERE key = 'audit_head'");
@@ -1659,6 +1660,85 @@ test_private_mode (void)
     }
 }
 
+/* Version 4: a cancel's reason is journaled with CANCELLING and read back;
+ * a row from an older file (or with no cancel) reads as unknown. */
+static void
+test_cancel_reason (void)
+{
+  g_autofree char *path = journal_path ("cancel-reason.sqlite");
+  g_autofree char *v2_path = journal_path ("cancel-reason-v2.sqlite");
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(KassaJournal) journal = NULL;
+  g_autoptr(KassaInvoice) cashier = NULL;
+  g_autoptr(KassaInvoice) plain = NULL;
+  g_autoptr(KassaInvoice) old = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3) db = NULL;
+  g_autofree char *stored = NULL;
+  KassaCancelReason reason = KASSA_CANCEL_REASON_BAD_PAYLOAD;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  journal = open_ok (path);
+  cashier = create_ok (journal, KASSA_TEST_TERMINAL, 1000);
+  plain = create_ok (journal, KASSA_TEST_TERMINAL, 1100);
+  move_ok (journal, cashier, KASSA_INVOICE_AWAITING_PAYMENT);
+  move_ok (journal, plain, KASSA_INVOICE_AWAITING_PAYMENT);
+
+  /* No cancel yet: unknown. */
+  g_assert_true (kassa_journal_get_cancel_reason (journal, cashier, &reason, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (reason, ==, KASSA_CANCEL_REASON_UNKNOWN);
+
+  g_assert_true (kassa_journal_move_to_cancelling (journal, cashier, KASSA_CANCEL_REASON_CASHIER,
+                                                   "by hand", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (kassa_invoice_get_state (cashier), ==, KASSA_INVOICE_CANCELLING);
+  g_assert_cmpstr (kassa_invoice_get_last_error (cashier), ==, "by hand");
+  g_assert_true (kassa_journal_get_cancel_reason (journal, cashier, &reason, &error));
+  g_assert_cmpint (reason, ==, KASSA_CANCEL_REASON_CASHIER);
+
+  /* A re-send through CANCEL_UNKNOWN without a reason keeps the recorded one. */
+  move_ok (journal, cashier, KASSA_INVOICE_CANCEL_UNKNOWN);
+  move_ok (journal, cashier, KASSA_INVOICE_CANCELLING);
+  g_assert_true (kassa_journal_get_cancel_reason (journal, cashier, &reason, &error));
+  g_assert_cmpint (reason, ==, KASSA_CANCEL_REASON_CASHIER);
+
+  /* CANCELLING written as before (kassa_journal_move): no reason. */
+  move_ok (journal, plain, KASSA_INVOICE_CANCELLING);
+  g_assert_true (kassa_journal_get_cancel_reason (journal, plain, &reason, &error));
+  g_assert_cmpint (reason, ==, KASSA_CANCEL_REASON_UNKNOWN);
+
+  /* Only from a state that can be cancelled, and a refused move records nothing. */
+  move_ok (journal, plain, KASSA_INVOICE_CANCELLED);
+  g_assert_false (kassa_journal_move_to_cancelling (journal, plain, KASSA_CANCEL_REASON_EXPIRY,
+                                                    NULL, &error));
+  g_assert_error (error, KASSA_JOURNAL_ERROR, KASSA_JOURNAL_ERROR_ILLEGAL_MOVE);
+  g_clear_error (&error);
+  g_assert_true (kassa_journal_get_cancel_reason (journal, plain, &reason, &error));
+  g_assert_cmpint (reason, ==, KASSA_CANCEL_REASON_UNKNOWN);
+
+  g_clear_object (&cashier);
+  g_clear_object (&plain);
+  g_clear_object (&journal);
+  db = raw_open (path);
+  stored = raw_text (db, "SELECT group_concat(coalesce(cancel_reason, '-'), ',') FROM "
+                         "(SELECT cancel_reason FROM invoices ORDER BY id)");
+  g_assert_cmpstr (stored, ==, "cashier,-");
+  g_clear_pointer (&db, sqlite3_close_v2);
+
+  /* A file from before version 4 gets the column; its rows read as unknown. */
+  db = raw_open (v2_path);
+  raw_exec (db, v2_schema);
+  g_clear_pointer (&db, sqlite3_close_v2);
+  journal = open_ok (v2_path);
+  old = kassa_journal_lookup (journal, "K250101-def456-0001", &error);
+  g_assert_no_error (error);
+  reason = KASSA_CANCEL_REASON_EXPIRY;
+  g_assert_true (kassa_journal_get_cancel_reason (journal, old, &reason, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (reason, ==, KASSA_CANCEL_REASON_UNKNOWN);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1694,6 +1774,7 @@ main (int   argc,
   g_test_add_func ("/settlement/empty", test_settlement_empty);
   g_test_add_func ("/settlement/lifecycle", test_settlement_lifecycle);
   g_test_add_func ("/settlement/previous", test_settlement_previous);
+  g_test_add_func ("/journal/cancel-reason", test_cancel_reason);
 
   return g_test_run ();
 }

@@ -1,5 +1,6 @@
 /* test-json.c — kassa_json_is_one_object(): JSON from outside, before json-glib
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Every refusal here is text json-glib 1.6 accepts or fails on with a leak

@@ -1,5 +1,6 @@
 /* test-manager.c — the manager PIN, its rate limit and the hash-chained audit log
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Real journals on disk, real PBKDF2. The rate limit's clock is injected, so
@@ -11,7 +12,6 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
-#include <sqlite3.h>
 
 #include "kassa-journal.h"
 #include "kassa-manager.h"
@@ -743,19 +743,6 @@ test_audit_hash_encoding (void)
   g_assert_cmpstr (other, !=, hash);
 }
 
-static void
-raw_exec_file (const char *path,
-               const char *sql)
-{
-  sqlite3 *db = NULL;
-  char *message = NULL;
-
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
-    g_error ("%s: %s", sql, message);
-  g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
-}
-
 typedef enum
 {
   TAMPER_NONE,
@@ -795,7 +782,7 @@ test_audit_chain (Fixture       *f,
     case TAMPER_NONE:
       break;
     case TAMPER_EDIT:
-      raw_exec_file (f->path, "UPDATE audit SET reason = 'nothing to see' WHERE id = 2");
+      kassa_test_sqlite_exec (f->path, "UPDATE audit SET reason = 'nothing to see' WHERE id = 2");
       expected_bad = 2;
       break;
     case TAMPER_EDIT_REHASH:
@@ -813,30 +800,31 @@ test_audit_chain (Fixture       *f,
         g_clear_object (&journal);
         sql = g_strdup_printf ("UPDATE audit SET reason = 'nothing to see', hash = '%s' "
                                "WHERE id = 2", hash);
-        raw_exec_file (f->path, sql);
+        kassa_test_sqlite_exec (f->path, sql);
         expected_bad = 3;
       }
       break;
     case TAMPER_DELETE:
-      raw_exec_file (f->path, "DELETE FROM audit WHERE id = 3");
+      kassa_test_sqlite_exec (f->path, "DELETE FROM audit WHERE id = 3");
       expected_bad = 4;
       break;
     case TAMPER_DELETE_LAST:
-      raw_exec_file (f->path, "DELETE FROM audit WHERE id = 5");
+      kassa_test_sqlite_exec (f->path, "DELETE FROM audit WHERE id = 5");
       expected_bad = 5;
       break;
     case TAMPER_DELETE_ALL:
-      raw_exec_file (f->path, "DELETE FROM audit");
+      kassa_test_sqlite_exec (f->path, "DELETE FROM audit");
       expected_bad = 1;
       break;
     case TAMPER_INSERT:
-      raw_exec_file (f->path, "INSERT INTO audit (id, time, action, result, prev_hash, hash) "
+      kassa_test_sqlite_exec (f->path,
+                              "INSERT INTO audit (id, time, action, result, prev_hash, hash) "
                               "SELECT 6, 1, 'refund', 'authorised', hash, hash FROM audit "
                               "WHERE id = 5");
       expected_bad = 6;
       break;
     case TAMPER_EDIT_TIME:
-      raw_exec_file (f->path, "UPDATE audit SET time = time + 1 WHERE id = 1");
+      kassa_test_sqlite_exec (f->path, "UPDATE audit SET time = time + 1 WHERE id = 1");
       expected_bad = 1;
       break;
     default:

@@ -1,5 +1,6 @@
 /* test-push.c — KassaPushListener against raw HTTP and a real kassa-bank-sim
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

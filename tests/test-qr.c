@@ -1,5 +1,6 @@
 /* test-qr.c — the QR module matrix, decoded back by a real reader (zbarimg)
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

@@ -1,5 +1,6 @@
 /* test-races.c — pushes and races: an in-process KassaTill against kassa-bank-sim
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A real simulator process, a real journal file and, for pushes, a real
@@ -179,16 +180,6 @@ fixture_teardown (Fixture       *f,
 
 /* ---- helpers ---- */
 
-static void
-wait_for_state (KassaInvoice      *invoice,
-                KassaInvoiceState  state,
-                guint              timeout_s)
-{
-  kassa_test_wait_for_state (invoice, state, timeout_s);
-  g_assert_cmpstr (kassa_invoice_state_to_string (kassa_invoice_get_state (invoice)), ==,
-                   kassa_invoice_state_to_string (state));
-}
-
 static KassaInvoice *
 sale_ok (Fixture *f,
          gint64   amount)
@@ -209,26 +200,10 @@ sale_ok (Fixture *f,
 }
 
 static void
-sim_control (Fixture    *f,
-             const char *path,
-             const char *json,
-             guint       expected_status)
-{
-  guint status = 0;
-  g_autofree char *reply = kassa_test_sim_control (f->sim, path, json, &status);
-
-  if (status != expected_status)
-    g_error ("%s %s: HTTP %u %s", path, json, status, reply);
-}
-
-static void
 sim_pay (Fixture      *f,
          KassaInvoice *invoice)
 {
-  g_autofree char *json = g_strdup_printf ("{\"invoice\": \"%s\"}",
-                                           kassa_invoice_get_number (invoice));
-
-  sim_control (f, "/sim/pay", json, 200);
+  kassa_test_sim_pay (f->sim, kassa_invoice_get_number (invoice));
 }
 
 /* How many transition rows of @invoice end in @state. */
@@ -396,7 +371,7 @@ test_push_triggers_check (Fixture       *f,
   /* The customer pays: the simulator pushes, the till checks, well before
    * the next poll. */
   sim_pay (f, invoice);
-  wait_for_state (invoice, KASSA_INVOICE_PAID, 10);
+  kassa_test_wait_in_state (invoice, KASSA_INVOICE_PAID, 10);
   g_assert_cmpuint (f->n_pushes, ==, 1);
   g_assert_nonnull (kassa_invoice_get_approval_code (invoice));
   g_assert_cmpuint (count_transitions_to (f, invoice, KASSA_INVOICE_PAID), ==, 1);
@@ -423,7 +398,7 @@ test_push_forged (Fixture       *f,
   g_autofree char *forged = kassa_checksum_concat ("not-the-secret", KASSA_TEST_TERMINAL,
                                                    number, "2500", NULL);
 
-  sim_control (f, "/sim/push-url", "{\"url\": null}", 200);
+  kassa_test_sim_expect (f->sim, "/sim/push-url", "{\"url\": null}", 200);
   sim_pay (f, invoice);
 
   g_assert_cmpuint (push_send (f, number, 2500, forged), ==, 403);
@@ -439,7 +414,7 @@ test_push_forged (Fixture       *f,
   g_assert_cmpint (kassa_invoice_get_state (unpaid), ==, KASSA_INVOICE_AWAITING_PAYMENT);
 
   g_assert_cmpuint (push_send (f, number, 2500, NULL), ==, 200);
-  wait_for_state (invoice, KASSA_INVOICE_PAID, 10);
+  kassa_test_wait_in_state (invoice, KASSA_INVOICE_PAID, 10);
   g_assert_cmpuint (f->n_pushes, ==, 3);
 
   kassa_test_assert_journal_agrees (f->journal, f->sim);
@@ -461,7 +436,7 @@ test_push_listener_lifetime (Fixture       *f,
                                                                 KASSA_TEST_SECRET, NULL);
   g_autofree char *number = g_strdup (kassa_invoice_get_number (invoice));
 
-  sim_control (f, "/sim/push-url", "{\"url\": null}", 200);
+  kassa_test_sim_expect (f->sim, "/sim/push-url", "{\"url\": null}", 200);
   sim_pay (f, invoice);
 
   /* Replaced: the first listener's pushes no longer reach the till. */
@@ -474,7 +449,7 @@ test_push_listener_lifetime (Fixture       *f,
   kassa_till_set_push_listener (f->till, f->listener);
   kassa_till_set_push_listener (f->till, f->listener);
   g_assert_cmpuint (push_send (f, number, 4500, NULL), ==, 200);
-  wait_for_state (invoice, KASSA_INVOICE_PAID, 10);
+  kassa_test_wait_in_state (invoice, KASSA_INVOICE_PAID, 10);
 
   /* Disposing the till disconnects it: a later push finds nobody. */
   kassa_till_set_push_listener (f->till, other);
@@ -501,7 +476,7 @@ test_race_pay_while_cancelling (Fixture       *f,
 
   kassa_test_sim_fault (f->sim, "cancel", "delay", 1000, 1);
   kassa_till_cancel_async (f->till, invoice, NULL, kassa_test_async_done_cb, &w);
-  wait_for_state (invoice, KASSA_INVOICE_CANCELLING, WAIT_S);
+  kassa_test_wait_in_state (invoice, KASSA_INVOICE_CANCELLING, WAIT_S);
   sim_pay (f, invoice);
 
   kassa_test_wait_for (&w.done, WAIT_S);
@@ -544,7 +519,7 @@ test_race_push_and_poll (Fixture       *f,
       g_assert_cmpuint (pushes[i].status, ==, 200);
     }
 
-  wait_for_state (invoice, KASSA_INVOICE_PAID, WAIT_S);
+  kassa_test_wait_in_state (invoice, KASSA_INVOICE_PAID, WAIT_S);
   /* Replays after the payment find a finished invoice: nothing to check. */
   for (guint i = 0; i < 4; i++)
     g_assert_cmpuint (push_send (f, number, 1200, NULL), ==, 200);
@@ -582,7 +557,7 @@ test_race_two_refunds (Fixture       *f,
 
   g_assert_true (kassa_manager_set_pin (kassa_till_get_manager (f->till), NULL, PIN, NULL));
   sim_pay (f, invoice);
-  wait_for_state (invoice, KASSA_INVOICE_PAID, WAIT_S);
+  kassa_test_wait_in_state (invoice, KASSA_INVOICE_PAID, WAIT_S);
 
   kassa_test_sim_fault (f->sim, "refund", "delay", 500, 1);
   kassa_till_refund_async (f->till, invoice, PIN, NULL, NULL, kassa_test_async_done_cb, &w1);

@@ -1,5 +1,6 @@
 /* test-report.c — settlement reports and receipts (PDF, CSV) from a real day
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A real kassa-bank-sim process, a real till and journal: sales that are paid,
@@ -21,6 +22,7 @@
 #include "kassa-manager.h"
 #include "kassa-receipt.h"
 #include "kassa-report.h"
+#include "kassa-test-ctl.h"
 #include "kassa-test-util.h"
 
 /* A deadline, not a wait: the PIN's PBKDF2 takes ~20 s under ASan with slow unwinding. */
@@ -845,24 +847,29 @@ ctl (const char  *journal,
      const char  *first,
      ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  const char *ctl_path = g_getenv ("KASSA_CTL");
-  va_list args;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(KassaTestCtl) run = NULL;
+  KassaTestCtlOptions options = { .input = input };
+  va_list ap;
 
-  g_assert_nonnull (ctl_path);
   /* The command word, then the training journal, then the command's arguments. */
-  g_ptr_array_add (argv, (char *) ctl_path);
-  g_ptr_array_add (argv, (char *) first);
-  g_ptr_array_add (argv, (char *) "--training");
-  g_ptr_array_add (argv, (char *) "--journal");
-  g_ptr_array_add (argv, (char *) journal);
-  va_start (args, first);
-  for (const char *arg = va_arg (args, const char *); arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
+  g_ptr_array_add (args, (char *) first);
+  g_ptr_array_add (args, (char *) "--training");
+  g_ptr_array_add (args, (char *) "--journal");
+  g_ptr_array_add (args, (char *) journal);
+  va_start (ap, first);
+  for (const char *arg = va_arg (ap, const char *); arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (char *) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
 
-  return run_tool ((const char * const *) argv->pdata, input, out, err);
+  run = kassa_test_ctl_run (&options, (const char * const *) args->pdata);
+  if (out != NULL)
+    *out = g_steal_pointer (&run->out);
+  if (err != NULL)
+    *err = g_steal_pointer (&run->err);
+
+  return run->status;
 }
 
 /* A string member of the last JSON line of kassa-ctl's output. */
@@ -971,6 +978,43 @@ test_ctl (void)
   g_assert_nonnull (strstr (err, "--pdf"));
 }
 
+/* The paper words: the nicks, read in any case, and the bare widths. */
+static void
+test_paper_names (void)
+{
+  const struct
+  {
+    const char      *text;
+    KassaPaperWidth  paper;
+  } good[] = {
+    { "58mm", KASSA_PAPER_58MM }, { "58MM", KASSA_PAPER_58MM }, { "58", KASSA_PAPER_58MM },
+    { "80mm", KASSA_PAPER_80MM }, { "80Mm", KASSA_PAPER_80MM }, { "80", KASSA_PAPER_80MM },
+    { "a4", KASSA_PAPER_A4 }, { "A4", KASSA_PAPER_A4 },
+  };
+  const char *bad[] = { "", "58 ", " 80", "a", "4", "58m", "210", "A4mm", "80mmm" };
+  KassaPaperWidth paper;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      paper = KASSA_PAPER_A4 + 1;
+      g_assert_true (kassa_paper_width_from_string (good[i].text, &paper));
+      g_assert_cmpint (paper, ==, good[i].paper);
+    }
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      paper = KASSA_PAPER_80MM;
+      g_assert_false (kassa_paper_width_from_string (bad[i], &paper));
+      g_assert_cmpint (paper, ==, KASSA_PAPER_80MM);
+    }
+
+  g_assert_true (kassa_paper_width_from_string ("80", NULL));
+  g_assert_cmpstr (kassa_paper_width_to_string (KASSA_PAPER_58MM), ==, "58mm");
+  g_assert_cmpstr (kassa_paper_width_to_string (KASSA_PAPER_80MM), ==, "80mm");
+  g_assert_cmpstr (kassa_paper_width_to_string (KASSA_PAPER_A4), ==, "a4");
+  g_assert_cmpstr (g_type_name (KASSA_TYPE_PAPER_WIDTH), ==, "KassaPaperWidth");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -981,6 +1025,7 @@ main (int    argc,
   g_test_add_func ("/report/pages", test_report_pages);
   g_test_add ("/report/day", Fixture, NULL, fixture_setup, test_report_day, fixture_teardown);
   g_test_add_func ("/report/ctl", test_ctl);
+  g_test_add_func ("/report/paper-names", test_paper_names);
 
   return g_test_run ();
 }

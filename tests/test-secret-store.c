@@ -1,6 +1,7 @@
 /* test-secret-store.c — KassaSecretStore: the private file fallback, its permission checks,
  * the backend choice, and input validation
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -70,13 +71,6 @@ fixture_teardown (Fixture       *f,
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
 
-static GAsyncResult *
-wait_result (KassaTestAsync *wait)
-{
-  kassa_test_wait_for (&wait->done, 30);
-  return wait->result;
-}
-
 static gboolean
 store_async (KassaSecretStore  *store,
              const char        *terminal,
@@ -88,7 +82,7 @@ store_async (KassaSecretStore  *store,
 
   kassa_secret_store_store_async (store, terminal, secret, NULL, kassa_test_async_done_cb, &wait);
   g_assert_false (wait.done);   /* never inside the call */
-  result = wait_result (&wait);
+  result = kassa_test_async_wait (&wait, 30);
 
   return kassa_secret_store_store_finish (store, result, error);
 }
@@ -103,7 +97,7 @@ lookup_async (KassaSecretStore  *store,
 
   kassa_secret_store_lookup_async (store, terminal, NULL, kassa_test_async_done_cb, &wait);
   g_assert_false (wait.done);
-  result = wait_result (&wait);
+  result = kassa_test_async_wait (&wait, 30);
 
   return kassa_secret_store_lookup_finish (store, result, error);
 }
@@ -118,7 +112,7 @@ clear_async (KassaSecretStore  *store,
 
   kassa_secret_store_clear_async (store, terminal, NULL, kassa_test_async_done_cb, &wait);
   g_assert_false (wait.done);
-  result = wait_result (&wait);
+  result = kassa_test_async_wait (&wait, 30);
 
   return kassa_secret_store_clear_finish (store, result, error);
 }
@@ -556,7 +550,7 @@ test_auto_without_bus (Fixture       *f,
   g_clear_pointer (&description, g_free);
 
   kassa_secret_store_resolve_async (store, NULL, kassa_test_async_done_cb, &wait);
-  result = wait_result (&wait);
+  result = kassa_test_async_wait (&wait, 30);
   g_assert_cmpint (kassa_secret_store_resolve_finish (store, result, &error), ==,
                    KASSA_SECRET_BACKEND_FILE);
   g_assert_no_error (error);

@@ -1,5 +1,6 @@
 /* test-sim.c — kassa-bank-sim as a real process, spoken to in raw HTTP
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -1675,6 +1676,8 @@ test_bad_options (void)
     { sim, "--terminal", T, "--secret", S, "--push-url", "mailto:x@example.org", NULL },
     { sim, "--terminal", T, "--secret", S, "--tls-cert", "/nonexistent", NULL },
     { sim, "--terminal", T, "--secret", S, "--autopay", "-1", NULL },
+    { sim, "--terminal", T, "--secret", S, "--cancel-reply", "none", NULL },
+    { sim, "--terminal", T, "--secret", S, "--cancel-reply", "Both", NULL },
     { sim, "--terminal", T, "--secret", S, "--bogus", NULL },
     { sim, "--terminal", T, "--secret", S, "extra", NULL },
     { sim, "--terminal", T, "--secret", "", NULL },
@@ -1777,6 +1780,51 @@ test_tls (void)
   g_rmdir (dir);
 }
 
+/* The success fields of a cancel reply: both by default, or one of them
+ * (--cancel-reply), whatever the profile's cancel-success-test. */
+static void
+test_cancel_reply (void)
+{
+  const struct
+  {
+    const char *option;
+    const char *value;
+    gboolean    has_status;
+    gboolean    has_resp_code;
+  } cases[] = {
+    { NULL, NULL, TRUE, TRUE },
+    { "--cancel-reply", "both", TRUE, TRUE },
+    { "--cancel-reply", "status", TRUE, FALSE },
+    { "--cancel-reply", "resp-code", FALSE, TRUE },
+    { "--reading", "cancel-success-test=status", TRUE, TRUE },
+    { "--reading", "cancel-success-test=resp-code", TRUE, TRUE },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(KassaTestSim) sim = kassa_test_sim_spawn (cases[i].option, cases[i].value, NULL);
+      g_autoptr(Reply) cancel = NULL;
+      JsonObject *response;
+
+      g_test_message ("%s %s", cases[i].option, cases[i].value);
+      create_qr_ok (sim, "CR-1", "1000");
+      cancel = invoice_request (sim, "/pos/invoice/cancel", "CR-1", "1000");
+      response = assert_ok (cancel);
+      g_assert_cmpstr (member_string (response, "desc"), ==, "Нэхэмжлэх цуцлагдлаа");
+      g_assert_true (json_object_has_member (response, "status") == cases[i].has_status);
+      g_assert_true (json_object_has_member (response, "resp_code") == cases[i].has_resp_code);
+      g_assert_true (json_object_has_member (response, "resp_desc") == cases[i].has_resp_code);
+      if (cases[i].has_status)
+        g_assert_cmpstr (member_string (response, "status"), ==, "SUCCESS");
+      if (cases[i].has_resp_code)
+        {
+          g_assert_cmpstr (member_string (response, "resp_code"), ==, "00");
+          g_assert_cmpstr (member_string (response, "resp_desc"), ==, "Амжилттай");
+        }
+      assert_state (sim, "CR-1", "cancelled");
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1823,6 +1871,7 @@ main (int    argc,
   g_test_add_func ("/sim/process/secret-file", test_secret_file);
   g_test_add_func ("/sim/process/bad-options", test_bad_options);
   g_test_add_func ("/sim/process/tls", test_tls);
+  g_test_add_func ("/sim/process/cancel-reply", test_cancel_reply);
 
   return g_test_run ();
 }

@@ -1,5 +1,6 @@
 /* test-till.c — the payment lifecycle against kassa-bank-sim as a real process
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Every test uses a real journal file in the isolated data directory and a
@@ -217,13 +218,12 @@ on_state_recorded_cb (KassaInvoice *invoice,
   g_array_append_val (seen, state);
 }
 
+/* kassa_test_wait_in_state() with this suite's limit. */
 static void
 wait_for_state (KassaInvoice      *invoice,
                 KassaInvoiceState  state)
 {
-  kassa_test_wait_for_state (invoice, state, WAIT_S);
-  g_assert_cmpstr (kassa_invoice_state_to_string (kassa_invoice_get_state (invoice)), ==,
-                   kassa_invoice_state_to_string (state));
+  kassa_test_wait_in_state (invoice, state, WAIT_S);
 }
 
 /* Records every state an invoice passes through (connect before acting). */
@@ -343,19 +343,6 @@ run_settle (Fixture  *f,
 }
 
 static void
-sim_control (Fixture    *f,
-             const char *path,
-             const char *json,
-             guint       expected_status)
-{
-  guint status = 0;
-  g_autofree char *reply = kassa_test_sim_control (f->sim, path, json, &status);
-
-  if (status != expected_status)
-    g_error ("%s %s: HTTP %u %s", path, json, status, reply);
-}
-
-static void
 sim_invoice_action (Fixture      *f,
                     const char   *path,
                     KassaInvoice *invoice)
@@ -363,16 +350,14 @@ sim_invoice_action (Fixture      *f,
   g_autofree char *json = g_strdup_printf ("{\"invoice\": \"%s\"}",
                                            kassa_invoice_get_number (invoice));
 
-  sim_control (f, path, json, 200);
+  kassa_test_sim_expect (f->sim, path, json, 200);
 }
 
 static char *
 sim_state (Fixture      *f,
            KassaInvoice *invoice)
 {
-  g_autoptr(GHashTable) table = kassa_test_sim_invoices (f->sim);
-
-  return g_strdup (g_hash_table_lookup (table, kassa_invoice_get_number (invoice)));
+  return kassa_test_sim_state (f->sim, kassa_invoice_get_number (invoice));
 }
 
 /* ---- reading and validation (no network) ---- */
@@ -1290,6 +1275,95 @@ test_wrong_payload_amount (void)
   g_free (f.recovered_summary);
 }
 
+/* A bank whose cancel replies carry only one of the two success fields
+ * (kassa-bank-sim --cancel-reply @data), and a till on the default reading. */
+static void
+fixture_setup_cancel_reply (Fixture       *f,
+                            gconstpointer  data)
+{
+  fixture_setup_with (f, NULL, NULL);
+  kassa_test_sim_free (f->sim);
+  f->sim = kassa_test_sim_spawn ("--cancel-reply", (const char *) data, NULL);
+  g_clear_object (&f->client);
+  f->client = new_client (f, NULL);
+  fixture_new_till (f);
+  g_free (fixture_recover (f));
+}
+
+/* A cashier's cancel whose answer was lost, resolved after a restart by a
+ * till whose expiry the invoice has outlived: the journal says the cancel
+ * was the cashier's, so it ends CANCELLED, not EXPIRED. A cancel journaled
+ * without a reason (by an older Kassa) keeps the old reading by age. */
+static void
+test_recover_cashier_cancel (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(KassaInvoice) invoice = NULL;
+  g_autoptr(KassaInvoice) unexplained = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *summary = NULL;
+  KassaCancelReason reason = KASSA_CANCEL_REASON_UNKNOWN;
+
+  fixture_new_till (f);
+  g_free (fixture_recover (f));
+  invoice = sale_ok (f, 1000, KASSA_INVOICE_METHOD_QR, NULL);
+  unexplained = sale_ok (f, 1100, KASSA_INVOICE_METHOD_QR, NULL);
+
+  /* The bank holds the cancel past the client's timeout (and carries it out later). */
+  kassa_test_sim_fault (f->sim, "cancel", "delay", (CLIENT_TIMEOUT_S + 1) * 1000, 1);
+  g_assert_false (run_cancel (f, invoice, &error));
+  g_assert_error (error, KASSA_TILL_ERROR, KASSA_TILL_ERROR_UNKNOWN_OUTCOME);
+  g_clear_error (&error);
+  g_assert_cmpint (kassa_invoice_get_state (invoice), ==, KASSA_INVOICE_CANCEL_UNKNOWN);
+  g_assert_true (kassa_journal_get_cancel_reason (f->journal, invoice, &reason, NULL));
+  g_assert_cmpint (reason, ==, KASSA_CANCEL_REASON_CASHIER);
+  fixture_drop_till (f);
+
+  g_assert_true (kassa_journal_move (f->journal, unexplained, KASSA_INVOICE_CANCELLING,
+                                     NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  /* Both invoices are more than CLIENT_TIMEOUT_S old: past this expiry. */
+  fixture_new_till (f);
+  kassa_till_set_expiry (f->till, 1);
+  summary = fixture_recover (f);
+  g_assert_cmpstr (kassa_invoice_state_to_string (kassa_invoice_get_state (invoice)), ==,
+                   "CANCELLED");
+  g_assert_cmpstr (kassa_invoice_state_to_string (kassa_invoice_get_state (unexplained)), ==,
+                   "EXPIRED");
+  g_assert_cmpstr (summary, ==, "2 payments recovered: 2 cancelled");
+  kassa_test_assert_journal_agrees (f->journal, f->sim);
+}
+
+/* The expiry's cancel, its answer lost, resolved after a restart by a till
+ * whose expiry the invoice has not reached: it still ends EXPIRED. */
+static void
+test_recover_expiry_cancel (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(KassaInvoice) invoice = NULL;
+  g_autofree char *summary = NULL;
+  KassaCancelReason reason = KASSA_CANCEL_REASON_UNKNOWN;
+
+  fixture_new_till (f);
+  kassa_till_set_expiry (f->till, 2);
+  g_free (fixture_recover (f));
+  kassa_test_sim_fault (f->sim, "cancel", "delay", (CLIENT_TIMEOUT_S + 1) * 1000, 1);
+  invoice = sale_ok (f, 1000, KASSA_INVOICE_METHOD_QR, NULL);
+  wait_for_state (invoice, KASSA_INVOICE_CANCEL_UNKNOWN);
+  g_assert_true (kassa_journal_get_cancel_reason (f->journal, invoice, &reason, NULL));
+  g_assert_cmpint (reason, ==, KASSA_CANCEL_REASON_EXPIRY);
+  fixture_drop_till (f);
+
+  /* The default expiry (600 s): by its age the invoice is far from expired. */
+  fixture_new_till (f);
+  summary = fixture_recover (f);
+  g_assert_cmpstr (kassa_invoice_state_to_string (kassa_invoice_get_state (invoice)), ==,
+                   "EXPIRED");
+  g_assert_cmpstr (summary, ==, "1 payment recovered: 1 cancelled");
+  kassa_test_assert_journal_agrees (f->journal, f->sim);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1339,6 +1413,16 @@ main (int   argc,
               test_recover_paid_while_away, fixture_teardown);
   g_test_add ("/till/recover/cancel-and-refund", Fixture, NULL, fixture_setup_bare,
               test_recover_cancel_and_refund, fixture_teardown);
+  g_test_add ("/till/recover/cashier-cancel-of-old-invoice", Fixture, NULL, fixture_setup_bare,
+              test_recover_cashier_cancel, fixture_teardown);
+  g_test_add ("/till/recover/expiry-cancel", Fixture, NULL, fixture_setup_bare,
+              test_recover_expiry_cancel, fixture_teardown);
+
+  /* Either success field alone is a cancel under the default reading. */
+  g_test_add ("/till/cancel-reply/status", Fixture, "status", fixture_setup_cancel_reply,
+              test_cancel, fixture_teardown);
+  g_test_add ("/till/cancel-reply/resp-code", Fixture, "resp-code", fixture_setup_cancel_reply,
+              test_cancel, fixture_teardown);
 
   return g_test_run ();
 }

@@ -1,5 +1,6 @@
 /* test-ui-app.c — the application in this process: training mode, windows, a broken journal
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * KassaApplication runs here (non-unique, so it does not take the bus name),

@@ -1,5 +1,6 @@
 /* test-ui-cashier.c — the cashier window, driven by real keys
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A real journal, the training bank in-process (as the application runs it),

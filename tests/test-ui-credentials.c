@@ -1,5 +1,6 @@
 /* test-ui-credentials.c — the bank credentials dialog against kassa-bank-sim as a real process
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The dialog is driven through its public surface: the rows it exposes for
@@ -575,24 +576,61 @@ test_keyboard (Fixture       *f,
   g_assert_true (kassa_test_ui_wait (kassa_test_ui_pointer_is_null, &dialog, WAIT_SECONDS));
 }
 
+static GtkWidget *
+find_action_button (GtkWidget  *widget,
+                    const char *action)
+{
+  if (GTK_IS_BUTTON (widget) &&
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0 &&
+      gtk_widget_get_visible (widget))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_action_button (child, action);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* Nothing is saved while a test runs: "Save" is off until the verdict. */
+static void
+test_no_save_while_testing (Fixture       *f,
+                            gconstpointer  data)
+{
+  GtkWidget *save_button = find_action_button (GTK_WIDGET (f->dialog), "credentials.save");
+
+  g_assert_nonnull (save_button);
+  g_assert_true (gtk_widget_is_sensitive (save_button));
+
+  set_fault (f, "{\"endpoint\": \"check\", \"kind\": \"delay\", \"delay_ms\": 2000, \"count\": 1}");
+  fill (f, KASSA_TEST_TERMINAL, KASSA_TEST_SECRET, kassa_test_sim_get_url (f->sim));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->dialog), "credentials.test", NULL));
+  g_assert_cmpint (kassa_credentials_dialog_get_status (f->dialog), ==,
+                   KASSA_CREDENTIALS_STATUS_TESTING);
+  g_assert_false (gtk_widget_is_sensitive (save_button));
+
+  gtk_widget_activate_action (GTK_WIDGET (f->dialog), "credentials.save", NULL);
+  g_assert_cmpint (kassa_credentials_dialog_get_status (f->dialog), ==,
+                   KASSA_CREDENTIALS_STATUS_TESTING);
+
+  g_assert_true (kassa_test_ui_wait (is_settled, f->dialog, WAIT_SECONDS));
+  g_assert_cmpint (kassa_credentials_dialog_get_status (f->dialog), ==,
+                   KASSA_CREDENTIALS_STATUS_TEST_OK);
+  g_assert_true (gtk_widget_is_sensitive (save_button));
+  assert_nothing_saved (f);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
-  kassa_test_init (&argc, &argv);
-
-  /* No Secret Service in the test session; never the tester's own keyring. */
-  g_setenv ("KASSA_SECRET_BACKEND", "file", TRUE);
-
-  if (!kassa_test_ui_have_harness ())
-    {
-      g_test_add_func ("/credentials/no-display", kassa_test_ui_skip_without_harness);
-      return g_test_run ();
-    }
-
-  gtk_init ();
-  adw_init ();
-  kassa_test_ui_use_system_data ();
+  if (!kassa_test_ui_init_with_file_secrets (&argc, &argv, "/credentials/no-display"))
+    return g_test_run ();
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
@@ -606,6 +644,7 @@ main (int   argc,
   ADD ("/credentials/save-refused", test_save_refused);
   ADD ("/credentials/invalid", test_invalid);
   ADD ("/credentials/keyboard", test_keyboard);
+  ADD ("/credentials/no-save-while-testing", test_no_save_while_testing);
 
 #undef ADD
 

@@ -1,5 +1,6 @@
 /* test-ui-display.c — the customer display in real Wayland sessions with two outputs and with one
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A real journal, the training bank in-process, a till, a counter and the

@@ -1,5 +1,6 @@
 /* test-ui-language.c — the cashier window speaks Mongolian or English; the customer display both
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Each language runs in a child process of this test (g_test_trap_subprocess)

@@ -1,5 +1,6 @@
 /* test-ui-manager.c — refund, end of day and history, driven by real keys
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A real journal with a manager PIN, the training bank in-process, a till,

@@ -1,5 +1,6 @@
 /* test-ui-preferences.c — the preferences window, its checks, the PIN, the settings applied
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The window runs over a training till (journal, training bank, till,
@@ -749,24 +750,63 @@ test_app_applies (void)
   g_free (run.tmpdir);
 }
 
+static gboolean
+has_label_with (GtkWidget  *widget,
+                const char *part)
+{
+  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), part) != NULL)
+    return TRUE;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (has_label_with (child, part))
+      return TRUE;
+
+  return FALSE;
+}
+
+static gboolean
+names_stored_terminal (gpointer data)
+{
+  return has_label_with (GTK_WIDGET (data), "A secret key for terminal " KASSA_TEST_TERMINAL
+                                            " is stored already");
+}
+
+static gboolean
+names_no_stored_terminal (gpointer data)
+{
+  return !names_stored_terminal (data);
+}
+
+/* As the credentials dialog: the terminal whose key is stored already is named. */
+static void
+test_account_names_stored (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(KassaSecretStore) store = kassa_secret_store_new (KASSA_SECRET_BACKEND_FILE, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (kassa_secret_store_store_sync (store, KASSA_TEST_TERMINAL, KASSA_TEST_SECRET,
+                                                NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_settings_set_string (f->settings, "terminal", KASSA_TEST_TERMINAL));
+
+  open_window (f);
+  g_assert_true (kassa_test_ui_wait (names_stored_terminal, f->window, WAIT_SECONDS));
+  /* The training note stays. */
+  g_assert_true (has_label_with (GTK_WIDGET (f->window), "Kassa runs in training mode now"));
+
+  /* Another terminal has no key stored. */
+  gtk_editable_set_text (GTK_EDITABLE (row (f, "terminal")), "87654321");
+  g_assert_true (kassa_test_ui_wait (names_no_stored_terminal, f->window, WAIT_SECONDS));
+}
+
 int
 main (int   argc,
       char *argv[])
 {
-  kassa_test_init (&argc, &argv);
-
-  /* No Secret Service in the test session; never the tester's own keyring. */
-  g_setenv ("KASSA_SECRET_BACKEND", "file", TRUE);
-
-  if (!kassa_test_ui_have_harness ())
-    {
-      g_test_add_func ("/preferences/no-display", kassa_test_ui_skip_without_harness);
-      return g_test_run ();
-    }
-
-  gtk_init ();
-  adw_init ();
-  kassa_test_ui_use_system_data ();
+  if (!kassa_test_ui_init_with_file_secrets (&argc, &argv, "/preferences/no-display"))
+    return g_test_run ();
   /* GTK 4.8's cursor blink warns ("GtkText - did not receive a focus-out
    * event") when it fires in an entry of a window that lost the keyboard to
    * another (the PIN dialog): a harmless warning that fails a test. */
@@ -781,6 +821,7 @@ main (int   argc,
   ADD ("/preferences/account", test_account, TRUE);
   ADD ("/preferences/pin/required", test_pin_required, FALSE);
   ADD ("/preferences/pin/set", test_pin_set, FALSE);
+  ADD ("/preferences/account/names-stored-terminal", test_account_names_stored, FALSE);
 
 #undef ADD
 

@@ -1,5 +1,6 @@
 /* test-ui-real.c — real mode, started as a shop starts it
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The built `kassa` ($KASSA) started as its own process with a bank account
@@ -411,7 +412,7 @@ sell_by_keys (Fixture    *f,
 
   kassa_test_ui_type (0, amount);
   kassa_test_ui_keys (0, "Return", NULL);
-  invoice = kassa_test_remote_wait_state (&f->remote, "AWAITING_PAYMENT");
+  invoice = kassa_test_remote_wait_for_state (&f->remote, "AWAITING_PAYMENT");
   g_assert_cmpint (json_object_get_int_member (invoice, "amount"), ==,
                    g_ascii_strtoll (amount, NULL, 10));
   g_assert_cmpuint (sim_invoice_count (f), ==, before + 1);
@@ -513,13 +514,13 @@ run_day (Fixture *f)
   number = g_strdup (json_object_get_string_member (first, "invoice"));
   sim_pay (f, number);
   g_clear_pointer (&first, json_object_unref);
-  first = kassa_test_remote_wait_state (&f->remote, "PAID");
+  first = kassa_test_remote_wait_for_state (&f->remote, "PAID");
   g_assert_cmpstr (json_object_get_string_member (first, "invoice"), ==, number);
 
   second = sell_by_keys (f, "2300", "real-qr-second");
   sim_pay (f, json_object_get_string_member (second, "invoice"));
   g_clear_pointer (&second, json_object_unref);
-  second = kassa_test_remote_wait_state (&f->remote, "PAID");
+  second = kassa_test_remote_wait_for_state (&f->remote, "PAID");
 
   /* The manager refunds the first: History (Ctrl+H), its number, Enter
    * selects it, Alt+R, a reason, Tab, the PIN, Enter. */
@@ -716,7 +717,7 @@ test_charge_starts_kassa (Fixture       *f,
   if (!kassa_test_ui_wait (kassa_test_remote_running_cb, &f->remote, KASSA_TEST_REMOTE_LIMIT_S))
     g_error ("kassa --charge did not start a Kassa");
 
-  awaiting = kassa_test_remote_wait_state (&f->remote, "AWAITING_PAYMENT");
+  awaiting = kassa_test_remote_wait_for_state (&f->remote, "AWAITING_PAYMENT");
   g_assert_false (kassa_test_remote_training (&f->remote));
   g_assert_cmpuint (sim_invoice_count (f), ==, 1);
   pid = kassa_test_remote_pid (&f->remote);

@@ -1,5 +1,6 @@
 /* test-ui-remote.c — `kassa --charge` and the D-Bus interface, against the real executable
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Runs $KASSA (the installed-to-be executable) under the display harness'
@@ -373,7 +374,7 @@ test_charge_wait_paid (Fixture       *f,
   remote_pid = g_ascii_strtoull (g_subprocess_get_identifier (charge->process), NULL, 10);
   g_assert_cmpuint (kassa_test_remote_pid (&f->remote), !=, remote_pid);
 
-  awaiting = kassa_test_remote_wait_state (&f->remote, "AWAITING_PAYMENT");
+  awaiting = kassa_test_remote_wait_for_state (&f->remote, "AWAITING_PAYMENT");
   number = json_object_get_string_member (awaiting, "invoice");
   g_assert_cmpint (json_object_get_int_member (awaiting, "amount"), ==, 1500);
   g_assert_cmpstr (json_object_get_string_member (awaiting, "method"), ==, "qr");
@@ -403,7 +404,7 @@ test_charge_wait_paid (Fixture       *f,
   g_assert_cmpint (json_object_get_int_member (printed, "amount"), ==, 1500);
   assert_signal_seen (f, number, "PAID");
 
-  paid = kassa_test_remote_wait_state (&f->remote, "PAID");
+  paid = kassa_test_remote_wait_for_state (&f->remote, "PAID");
   g_assert_cmpstr (json_object_get_string_member (paid, "invoice"), ==, number);
 
   /* The customer output leaves the QR code for the thank-you. */
@@ -555,7 +556,7 @@ test_dbus_cancel_busy_decline (Fixture       *f,
   g_assert_true (g_str_has_prefix (busy->err, "kassa: "));
 
   till_call_ok (f, "Cancel");
-  cancelled = kassa_test_remote_wait_state (&f->remote, "CANCELLED");
+  cancelled = kassa_test_remote_wait_for_state (&f->remote, "CANCELLED");
   g_assert_cmpstr (json_object_get_string_member (cancelled, "invoice"), ==, number);
   assert_signal_seen (f, number, "CANCELLED");
   assert_till_error (f, "Cancel", NULL, "NoPayment", KASSA_DBUS_ERROR_NO_PAYMENT);
@@ -563,7 +564,7 @@ test_dbus_cancel_busy_decline (Fixture       *f,
   /* --wait exits 7 when the customer declines. */
   declined = run_start (f, kassa_test_env_path ("KASSA"), "--charge", "1 000", "--wait", "--reference",
                         "receipt-43", NULL);
-  awaiting = kassa_test_remote_wait_state (&f->remote, "AWAITING_PAYMENT");
+  awaiting = kassa_test_remote_wait_for_state (&f->remote, "AWAITING_PAYMENT");
   g_assert_cmpint (json_object_get_int_member (awaiting, "amount"), ==, 1000);
   g_assert_false (declined->done);
   till_call_ok (f, "TrainingCustomerDeclines");
@@ -584,7 +585,7 @@ test_dbus_cancel_busy_decline (Fixture       *f,
   till_call_ok (f, "CheckNow");
   till_call_ok (f, "Cancel");
   g_clear_pointer (&cancelled, json_object_unref);
-  cancelled = kassa_test_remote_wait_state (&f->remote, "CANCELLED");
+  cancelled = kassa_test_remote_wait_for_state (&f->remote, "CANCELLED");
   g_assert_cmpint (json_object_get_int_member (cancelled, "amount"), ==, 700);
 
   quit_kassa (f);

@@ -1,5 +1,6 @@
 /* test-ui-screenshots.c — the metainfo's screenshots, taken of a real training day
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * One short day at a training till, in a real Wayland session with two

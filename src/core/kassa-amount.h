@@ -1,5 +1,6 @@
 /* kassa-amount.h — money as typed by a cashier, as sent to the bank, as shown
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

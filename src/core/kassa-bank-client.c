@@ -1,5 +1,6 @@
 /* kassa-bank-client.c
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -96,31 +97,30 @@ url_host_is_loopback (const char *url)
   return uri != NULL && g_uri_get_host (uri) != NULL && is_loopback_host (g_uri_get_host (uri));
 }
 
-static char *
-check_base_url (const char  *base_url,
-                GError     **error)
+gboolean
+kassa_bank_url_validate (const char  *url,
+                         GError     **error)
 {
   g_autoptr(GUri) uri = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *excerpt = kassa_input_excerpt (base_url);
+  g_autofree char *excerpt = kassa_input_excerpt (url);
   const char *scheme;
   const char *host;
-  gsize length;
 
-  if (base_url == NULL || *base_url == '\0')
+  if (url == NULL || *url == '\0')
     {
       g_set_error_literal (error, KASSA_INPUT_ERROR, KASSA_INPUT_ERROR_URL,
                            _("No bank address was given"));
-      return NULL;
+      return FALSE;
     }
 
-  uri = g_uri_parse (base_url, G_URI_FLAGS_NONE, &local_error);
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, &local_error);
   if (uri == NULL)
     {
       g_set_error (error, KASSA_INPUT_ERROR, KASSA_INPUT_ERROR_URL,
                    /* Translators: %s is a web address typed by the user */
                    _("The bank address “%s” is not a valid web address"), excerpt);
-      return NULL;
+      return FALSE;
     }
 
   scheme = g_uri_get_scheme (uri);
@@ -130,7 +130,7 @@ check_base_url (const char  *base_url,
     {
       g_set_error (error, KASSA_INPUT_ERROR, KASSA_INPUT_ERROR_URL,
                    _("The bank address “%s” has no host name"), excerpt);
-      return NULL;
+      return FALSE;
     }
 
   if (g_uri_get_query (uri) != NULL || g_uri_get_fragment (uri) != NULL ||
@@ -139,28 +139,40 @@ check_base_url (const char  *base_url,
       g_set_error (error, KASSA_INPUT_ERROR, KASSA_INPUT_ERROR_URL,
                    _("The bank address “%s” must not contain a user name, “?” or “#”"),
                    excerpt);
-      return NULL;
+      return FALSE;
     }
 
   if (g_ascii_strcasecmp (scheme, "https") == 0)
-    ; /* always fine */
-  else if (g_ascii_strcasecmp (scheme, "http") == 0)
-    {
-      /* Unencrypted only where nothing leaves the computer: the simulator. */
-      if (!is_loopback_host (host))
-        {
-          g_set_error (error, KASSA_INPUT_ERROR, KASSA_INPUT_ERROR_URL,
-                       _("The bank address “%s” must start with https:// "
-                         "(http:// is allowed only to this computer)"), excerpt);
-          return NULL;
-        }
-    }
-  else
+    return TRUE;
+
+  if (g_ascii_strcasecmp (scheme, "http") != 0)
     {
       g_set_error (error, KASSA_INPUT_ERROR, KASSA_INPUT_ERROR_URL,
                    _("The bank address “%s” must start with https://"), excerpt);
-      return NULL;
+      return FALSE;
     }
+
+  /* Unencrypted only where nothing leaves the computer: the simulator. */
+  if (!is_loopback_host (host))
+    {
+      g_set_error (error, KASSA_INPUT_ERROR, KASSA_INPUT_ERROR_URL,
+                   _("The bank address “%s” must start with https:// "
+                     "(http:// is allowed only to this computer)"), excerpt);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* A valid address without its trailing slashes, or NULL. */
+static char *
+check_base_url (const char  *base_url,
+                GError     **error)
+{
+  gsize length;
+
+  if (!kassa_bank_url_validate (base_url, error))
+    return NULL;
 
   length = strlen (base_url);
   while (length > 0 && base_url[length - 1] == '/')

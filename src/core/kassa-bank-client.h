@@ -1,5 +1,6 @@
 /* kassa-bank-client.h — Golomt Instore API client
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -19,9 +20,15 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (KassaBankClient, kassa_bank_client, KASSA, BANK_CLIENT, GObject)
 
-/* Checks everything up front: @base_url must be https://, or http:// to a
- * loopback host (127.0.0.0/8, ::1, localhost); terminal 8 digits; secret
- * non-empty. @ca_file (may be NULL: the system's trust store) is a PEM file of
+/* The one rule for a bank address, which kassa_bank_client_new() applies too:
+ * https://, or http:// only to a loopback host (127.0.0.0/8, ::1,
+ * localhost); a host name; no user name, query or fragment. Trailing slashes
+ * are allowed. KASSA_INPUT_ERROR_URL with a sentence for the person. */
+gboolean          kassa_bank_url_validate               (const char        *url,
+                                                         GError           **error);
+
+/* Checks everything up front: @base_url by kassa_bank_url_validate();
+ * terminal 8 digits; secret non-empty. @ca_file (may be NULL: the system's trust store) is a PEM file of
  * CA certificates to trust instead. @profile may be NULL (defaults).
  * TLS certificates are always verified. */
 KassaBankClient  *kassa_bank_client_new                 (const char        *base_url,

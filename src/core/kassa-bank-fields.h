@@ -1,5 +1,6 @@
 /* kassa-bank-fields.h — request fields checked before anything is sent
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

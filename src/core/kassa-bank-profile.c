@@ -1,5 +1,6 @@
 /* kassa-bank-profile.c
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -78,6 +79,7 @@ G_DEFINE_ENUM_TYPE (KassaPaidTest, kassa_paid_test,
   G_DEFINE_ENUM_VALUE (KASSA_PAID_TEST_RESP_DESC, "resp-desc"))
 
 G_DEFINE_ENUM_TYPE (KassaCancelSuccessTest, kassa_cancel_success_test,
+  G_DEFINE_ENUM_VALUE (KASSA_CANCEL_SUCCESS_EITHER, "either"),
   G_DEFINE_ENUM_VALUE (KASSA_CANCEL_SUCCESS_STATUS, "status"),
   G_DEFINE_ENUM_VALUE (KASSA_CANCEL_SUCCESS_RESP_CODE, "resp-code"))
 
@@ -378,7 +380,7 @@ kassa_bank_profile_class_init (KassaBankProfileClass *klass)
                        KASSA_TYPE_PAID_TEST, KASSA_PAID_TEST_RESP_CODE, flags);
   properties[PROP_CANCEL_SUCCESS_TEST] =
     g_param_spec_enum ("cancel-success-test", NULL, NULL,
-                       KASSA_TYPE_CANCEL_SUCCESS_TEST, KASSA_CANCEL_SUCCESS_STATUS, flags);
+                       KASSA_TYPE_CANCEL_SUCCESS_TEST, KASSA_CANCEL_SUCCESS_EITHER, flags);
   properties[PROP_REPLY_CHECKSUM] =
     g_param_spec_enum ("reply-checksum", NULL, NULL,
                        KASSA_TYPE_REPLY_CHECKSUM, KASSA_REPLY_CHECKSUM_IGNORE, flags);
@@ -538,7 +540,7 @@ kassa_bank_profile_get_paid_test (KassaBankProfile *self)
 KassaCancelSuccessTest
 kassa_bank_profile_get_cancel_success_test (KassaBankProfile *self)
 {
-  g_return_val_if_fail (KASSA_IS_BANK_PROFILE (self), KASSA_CANCEL_SUCCESS_STATUS);
+  g_return_val_if_fail (KASSA_IS_BANK_PROFILE (self), KASSA_CANCEL_SUCCESS_EITHER);
 
   return self->cancel_success_test;
 }
@@ -760,17 +762,48 @@ kassa_bank_profile_is_cancelled (KassaBankProfile *self,
                                  const char       *status,
                                  const char       *resp_code)
 {
+  return kassa_bank_profile_read_cancel (self, status, resp_code, NULL);
+}
+
+gboolean
+kassa_bank_profile_read_cancel (KassaBankProfile  *self,
+                                const char        *status,
+                                const char        *resp_code,
+                                const char       **out_refusal)
+{
+  gboolean status_says_yes = status != NULL && g_ascii_strcasecmp (status, SUCCESS_STATUS) == 0;
+  gboolean code_says_yes = g_strcmp0 (resp_code, PAID_RESP_CODE) == 0;
+  gboolean status_says_no = status != NULL && !status_says_yes;
+  gboolean code_says_no = resp_code != NULL && !code_says_yes;
+  gboolean cancelled;
+  const char *refusal;
+
   g_return_val_if_fail (KASSA_IS_BANK_PROFILE (self), FALSE);
 
   switch (self->cancel_success_test)
     {
+    case KASSA_CANCEL_SUCCESS_EITHER:
+      /* Both sources' evidence counts, and so does a contradiction: a reply
+       * with status SUCCESS and resp_code "05" is not taken for a cancel. */
+      cancelled = (status_says_yes || code_says_yes) && !status_says_no && !code_says_no;
+      refusal = status_says_no ? status : code_says_no ? resp_code : NULL;
+      break;
     case KASSA_CANCEL_SUCCESS_STATUS:
-      return status != NULL && g_ascii_strcasecmp (status, SUCCESS_STATUS) == 0;
+      cancelled = status_says_yes;
+      refusal = status != NULL ? status : resp_code;
+      break;
     case KASSA_CANCEL_SUCCESS_RESP_CODE:
-      return g_strcmp0 (resp_code, PAID_RESP_CODE) == 0;
+      cancelled = code_says_yes;
+      refusal = resp_code != NULL ? resp_code : status;
+      break;
     default:
       g_assert_not_reached ();
     }
+
+  if (out_refusal != NULL)
+    *out_refusal = cancelled ? NULL : refusal;
+
+  return cancelled;
 }
 
 char *

@@ -1,5 +1,6 @@
 /* kassa-bank-profile.h — every wire detail the public sources disagree on
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Nothing outside KassaBankProfile branches on these readings. Defaults are the
@@ -48,11 +49,13 @@ typedef enum
   KASSA_PAID_TEST_RESP_DESC, /* resp_desc == "Амжилттай" (erxes 2022 plugin) */
 } KassaPaidTest;
 
-/* What proves an invoice cancel succeeded (§6.7). */
+/* What proves an invoice cancel succeeded (§6.7, open question 8). */
 typedef enum
 {
-  KASSA_CANCEL_SUCCESS_STATUS,    /* status == "SUCCESS"; default */
-  KASSA_CANCEL_SUCCESS_RESP_CODE, /* resp_code == "00" (erxes 2026) */
+  KASSA_CANCEL_SUCCESS_EITHER,    /* status == "SUCCESS" or resp_code == "00", and no
+                                   * field that is present says otherwise; default */
+  KASSA_CANCEL_SUCCESS_STATUS,    /* status == "SUCCESS" only (erxes 2022) */
+  KASSA_CANCEL_SUCCESS_RESP_CODE, /* resp_code == "00" only (erxes 2026) */
 } KassaCancelSuccessTest;
 
 /* Whether check/refund replies carry a checksum we can verify (§2.2: formula unknown). */
@@ -139,10 +142,20 @@ const char              *kassa_bank_profile_get_qr_path               (KassaBank
 gboolean                 kassa_bank_profile_is_paid                   (KassaBankProfile *self,
                                                                        const char       *resp_code,
                                                                        const char       *resp_desc);
-/* Whether a cancel reply's fields mean success. */
+/* Whether a cancel reply's fields mean success; either may be NULL (absent).
+ * The one reading of a cancel reply: kassa_bank_reply_parse_invoice() calls it. */
 gboolean                 kassa_bank_profile_is_cancelled              (KassaBankProfile *self,
                                                                        const char       *status,
                                                                        const char       *resp_code);
+/* The same, and for a reply that is not a success, @out_refusal (may be NULL)
+ * is set to the field value that refused, the bank's word for the error
+ * (borrowed from @status or @resp_code): the field that says otherwise under
+ * `either`; the reading's own field, else the other, under `status` and
+ * `resp-code`. NULL when both fields are absent. */
+gboolean                 kassa_bank_profile_read_cancel               (KassaBankProfile *self,
+                                                                       const char       *status,
+                                                                       const char       *resp_code,
+                                                                       const char      **out_refusal);
 /* A one-line summary, "amount-format=plain refund-checksum-order=…", for logs and --help. */
 char                    *kassa_bank_profile_describe                  (KassaBankProfile *self);
 

@@ -1,5 +1,6 @@
 /* kassa-bank-reply.c
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -579,6 +580,7 @@ kassa_bank_reply_parse_invoice (KassaBankProfile  *profile,
 {
   g_autoptr(JsonObject) response = NULL;
   g_autoptr(KassaBankInvoiceReply) reply = NULL;
+  const char *refusal = NULL;
   gboolean is_create;
 
   g_return_val_if_fail (KASSA_IS_BANK_PROFILE (profile), NULL);
@@ -629,7 +631,7 @@ kassa_bank_reply_parse_invoice (KassaBankProfile  *profile,
           return NULL;
         }
     }
-  else if (!kassa_bank_profile_is_cancelled (profile, reply->status, reply->resp_code))
+  else if (!kassa_bank_profile_read_cancel (profile, reply->status, reply->resp_code, &refusal))
     {
       g_autofree char *clean_desc = clean_bank_text (reply->desc);
 
@@ -641,8 +643,7 @@ kassa_bank_reply_parse_invoice (KassaBankProfile  *profile,
         }
 
       kassa_bank_error_set (error, KASSA_BANK_ERROR_REJECTED, http_status, HEADER_CODE_OK,
-                            reply->status != NULL ? reply->status : reply->resp_code,
-                            reply->desc,
+                            refusal, reply->desc,
                             /* Translators: %s is the bank's explanation */
                             _("The bank did not cancel the invoice: %s"),
                             clean_desc != NULL ? clean_desc : _("no reason given"));

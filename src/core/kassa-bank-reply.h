@@ -1,5 +1,6 @@
 /* kassa-bank-reply.h — the bank's replies, parsed strictly
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

@@ -1,5 +1,6 @@
 /* kassa-charge-queue.c — charges that wait until Kassa can take payments
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

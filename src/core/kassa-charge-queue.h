@@ -1,5 +1,6 @@
 /* kassa-charge-queue.h — charges that wait until Kassa can take payments
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * `kassa --charge` and the D-Bus method Charge can arrive while Kassa starts:

@@ -1,5 +1,6 @@
 /* kassa-charge-request.c — the checks of a charge asked for from outside Kassa
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

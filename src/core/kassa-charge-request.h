@@ -1,5 +1,6 @@
 /* kassa-charge-request.h — the checks of a charge asked for from outside Kassa
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * `kassa --charge` and the D-Bus method Charge take the payment method as

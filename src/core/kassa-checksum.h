@@ -1,5 +1,6 @@
 /* kassa-checksum.h — the Instore API's HMAC-SHA256 checksums
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

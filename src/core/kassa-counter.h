@@ -1,5 +1,6 @@
 /* kassa-counter.h — the checkout counter: one payment at a time, shared by every front end
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The cashier window, the customer display, `kassa --charge` and the D-Bus

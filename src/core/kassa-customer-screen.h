@@ -1,5 +1,6 @@
 /* kassa-customer-screen.h — what the customer display shows, as a pure function
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The customer display (src/gui/kassa-customer-display.c) only draws what

@@ -1,5 +1,6 @@
 /* kassa-emv.h — the EMV merchant-presented QR payload the bank returns as `desc`
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

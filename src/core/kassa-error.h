@@ -1,5 +1,6 @@
 /* kassa-error.h — the error domains of libkassa-core
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

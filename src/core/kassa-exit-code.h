@@ -1,5 +1,6 @@
 /* kassa-exit-code.h — the exit codes kassa-ctl and `kassa --charge` share
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Both command lines end a payment with an exit code that scripts branch on

@@ -1,5 +1,6 @@
 /* kassa-history-model.h — every sale of the journal as a paged GListModel
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A GListModel of KassaInvoice, newest first, over the invoices a

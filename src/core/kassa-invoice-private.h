@@ -1,5 +1,6 @@
 /* kassa-invoice-private.h — what KassaJournal uses to build and update invoices
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

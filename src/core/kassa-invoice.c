@@ -1,5 +1,6 @@
 /* kassa-invoice.c
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -11,6 +12,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "kassa-enum.h"
 #include "kassa-invoice-private.h"
 
 struct _KassaInvoice
@@ -46,80 +48,38 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (KassaInvoice, kassa_invoice, G_TYPE_OBJECT)
 
-static const GEnumValue state_values[] = {
-  { KASSA_INVOICE_CREATING, "KASSA_INVOICE_CREATING", "CREATING" },
-  { KASSA_INVOICE_CREATE_UNKNOWN, "KASSA_INVOICE_CREATE_UNKNOWN", "CREATE_UNKNOWN" },
-  { KASSA_INVOICE_AWAITING_PAYMENT, "KASSA_INVOICE_AWAITING_PAYMENT", "AWAITING_PAYMENT" },
-  { KASSA_INVOICE_PAID, "KASSA_INVOICE_PAID", "PAID" },
-  { KASSA_INVOICE_DECLINED, "KASSA_INVOICE_DECLINED", "DECLINED" },
-  { KASSA_INVOICE_FAILED, "KASSA_INVOICE_FAILED", "FAILED" },
-  { KASSA_INVOICE_CANCELLING, "KASSA_INVOICE_CANCELLING", "CANCELLING" },
-  { KASSA_INVOICE_CANCEL_UNKNOWN, "KASSA_INVOICE_CANCEL_UNKNOWN", "CANCEL_UNKNOWN" },
-  { KASSA_INVOICE_CANCELLED, "KASSA_INVOICE_CANCELLED", "CANCELLED" },
-  { KASSA_INVOICE_EXPIRED, "KASSA_INVOICE_EXPIRED", "EXPIRED" },
-  { KASSA_INVOICE_REFUNDING, "KASSA_INVOICE_REFUNDING", "REFUNDING" },
-  { KASSA_INVOICE_REFUND_UNKNOWN, "KASSA_INVOICE_REFUND_UNKNOWN", "REFUND_UNKNOWN" },
-  { KASSA_INVOICE_REFUNDED, "KASSA_INVOICE_REFUNDED", "REFUNDED" },
-  { 0, NULL, NULL }
-};
+/* The nicks are the words in the journal and in kassa-ctl's output. */
+G_DEFINE_ENUM_TYPE (KassaInvoiceState, kassa_invoice_state,
+  G_DEFINE_ENUM_VALUE (KASSA_INVOICE_CREATING, "CREATING"),
+  G_DEFINE_ENUM_VALUE (KASSA_INVOICE_CREATE_UNKNOWN, "CREATE_UNKNOWN"),
+  G_DEFINE_ENUM_VALUE (KASSA_INVOICE_AWAITING_PAYMENT, "AWAITING_PAYMENT"),
+  G_DEFINE_ENUM_VALUE (KASSA_INVOICE_PAID, "PAID"),
+  G_DEFINE_ENUM_VALUE (KASSA_INVOICE_DECLINED, "DECLINED"),
+  G_DEFINE_ENUM_VALUE (KASSA_INVOICE_FAILED, "FAILED"),
+  G_DEFINE_ENUM_VALUE (KASSA_INVOICE_CANCELLING, "CANCELLING"),
+  G_DEFINE_ENUM_VALUE (KASSA_INVOICE_CANCEL_UNKNOWN, "CANCEL_UNKNOWN"),
+  G_DEFINE_ENUM_VALUE (KASSA_INVOICE_CANCELLED, "CANCELLED"),
+  G_DEFINE_ENUM_VALUE (KASSA_INVOICE_EXPIRED, "EXPIRED"),
+  G_DEFINE_ENUM_VALUE (KASSA_INVOICE_REFUNDING, "REFUNDING"),
+  G_DEFINE_ENUM_VALUE (KASSA_INVOICE_REFUND_UNKNOWN, "REFUND_UNKNOWN"),
+  G_DEFINE_ENUM_VALUE (KASSA_INVOICE_REFUNDED, "REFUNDED"))
 
-static const GEnumValue method_values[] = {
-  { KASSA_INVOICE_METHOD_QR, "KASSA_INVOICE_METHOD_QR", "qr" },
-  { KASSA_INVOICE_METHOD_DEEPLINK, "KASSA_INVOICE_METHOD_DEEPLINK", "deeplink" },
-  { KASSA_INVOICE_METHOD_PHONE, "KASSA_INVOICE_METHOD_PHONE", "phone" },
-  { 0, NULL, NULL }
-};
-
-GType
-kassa_invoice_state_get_type (void)
-{
-  static gsize type_id = 0;
-
-  if (g_once_init_enter (&type_id))
-    g_once_init_leave (&type_id, g_enum_register_static ("KassaInvoiceState", state_values));
-
-  return type_id;
-}
-
-GType
-kassa_invoice_method_get_type (void)
-{
-  static gsize type_id = 0;
-
-  if (g_once_init_enter (&type_id))
-    g_once_init_leave (&type_id, g_enum_register_static ("KassaInvoiceMethod", method_values));
-
-  return type_id;
-}
+G_DEFINE_ENUM_TYPE (KassaInvoiceMethod, kassa_invoice_method,
+  G_DEFINE_ENUM_VALUE (KASSA_INVOICE_METHOD_QR, "qr"),
+  G_DEFINE_ENUM_VALUE (KASSA_INVOICE_METHOD_DEEPLINK, "deeplink"),
+  G_DEFINE_ENUM_VALUE (KASSA_INVOICE_METHOD_PHONE, "phone"))
 
 const char *
 kassa_invoice_state_to_string (KassaInvoiceState state)
 {
-  for (guint i = 0; state_values[i].value_nick != NULL; i++)
-    if (state_values[i].value == (gint) state)
-      return state_values[i].value_nick;
-
-  return "UNKNOWN";
+  return kassa_enum_to_nick (KASSA_TYPE_INVOICE_STATE, state, "UNKNOWN");
 }
 
 gboolean
 kassa_invoice_state_from_string (const char        *text,
                                  KassaInvoiceState *out_state)
 {
-  if (text == NULL)
-    return FALSE;
-
-  for (guint i = 0; state_values[i].value_nick != NULL; i++)
-    {
-      if (g_strcmp0 (state_values[i].value_nick, text) == 0)
-        {
-          if (out_state != NULL)
-            *out_state = state_values[i].value;
-          return TRUE;
-        }
-    }
-
-  return FALSE;
+  return kassa_enum_from_nick (KASSA_TYPE_INVOICE_STATE, text, (int *) out_state);
 }
 
 gboolean
@@ -210,31 +170,14 @@ kassa_invoice_state_can_move (KassaInvoiceState from,
 const char *
 kassa_invoice_method_to_string (KassaInvoiceMethod method)
 {
-  for (guint i = 0; method_values[i].value_nick != NULL; i++)
-    if (method_values[i].value == (gint) method)
-      return method_values[i].value_nick;
-
-  return "unknown";
+  return kassa_enum_to_nick (KASSA_TYPE_INVOICE_METHOD, method, "unknown");
 }
 
 gboolean
 kassa_invoice_method_from_string (const char         *text,
                                   KassaInvoiceMethod *out_method)
 {
-  if (text == NULL)
-    return FALSE;
-
-  for (guint i = 0; method_values[i].value_nick != NULL; i++)
-    {
-      if (g_strcmp0 (method_values[i].value_nick, text) == 0)
-        {
-          if (out_method != NULL)
-            *out_method = method_values[i].value;
-          return TRUE;
-        }
-    }
-
-  return FALSE;
+  return kassa_enum_from_nick (KASSA_TYPE_INVOICE_METHOD, text, (int *) out_method);
 }
 
 void

@@ -1,5 +1,6 @@
 /* kassa-invoice.h — one sale as the till knows it
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A KassaInvoice is a view of a journal row. Only KassaTill changes it (through

@@ -1,5 +1,6 @@
 /* kassa-journal-query.c
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Filtered, paged SELECTs over the invoices table for the history. Newest

@@ -1,5 +1,6 @@
 /* kassa-journal-query.h — filtered, paged queries over the journal's invoices
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The history (KassaHistoryModel, `kassa-ctl history`) never loads the whole

@@ -1,5 +1,6 @@
 /* kassa-journal.h — the durable record of every sale (SQLite)
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * One file per mode (real, training). WAL, synchronous=FULL, exclusive lock while
@@ -34,7 +35,22 @@ typedef enum
 GQuark kassa_journal_error_quark (void);
 
 /* PRAGMA user_version of a current journal; docs/journal.md lists the versions. */
-#define KASSA_JOURNAL_SCHEMA_VERSION 3
+#define KASSA_JOURNAL_SCHEMA_VERSION 4
+
+/* Why the till cancelled an invoice, recorded with its CANCELLING state
+ * (schema version 4) so that a restart knows how the cancel ends: EXPIRED for
+ * the expiry's cancel, CANCELLED for every other. */
+typedef enum
+{
+  KASSA_CANCEL_REASON_UNKNOWN,      /* not recorded: a cancel journaled before version 4 */
+  KASSA_CANCEL_REASON_CASHIER,      /* kassa_till_cancel_async */
+  KASSA_CANCEL_REASON_EXPIRY,       /* the invoice expired */
+  KASSA_CANCEL_REASON_LOST_PAYLOAD, /* the create's reply was lost: the customer never saw a code */
+  KASSA_CANCEL_REASON_BAD_PAYLOAD,  /* the bank's payload failed its check and was not shown */
+} KassaCancelReason;
+
+#define KASSA_TYPE_CANCEL_REASON (kassa_cancel_reason_get_type ())
+GType kassa_cancel_reason_get_type (void);
 
 typedef enum
 {
@@ -89,6 +105,20 @@ gboolean      kassa_journal_move               (KassaJournal               *self
                                                 const KassaBankTransaction *transaction,
                                                 const char                 *note,
                                                 GError                    **error);
+/* Moves @invoice to CANCELLING like kassa_journal_move() and records
+ * @reason (KASSA_CANCEL_REASON_UNKNOWN keeps what is recorded) in the same
+ * transaction. */
+gboolean      kassa_journal_move_to_cancelling (KassaJournal        *self,
+                                                KassaInvoice        *invoice,
+                                                KassaCancelReason    reason,
+                                                const char          *note,
+                                                GError             **error);
+/* Why @invoice was last cancelled: KASSA_CANCEL_REASON_UNKNOWN when no
+ * reason was recorded (a cancel journaled by an older Kassa, or none). */
+gboolean      kassa_journal_get_cancel_reason  (KassaJournal        *self,
+                                                KassaInvoice        *invoice,
+                                                KassaCancelReason   *reason,
+                                                GError             **error);
 /* Marks a PAID invoice as paid after a cancel (the cashier must be told). */
 gboolean      kassa_journal_set_paid_after_cancel (KassaJournal     *self,
                                                    KassaInvoice     *invoice,

@@ -1,5 +1,6 @@
 /* kassa-json-private.h — JSON text from outside, checked before json-glib reads it
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

@@ -1,5 +1,6 @@
 /* kassa-json.c — JSON text from outside, checked before json-glib reads it
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A validator of RFC 8259's grammar, iterative (a depth-limited stack, no

@@ -1,5 +1,6 @@
 /* kassa-manager-private.h — the PIN hash, for KassaManager and its tests
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

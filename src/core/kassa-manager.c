@@ -1,5 +1,6 @@
 /* kassa-manager.c
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The PIN hash and the rate-limit state live in the journal's meta table, the

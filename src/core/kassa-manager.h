@@ -1,5 +1,6 @@
 /* kassa-manager.h — the manager PIN, its rate limit and the audit log
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * One KassaManager per journal (KassaTill owns one: kassa_till_get_manager()).

@@ -1,5 +1,6 @@
 /* kassa-push-listener-private.h — the push listener's checks, without a SoupServer
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The listener's HTTP handlers only hand what libsoup parsed to these

@@ -1,5 +1,6 @@
 /* kassa-push-listener.h — the bank's push notification, received as a hint
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Off by default: nothing listens until kassa_push_listener_listen() is called.

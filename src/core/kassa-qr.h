@@ -1,5 +1,6 @@
 /* kassa-qr.h — the module matrix of a QR code (libqrencode), without any drawing
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The customer display draws the matrix itself at an integer pixel size per

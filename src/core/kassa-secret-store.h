@@ -1,5 +1,6 @@
 /* kassa-secret-store.h — the terminal's secret key, in the keyring or a private file
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The secret the bank issues with a terminal is kept, keyed by terminal id, in

@@ -1,5 +1,6 @@
 /* kassa-settlement-private.h — what KassaJournal uses to build and update batches
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

@@ -1,5 +1,6 @@
 /* kassa-settlement.c
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -11,6 +12,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "kassa-enum.h"
 #include "kassa-settlement-private.h"
 
 struct _KassaSettlement
@@ -44,53 +46,24 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (KassaSettlement, kassa_settlement, G_TYPE_OBJECT)
 
-static const GEnumValue state_values[] = {
-  { KASSA_SETTLEMENT_SETTLING, "KASSA_SETTLEMENT_SETTLING", "SETTLING" },
-  { KASSA_SETTLEMENT_SETTLE_UNKNOWN, "KASSA_SETTLEMENT_SETTLE_UNKNOWN", "SETTLE_UNKNOWN" },
-  { KASSA_SETTLEMENT_SETTLED, "KASSA_SETTLEMENT_SETTLED", "SETTLED" },
-  { KASSA_SETTLEMENT_FAILED, "KASSA_SETTLEMENT_FAILED", "FAILED" },
-  { 0, NULL, NULL }
-};
-
-GType
-kassa_settlement_state_get_type (void)
-{
-  static gsize type_id = 0;
-
-  if (g_once_init_enter (&type_id))
-    g_once_init_leave (&type_id, g_enum_register_static ("KassaSettlementState", state_values));
-
-  return type_id;
-}
+/* The nicks are the words in the journal and in kassa-ctl's output. */
+G_DEFINE_ENUM_TYPE (KassaSettlementState, kassa_settlement_state,
+  G_DEFINE_ENUM_VALUE (KASSA_SETTLEMENT_SETTLING, "SETTLING"),
+  G_DEFINE_ENUM_VALUE (KASSA_SETTLEMENT_SETTLE_UNKNOWN, "SETTLE_UNKNOWN"),
+  G_DEFINE_ENUM_VALUE (KASSA_SETTLEMENT_SETTLED, "SETTLED"),
+  G_DEFINE_ENUM_VALUE (KASSA_SETTLEMENT_FAILED, "FAILED"))
 
 const char *
 kassa_settlement_state_to_string (KassaSettlementState state)
 {
-  for (guint i = 0; state_values[i].value_nick != NULL; i++)
-    if (state_values[i].value == (gint) state)
-      return state_values[i].value_nick;
-
-  return "UNKNOWN";
+  return kassa_enum_to_nick (KASSA_TYPE_SETTLEMENT_STATE, state, "UNKNOWN");
 }
 
 gboolean
 kassa_settlement_state_from_string (const char           *text,
                                     KassaSettlementState *out_state)
 {
-  if (text == NULL)
-    return FALSE;
-
-  for (guint i = 0; state_values[i].value_nick != NULL; i++)
-    {
-      if (g_strcmp0 (state_values[i].value_nick, text) == 0)
-        {
-          if (out_state != NULL)
-            *out_state = state_values[i].value;
-          return TRUE;
-        }
-    }
-
-  return FALSE;
+  return kassa_enum_from_nick (KASSA_TYPE_SETTLEMENT_STATE, text, (int *) out_state);
 }
 
 gboolean

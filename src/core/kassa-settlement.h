@@ -1,5 +1,6 @@
 /* kassa-settlement.h — one settlement batch (end of day) as the journal records it
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A KassaSettlement is a view of a journal row; only KassaJournal changes it,

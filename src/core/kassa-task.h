@@ -1,5 +1,6 @@
 /* kassa-task.h — GTask helpers shared by the core and the front ends
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

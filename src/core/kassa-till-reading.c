@@ -1,10 +1,14 @@
 /* kassa-till-reading.c — what the bank's answers mean to the till
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The only place that interprets a `check` outcome and validates a create
- * reply's payload (the manager PIN is kassa-manager.c's). docs/lifecycle.md
- * explains the readings and why they are as cautious as they are.
+ * The only place that interprets a `check` outcome — the till's
+ * (kassa_till_read_check) and the connection test's (kassa_bank_read_probe,
+ * declared in kassa-credentials.h) — and validates a create reply's payload
+ * (the manager PIN is kassa-manager.c's). docs/lifecycle.md and
+ * docs/credentials.md explain the readings and why they are as cautious as
+ * they are.
  */
 
 #include "config.h"
@@ -16,6 +20,7 @@
 
 #include <glib/gi18n.h>
 
+#include "kassa-credentials.h"
 #include "kassa-emv.h"
 #include "kassa-error.h"
 
@@ -45,6 +50,18 @@ static const struct
   { "ALREADY_REFUNDED",  KASSA_CHECK_REFUNDED },
 };
 
+/* errorType words of a request refused for its credentials, compared without
+ * case: the simulator's words. The bank checks these before it looks the
+ * invoice up. */
+static const struct
+{
+  const char            *error_type;
+  KassaCredentialsField  field;
+} refused_credential_words[] = {
+  { "CHECKSUM", KASSA_CREDENTIALS_FIELD_SECRET },
+  { "TERMINAL", KASSA_CREDENTIALS_FIELD_TERMINAL },
+};
+
 const char *
 kassa_check_reading_to_string (KassaCheckReading reading)
 {
@@ -60,6 +77,21 @@ kassa_check_reading_to_string (KassaCheckReading reading)
     case KASSA_CHECK_NO_ANSWER:       return "no-answer";
     default:                          return "invalid";
     }
+}
+
+/* What a refused check's errorType says about the invoice; UNREADABLE for a
+ * word we do not know (or none). */
+static KassaCheckReading
+read_refused_check (const char *error_type)
+{
+  if (error_type == NULL)
+    return KASSA_CHECK_UNREADABLE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused_check_words); i++)
+    if (g_ascii_strcasecmp (error_type, refused_check_words[i].error_type) == 0)
+      return refused_check_words[i].reading;
+
+  return KASSA_CHECK_UNREADABLE;
 }
 
 static gboolean
@@ -108,18 +140,7 @@ kassa_till_read_check (KassaBankProfile           *profile,
     }
 
   if (g_error_matches (error, KASSA_BANK_ERROR, KASSA_BANK_ERROR_REJECTED))
-    {
-      const char *error_type = kassa_bank_error_get_error_type (error);
-
-      if (error_type == NULL)
-        return KASSA_CHECK_UNREADABLE;
-
-      for (guint i = 0; i < G_N_ELEMENTS (refused_check_words); i++)
-        if (g_ascii_strcasecmp (error_type, refused_check_words[i].error_type) == 0)
-          return refused_check_words[i].reading;
-
-      return KASSA_CHECK_UNREADABLE;
-    }
+    return read_refused_check (kassa_bank_error_get_error_type (error));
 
   if (error->domain == KASSA_BANK_ERROR)
     {
@@ -139,6 +160,184 @@ kassa_till_read_check (KassaBankProfile           *profile,
     }
 
   return KASSA_CHECK_UNREADABLE;
+}
+
+/* ------------------------------------------------------------------ */
+/* The connection test                                                 */
+
+/* The bank's own words, for the person: "desc (TYPE)", or a fallback. */
+static char *
+bank_words (const GError *error)
+{
+  const char *type = kassa_bank_error_get_error_type (error);
+  const char *desc = kassa_bank_error_get_error_desc (error);
+
+  if (desc != NULL && type != NULL)
+    return g_strdup_printf ("%s (%s)", desc, type);
+  if (desc != NULL)
+    return g_strdup (desc);
+  if (type != NULL)
+    return g_strdup (type);
+
+  return g_strdup (error->message);
+}
+
+static KassaCredentialsField
+read_refused_credentials (const char *error_type)
+{
+  if (error_type == NULL)
+    return KASSA_CREDENTIALS_FIELD_NONE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused_credential_words); i++)
+    if (g_ascii_strcasecmp (error_type, refused_credential_words[i].error_type) == 0)
+      return refused_credential_words[i].field;
+
+  return KASSA_CREDENTIALS_FIELD_NONE;
+}
+
+/* A refused `check` of an invoice that does not exist. */
+static KassaCredentialsStatus
+read_refused_probe (const char             *terminal,
+                    const GError           *error,
+                    KassaCredentialsField  *out_field,
+                    char                  **out_message)
+{
+  const char *type = kassa_bank_error_get_error_type (error);
+  g_autofree char *words = bank_words (error);
+  KassaCheckReading reading = read_refused_check (type);
+
+  /* The bank checks terminal and checksum before it looks the invoice up:
+   * "no such invoice" or "not paid", in any of the till's words for them,
+   * means both passed. */
+  if (reading == KASSA_CHECK_UNKNOWN_INVOICE || reading == KASSA_CHECK_NOT_PAID)
+    {
+      *out_field = KASSA_CREDENTIALS_FIELD_NONE;
+      *out_message = g_strdup_printf (_("The connection works: the bank knows terminal %s "
+                                        "and accepted the secret key (it answered “%s” "
+                                        "about a test invoice, as expected)."),
+                                      terminal, words);
+      return KASSA_CREDENTIALS_STATUS_TEST_OK;
+    }
+
+  *out_field = read_refused_credentials (type);
+  switch (*out_field)
+    {
+    case KASSA_CREDENTIALS_FIELD_SECRET:
+      *out_message = g_strdup_printf (_("The bank refused the secret key for terminal %s: "
+                                        "“%s”. Check the secret key; it must be exactly as "
+                                        "the bank issued it."), terminal, words);
+      break;
+
+    case KASSA_CREDENTIALS_FIELD_TERMINAL:
+      *out_message = g_strdup_printf (_("The bank does not know terminal %s: “%s”. Check "
+                                        "the terminal ID."), terminal, words);
+      break;
+
+    case KASSA_CREDENTIALS_FIELD_NONE:
+    case KASSA_CREDENTIALS_FIELD_URL:
+    default:
+      *out_message = g_strdup_printf (_("The bank refused the test request: “%s”. Kassa "
+                                        "cannot tell whether the terminal ID and secret "
+                                        "key are right."), words);
+      break;
+    }
+
+  return KASSA_CREDENTIALS_STATUS_TEST_FAILED;
+}
+
+KassaCredentialsStatus
+kassa_bank_read_probe (const char                 *terminal,
+                       const char                 *url,
+                       guint                       timeout_s,
+                       const KassaBankTransaction *transaction,
+                       const GError               *error,
+                       KassaCredentialsField      *out_fields,
+                       char                      **out_message)
+{
+  g_autofree char *words = NULL;
+
+  g_return_val_if_fail (terminal != NULL && url != NULL, KASSA_CREDENTIALS_STATUS_TEST_FAILED);
+  g_return_val_if_fail ((transaction == NULL) != (error == NULL),
+                        KASSA_CREDENTIALS_STATUS_TEST_FAILED);
+  g_return_val_if_fail (out_fields != NULL && out_message != NULL,
+                        KASSA_CREDENTIALS_STATUS_TEST_FAILED);
+
+  *out_fields = KASSA_CREDENTIALS_FIELD_NONE;
+
+  if (error == NULL)
+    {
+      /* A transaction whose checksum the client verified with this secret. */
+      *out_message = g_strdup_printf (_("The connection works: the bank knows terminal %s and "
+                                        "accepted the secret key."), terminal);
+      return KASSA_CREDENTIALS_STATUS_TEST_OK;
+    }
+
+  if (error->domain == KASSA_INPUT_ERROR)
+    {
+      *out_message = g_strdup (error->message);
+      return KASSA_CREDENTIALS_STATUS_INVALID;
+    }
+
+  if (error->domain != KASSA_BANK_ERROR)
+    {
+      *out_message = g_strdup_printf (_("The connection test failed: %s"), error->message);
+      return KASSA_CREDENTIALS_STATUS_TEST_FAILED;
+    }
+
+  *out_fields = KASSA_CREDENTIALS_FIELD_URL;
+
+  switch ((KassaBankError) error->code)
+    {
+    case KASSA_BANK_ERROR_REJECTED:
+      return read_refused_probe (terminal, error, out_fields, out_message);
+
+    case KASSA_BANK_ERROR_CHECKSUM_MISMATCH:
+      *out_fields = KASSA_CREDENTIALS_FIELD_SECRET;
+      *out_message = g_strdup_printf (_("The bank answered, but its answer does not match "
+                                        "this terminal and secret key (%s). Check the secret "
+                                        "key."), error->message);
+      return KASSA_CREDENTIALS_STATUS_TEST_FAILED;
+
+    case KASSA_BANK_ERROR_TIMEOUT:
+      *out_message = g_strdup_printf (ngettext ("The bank did not answer within %u second. "
+                                                "Check the bank address and this computer’s "
+                                                "network connection.",
+                                                "The bank did not answer within %u seconds. "
+                                                "Check the bank address and this computer’s "
+                                                "network connection.",
+                                                timeout_s),
+                                      timeout_s);
+      return KASSA_CREDENTIALS_STATUS_TEST_FAILED;
+
+    case KASSA_BANK_ERROR_TLS:
+      /* Translators: %s is a sentence without its full stop, "The bank’s identity could
+       * not be verified (TLS): …" */
+      *out_message = g_strdup_printf (_("%s. Nothing was sent. Check the bank address; a "
+                                        "network that intercepts secure connections also "
+                                        "causes this."), error->message);
+      return KASSA_CREDENTIALS_STATUS_TEST_FAILED;
+
+    case KASSA_BANK_ERROR_TRANSPORT:
+      /* Translators: the first %s is a sentence without its full stop, "Could not reach
+       * the bank: …"; the second a web address */
+      *out_message = g_strdup_printf (_("%s. Check the bank address (%s) and this computer’s "
+                                        "network connection."), error->message, url);
+      return KASSA_CREDENTIALS_STATUS_TEST_FAILED;
+
+    case KASSA_BANK_ERROR_MALFORMED_REPLY:
+      *out_message = g_strdup_printf (_("Something answered at %s, but not the bank’s payment "
+                                        "service (%s). Check the bank address."),
+                                      url, error->message);
+      return KASSA_CREDENTIALS_STATUS_TEST_FAILED;
+
+    case KASSA_BANK_ERROR_BANK_SYSTEM:
+    default:
+      words = bank_words (error);
+      *out_fields = KASSA_CREDENTIALS_FIELD_NONE;
+      *out_message = g_strdup_printf (_("The bank reported a problem on its side: “%s”. Try "
+                                        "again later."), words);
+      return KASSA_CREDENTIALS_STATUS_TEST_FAILED;
+    }
 }
 
 gboolean

@@ -1,5 +1,6 @@
 /* kassa-till.h — the payment lifecycle controller
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The only code that moves invoices. Write-ahead: every move is committed to the

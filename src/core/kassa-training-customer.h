@@ -1,5 +1,6 @@
 /* kassa-training-customer.h — the customer Kassa plays in training mode
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * In training mode the cashier (or a cash register over D-Bus) makes the

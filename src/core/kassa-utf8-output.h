@@ -1,5 +1,6 @@
 /* kassa-utf8-output.h — what Kassa's programs print is UTF-8, whatever the locale
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

@@ -1,5 +1,6 @@
 /* kassa-ctl-bank.c — `kassa-ctl bank`: one request to the bank, its reply as JSON
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

@@ -1,5 +1,6 @@
 /* kassa-ctl-private.h — what the command groups of kassa-ctl share
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * kassa-ctl.c parses the first word (the command group) and hands the rest of

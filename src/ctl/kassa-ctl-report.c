@@ -2,6 +2,7 @@
  * (settle and report: --report FILE.pdf, --csv FILE.csv) and receipts
  * (receipt INVOICE --pdf FILE --paper 58|80|a4)
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The drawing is src/report's, the same as the GUI prints.

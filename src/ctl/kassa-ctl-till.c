@@ -1,6 +1,7 @@
 /* kassa-ctl-till.c — the till commands of kassa-ctl: sale, pending, recover,
  * cancel, refund, settle, history, manager-pin, customer, audit
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The same KassaTill and KassaJournal the GUI uses: kassa-ctl never talks to

@@ -1,5 +1,6 @@
 /* kassa-ctl.c — the headless tool: command groups and what they share
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

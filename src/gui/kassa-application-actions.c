@@ -1,5 +1,6 @@
 /* kassa-application-actions.c — the app.* actions of Kassa's main menu
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Quit, the bank account (credentials, behind the manager PIN once there is

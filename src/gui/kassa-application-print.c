@@ -1,5 +1,6 @@
 /* kassa-application-print.c — receipts printed automatically when a sale is paid
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * With the setting auto-print-receipts, every sale of the till that ends

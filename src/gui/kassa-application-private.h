@@ -1,5 +1,6 @@
 /* kassa-application-private.h — what the files of KassaApplication share
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * KassaApplication is split by job, as GNOME Text Editor splits its own:

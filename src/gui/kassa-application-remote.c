@@ -1,5 +1,6 @@
 /* kassa-application-remote.c — Kassa's command line: options, `kassa --charge`, exit codes
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The options are checked in the process where they were typed (its

@@ -1,5 +1,6 @@
 /* kassa-application-session.c — the session of KassaApplication: mode, journal, bank, till
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * At start-up Kassa decides the mode (training when no terminal, or no

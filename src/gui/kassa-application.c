@@ -1,5 +1,6 @@
 /* kassa-application.c — the kassa executable's application: start-up, windows, shutdown
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The other jobs of KassaApplication are in the files that

@@ -1,5 +1,6 @@
 /* kassa-application.h — the kassa executable's application: mode, till, windows, remote control
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * One instance per session (application id APP_ID). At start-up it decides

@@ -1,5 +1,6 @@
 /* kassa-close-day-dialog.h — end of day: settle the batch and show the report
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * "Close the day": if the journal holds unresolved payments it says so first

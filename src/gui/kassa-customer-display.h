@@ -1,5 +1,6 @@
 /* kassa-customer-display.h — the window the customer looks at
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Draws kassa_customer_screen_compute() for the counter's current invoice:

@@ -1,5 +1,6 @@
 /* kassa-dbus.c — the mn.kassa.Kassa.Till D-Bus interface of a running Kassa
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

@@ -1,5 +1,6 @@
 /* kassa-history-window.h — every sale, searchable, with its full story
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A GtkColumnView over KassaHistoryModel (paged queries: fast on a journal

@@ -1,5 +1,6 @@
 /* kassa-pin-dialog.h — asks the manager PIN and authorises an action with it
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A small modal window: a PIN field, "Confirm" and "Cancel". Confirm checks

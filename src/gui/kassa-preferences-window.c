@@ -1,5 +1,6 @@
 /* kassa-preferences-window.c
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -11,13 +12,13 @@
 
 #include <glib/gi18n.h>
 
+#include "kassa-account-form.h"
 #include "kassa-customer-display.h"
 #include "kassa-error.h"
 #include "kassa-manager.h"
 #include "kassa-pin-dialog.h"
 #include "kassa-secret-store.h"
 
-#define DEFAULT_TEST_TIMEOUT 15 /* seconds */
 /* Identify displays: how long each monitor shows its name. */
 #define IDENTIFY_SECONDS 4
 /* The customer display shows the name in large type, on one or two lines. */
@@ -31,27 +32,18 @@ struct _KassaPreferencesWindow
 
   KassaCounter           *counter;
   GSettings              *settings;
-  KassaSecretStore       *store;
   GCancellable           *cancellable;      /* everything; cancelled at dispose */
-  GCancellable           *test_cancellable; /* the running connection test */
   GListModel             *monitors;         /* GdkMonitor, the display's */
   GPtrArray              *display_choices;  /* DisplayChoice, parallel to display_row's model */
   gboolean                updating_display; /* display_row is being rebuilt */
-  guint                   test_timeout;
 
   char                   *message;
   gboolean                message_is_error;
   AdwToast               *toast;            /* weak: the message's toast, while shown */
-  KassaCredentialsStatus  account_status;
 
   /* Template widgets */
   AdwEntryRow            *shop_name_row;
-  AdwEntryRow            *terminal_row;
-  AdwPasswordEntryRow    *secret_row;
-  AdwEntryRow            *url_row;
-  GtkLabel               *storage_label;
-  GtkLabel               *account_status_label;
-  GtkSpinner             *account_spinner;
+  KassaAccountForm       *account_form;
   AdwPreferencesGroup    *pin_group;
   AdwPasswordEntryRow    *pin_old_row;
   AdwPasswordEntryRow    *pin_new_row;
@@ -678,116 +670,43 @@ get_manager (KassaPreferencesWindow *self)
 }
 
 static void
-set_account_status (KassaPreferencesWindow *self,
-                    KassaCredentialsStatus  status,
-                    KassaCredentialsField   fields,
-                    const char             *message)
+on_account_form_status_cb (KassaPreferencesWindow *self)
 {
-  GtkWidget *label = GTK_WIDGET (self->account_status_label);
-  gboolean busy = status == KASSA_CREDENTIALS_STATUS_TESTING ||
-                  status == KASSA_CREDENTIALS_STATUS_SAVING;
-  gboolean good = status == KASSA_CREDENTIALS_STATUS_TEST_OK ||
-                  status == KASSA_CREDENTIALS_STATUS_SAVED;
+  kassa_account_form_update_actions (self->account_form, GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACCOUNT_STATUS]);
+}
 
-  set_row_error (self->terminal_row, (fields & KASSA_CREDENTIALS_FIELD_TERMINAL) != 0);
-  set_row_error (self->secret_row, (fields & KASSA_CREDENTIALS_FIELD_SECRET) != 0);
-  set_row_error (self->url_row, (fields & KASSA_CREDENTIALS_FIELD_URL) != 0);
+/* Each verdict of the account form is also the window's message. */
+static void
+on_account_form_verdict_cb (KassaPreferencesWindow *self)
+{
+  KassaCredentialsStatus status = kassa_account_form_get_status (self->account_form);
+  const char *message = kassa_account_form_get_status_message (self->account_form);
 
-  gtk_widget_remove_css_class (label, "success");
-  gtk_widget_remove_css_class (label, "error");
-  if (good)
-    gtk_widget_add_css_class (label, "success");
-  else if (!busy && message != NULL)
-    gtk_widget_add_css_class (label, "error");
-  gtk_label_set_text (self->account_status_label, message != NULL ? message : "");
-  gtk_widget_set_visible (label, message != NULL);
+  if (status == KASSA_CREDENTIALS_STATUS_TESTING || status == KASSA_CREDENTIALS_STATUS_SAVING ||
+      message == NULL)
+    return;
 
-  gtk_widget_set_visible (GTK_WIDGET (self->account_spinner), busy);
-  gtk_spinner_set_spinning (self->account_spinner, busy);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "prefs.test-connection",
-                                 status != KASSA_CREDENTIALS_STATUS_TESTING);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "prefs.save-account", !busy);
-
-  if (!busy && message != NULL)
-    set_message (self, message, !good);
-
-  if (self->account_status != status)
-    {
-      self->account_status = status;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACCOUNT_STATUS]);
-    }
+  set_message (self, message, status != KASSA_CREDENTIALS_STATUS_TEST_OK &&
+                              status != KASSA_CREDENTIALS_STATUS_SAVED);
 }
 
 static void
-update_storage_label (KassaPreferencesWindow *self)
+setup_account_form (KassaPreferencesWindow *self)
 {
-  g_autofree char *where = kassa_secret_store_describe (self->store);
-  GString *text = g_string_new (where);
+  g_autoptr(KassaSecretStore) store = kassa_secret_store_new (KASSA_SECRET_BACKEND_AUTO, NULL);
+  g_autoptr(KassaCredentials) credentials = kassa_credentials_new (store, self->settings);
 
-  g_string_append_c (text, ' ');
-  g_string_append (text, _("Leave the secret key empty to keep the one stored for the "
-                           "terminal."));
   if (is_training (self))
-    {
-      g_string_append_c (text, ' ');
-      g_string_append (text, _("Kassa runs in training mode now: saving a terminal makes it "
-                               "take real payments from its next start."));
-    }
+    kassa_account_form_set_note (self->account_form,
+                                 _("Kassa runs in training mode now: saving a terminal makes "
+                                   "it take real payments from its next start."));
+  kassa_account_form_set_credentials (self->account_form, credentials);
 
-  gtk_label_set_text (self->storage_label, text->str);
-  g_string_free (text, TRUE);
-}
-
-static void
-store_resolved_cb (GObject      *object,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  KassaPreferencesWindow *self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  kassa_secret_store_resolve_finish (KASSA_SECRET_STORE (object), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  update_storage_label (self);
-}
-
-static void
-account_verdict_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  KassaPreferencesWindow *self = user_data;
-  g_autofree char *message = NULL;
-  KassaCredentialsStatus status;
-  KassaCredentialsField fields;
-
-  /* Cancelled: the window is gone (or a newer test replaced this one). */
-  if (!kassa_credentials_verdict_finish (result, &status, &fields, &message, NULL))
-    return;
-
-  if (status == KASSA_CREDENTIALS_STATUS_SAVED)
-    gtk_editable_set_text (GTK_EDITABLE (self->secret_row), "");
-
-  set_account_status (self, status, fields, message);
-}
-
-/* FALSE when a field is refused (said already). */
-static gboolean
-validate_account (KassaPreferencesWindow *self)
-{
-  g_autoptr(GError) error = NULL;
-  KassaCredentialsField fields = KASSA_CREDENTIALS_FIELD_NONE;
-
-  if (kassa_credentials_validate (gtk_editable_get_text (GTK_EDITABLE (self->terminal_row)),
-                                  gtk_editable_get_text (GTK_EDITABLE (self->secret_row)),
-                                  gtk_editable_get_text (GTK_EDITABLE (self->url_row)),
-                                  &fields, &error))
-    return TRUE;
-
-  set_account_status (self, KASSA_CREDENTIALS_STATUS_INVALID, fields, error->message);
-  return FALSE;
+  g_signal_connect_object (self->account_form, "notify::status",
+                           G_CALLBACK (on_account_form_status_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->account_form, "verdict",
+                           G_CALLBACK (on_account_form_verdict_cb), self, G_CONNECT_SWAPPED);
 }
 
 static void
@@ -795,37 +714,7 @@ test_connection_action_cb (GtkWidget  *widget,
                            const char *action_name,
                            GVariant   *parameter)
 {
-  KassaPreferencesWindow *self = KASSA_PREFERENCES_WINDOW (widget);
-
-  if (!validate_account (self))
-    return;
-
-  g_cancellable_cancel (self->test_cancellable);
-  g_clear_object (&self->test_cancellable);
-  self->test_cancellable = g_cancellable_new ();
-
-  /* Translators: shown while the connection test runs */
-  set_account_status (self, KASSA_CREDENTIALS_STATUS_TESTING, KASSA_CREDENTIALS_FIELD_NONE,
-                      _("Asking the bank…"));
-  kassa_credentials_test_async (self->store,
-                                gtk_editable_get_text (GTK_EDITABLE (self->terminal_row)),
-                                gtk_editable_get_text (GTK_EDITABLE (self->secret_row)),
-                                gtk_editable_get_text (GTK_EDITABLE (self->url_row)),
-                                self->test_timeout, self->test_cancellable,
-                                account_verdict_cb, self);
-}
-
-static void
-save_account (KassaPreferencesWindow *self)
-{
-  /* Translators: shown while saving */
-  set_account_status (self, KASSA_CREDENTIALS_STATUS_SAVING, KASSA_CREDENTIALS_FIELD_NONE,
-                      _("Saving…"));
-  kassa_credentials_save_async (self->store, self->settings,
-                                gtk_editable_get_text (GTK_EDITABLE (self->terminal_row)),
-                                gtk_editable_get_text (GTK_EDITABLE (self->secret_row)),
-                                gtk_editable_get_text (GTK_EDITABLE (self->url_row)),
-                                self->cancellable, account_verdict_cb, self);
+  kassa_account_form_test (KASSA_PREFERENCES_WINDOW (widget)->account_form);
 }
 
 static void
@@ -842,15 +731,17 @@ leave_training_authorised_cb (GObject      *object,
       if (g_cancellable_is_cancelled (self->cancellable))
         return;
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        set_account_status (self, KASSA_CREDENTIALS_STATUS_NONE, KASSA_CREDENTIALS_FIELD_NONE,
-                            _("Not saved: leaving training mode needs the manager PIN."));
+        kassa_account_form_show_status (self->account_form, KASSA_CREDENTIALS_STATUS_NONE,
+                                        KASSA_CREDENTIALS_FIELD_NONE,
+                                        _("Not saved: leaving training mode needs the manager "
+                                          "PIN."));
       else
-        set_account_status (self, KASSA_CREDENTIALS_STATUS_INVALID,
-                            KASSA_CREDENTIALS_FIELD_NONE, error->message);
+        kassa_account_form_show_status (self->account_form, KASSA_CREDENTIALS_STATUS_INVALID,
+                                        KASSA_CREDENTIALS_FIELD_NONE, error->message);
       return;
     }
 
-  save_account (self);
+  kassa_account_form_save (self->account_form);
 }
 
 static void
@@ -861,7 +752,7 @@ save_account_action_cb (GtkWidget  *widget,
   KassaPreferencesWindow *self = KASSA_PREFERENCES_WINDOW (widget);
   KassaManager *manager = get_manager (self);
 
-  if (!validate_account (self))
+  if (!kassa_account_form_validate (self->account_form))
     return;
 
   /* Leaving training mode is the manager's decision, once there is a PIN. */
@@ -873,7 +764,7 @@ save_account_action_cb (GtkWidget  *widget,
       return;
     }
 
-  save_account (self);
+  kassa_account_form_save (self->account_form);
 }
 
 /* ------------------------------------------------------------------ */
@@ -971,8 +862,6 @@ static void
 kassa_preferences_window_constructed (GObject *object)
 {
   KassaPreferencesWindow *self = KASSA_PREFERENCES_WINDOW (object);
-  g_autofree char *terminal = NULL;
-  g_autofree char *url = NULL;
 
   G_OBJECT_CLASS (kassa_preferences_window_parent_class)->constructed (object);
 
@@ -1009,16 +898,7 @@ kassa_preferences_window_constructed (GObject *object)
   g_signal_connect_object (self->display_row, "notify::selected",
                            G_CALLBACK (on_display_row_selected_cb), self, 0);
 
-  terminal = g_settings_get_string (self->settings, "terminal");
-  url = g_settings_get_string (self->settings, "bank-url");
-  gtk_editable_set_text (GTK_EDITABLE (self->terminal_row), terminal);
-  gtk_editable_set_text (GTK_EDITABLE (self->url_row), url);
-  g_signal_connect (self->terminal_row, "changed", G_CALLBACK (on_row_changed_cb), NULL);
-  g_signal_connect (self->secret_row, "changed", G_CALLBACK (on_row_changed_cb), NULL);
-  g_signal_connect (self->url_row, "changed", G_CALLBACK (on_row_changed_cb), NULL);
-
-  update_storage_label (self);
-  kassa_secret_store_resolve_async (self->store, self->cancellable, store_resolved_cb, self);
+  setup_account_form (self);
 
   g_signal_connect (self->pin_old_row, "changed", G_CALLBACK (on_row_changed_cb), NULL);
   g_signal_connect (self->pin_new_row, "changed", G_CALLBACK (on_row_changed_cb), NULL);
@@ -1032,8 +912,6 @@ kassa_preferences_window_dispose (GObject *object)
   KassaPreferencesWindow *self = KASSA_PREFERENCES_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
-  g_cancellable_cancel (self->test_cancellable);
-  g_clear_object (&self->test_cancellable);
   g_clear_weak_pointer (&self->toast);
   if (self->monitors != NULL)
     g_signal_handlers_disconnect_by_data (self->monitors, self);
@@ -1051,7 +929,6 @@ kassa_preferences_window_finalize (GObject *object)
 
   g_clear_object (&self->counter);
   g_clear_object (&self->settings);
-  g_clear_object (&self->store);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->display_choices, g_ptr_array_unref);
   g_clear_pointer (&self->message, g_free);
@@ -1086,7 +963,7 @@ kassa_preferences_window_get_property (GObject    *object,
       break;
 
     case PROP_ACCOUNT_STATUS:
-      g_value_set_enum (value, self->account_status);
+      g_value_set_enum (value, kassa_account_form_get_status (self->account_form));
       break;
 
     default:
@@ -1156,16 +1033,11 @@ kassa_preferences_window_class_init (KassaPreferencesWindowClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (KASSA_TYPE_ACCOUNT_FORM);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/mn/kassa/Kassa/ui/kassa-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow, shop_name_row);
-  gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow, terminal_row);
-  gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow, secret_row);
-  gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow, url_row);
-  gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow, storage_label);
-  gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow,
-                                        account_status_label);
-  gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow, account_spinner);
+  gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow, account_form);
   gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow, pin_group);
   gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow, pin_old_row);
   gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow, pin_new_row);
@@ -1203,8 +1075,6 @@ kassa_preferences_window_init (KassaPreferencesWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
-  self->test_timeout = DEFAULT_TEST_TIMEOUT;
-  self->store = kassa_secret_store_new (KASSA_SECRET_BACKEND_AUTO, NULL);
   self->display_choices = g_ptr_array_new_with_free_func ((GDestroyNotify) display_choice_free);
 }
 
@@ -1307,9 +1177,10 @@ kassa_preferences_window_get_row (KassaPreferencesWindow *self,
     gpointer    row;
   } rows[] = {
     { "shop-name", self->shop_name_row },
-    { "terminal", self->terminal_row },
-    { "secret", self->secret_row },
-    { "bank-url", self->url_row },
+    { "terminal", kassa_account_form_get_row (self->account_form,
+                                              KASSA_CREDENTIALS_FIELD_TERMINAL) },
+    { "secret", kassa_account_form_get_row (self->account_form, KASSA_CREDENTIALS_FIELD_SECRET) },
+    { "bank-url", kassa_account_form_get_row (self->account_form, KASSA_CREDENTIALS_FIELD_URL) },
     { "language", self->language_row },
     { "qr-method", self->qr_method_row },
     { "poll-fast-ms", self->poll_fast_row },
@@ -1358,7 +1229,7 @@ kassa_preferences_window_get_account_status (KassaPreferencesWindow *self)
 {
   g_return_val_if_fail (KASSA_IS_PREFERENCES_WINDOW (self), KASSA_CREDENTIALS_STATUS_NONE);
 
-  return self->account_status;
+  return kassa_account_form_get_status (self->account_form);
 }
 
 void
@@ -1366,7 +1237,6 @@ kassa_preferences_window_set_test_timeout (KassaPreferencesWindow *self,
                                            guint                   seconds)
 {
   g_return_if_fail (KASSA_IS_PREFERENCES_WINDOW (self));
-  g_return_if_fail (seconds > 0);
 
-  self->test_timeout = seconds;
+  kassa_account_form_set_test_timeout (self->account_form, seconds);
 }

@@ -1,5 +1,6 @@
 /* kassa-preferences-window.h — the manager's settings: bank, payments, display, receipts
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * An AdwPreferencesWindow over the GSettings of mn.kassa.Kassa. Nothing
@@ -11,8 +12,8 @@
  * - choices (QR mode, monitor, paper, language) and switches are saved as
  *   they are picked: every choice is valid;
  * - the bank account (terminal, secret key, bank address) is saved as a
- *   whole with its own "Save" and "Test connection", the same checks and
- *   words as the credentials dialog (kassa_credentials_*()). Saving a
+ *   whole with its own "Save" and "Test connection": the credentials
+ *   dialog's own form (KassaAccountForm over KassaCredentials). Saving a
  *   terminal while Kassa trains leaves training mode at the next start, and
  *   asks the manager PIN (action "leave-training") once one is set.
  * The application applies the settings (docs/manager.md says when each
@@ -40,7 +41,7 @@
 #include <adwaita.h>
 
 #include "kassa-counter.h"
-#include "kassa-credentials-dialog.h"
+#include "kassa-credentials.h"
 
 G_BEGIN_DECLS
 

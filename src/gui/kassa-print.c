@@ -1,5 +1,6 @@
 /* kassa-print.c — receipts and settlement reports through GtkPrintOperation
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The operation prints on the whole sheet (use-full-page) in points, so the

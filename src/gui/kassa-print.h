@@ -1,5 +1,6 @@
 /* kassa-print.h — receipts and settlement reports through GtkPrintOperation
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The pages are drawn by src/report (the same drawing as the PDFs of

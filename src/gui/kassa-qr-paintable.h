@@ -1,5 +1,6 @@
 /* kassa-qr-paintable.h — a QR code drawn crisply at any size
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * GTK 4.8 cannot scale a texture with nearest-neighbour filtering, and a

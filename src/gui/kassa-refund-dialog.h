@@ -1,5 +1,6 @@
 /* kassa-refund-dialog.h — refund a paid sale, with a reason and the manager PIN
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Shows the sale (number, amount, time, masked card), asks a reason and the

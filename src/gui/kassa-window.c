@@ -1,5 +1,6 @@
 /* kassa-window.c — the cashier window
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

@@ -1,5 +1,6 @@
 /* kassa-window.h — the cashier window
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Keyboard first: the amount entry keeps the focus; Enter charges by QR, F2

@@ -1,5 +1,6 @@
 /* kassa-receipt.c — a customer receipt for a paid sale or a refund
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * One function lays the receipt out and either only measures it (to size a

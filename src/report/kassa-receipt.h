@@ -1,5 +1,6 @@
 /* kassa-receipt.h — a customer receipt for a paid sale or a refund
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Shop name, terminal, invoice number, amount, approval code, masked card,

@@ -1,5 +1,6 @@
 /* kassa-report-private.h — what the report and the receipt share
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

@@ -1,5 +1,6 @@
 /* kassa-report.c — the end-of-day settlement report: PDF, CSV and printable pages
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The report is a list of rows (title, key/value lines, table rows), each a
@@ -17,6 +18,7 @@
 #include <glib/gi18n.h>
 
 #include "kassa-amount.h"
+#include "kassa-enum.h"
 #include "kassa-report-private.h"
 
 G_DEFINE_QUARK (kassa-report-error-quark, kassa_report_error)
@@ -24,56 +26,42 @@ G_DEFINE_QUARK (kassa-report-error-quark, kassa_report_error)
 /* ------------------------------------------------------------------ */
 /* Shared helpers (kassa-report-private.h)                             */
 
-static const GEnumValue paper_values[] = {
-  { KASSA_PAPER_58MM, "KASSA_PAPER_58MM", "58mm" },
-  { KASSA_PAPER_80MM, "KASSA_PAPER_80MM", "80mm" },
-  { KASSA_PAPER_A4, "KASSA_PAPER_A4", "a4" },
-  { 0, NULL, NULL },
-};
-
-GType
-kassa_paper_width_get_type (void)
-{
-  static gsize type_id = 0;
-
-  if (g_once_init_enter (&type_id))
-    g_once_init_leave (&type_id, g_enum_register_static ("KassaPaperWidth", paper_values));
-
-  return type_id;
-}
+/* The nicks are the GSettings and kassa-ctl words. */
+G_DEFINE_ENUM_TYPE (KassaPaperWidth, kassa_paper_width,
+  G_DEFINE_ENUM_VALUE (KASSA_PAPER_58MM, "58mm"),
+  G_DEFINE_ENUM_VALUE (KASSA_PAPER_80MM, "80mm"),
+  G_DEFINE_ENUM_VALUE (KASSA_PAPER_A4, "a4"))
 
 const char *
 kassa_paper_width_to_string (KassaPaperWidth paper)
 {
-  for (guint i = 0; paper_values[i].value_nick != NULL; i++)
-    if (paper_values[i].value == (gint) paper)
-      return paper_values[i].value_nick;
+  const char *nick = kassa_enum_to_nick (KASSA_TYPE_PAPER_WIDTH, paper, NULL);
 
-  g_return_val_if_reached ("a4");
+  g_return_val_if_fail (nick != NULL, "a4");
+
+  return nick;
 }
 
 gboolean
 kassa_paper_width_from_string (const char      *text,
                                KassaPaperWidth *out_paper)
 {
-  KassaPaperWidth paper;
+  g_autofree char *folded = NULL;
 
   if (text == NULL)
     return FALSE;
 
-  if (g_ascii_strcasecmp (text, "58mm") == 0 || g_str_equal (text, "58"))
-    paper = KASSA_PAPER_58MM;
-  else if (g_ascii_strcasecmp (text, "80mm") == 0 || g_str_equal (text, "80"))
-    paper = KASSA_PAPER_80MM;
-  else if (g_ascii_strcasecmp (text, "a4") == 0)
-    paper = KASSA_PAPER_A4;
-  else
-    return FALSE;
+  /* A nick in any case, or the bare width: "58" and "80". */
+  folded = g_ascii_strdown (text, -1);
+  if (g_str_equal (folded, "58") || g_str_equal (folded, "80"))
+    {
+      char *with_unit = g_strconcat (folded, "mm", NULL);
 
-  if (out_paper != NULL)
-    *out_paper = paper;
+      g_free (folded);
+      folded = with_unit;
+    }
 
-  return TRUE;
+  return kassa_enum_from_nick (KASSA_TYPE_PAPER_WIDTH, folded, (int *) out_paper);
 }
 
 double

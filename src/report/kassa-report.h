@@ -1,5 +1,6 @@
 /* kassa-report.h — the end-of-day settlement report as PDF, CSV and printable pages
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * cairo + pango, no GTK: kassa-ctl writes reports headless, the GUI prints the

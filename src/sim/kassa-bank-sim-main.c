@@ -1,5 +1,6 @@
 /* kassa-bank-sim-main.c — the kassa-bank-sim executable
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Without a command word it is the simulated bank: it prints its URL as the
@@ -23,6 +24,7 @@
 #include <libsoup/soup.h>
 
 #include "kassa-bank-fields.h"
+#include "kassa-enum.h"
 #include "kassa-secret-store.h"
 
 #define EXIT_USAGE 2
@@ -117,6 +119,8 @@ run_server (int    argc,
   int opt_autopay = 0;
   int opt_error_http_status = 200;
   gboolean opt_lenient = FALSE;
+  g_autofree char *opt_cancel_reply = NULL;
+  KassaSimCancelReply cancel_reply = KASSA_SIM_CANCEL_REPLY_BOTH;
   int original_argc = argc;
   guint term_id, int_id;
   const GOptionEntry entries[] = {
@@ -143,6 +147,9 @@ run_server (int    argc,
       N_("HTTP status of error envelopes (default 200)"), N_("STATUS") },
     { "lenient-amounts", 0, 0, G_OPTION_ARG_NONE, &opt_lenient,
       N_("Also accept checksums over the normalised amount (\"1000.00\" as \"1000\")"), NULL },
+    { "cancel-reply", 0, 0, G_OPTION_ARG_STRING, &opt_cancel_reply,
+      N_("Success fields of a cancel reply: both (default), status or resp-code"),
+      N_("FIELDS") },
     { "reading", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_readings,
       N_("A protocol reading, e.g. refund-checksum-order=amount-invoice-terminal (repeatable)"),
       N_("KEY=VALUE") },
@@ -185,6 +192,10 @@ run_server (int    argc,
     return usage_error (context, _("--autopay must be 0…86400 seconds"));
   if (opt_error_http_status < 200 || opt_error_http_status > 599)
     return usage_error (context, _("--error-http-status must be 200…599"));
+  if (opt_cancel_reply != NULL &&
+      !kassa_enum_from_nick (KASSA_TYPE_SIM_CANCEL_REPLY, opt_cancel_reply,
+                             (int *) &cancel_reply))
+    return usage_error (context, _("--cancel-reply must be both, status or resp-code"));
   if ((opt_tls_cert == NULL) != (opt_tls_key == NULL))
     return usage_error (context, _("--tls-cert and --tls-key go together"));
   if (opt_push_url != NULL && !is_http_url (opt_push_url))
@@ -233,6 +244,7 @@ run_server (int    argc,
 
   kassa_bank_sim_set_error_http_status (sim, (guint) opt_error_http_status);
   kassa_bank_sim_set_lenient_amounts (sim, opt_lenient);
+  kassa_bank_sim_set_cancel_reply (sim, cancel_reply);
   kassa_bank_sim_set_autopay (sim, (guint) opt_autopay);
   kassa_bank_sim_set_push_url (sim, opt_push_url);
 

@@ -1,5 +1,6 @@
 /* kassa-bank-sim.h — a faithful Golomt Instore bank, on loopback
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * For tests, benchmarks, demos and training mode. It runs in the thread-default
@@ -45,6 +46,20 @@ const char *kassa_sim_fault_kind_to_string   (KassaSimFaultKind  kind);
 gboolean    kassa_sim_fault_kind_from_string (const char        *text,
                                               KassaSimFaultKind *out_kind);
 
+/* Which success fields a cancel reply carries (open question 8 of the fact
+ * sheet: the sources read either). */
+typedef enum
+{
+  KASSA_SIM_CANCEL_REPLY_BOTH,      /* status "SUCCESS" and resp_code "00"/resp_desc; default */
+  KASSA_SIM_CANCEL_REPLY_STATUS,    /* status only (what erxes 2022 read) */
+  KASSA_SIM_CANCEL_REPLY_RESP_CODE, /* resp_code/resp_desc only (what erxes 2026 reads) */
+} KassaSimCancelReply;
+
+/* The value nicks, "both", "status", "resp-code", are the words of
+ * kassa-bank-sim --cancel-reply. */
+#define KASSA_TYPE_SIM_CANCEL_REPLY (kassa_sim_cancel_reply_get_type ())
+GType kassa_sim_cancel_reply_get_type (void) G_GNUC_CONST;
+
 typedef enum
 {
   KASSA_SIM_ERROR_UNKNOWN_INVOICE,
@@ -85,6 +100,9 @@ void          kassa_bank_sim_set_error_http_status (KassaBankSim  *self,
 /* Accept a checksum over a numerically normalised amount too ("1000.00" ~ "1000"). */
 void          kassa_bank_sim_set_lenient_amounts   (KassaBankSim  *self,
                                                     gboolean       lenient);
+/* The success fields of a cancel reply. Default KASSA_SIM_CANCEL_REPLY_BOTH. */
+void          kassa_bank_sim_set_cancel_reply      (KassaBankSim        *self,
+                                                    KassaSimCancelReply  shape);
 /* Tag 59 of the QR payload: 1–25 characters, no control characters.
  * Default "KASSA TRAINING". */
 gboolean      kassa_bank_sim_set_merchant_name     (KassaBankSim  *self,

@@ -1,6 +1,7 @@
 /* kassa-soak.c — the soak: thousands of sales with random faults and kills, then the journal
  * must agree with the bank
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Runs N sales as real `kassa-ctl` processes ($KASSA_CTL) against one
@@ -40,6 +41,7 @@
 
 #include "kassa-exit-code.h"
 #include "kassa-invoice.h"
+#include "kassa-test-ctl.h"
 #include "kassa-test-util.h"
 
 #define PIN "4321"
@@ -108,7 +110,6 @@ typedef struct
   KassaTestSim *sim;
   char         *dir;
   char         *journal_path;
-  char         *err_path;
   gboolean      verbose;
 
   GHashTable   *numbers;       /* every invoice number a sale printed */
@@ -159,13 +160,7 @@ typedef struct
   int               status;
   gboolean          held_kill;  /* we killed it with its request held */
   /* while it runs */
-  GSubprocess      *process;
-  GDataInputStream *stdout_lines;
-  gboolean          out_done;
-  gboolean          exited;
-  gboolean          timed_out;
   gboolean          customer_done;
-  guint             held_id;
 } Run;
 
 static void
@@ -176,9 +171,6 @@ run_clear (Run *r)
   if (r->out != NULL)
     g_string_free (r->out, TRUE);
   g_free (r->err);
-  g_clear_object (&r->process);
-  g_clear_object (&r->stdout_lines);
-  g_clear_handle_id (&r->held_id, g_source_remove);
 }
 
 static const char *
@@ -301,10 +293,12 @@ customer_act (Soak       *s,
 
 /* ---- kassa-ctl ---- */
 
+/* Each stdout line as it comes (KassaTestCtlLineFunc). */
 static void
-run_check_line (Run        *r,
-                const char *line)
+run_check_line (const char *line,
+                gpointer    user_data)
 {
+  Run *r = user_data;
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonNode *root;
   JsonObject *o;
@@ -331,71 +325,6 @@ run_check_line (Run        *r,
     }
 }
 
-static void
-run_read_line_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  Run *r = user_data;
-  g_autofree char *line = NULL;
-  gsize length = 0;
-
-  line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result,
-                                                    &length, NULL);
-  if (line == NULL)
-    {
-      r->out_done = TRUE;
-      return;
-    }
-  g_string_append (r->out, line);
-  g_string_append_c (r->out, '\n');
-  run_check_line (r, line);
-  g_data_input_stream_read_line_async (r->stdout_lines, G_PRIORITY_DEFAULT, NULL,
-                                       run_read_line_cb, r);
-}
-
-static void
-run_exited_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  Run *r = user_data;
-
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  r->exited = TRUE;
-}
-
-static gboolean
-run_timeout_cb (gpointer user_data)
-{
-  Run *r = user_data;
-
-  r->timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Kills the run once the simulator holds its request. */
-static gboolean
-run_kill_when_held_cb (gpointer user_data)
-{
-  Run *r = user_data;
-  guint status = 0;
-  g_autofree char *reply = kassa_test_sim_control (r->s->sim, "/sim/held", "{}", &status);
-
-  if (r->exited)
-    {
-      r->held_id = 0;
-      return G_SOURCE_REMOVE;
-    }
-  if (status != 200 || g_str_equal (reply, "{\"held\": 0}"))
-    return G_SOURCE_CONTINUE;
-
-  g_subprocess_send_signal (r->process, SIGKILL);
-  r->held_kill = TRUE;
-  r->held_id = 0;
-  return G_SOURCE_REMOVE;
-}
-
 /* Runs kassa-ctl ARGS… --timeout 1 (--poll-ms for till commands) with the
  * simulator, the terminal and the journal in its environment. */
 static void
@@ -403,90 +332,39 @@ run_ctl (Run                *r,
          const char * const *args)
 {
   Soak *s = r->s;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GString) line = g_string_new ("kassa-ctl");
-  g_auto(GStrv) env = g_get_environ ();
-  g_autoptr(GError) error = NULL;
-  GOutputStream *in;
-  guint timeout_id;
+  const char *iterations = g_getenv ("KASSA_TEST_PBKDF2_ITERATIONS");
+  g_autofree char *iterations_env = g_strconcat ("KASSA_TEST_PBKDF2_ITERATIONS=",
+                                                 iterations != NULL ? iterations : "1000",
+                                                 NULL);
+  const char * const env[] = { iterations_env, NULL };
+  KassaTestCtlOptions options = {
+    .sim = s->sim,
+    .journal = s->journal_path,
+    .crash_point = r->crash_point,
+    .env = env,
+    .input = r->input,
+    .limit_s = RUN_LIMIT_S,
+    .kill_when_held = r->kill_when_held,
+    /* Every surprise is an anomaly, counted, not a stop. */
+    .flags = KASSA_TEST_CTL_UNCHECKED,
+    .line_func = run_check_line,
+    .line_data = r,
+  };
+  g_autoptr(KassaTestCtl) ctl = NULL;
 
-  env = g_environ_setenv (env, "KASSA_BANK_URL", kassa_test_sim_get_url (s->sim), TRUE);
-  env = g_environ_setenv (env, "KASSA_TERMINAL", KASSA_TEST_TERMINAL, TRUE);
-  env = g_environ_setenv (env, "KASSA_SECRET", KASSA_TEST_SECRET, TRUE);
-  env = g_environ_setenv (env, "KASSA_JOURNAL", s->journal_path, TRUE);
-  env = g_environ_setenv (env, "KASSA_BANK_CA_FILE", "", TRUE);
-  env = g_environ_setenv (env, "KASSA_TEST_PBKDF2_ITERATIONS", "1000", FALSE);
-  env = g_environ_setenv (env, "LANG", "C.UTF-8", TRUE);
-  env = g_environ_unsetenv (env, "LC_ALL");
-  if (r->crash_point != NULL)
-    env = g_environ_setenv (env, "KASSA_CRASH_POINT", r->crash_point, TRUE);
-  else
-    env = g_environ_unsetenv (env, "KASSA_CRASH_POINT");
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_environ (launcher, env);
-  g_subprocess_launcher_set_stderr_file_path (launcher, s->err_path);
-
-  g_ptr_array_add (argv, (char *) env_path ("KASSA_CTL"));
-  for (guint i = 0; args[i] != NULL; i++)
-    {
-      g_ptr_array_add (argv, (char *) args[i]);
-      g_string_append_printf (line, " %s", args[i]);
-    }
-  g_ptr_array_add (argv, NULL);
-
-  r->out = g_string_new (NULL);
-  g_unlink (s->err_path);
-  r->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata,
-                                             &error);
-  if (r->process == NULL)
-    g_error ("%s: %s", line->str, error->message);
   s->runs++;
-
-  in = g_subprocess_get_stdin_pipe (r->process);
-  if (r->input != NULL &&
-      !g_output_stream_write_all (in, r->input, strlen (r->input), NULL, NULL, &error))
-    g_error ("%s: writing its input: %s", line->str, error->message);
-  g_output_stream_close (in, NULL, NULL);
-
-  r->stdout_lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (r->process));
-  g_data_input_stream_read_line_async (r->stdout_lines, G_PRIORITY_DEFAULT, NULL,
-                                       run_read_line_cb, r);
-  g_subprocess_wait_async (r->process, NULL, run_exited_cb, r);
-  timeout_id = g_timeout_add_seconds (RUN_LIMIT_S, run_timeout_cb, r);
-  if (r->kill_when_held)
-    r->held_id = g_timeout_add (10, run_kill_when_held_cb, r);
-
-  while (!(r->out_done && r->exited) && !r->timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (r->timed_out)
-    {
-      anomaly (s, "%s did not finish within %d s (killed)", line->str, RUN_LIMIT_S);
-      g_subprocess_force_exit (r->process);
-      while (!(r->out_done && r->exited))
-        g_main_context_iteration (NULL, TRUE);
-    }
-  else
-    {
-      g_source_remove (timeout_id);
-    }
-  g_clear_handle_id (&r->held_id, g_source_remove);
-
-  g_file_get_contents (s->err_path, &r->err, NULL, NULL);
-  if (r->err == NULL)
-    r->err = g_strdup ("");
-  r->signalled = g_subprocess_get_if_signaled (r->process);
-  if (r->signalled)
-    r->signal = g_subprocess_get_term_sig (r->process);
-  else
-    r->status = g_subprocess_get_exit_status (r->process);
+  ctl = kassa_test_ctl_run (&options, args);
+  if (ctl->timed_out)
+    anomaly (s, "%s did not finish within %d s (killed)", ctl->command, RUN_LIMIT_S);
+  r->out = g_string_new (ctl->out);
+  r->err = g_strdup (ctl->err);
+  r->signalled = ctl->signalled;
+  r->signal = ctl->signal;
+  r->status = ctl->status;
+  r->held_kill = ctl->held_kill;
 
   if (s->verbose)
-    g_printerr ("%s%s → %s %d\n%s", line->str,
-                r->crash_point != NULL ? " [crash point]" : "",
-                r->signalled ? "signal" : "exit",
+    g_printerr ("%s → %s %d\n%s", ctl->command, r->signalled ? "signal" : "exit",
                 r->signalled ? r->signal : r->status, r->err);
 
   if (r->signalled)
@@ -494,17 +372,17 @@ run_ctl (Run                *r,
       gboolean expected = r->signal == SIGKILL && (r->crash_point != NULL || r->held_kill);
 
       if (!expected)
-        anomaly (s, "%s was killed by signal %d: %s", line->str, r->signal, r->err);
+        anomaly (s, "%s was killed by signal %d: %s", ctl->command, r->signal, r->err);
     }
   else
     {
       s->exit_count[r->status & 0xff]++;
       if (r->status == 1)
-        anomaly (s, "%s exited 1 (internal error): %s", line->str, r->err);
+        anomaly (s, "%s exited 1 (internal error): %s", ctl->command, r->err);
     }
   if (strstr (r->out->str, KASSA_TEST_SECRET) != NULL ||
       strstr (r->err, KASSA_TEST_SECRET) != NULL)
-    anomaly (s, "%s printed the secret", line->str);
+    anomaly (s, "%s printed the secret", ctl->command);
 }
 
 /* Appends the till options to a kassa-ctl command line. */
@@ -1170,7 +1048,6 @@ main (int   argc,
     g_error ("cannot make a folder in %s: %s", parent, g_strerror (errno));
   s->dir = g_strdup (template);
   s->journal_path = g_build_filename (s->dir, "journal.sqlite", NULL);
-  s->err_path = g_build_filename (s->dir, "kassa-ctl.err", NULL);
   s->rand = g_rand_new_with_seed (s->seed);
   s->numbers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   s->paid = g_ptr_array_new_with_free_func (g_free);
@@ -1378,7 +1255,6 @@ main (int   argc,
       g_unlink (s->journal_path);
       g_unlink (wal);
       g_unlink (shm);
-      g_unlink (s->err_path);
       g_rmdir (s->dir);
     }
   else
@@ -1395,7 +1271,6 @@ main (int   argc,
   g_string_free (s->anomaly_log, TRUE);
   g_free (s->dir);
   g_free (s->journal_path);
-  g_free (s->err_path);
 
   return tap_failed ? 1 : 0;
 }

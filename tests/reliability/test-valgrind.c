@@ -1,5 +1,6 @@
 /* test-valgrind.c — real kassa-ctl runs under valgrind: no memory error, no definite leak
  *
+ * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Each case prepares what it needs with plain kassa-ctl runs (a kassa-bank-sim
@@ -24,6 +25,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "kassa-test-ctl.h"
 #include "kassa-test-util.h"
 
 #define PIN "2468"
@@ -65,88 +67,67 @@ ctl (Fixture            *f,
      const char         *input,
      const char * const *args)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GString) line = g_string_new (NULL);
-  g_auto(GStrv) env = g_get_environ ();
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) wrapper = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(KassaTestCtl) run = NULL;
   g_autofree char *log_path = g_build_filename (f->dir, "valgrind.log", NULL);
-  char *out = NULL;
-  char *err = NULL;
-  int status;
-
-  env = g_environ_setenv (env, "KASSA_BANK_URL", kassa_test_sim_get_url (f->sim), TRUE);
-  env = g_environ_setenv (env, "KASSA_TERMINAL", KASSA_TEST_TERMINAL, TRUE);
-  env = g_environ_setenv (env, "KASSA_SECRET", KASSA_TEST_SECRET, TRUE);
-  env = g_environ_setenv (env, "KASSA_JOURNAL", f->journal, TRUE);
-  env = g_environ_setenv (env, "KASSA_BANK_CA_FILE", "", TRUE);
-  /* GLib 2.74's slice allocator hides frees from valgrind. */
-  env = g_environ_setenv (env, "G_SLICE", "always-malloc", TRUE);
-  env = g_environ_unsetenv (env, "KASSA_CRASH_POINT");
-  /* The test's isolated folders (the training journal lives in the data one). */
-  env = g_environ_setenv (env, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
-  env = g_environ_setenv (env, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
-  env = g_environ_setenv (env, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
+  g_autofree char *config_home = g_strconcat ("XDG_CONFIG_HOME=", g_get_user_config_dir (), NULL);
+  g_autofree char *cache_home = g_strconcat ("XDG_CACHE_HOME=", g_get_user_cache_dir (), NULL);
+  const char * const env[] = {
+    /* GLib 2.74's slice allocator hides frees from valgrind. */
+    "G_SLICE=always-malloc",
+    /* The test's isolated folders (the training journal lives in the data one). */
+    config_home,
+    cache_home,
+    NULL,
+  };
+  KassaTestCtlOptions options = {
+    .sim = f->sim,
+    .journal = f->journal,
+    .data_home = g_get_user_data_dir (),
+    .env = env,
+    .input = input,
+  };
 
   if (checked)
     {
       const char *supp = g_getenv ("KASSA_VALGRIND_SUPP");
 
-      g_ptr_array_add (argv, g_strdup (g_getenv ("KASSA_VALGRIND")));
-      g_ptr_array_add (argv, g_strdup ("--error-exitcode=" G_STRINGIFY (VALGRIND_ERROR)));
-      g_ptr_array_add (argv, g_strdup ("--leak-check=full"));
-      g_ptr_array_add (argv, g_strdup ("--errors-for-leak-kinds=definite"));
-      g_ptr_array_add (argv, g_strdup ("--show-leak-kinds=definite"));
-      g_ptr_array_add (argv, g_strdup ("--num-callers=30"));
-      g_ptr_array_add (argv, g_strdup_printf ("--log-file=%s", log_path));
+      g_ptr_array_add (wrapper, g_strdup (g_getenv ("KASSA_VALGRIND")));
+      g_ptr_array_add (wrapper, g_strdup ("--error-exitcode=" G_STRINGIFY (VALGRIND_ERROR)));
+      g_ptr_array_add (wrapper, g_strdup ("--leak-check=full"));
+      g_ptr_array_add (wrapper, g_strdup ("--errors-for-leak-kinds=definite"));
+      g_ptr_array_add (wrapper, g_strdup ("--show-leak-kinds=definite"));
+      g_ptr_array_add (wrapper, g_strdup ("--num-callers=30"));
+      g_ptr_array_add (wrapper, g_strdup_printf ("--log-file=%s", log_path));
       if (supp != NULL)
         {
           g_auto(GStrv) files = g_strsplit (supp, ":", -1);
 
           for (guint i = 0; files[i] != NULL; i++)
             if (*files[i] != '\0')
-              g_ptr_array_add (argv, g_strdup_printf ("--suppressions=%s", files[i]));
+              g_ptr_array_add (wrapper, g_strdup_printf ("--suppressions=%s", files[i]));
         }
+      g_ptr_array_add (wrapper, NULL);
+      options.wrapper = (const char * const *) wrapper->pdata;
       g_unlink (log_path);
     }
-  g_ptr_array_add (argv, g_strdup (g_getenv ("KASSA_CTL")));
-  for (guint i = 0; args[i] != NULL; i++)
-    {
-      g_ptr_array_add (argv, g_strdup (args[i]));
-      g_string_append_printf (line, " %s", args[i]);
-    }
-  g_ptr_array_add (argv, NULL);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_set_environ (launcher, env);
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, input, NULL, &out, &err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  status = g_subprocess_get_exit_status (process);
-
-  g_test_message ("%skassa-ctl%s → exit %d\nstdout: %s\nstderr: %s",
-                  checked ? "valgrind " : "", line->str, status, out, err);
-  if (checked && status != expected)
+  run = kassa_test_ctl_run (&options, args);
+  if (checked && run->status != expected)
     {
       g_autofree char *log = NULL;
 
       g_file_get_contents (log_path, &log, NULL, NULL);
       g_test_message ("valgrind's log:\n%s", log != NULL ? log : "(none)");
-      if (status == VALGRIND_ERROR)
-        g_error ("valgrind found a memory error or a definite leak in kassa-ctl%s:\n%s",
-                 line->str, log != NULL ? log : "");
+      if (run->status == VALGRIND_ERROR)
+        g_error ("valgrind found a memory error or a definite leak in %s:\n%s",
+                 run->command, log != NULL ? log : "");
     }
-  if (status != expected)
-    g_error ("kassa-ctl%s exited %d, expected %d; stderr: %s", line->str, status, expected,
-             err);
-  g_free (err);
+  if (run->status != expected)
+    g_error ("%s exited %d, expected %d; stderr: %s", run->command, run->status, expected,
+             run->err);
 
-  return out;
+  return g_steal_pointer (&run->out);
 }
 
 /* Shorthands: NULL-terminated argument lists. */
