@@ -78,7 +78,7 @@ charged_cb (GObject      *source,
 {
   ChargeResult *r = user_data;
 
-  r->invoice = kassa_application_charge_finish (KASSA_APPLICATION (source), result, &r->error);
+  r->invoice = kassa_charge_queue_charge_finish (KASSA_CHARGE_QUEUE (source), result, &r->error);
   r->done = TRUE;
 }
 
@@ -239,8 +239,9 @@ training_body (AppFixture *f)
   }
 
   /* A charge as the remote control makes it: it waits for recovery. */
-  kassa_application_charge_async (f->app, 1500, KASSA_INVOICE_METHOD_QR, NULL, "app-test", NULL,
-                                  charged_cb, &charge);
+  kassa_charge_queue_charge_async (kassa_application_get_charge_queue (f->app), 1500,
+                                   KASSA_INVOICE_METHOD_QR, NULL, "app-test", NULL, charged_cb,
+                                   &charge);
   g_assert_true (kassa_test_ui_wait (kassa_test_ui_flag_is_set, &charge.done, LIMIT_S));
   g_assert_no_error (charge.error);
   g_assert_true (till_recovered (f));
@@ -255,8 +256,9 @@ training_body (AppFixture *f)
   {
     ChargeResult second = { 0 };
 
-    kassa_application_charge_async (f->app, 700, KASSA_INVOICE_METHOD_QR, NULL, NULL, NULL,
-                                    charged_cb, &second);
+    kassa_charge_queue_charge_async (kassa_application_get_charge_queue (f->app), 700,
+                                     KASSA_INVOICE_METHOD_QR, NULL, NULL, NULL, charged_cb,
+                                     &second);
     g_assert_true (kassa_test_ui_wait (kassa_test_ui_flag_is_set, &second.done, LIMIT_S));
     g_assert_error (second.error, KASSA_COUNTER_ERROR, KASSA_COUNTER_ERROR_BUSY);
     g_assert_cmpint (kassa_exit_code_for_error (second.error), ==, KASSA_EXIT_BUSY);
@@ -345,14 +347,15 @@ broken_journal_body (AppFixture *f)
   g_assert_null (kassa_application_get_cashier_window (f->app));
   g_assert_null (kassa_application_get_customer_display (f->app));
   g_assert_null (kassa_application_get_counter (f->app));
-  g_assert_null (kassa_application_require_counter (f->app, &error));
+  g_assert_null (kassa_charge_queue_require_counter (kassa_application_get_charge_queue (f->app),
+                                                     &error));
   g_assert_error (error, expected.domain, expected.code);
   g_test_message ("%s", error->message);
   g_assert_nonnull (strstr (error->message, f->journal_path));
 
   /* A remote charge gets the same reason. */
-  kassa_application_charge_async (f->app, 1500, KASSA_INVOICE_METHOD_QR, NULL, NULL, NULL,
-                                  charged_cb, &charge);
+  kassa_charge_queue_charge_async (kassa_application_get_charge_queue (f->app), 1500,
+                                   KASSA_INVOICE_METHOD_QR, NULL, NULL, NULL, charged_cb, &charge);
   g_assert_true (kassa_test_ui_wait (kassa_test_ui_flag_is_set, &charge.done, LIMIT_S));
   g_assert_null (charge.invoice);
   g_assert_error (charge.error, expected.domain, expected.code);

@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "kassa-amount.h"
+#include "kassa-task.h"
 
 struct _KassaCounter
 {
@@ -375,17 +376,14 @@ sale_done_cb (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   KassaCounter *self = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
+  GError *error = NULL;
   KassaInvoice *invoice;
 
   invoice = kassa_till_sale_finish (KASSA_TILL (source), result, &error);
   /* Refused before anything was journaled (bad input, not recovered). */
   self->charging = FALSE;
 
-  if (invoice == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, invoice, g_object_unref);
+  kassa_task_return_object (task, invoice, error);
 }
 
 void

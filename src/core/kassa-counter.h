@@ -25,6 +25,8 @@ typedef enum
   KASSA_COUNTER_ERROR_BUSY,         /* another payment is still open */
   KASSA_COUNTER_ERROR_NO_PAYMENT,   /* there is no open payment to act on */
   KASSA_COUNTER_ERROR_NOT_TRAINING, /* "customer pays/declines" exist only in training mode */
+  KASSA_COUNTER_ERROR_NOT_READY,    /* Kassa is starting or recovering: no counter to charge yet
+                                     * (KassaChargeQueue) */
 } KassaCounterError;
 
 #define KASSA_COUNTER_ERROR (kassa_counter_error_quark ())

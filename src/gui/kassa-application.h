@@ -8,13 +8,16 @@
  * opens the journal, starts the till and its recovery, and shares one
  * KassaCounter between the cashier window, the customer display, the command
  * line (`kassa --charge`, forwarded to the running instance) and the D-Bus
- * interface (kassa-dbus.h). docs/dbus.md documents the remote control.
+ * interface (kassa-dbus.h), whose charges wait in a KassaChargeQueue until
+ * Kassa can take them. docs/dbus.md documents the remote control;
+ * kassa-application-private.h lists the files of this class.
  */
 
 #pragma once
 
 #include <adwaita.h>
 
+#include "kassa-charge-queue.h"
 #include "kassa-counter.h"
 #include "kassa-exit-code.h"
 
@@ -33,29 +36,15 @@ typedef enum
  * state: kassa_exit_code_for_state() (src/core/kassa-exit-code.h). */
 int           kassa_exit_code_for_error          (const GError       *error);
 
-/* Checks a remote charge request before anything is journaled: @method is
- * "qr" (or NULL/""), "deeplink" or "phone"; @phone is required for "phone"
- * and refused for the others; @reference is at most 128 characters of text.
- * KASSA_INPUT_ERROR with a message for the person. */
-gboolean      kassa_charge_request_check         (gint64               amount,
-                                                  const char          *method,
-                                                  const char          *phone,
-                                                  const char          *reference,
-                                                  KassaInvoiceMethod  *out_method,
-                                                  GError             **error);
-
 #define KASSA_TYPE_APPLICATION (kassa_application_get_type ())
 
 G_DECLARE_FINAL_TYPE (KassaApplication, kassa_application, KASSA, APPLICATION, AdwApplication)
 
 KassaApplication *kassa_application_new               (void);
 /* The counter, or NULL while Kassa starts and when it cannot take payments
- * (the journal could not be opened). */
+ * (the journal could not be opened): kassa_charge_queue_require_counter()
+ * says why. */
 KassaCounter     *kassa_application_get_counter       (KassaApplication  *self);
-/* The counter, or NULL with the reason (KASSA_DBUS_ERROR_NOT_READY or the
- * journal's error) in @error. */
-KassaCounter     *kassa_application_require_counter   (KassaApplication  *self,
-                                                       GError           **error);
 /* The mn.kassa.Kassa settings (valid after start-up). */
 GSettings        *kassa_application_get_settings      (KassaApplication  *self);
 /* The training bank's URL, or NULL when Kassa talks to a real bank. */
@@ -64,19 +53,9 @@ const char       *kassa_application_get_training_url  (KassaApplication  *self);
 GtkWindow        *kassa_application_get_cashier_window    (KassaApplication *self);
 GtkWindow        *kassa_application_get_customer_display  (KassaApplication *self);
 
-/* Charges through the counter once Kassa can take payments (start-up and
- * recovery finished), showing both windows. Completes like
- * kassa_counter_charge_async(); a failed start-up is the journal's error. */
-void              kassa_application_charge_async      (KassaApplication    *self,
-                                                       gint64               amount,
-                                                       KassaInvoiceMethod   method,
-                                                       const char          *phone,
-                                                       const char          *reference,
-                                                       GCancellable        *cancellable,
-                                                       GAsyncReadyCallback  callback,
-                                                       gpointer             user_data);
-KassaInvoice     *kassa_application_charge_finish     (KassaApplication    *self,
-                                                       GAsyncResult        *result,
-                                                       GError             **error);
+/* Where charges from outside (`kassa --charge`, D-Bus) go: they wait there
+ * until Kassa can take payments (start-up and recovery finished), and an
+ * accepted one shows both windows. */
+KassaChargeQueue *kassa_application_get_charge_queue  (KassaApplication  *self);
 
 G_END_DECLS

@@ -1,4 +1,4 @@
-/* kassa-dbus.c
+/* kassa-dbus.c — the mn.kassa.Kassa.Till D-Bus interface of a running Kassa
  *
  * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "kassa-charge-request.h"
 #include "kassa-error.h"
 #include "kassa-journal.h"
 
@@ -23,7 +24,7 @@ struct _KassaDbus
   char             *object_path;
   guint             registration_id;
   GDBusNodeInfo    *node_info;
-  KassaApplication *application;  /* weak: it owns us */
+  KassaChargeQueue *queue;        /* weak: its owner owns us */
 
   KassaCounter     *counter;
   KassaInvoice     *followed;     /* the counter's current invoice */
@@ -81,6 +82,8 @@ dbus_code_for_error (const GError *error)
           return KASSA_DBUS_ERROR_NO_PAYMENT;
         case KASSA_COUNTER_ERROR_NOT_TRAINING:
           return KASSA_DBUS_ERROR_NOT_TRAINING;
+        case KASSA_COUNTER_ERROR_NOT_READY:
+          return KASSA_DBUS_ERROR_NOT_READY;
         default:
           return KASSA_DBUS_ERROR_FAILED;
         }
@@ -232,11 +235,7 @@ on_counter_current_invoice_cb (KassaCounter *counter,
 static gboolean
 get_training (KassaDbus *self)
 {
-  if (self->counter != NULL)
-    return kassa_counter_get_training (self->counter);
-
-  return self->application != NULL &&
-         kassa_application_get_training_url (self->application) != NULL;
+  return self->counter != NULL && kassa_counter_get_training (self->counter);
 }
 
 static void
@@ -258,6 +257,34 @@ emit_training_changed (KassaDbus *self)
     g_debug ("PropertiesChanged not sent: %s", error->message);
 }
 
+/* The queue's counter appeared (or changed, or went at shutdown):
+ * StateChanged follows its current invoice from now on. */
+static void
+set_counter (KassaDbus    *self,
+             KassaCounter *counter)
+{
+  if (self->counter == counter)
+    return;
+
+  if (self->counter != NULL)
+    g_signal_handlers_disconnect_by_data (self->counter, self);
+  g_set_object (&self->counter, counter);
+  if (counter != NULL)
+    g_signal_connect_object (counter, "notify::current-invoice",
+                             G_CALLBACK (on_counter_current_invoice_cb), self, 0);
+
+  follow_invoice (self, counter != NULL ? kassa_counter_get_current_invoice (counter) : NULL);
+  emit_training_changed (self);
+}
+
+static void
+on_queue_counter_cb (KassaChargeQueue *queue,
+                     GParamSpec       *pspec,
+                     KassaDbus        *self)
+{
+  set_counter (self, kassa_charge_queue_get_counter (queue));
+}
+
 /* ---- methods ---- */
 
 static void
@@ -270,7 +297,7 @@ charge_done_cb (GObject      *source,
   g_autoptr(KassaInvoice) invoice = NULL;
   g_autofree char *json = NULL;
 
-  invoice = kassa_application_charge_finish (KASSA_APPLICATION (source), result, &error);
+  invoice = kassa_charge_queue_charge_finish (KASSA_CHARGE_QUEUE (source), result, &error);
   if (invoice == NULL)
     {
       return_error (invocation, error);
@@ -301,10 +328,10 @@ handle_charge (KassaDbus             *self,
       return;
     }
 
-  kassa_application_charge_async (self->application, amount, method,
-                                  *phone != '\0' ? phone : NULL,
-                                  *reference != '\0' ? reference : NULL,
-                                  NULL, charge_done_cb, g_object_ref (invocation));
+  kassa_charge_queue_charge_async (self->queue, amount, method,
+                                   *phone != '\0' ? phone : NULL,
+                                   *reference != '\0' ? reference : NULL,
+                                   NULL, charge_done_cb, g_object_ref (invocation));
 }
 
 static void
@@ -335,7 +362,7 @@ kassa_dbus_method_call (GDBusConnection       *connection,
   g_autoptr(GError) error = NULL;
   KassaCounter *counter;
 
-  if (self->application == NULL)
+  if (self->queue == NULL)
     {
       g_dbus_method_invocation_return_error_literal (invocation, KASSA_DBUS_ERROR,
                                                      KASSA_DBUS_ERROR_NOT_READY,
@@ -354,14 +381,14 @@ kassa_dbus_method_call (GDBusConnection       *connection,
       KassaInvoice *invoice;
       g_autofree char *json = NULL;
 
-      counter = kassa_application_get_counter (self->application);
+      counter = kassa_charge_queue_get_counter (self->queue);
       invoice = counter != NULL ? kassa_counter_get_current_invoice (counter) : NULL;
       json = invoice != NULL ? kassa_invoice_to_json (invoice) : g_strdup ("null");
       g_dbus_method_invocation_return_value (invocation, g_variant_new ("(s)", json));
       return;
     }
 
-  counter = kassa_application_require_counter (self->application, &error);
+  counter = kassa_charge_queue_require_counter (self->queue, &error);
   if (counter == NULL)
     {
       return_error (invocation, error);
@@ -443,7 +470,9 @@ kassa_dbus_dispose (GObject *object)
   if (self->counter != NULL)
     g_signal_handlers_disconnect_by_data (self->counter, self);
   g_clear_object (&self->counter);
-  g_clear_weak_pointer (&self->application);
+  if (self->queue != NULL)
+    g_signal_handlers_disconnect_by_data (self->queue, self);
+  g_clear_weak_pointer (&self->queue);
   g_clear_object (&self->connection);
 
   G_OBJECT_CLASS (kassa_dbus_parent_class)->dispose (object);
@@ -479,7 +508,7 @@ kassa_dbus_init (KassaDbus *self)
 KassaDbus *
 kassa_dbus_new (GDBusConnection   *connection,
                 const char        *object_path,
-                KassaApplication  *application,
+                KassaChargeQueue  *queue,
                 GError           **error)
 {
   g_autoptr(KassaDbus) self = NULL;
@@ -488,7 +517,7 @@ kassa_dbus_new (GDBusConnection   *connection,
 
   g_return_val_if_fail (G_IS_DBUS_CONNECTION (connection), NULL);
   g_return_val_if_fail (g_variant_is_object_path (object_path), NULL);
-  g_return_val_if_fail (KASSA_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (KASSA_IS_CHARGE_QUEUE (queue), NULL);
 
   /* Registers the error names before the first error is returned. */
   kassa_dbus_error_quark ();
@@ -496,7 +525,7 @@ kassa_dbus_new (GDBusConnection   *connection,
   self = g_object_new (KASSA_TYPE_DBUS, NULL);
   self->connection = g_object_ref (connection);
   self->object_path = g_strdup (object_path);
-  g_set_weak_pointer (&self->application, application);
+  g_set_weak_pointer (&self->queue, queue);
 
   xml = g_resources_lookup_data (TILL_XML_RESOURCE, G_RESOURCE_LOOKUP_FLAGS_NONE, error);
   if (xml == NULL)
@@ -517,28 +546,11 @@ kassa_dbus_new (GDBusConnection   *connection,
   if (self->registration_id == 0)
     return NULL;
 
+  g_signal_connect_object (queue, "notify::counter", G_CALLBACK (on_queue_counter_cb), self, 0);
+  if (kassa_charge_queue_get_counter (queue) != NULL)
+    set_counter (self, kassa_charge_queue_get_counter (queue));
+
   return g_steal_pointer (&self);
-}
-
-void
-kassa_dbus_set_counter (KassaDbus    *self,
-                        KassaCounter *counter)
-{
-  g_return_if_fail (KASSA_IS_DBUS (self));
-  g_return_if_fail (counter == NULL || KASSA_IS_COUNTER (counter));
-
-  if (self->counter == counter)
-    return;
-
-  if (self->counter != NULL)
-    g_signal_handlers_disconnect_by_data (self->counter, self);
-  g_set_object (&self->counter, counter);
-  if (counter != NULL)
-    g_signal_connect_object (counter, "notify::current-invoice",
-                             G_CALLBACK (on_counter_current_invoice_cb), self, 0);
-
-  follow_invoice (self, counter != NULL ? kassa_counter_get_current_invoice (counter) : NULL);
-  emit_training_changed (self);
 }
 
 void

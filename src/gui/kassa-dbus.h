@@ -7,15 +7,19 @@
  * session bus, for cash-register software: Charge, Cancel, State, CheckNow,
  * the training-only TrainingCustomerPays/-Declines, and the StateChanged
  * signal. docs/dbus.md documents it; the introspection data is
- * data/mn.kassa.Kassa.Till.xml, compiled into the resource.
+ * data/mn.kassa.Kassa.Till.xml, compiled into the application's resource.
+ *
+ * It knows the application only through what it works on: the charge queue
+ * (charges wait there while Kassa starts) and the queue's counter. It uses
+ * no GTK, but it stays in src/gui: it is a front end of the `kassa`
+ * executable, like `kassa --charge`, on the bus name GApplication owns.
  */
 
 #pragma once
 
 #include <gio/gio.h>
 
-#include "kassa-application.h"
-#include "kassa-counter.h"
+#include "kassa-charge-queue.h"
 
 G_BEGIN_DECLS
 
@@ -58,17 +62,15 @@ GError *kassa_dbus_error_from_error (const GError *error);
 
 G_DECLARE_FINAL_TYPE (KassaDbus, kassa_dbus, KASSA, DBUS, GObject)
 
-/* Exports the interface on @connection at @object_path. The interface works
- * on @application's counter; @application is not referenced (it owns this
- * object). */
+/* Exports the interface on @connection at @object_path. Charge goes through
+ * @queue, the other methods to its counter; StateChanged follows the
+ * counter's current invoice, and the property Training its mode, whenever
+ * the queue's counter appears or changes. @queue is not referenced (its
+ * owner, the application, owns this object too). */
 KassaDbus    *kassa_dbus_new            (GDBusConnection   *connection,
                                          const char        *object_path,
-                                         KassaApplication  *application,
+                                         KassaChargeQueue  *queue,
                                          GError           **error);
-/* Tells the interface that the application's counter appeared (or changed):
- * StateChanged follows its current invoice from now on. */
-void          kassa_dbus_set_counter    (KassaDbus         *self,
-                                         KassaCounter      *counter);
 /* Unexports (also done on dispose). */
 void          kassa_dbus_unexport       (KassaDbus         *self);
 
