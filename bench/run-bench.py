@@ -198,52 +198,41 @@ def bench_charge(build, sim, workdir, runs, results):
     journal = os.path.join(workdir, "charge.sqlite")
     # As long as a journal's numbers: K + date + "-" + 6 characters.
     today = datetime.datetime.now(datetime.timezone.utc).strftime("%y%m%d")
-    prefix = f"K{today}-c{secrets.token_hex(3)[:5]}"
-    done = subprocess.run(
-        [os.path.join(build, "bench", "kassa-bench"), "body", "--secret-file", sim.secret_file,
-         "--terminal", TERMINAL, "--prefix", prefix, "--amount", str(AMOUNT),
-         "--runs", str(runs + 3)],
-        capture_output=True, env=clean_env(), text=True)
-    if done.returncode != 0:
-        die("kassa-bench body: " + done.stderr.strip())
-    bodies = [line.split("\t", 1)[1] for line in done.stdout.splitlines()]
 
-    ctl, curl = [], []
-    payload = None
-    # Three untimed runs each: the journal is created, caches are warm.
-    for i in range(runs + 3):
-        elapsed, invoice, payload = time_ctl_sale(build, sim, journal)
-        cancel_ctl_sale(build, sim, journal, invoice)
-        curl_elapsed = time_curl(sim, bodies[i])
-        if i >= 3:
-            ctl.append(elapsed * 1000)
-            curl.append(curl_elapsed * 1000)
-        progress(f"  charge to QR: {i + 1}/{runs + 3}", i == runs + 2)
+    def series(tag, journal_for, label):
+        """runs (+3 untimed: the journal is created, caches are warm) sales, each
+        cancelled untimed, alternating with curl; journal_for(i) is run i's journal."""
+        done = subprocess.run(
+            [os.path.join(build, "bench", "kassa-bench"), "body", "--secret-file",
+             sim.secret_file, "--terminal", TERMINAL,
+             "--prefix", f"K{today}-{tag}{secrets.token_hex(3)[:5]}", "--amount", str(AMOUNT),
+             "--runs", str(runs + 3)],
+            capture_output=True, env=clean_env(), text=True)
+        if done.returncode != 0:
+            die("kassa-bench body: " + done.stderr.strip())
+        bodies = [line.split("\t", 1)[1] for line in done.stdout.splitlines()]
+        ctl, curl = [], []
+        payload = None
+        for i in range(runs + 3):
+            path = journal_for(i)
+            elapsed, invoice, payload = time_ctl_sale(build, sim, path)
+            cancel_ctl_sale(build, sim, path, invoice)
+            curl_elapsed = time_curl(sim, bodies[i])
+            if i >= 3:
+                ctl.append(elapsed * 1000)
+                curl.append(curl_elapsed * 1000)
+            progress(f"  {label}: {i + 1}/{runs + 3}", i == runs + 2)
+        return ctl, curl, payload
+
+    ctl, curl, results["payload"] = series("c", lambda i: journal, "charge to QR")
     results["charge-ctl"] = Series("kassa-ctl sale → QR line", ctl)
     results["charge-curl"] = Series("curl POST /pos/invoice/qr", curl)
-    results["payload"] = payload
 
     # The same on a fresh journal each time: kassa-ctl creates it (schema and all).
-    fresh, fresh_curl = [], []
-    done = subprocess.run(
-        [os.path.join(build, "bench", "kassa-bench"), "body", "--secret-file", sim.secret_file,
-         "--terminal", TERMINAL, "--prefix", f"K{today}-f{secrets.token_hex(3)[:5]}", "--amount", str(AMOUNT),
-         "--runs", str(runs + 3)],
-        capture_output=True, env=clean_env(), text=True)
-    if done.returncode != 0:
-        die("kassa-bench body: " + done.stderr.strip())
-    more = [line.split("\t", 1)[1] for line in done.stdout.splitlines()]
-    for i in range(runs + 3):
-        path = os.path.join(workdir, f"fresh-{i}.sqlite")
-        elapsed, invoice, _ = time_ctl_sale(build, sim, path)
-        cancel_ctl_sale(build, sim, path, invoice)
-        curl_elapsed = time_curl(sim, more[i])
-        if i >= 3:
-            fresh.append(elapsed * 1000)
-            fresh_curl.append(curl_elapsed * 1000)
-        progress(f"  charge to QR, fresh journal: {i + 1}/{runs + 3}", i == runs + 2)
-    results["charge-ctl-fresh"] = Series("kassa-ctl sale → QR line, fresh journal", fresh)
-    results["charge-curl-fresh"] = Series("curl POST /pos/invoice/qr", fresh_curl)
+    ctl, curl, _ = series("f", lambda i: os.path.join(workdir, f"fresh-{i}.sqlite"),
+                          "charge to QR, fresh journal")
+    results["charge-ctl-fresh"] = Series("kassa-ctl sale → QR line, fresh journal", ctl)
+    results["charge-curl-fresh"] = Series("curl POST /pos/invoice/qr", curl)
 
     bench_ctl_start(build, journal, max(runs, 30) * 3, results)
 
