@@ -1015,6 +1015,134 @@ test_paper_names (void)
   g_assert_cmpstr (g_type_name (KASSA_TYPE_PAPER_WIDTH), ==, "KassaPaperWidth");
 }
 
+/* The libraries a run of kassa-ctl loaded, from the dynamic loader's own
+ * account (LD_DEBUG=libs on stderr): TRUE when one whose name starts with
+ * @lib ("libpango") was loaded. */
+static gboolean
+loaded (const char *ld_debug,
+        const char *lib)
+{
+  g_autofree char *needle = g_strconcat ("/", lib, NULL);
+  g_auto(GStrv) lines = g_strsplit (ld_debug, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strstr (lines[i], "calling init:") != NULL && strstr (lines[i], needle) != NULL)
+      return TRUE;
+
+  return FALSE;
+}
+
+static KassaTestCtl *
+ctl_env (const char * const *env,
+         const char         *first,
+         ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  KassaTestCtlOptions options = { .env = env };
+  va_list ap;
+
+  g_ptr_array_add (args, (char *) first);
+  va_start (ap, first);
+  for (const char *arg = va_arg (ap, const char *); arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (char *) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  return kassa_test_ctl_run (&options, (const char * const *) args->pdata);
+}
+
+/* kassa-ctl loads cairo, pango, harfbuzz and fontconfig for the documents
+ * only (the report module); without the module those commands fail clearly
+ * and write nothing, and every other command still works. */
+static void
+test_ctl_lean (void)
+{
+  static const char * const drawing[] = { "libpango", "libcairo", "libharfbuzz", "libfontconfig" };
+  static const char * const ld_debug[] = { "LD_DEBUG=libs", NULL };
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "ctl-lean", NULL);
+  g_autofree char *empty = g_build_filename (dir, "no-modules", NULL);
+  g_autofree char *module_env = g_strconcat ("KASSA_MODULEDIR=", empty, NULL);
+  const char * const no_module[] = { module_env, NULL };
+  g_autofree char *journal = g_build_filename (dir, "training.sqlite", NULL);
+  g_autofree char *receipt = g_build_filename (dir, "receipt.pdf", NULL);
+  g_autofree char *missing = g_build_filename (dir, "missing.pdf", NULL);
+  g_autofree char *csv = g_build_filename (dir, "missing.csv", NULL);
+  g_autofree char *invoice = NULL;
+  g_autofree char *text = NULL;
+  KassaTestCtl *run;
+
+  g_assert_cmpint (g_mkdir_with_parents (empty, 0700), ==, 0);
+
+  /* sale and pending: the loader's account names glib and sqlite, never the drawing. */
+  run = ctl_env (ld_debug, "sale", "--training", "--journal", journal, "1500", "--wait",
+                 "--autopay", "1", "--poll-ms", "100", NULL);
+  g_assert_cmpint (run->status, ==, 0);
+  invoice = json_member (run->out, "invoice");
+  g_assert_true (loaded (run->err, "libglib-2.0"));
+  g_assert_true (loaded (run->err, "libsqlite3"));
+  for (gsize i = 0; i < G_N_ELEMENTS (drawing); i++)
+    g_assert_false (loaded (run->err, drawing[i]));
+  kassa_test_ctl_free (run);
+
+  run = ctl_env (ld_debug, "pending", "--training", "--journal", journal, NULL);
+  g_assert_cmpint (run->status, ==, 0);
+  g_assert_cmpstr (g_strstrip (run->out), ==, "[]");
+  g_assert_true (loaded (run->err, "libsqlite3"));
+  for (gsize i = 0; i < G_N_ELEMENTS (drawing); i++)
+    g_assert_false (loaded (run->err, drawing[i]));
+  kassa_test_ctl_free (run);
+
+  /* A receipt loads the drawing, and is drawn. */
+  run = ctl_env (ld_debug, "receipt", "--training", "--journal", journal, invoice, "--pdf",
+                 receipt, NULL);
+  g_assert_cmpint (run->status, ==, 0);
+  g_assert_true (loaded (run->err, "libpango-1.0"));
+  g_assert_true (loaded (run->err, "libcairo"));
+  kassa_test_ctl_free (run);
+  text = pdf_text (receipt);
+  g_assert_nonnull (strstr (text, invoice));
+  g_assert_nonnull (strstr (text, "1,500₮"));
+
+  /* No module: the documents fail before anything is done, saying so and where it looked. */
+  run = ctl_env (no_module, "receipt", "--training", "--journal", journal, invoice, "--pdf",
+                 missing, NULL);
+  g_assert_cmpint (run->status, ==, 2);
+  g_assert_nonnull (strstr (run->err, "report module"));
+  g_assert_nonnull (strstr (run->err, empty));
+  g_assert_nonnull (strstr (run->err, "KASSA_MODULEDIR"));
+  g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
+  kassa_test_ctl_free (run);
+
+  run = ctl_env (no_module, "settle", "--training", "--journal", journal, "--pin", PIN,
+                 "--csv", csv, NULL);
+  g_assert_cmpint (run->status, ==, 2);
+  g_assert_nonnull (strstr (run->err, "report module"));
+  g_assert_false (g_file_test (csv, G_FILE_TEST_EXISTS));
+  kassa_test_ctl_free (run);
+
+  /* In Mongolian too. */
+  {
+    const char * const mongolian[] = { module_env, "LANGUAGE=mn", NULL };
+
+    run = ctl_env (mongolian, "receipt", "--training", "--journal", journal, invoice, "--pdf",
+                   missing, NULL);
+    g_assert_cmpint (run->status, ==, 2);
+    g_assert_nonnull (strstr (run->err, empty));
+    g_assert_null (strstr (run->err, "report module"));
+    kassa_test_ctl_free (run);
+  }
+
+  /* Everything else still works without it: the sale is still there, unsettled. */
+  run = ctl_env (no_module, "history", "--training", "--journal", journal, NULL);
+  g_assert_cmpint (run->status, ==, 0);
+  g_assert_nonnull (strstr (run->out, invoice));
+  kassa_test_ctl_free (run);
+  run = ctl_env (no_module, "sale", "--training", "--journal", journal, "2500", "--wait",
+                 "--autopay", "1", "--poll-ms", "100", NULL);
+  g_assert_cmpint (run->status, ==, 0);
+  kassa_test_ctl_free (run);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1026,6 +1154,7 @@ main (int    argc,
   g_test_add ("/report/day", Fixture, NULL, fixture_setup, test_report_day, fixture_teardown);
   g_test_add_func ("/report/ctl", test_ctl);
   g_test_add_func ("/report/paper-names", test_paper_names);
+  g_test_add_func ("/report/ctl-lean", test_ctl_lean);
 
   return g_test_run ();
 }

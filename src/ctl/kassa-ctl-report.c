@@ -5,7 +5,9 @@
  * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The drawing is src/report's, the same as the GUI prints.
+ * The drawing is src/report's, the same as the GUI prints, loaded as a module
+ * (libkassa-report-module.so) by these commands only: the others never load
+ * cairo, pango, harfbuzz or fontconfig (docs/kassa-ctl.md, "Lean start").
  */
 
 #include "config.h"
@@ -14,8 +16,86 @@
 
 #include <glib/gi18n.h>
 
+#include <gmodule.h>
+
 #include "kassa-receipt.h"
 #include "kassa-report.h"
+#include "kassa-report-module.h"
+
+/* The directory the module is in: KASSA_MODULEDIR; the build tree's when this
+ * is the build tree's kassa-ctl; else libdir/kassa relative to the directory
+ * of the executable (an install, also under --destdir or a moved prefix). */
+static char *
+module_dir (void)
+{
+  const char *env = kassa_ctl_getenv ("KASSA_MODULEDIR");
+  g_autofree char *exe = NULL;
+  g_autofree char *exe_dir = NULL;
+  g_autofree char *joined = NULL;
+
+  if (env != NULL)
+    return g_strdup (env);
+
+  exe = g_file_read_link ("/proc/self/exe", NULL);
+  if (exe == NULL)
+    return g_build_filename (KASSA_CTL_BUILDDIR, KASSA_MODULEDIR_FROM_BINDIR, NULL);
+
+  exe_dir = g_path_get_dirname (exe);
+  if (g_str_equal (exe_dir, KASSA_CTL_BUILDDIR))
+    return g_strdup (KASSA_REPORT_MODULE_BUILDDIR);
+
+  if (g_path_is_absolute (KASSA_MODULEDIR_FROM_BINDIR))
+    return g_strdup (KASSA_MODULEDIR_FROM_BINDIR);
+
+  joined = g_build_filename (exe_dir, KASSA_MODULEDIR_FROM_BINDIR, NULL);
+  return g_canonicalize_filename (joined, NULL);
+}
+
+/* Opens the module once; a missing or broken one is an error of the
+ * command that needs it, nothing else. */
+static const KassaReportModule *
+report_module (GError **error)
+{
+  static const KassaReportModule *table;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *display_path = NULL;
+  KassaReportModuleGetFunc get = NULL;
+  GModule *module;
+
+  if (table != NULL)
+    return table;
+
+  dir = module_dir ();
+  path = g_build_filename (dir, KASSA_REPORT_MODULE_NAME, NULL);
+  display_path = g_filename_display_name (path);
+
+  module = g_module_open (path, G_MODULE_BIND_LOCAL);
+  if (module == NULL)
+    {
+      g_set_error (error, KASSA_REPORT_ERROR, KASSA_REPORT_ERROR_IO,
+                   _("Cannot write reports or receipts: the report module %s cannot be loaded "
+                     "(%s). Reinstall Kassa, or set KASSA_MODULEDIR to the directory that "
+                     "holds it."),
+                   display_path, g_module_error ());
+      return NULL;
+    }
+
+  if (!g_module_symbol (module, KASSA_REPORT_MODULE_SYMBOL, (gpointer *) &get) || get == NULL ||
+      get () == NULL || get ()->abi != KASSA_REPORT_MODULE_ABI)
+    {
+      g_set_error (error, KASSA_REPORT_ERROR, KASSA_REPORT_ERROR_IO,
+                   _("Cannot write reports or receipts: %s is not the report module of this "
+                     "kassa-ctl. Reinstall Kassa, or set KASSA_MODULEDIR to the directory that "
+                     "holds the right one."),
+                   display_path);
+      g_module_close (module);
+      return NULL;
+    }
+
+  table = get ();
+  return table;
+}
 
 void
 kassa_ctl_report_options_clear (KassaCtlReportOptions *options)
@@ -83,6 +163,12 @@ kassa_ctl_report_options_check (KassaCtlReportOptions  *options,
       return FALSE;
     }
 
+  /* Before anything is done: settle must not close the batch at the bank and
+   * then find it cannot write the report. */
+  if ((receipt || options->report_path != NULL || options->csv_path != NULL) &&
+      report_module (error) == NULL)
+    return FALSE;
+
   return TRUE;
 }
 
@@ -102,13 +188,21 @@ kassa_ctl_report_write (KassaCtlReportOptions  *options,
                         GError                **error)
 {
   KassaReportInfo info = { shop_name (options), NULL };
+  const KassaReportModule *module = NULL;
+
+  if (options->report_path == NULL && options->csv_path == NULL)
+    return TRUE;
+
+  module = report_module (error);
+  if (module == NULL)
+    return FALSE;
 
   if (options->report_path != NULL &&
-      !kassa_report_write_pdf (journal, settlement, &info, options->report_path, error))
+      !module->report_write_pdf (journal, settlement, &info, options->report_path, error))
     return FALSE;
 
   if (options->csv_path != NULL &&
-      !kassa_report_write_csv (journal, settlement, &info, options->csv_path, error))
+      !module->report_write_csv (journal, settlement, &info, options->csv_path, error))
     return FALSE;
 
   return TRUE;
@@ -123,11 +217,15 @@ kassa_ctl_receipt_write (KassaCtlReportOptions  *options,
   g_autoptr(JsonObject) output = json_object_new ();
   g_autofree char *display_path = g_filename_display_name (options->pdf_path);
   KassaPaperWidth paper = KASSA_PAPER_80MM;
+  const KassaReportModule *module = report_module (error);
+
+  if (module == NULL)
+    return FALSE;
 
   if (options->paper != NULL && !kassa_paper_width_from_string (options->paper, &paper))
     g_return_val_if_reached (FALSE); /* kassa_ctl_report_options_check() lets none through */
 
-  if (!kassa_receipt_write_pdf (invoice, &info, paper, options->pdf_path, error))
+  if (!module->receipt_write_pdf (invoice, &info, paper, options->pdf_path, error))
     return FALSE;
 
   json_object_set_string_member (output, "invoice", kassa_invoice_get_number (invoice));

@@ -214,25 +214,6 @@ render (KassaInvoice          *invoice,
   return pen.y + metrics->top;
 }
 
-gboolean
-kassa_receipt_check (KassaInvoice  *invoice,
-                     GError       **error)
-{
-  KassaInvoiceState state;
-
-  g_return_val_if_fail (KASSA_IS_INVOICE (invoice), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  state = kassa_invoice_get_state (invoice);
-  if (state == KASSA_INVOICE_PAID || state == KASSA_INVOICE_REFUNDED)
-    return TRUE;
-
-  g_set_error (error, KASSA_REPORT_ERROR, KASSA_REPORT_ERROR_INVALID,
-               _("Invoice %s is %s: only paid and refunded invoices have receipts"),
-               kassa_invoice_get_number (invoice), kassa_report_state_label (state));
-  return FALSE;
-}
-
 void
 kassa_receipt_get_page_size (KassaInvoice          *invoice,
                              const KassaReportInfo *info,
