@@ -49,6 +49,10 @@ int          kassa_ctl_bank_main                (int            argc,
 int          kassa_ctl_till_main                (int            argc,
                                                  char         **argv);
 
+/* journal check|stats (kassa-ctl-journal.c): argv[0] is "journal". */
+int          kassa_ctl_journal_main             (int            argc,
+                                                 char         **argv);
+
 /* The bank options every command that talks to the bank accepts (--url,
  * --terminal, --secret-file, --ca-file, --timeout, --reading, --profile) and
  * the environment they override. */

@@ -47,6 +47,8 @@ static const KassaCtlGroup groups[] = {
   { "report", kassa_ctl_till_main, N_("Write an earlier batch's settlement report (PDF, CSV)") },
   { "receipt", kassa_ctl_till_main, N_("Write a paid or refunded invoice's receipt as PDF") },
   { "audit", kassa_ctl_till_main, N_("Verify or list the audit log of manager actions") },
+  { "journal", kassa_ctl_journal_main,
+    N_("Check the journal's integrity, or print its size and counts") },
 };
 
 const char *
