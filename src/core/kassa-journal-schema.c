@@ -220,8 +220,12 @@ quick_check (sqlite3     *db,
   result = (const char *) sqlite3_column_text (stmt, 0);
   if (g_strcmp0 (result, "ok") != 0)
     {
-      kassa_journal_set_corrupt_error (error, path,
-                                       result != NULL ? result : _("integrity check failed"));
+      /* SQLite's report spans lines ("*** in database main ***\n…"): one
+       * line in the message. */
+      g_autofree char *detail = g_strdup (result != NULL ? result : _("integrity check failed"));
+
+      g_strdelimit (detail, "\n", ' ');
+      kassa_journal_set_corrupt_error (error, path, detail);
       return FALSE;
     }
 
