@@ -656,9 +656,8 @@ kassa_till_init (KassaTill *self)
 }
 
 /* The exchanges a v4 journal stored one per poll are trimmed while the till
- * runs, TRIM_CHUNK invoices per transaction (a few milliseconds), at low
- * priority: never at open (docs/journal.md "Trimming"). */
-#define TRIM_CHUNK      500
+ * runs, KASSA_JOURNAL_TRIM_CHUNK invoices per transaction (bench/ measures
+ * one), at low priority: never at open (docs/journal.md "Trimming"). */
 #define TRIM_START_MS   2000
 #define TRIM_PERIOD_MS  50
 
@@ -669,7 +668,7 @@ trim_cb (gpointer user_data)
   g_autoptr(GError) error = NULL;
   gboolean done = FALSE;
 
-  if (!kassa_journal_trim_step (self->journal, TRIM_CHUNK, &done, &error))
+  if (!kassa_journal_trim_step (self->journal, KASSA_JOURNAL_TRIM_CHUNK, &done, &error))
     {
       /* Nothing is lost: the next start carries on where this one stopped. */
       g_debug ("Trimming the journal's exchanges stopped: %s", error->message);
