@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 
 #include <glib/gi18n.h>
@@ -235,23 +236,23 @@ command_stats (JournalOptions *o,
       g_autofree char *wal = g_format_size (s.wal_bytes);
 
       g_string_append_printf (text, _("Journal: %s\n"), kassa_journal_get_path (journal));
-      g_string_append_printf (text, _("Invoices: %" G_GINT64_FORMAT "\n"), s.invoices);
+      g_string_append_printf (text, _("Invoices: %" PRId64 "\n"), s.invoices);
       for (guint i = 0; i < G_N_ELEMENTS (s.per_state); i++)
         if (s.per_state[i] > 0)
-          g_string_append_printf (text, "  %-16s %" G_GINT64_FORMAT "\n",
+          g_string_append_printf (text, "  %-16s %" PRId64 "\n",
                                   kassa_invoice_state_to_string (i), s.per_state[i]);
       g_string_append_printf (text, _("Oldest invoice: %s; newest: %s\n"), oldest, newest);
-      g_string_append_printf (text, _("Settlement batches: %" G_GINT64_FORMAT "\n"),
+      g_string_append_printf (text, _("Settlement batches: %" PRId64 "\n"),
                               s.settlements);
-      g_string_append_printf (text, _("Bank exchanges: %" G_GINT64_FORMAT " (in %"
-                                      G_GINT64_FORMAT " rows)\n"), s.exchanges, s.exchange_rows);
-      g_string_append_printf (text, _("State changes: %" G_GINT64_FORMAT "; audit log rows: %"
-                                      G_GINT64_FORMAT "\n"), s.transitions, s.audit_rows);
+      g_string_append_printf (text, _("Bank exchanges: %" PRId64 " (in %"
+                                      PRId64 " rows)\n"), s.exchanges, s.exchange_rows);
+      g_string_append_printf (text, _("State changes: %" PRId64 "; audit log rows: %"
+                                      PRId64 "\n"), s.transitions, s.audit_rows);
       g_string_append_printf (text, _("Size on disk: %s (file %s, write-ahead log %s); %"
-                                      G_GINT64_FORMAT " bytes per sale\n"),
+                                      PRId64 " bytes per sale\n"),
                               size, file, wal, per_sale);
-      g_string_append_printf (text, _("Pages: %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
-                                      " bytes, %" G_GINT64_FORMAT " free\n"),
+      g_string_append_printf (text, _("Pages: %" PRId64 " of %" PRId64
+                                      " bytes, %" PRId64 " free\n"),
                               s.page_count, s.page_size, s.freelist_count);
       if (s.trim_pending_below > 0)
         g_string_append (text, _("Older bank exchanges are still being trimmed (while Kassa "
