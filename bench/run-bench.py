@@ -237,7 +237,7 @@ LABELS = {
     "journal-move": "kassa_journal_move → PAID",
     "journal-open-1m": "kassa_journal_open + close (closed cleanly before)",
     "upgrade-open": "first open of a v4 journal (migration to v5)",
-    "trim-step": "kassa_journal_trim_step (100 invoices of a v4 journal)",
+    "trim-step": "kassa_journal_trim_step (50 invoices of a v4 journal)",
     "history-day": "model + first page, yesterday",
     "history-month": "model + first page, 30 days",
     "history-month-last-page": "model + last page, 30 days",
@@ -549,7 +549,7 @@ def build_table(r):
                 f"{int(r['v4-exchange-rows']):,} exchange rows)", r["upgrade-open"].median, None,
                 "ms", "≤ 50 ms (trimming waits)", r["upgrade-open"].median <= 50)
             t = r["trim-step"]
-            add("upgrade: one trim step (100 invoices), p95", t.p95, None, "ms",
+            add("upgrade: one trim step (50 invoices), p95", t.p95, None, "ms",
                 "≤ 50 ms (one main-loop turn)", t.p95 <= 50)
             whole = r["trim-total-s"] / v4 * invoices
             rows.append((f"upgrade: trimming a {n}-invoice v4 journal (projected from "

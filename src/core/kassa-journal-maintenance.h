@@ -16,7 +16,7 @@
 G_BEGIN_DECLS
 
 /* The invoices the till trims per step (bench/ measures one step). */
-#define KASSA_JOURNAL_TRIM_CHUNK 100
+#define KASSA_JOURNAL_TRIM_CHUNK 50
 
 /* Trims the exchanges of up to @max_invoices invoices migrated from a v4
  * journal: each run of identical consecutive check answers of an invoice
