@@ -10,7 +10,8 @@
  *   detect    simulator marks paid → KassaTill says PAID, polling and push;
  *             check requests per minute of one pending invoice
  *   qr        KassaQrMatrix encode + render at 1080 px, as the customer display draws
- *   journal   durable state changes; history and settlement over 1 000 000 invoices
+ *   journal   durable state changes; history, settlement and open over three years of
+ *             500 sales a day; a v4 journal's upgrade and trimming
  *
  * Measurements are printed on stdout as JSON lines, {"name", "unit", "samples"}
  * or {"name", "unit", "value"}; progress goes to stderr. Nothing here
@@ -1372,6 +1373,22 @@ settlement_report (KassaJournal *journal,
   return TRUE;
 }
 
+/* Creates the journal at @path with the real schema (kassa_journal_open) and
+ * closes it again; returns its journal id. */
+static char *
+create_journal (const char  *path,
+                GError     **error)
+{
+  g_autoptr(KassaJournal) journal = kassa_journal_open (path, error);
+  char *journal_id;
+
+  if (journal == NULL)
+    return NULL;
+  journal_id = g_strdup (kassa_journal_get_id (journal));
+  kassa_journal_close (journal);
+  return journal_id;
+}
+
 /* A v4 journal (one exchange row per poll) of @n invoices: its first open
  * by this Kassa (the migration to v5) and the trim steps that follow while
  * the till runs. */
@@ -1390,12 +1407,9 @@ upgrade_v4 (const char *dir,
   gboolean done = FALSE;
   gboolean ok;
 
-  journal = kassa_journal_open (path, error);
-  if (journal == NULL)
+  journal_id = create_journal (path, error);
+  if (journal_id == NULL)
     return FALSE;
-  journal_id = g_strdup (kassa_journal_get_id (journal));
-  kassa_journal_close (journal);
-  g_clear_object (&journal);
 
   g_printerr ("  filling a v4 journal with %u invoices, one exchange row per poll…\n", n);
   if (!fill_journal (path, journal_id, n, per_day, TRUE, error))
@@ -1475,12 +1489,9 @@ million (const char *dir,
   OpenJournal o = { path };
   gint64 start;
 
-  journal = kassa_journal_open (path, error);
-  if (journal == NULL)
+  journal_id = create_journal (path, error);
+  if (journal_id == NULL)
     return FALSE;
-  journal_id = g_strdup (kassa_journal_get_id (journal));
-  kassa_journal_close (journal);
-  g_clear_object (&journal);
 
   g_printerr ("  filling a journal with %u invoices (%u a day)…\n", n, per_day);
   start = g_get_monotonic_time ();

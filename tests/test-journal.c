@@ -1917,6 +1917,21 @@ record_check (KassaJournal *journal,
   g_assert_true (ok);
 }
 
+/* The bank's "not paid yet" (the default profile's refusal), and a timeout. */
+static GError *
+not_paid_error (void)
+{
+  return g_error_new_literal (KASSA_BANK_ERROR, KASSA_BANK_ERROR_REJECTED,
+                              "Төлбөр төлөгдөөгүй байна");
+}
+
+static GError *
+timeout_error (void)
+{
+  return g_error_new_literal (KASSA_BANK_ERROR, KASSA_BANK_ERROR_TIMEOUT,
+                              "The bank did not answer in time");
+}
+
 static void
 test_routine_counted (void)
 {
@@ -1924,10 +1939,8 @@ test_routine_counted (void)
   g_autoptr(KassaJournal) journal = open_ok (path);
   g_autoptr(KassaInvoice) quiet = create_ok (journal, KASSA_TEST_TERMINAL, 1000);
   g_autoptr(KassaInvoice) bumpy = create_ok (journal, KASSA_TEST_TERMINAL, 2000);
-  g_autoptr(GError) not_paid = g_error_new_literal (KASSA_BANK_ERROR, KASSA_BANK_ERROR_REJECTED,
-                                                    "Төлбөр төлөгдөөгүй байна");
-  g_autoptr(GError) timeout = g_error_new_literal (KASSA_BANK_ERROR, KASSA_BANK_ERROR_TIMEOUT,
-                                                   "The bank did not answer in time");
+  g_autoptr(GError) not_paid = not_paid_error ();
+  g_autoptr(GError) timeout = timeout_error ();
   g_autoptr(GError) error = NULL;
   g_autoptr(sqlite3) db = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
@@ -2011,10 +2024,8 @@ test_trim_v4 (void)
   g_autoptr(KassaInvoice) paid = create_ok (journal, KASSA_TEST_TERMINAL, 1000);
   g_autoptr(KassaInvoice) expired = create_ok (journal, KASSA_TEST_TERMINAL, 2000);
   g_autoptr(KassaInvoice) quick = create_ok (journal, KASSA_TEST_TERMINAL, 3000);
-  g_autoptr(GError) not_paid = g_error_new_literal (KASSA_BANK_ERROR, KASSA_BANK_ERROR_REJECTED,
-                                                    "Төлбөр төлөгдөөгүй байна");
-  g_autoptr(GError) timeout = g_error_new_literal (KASSA_BANK_ERROR, KASSA_BANK_ERROR_TIMEOUT,
-                                                   "The bank did not answer in time");
+  g_autoptr(GError) not_paid = not_paid_error ();
+  g_autoptr(GError) timeout = timeout_error ();
   g_autoptr(GError) error = NULL;
   g_autoptr(sqlite3) db = NULL;
   g_autofree char *numbers[3] = { NULL };

@@ -11,9 +11,7 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <inttypes.h>
-#include <stdio.h>
 
 #include <glib/gi18n.h>
 
@@ -50,21 +48,6 @@ journal_path (JournalOptions *o)
   return kassa_journal_default_path (KASSA_JOURNAL_MODE_REAL);
 }
 
-static gboolean
-print_text (const char  *text,
-            GError     **error)
-{
-  if (fputs (text, stdout) == EOF || fflush (stdout) == EOF)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Could not write to standard output: %s"), g_strerror (saved_errno));
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static int
 write_failed (GError *error)
 {
@@ -99,7 +82,7 @@ report_damage (JournalOptions *o,
 
       for (guint i = 0; i < problems->len; i++)
         g_string_append_printf (text, "  %s\n", (const char *) g_ptr_array_index (problems, i));
-      if (!print_text (text->str, &error))
+      if (!kassa_ctl_print_text (text->str, &error))
         return write_failed (g_steal_pointer (&error));
     }
 
@@ -148,7 +131,7 @@ command_check (JournalOptions *o,
                                   : _("The journal %s is sound (integrity check: no problem "
                                       "found).\n"), path);
 
-      if (!print_text (text, &error))
+      if (!kassa_ctl_print_text (text, &error))
         return write_failed (g_steal_pointer (&error));
     }
 
@@ -257,7 +240,7 @@ command_stats (JournalOptions *o,
       if (s.trim_pending_below > 0)
         g_string_append (text, _("Older bank exchanges are still being trimmed (while Kassa "
                                  "runs).\n"));
-      if (!print_text (text->str, &error))
+      if (!kassa_ctl_print_text (text->str, &error))
         return write_failed (g_steal_pointer (&error));
     }
 

@@ -110,6 +110,9 @@ char        *kassa_ctl_option_error_message     (const GError        *error,
 /* Prints @object as one line of JSON plus a newline on stdout and flushes. */
 gboolean     kassa_ctl_print_json               (JsonObject    *object,
                                                  GError       **error);
+/* Prints @text as it is on stdout and flushes. */
+gboolean     kassa_ctl_print_text               (const char    *text,
+                                                 GError       **error);
 
 /* Overwrites and frees a string that held a secret. NULL is allowed. */
 void         kassa_ctl_secret_free              (char          *secret);

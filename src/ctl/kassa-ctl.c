@@ -179,8 +179,16 @@ kassa_ctl_print_json (JsonObject  *object,
 {
   g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
   g_autofree char *text = json_to_string (node, FALSE);
+  g_autofree char *line = g_strconcat (text, "\n", NULL);
 
-  if (fputs (text, stdout) == EOF || fputc ('\n', stdout) == EOF || fflush (stdout) == EOF)
+  return kassa_ctl_print_text (line, error);
+}
+
+gboolean
+kassa_ctl_print_text (const char  *text,
+                      GError     **error)
+{
+  if (fputs (text, stdout) == EOF || fflush (stdout) == EOF)
     {
       int saved_errno = errno;
 
