@@ -2028,15 +2028,13 @@ test_trim_v4 (void)
   g_autoptr(GError) timeout = timeout_error ();
   g_autoptr(GError) error = NULL;
   g_autoptr(sqlite3) db = NULL;
-  g_autofree char *numbers[3] = { NULL };
+  g_autofree char *paid_number = g_strdup (kassa_invoice_get_number (paid));
+  g_autofree char *expired_number = g_strdup (kassa_invoice_get_number (expired));
+  g_autofree char *quick_number = g_strdup (kassa_invoice_get_number (quick));
   g_autofree char *runs = NULL;
   gint64 requests_before, requests_after;
   gboolean done = FALSE;
   guint steps = 0;
-
-  numbers[0] = g_strdup (kassa_invoice_get_number (paid));
-  numbers[1] = g_strdup (kassa_invoice_get_number (expired));
-  numbers[2] = g_strdup (kassa_invoice_get_number (quick));
 
   /* What a v4 till stored: one row per poll. */
   for (int i = 0; i < 20; i++)
@@ -2091,17 +2089,17 @@ test_trim_v4 (void)
   g_assert_cmpint (requests_after, ==, requests_before);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM meta WHERE key = 'trim_exchanges_below'"),
                    ==, 0);
-  g_assert_cmpint (exchange_rows (db, numbers[0]), ==, 2);
+  g_assert_cmpint (exchange_rows (db, paid_number), ==, 2);
   {
     g_autofree char *sql = g_strdup_printf ("SELECT group_concat(repeats, ',') FROM (SELECT "
                                             "repeats FROM exchanges WHERE invoice = '%s' ORDER "
-                                            "BY id)", numbers[1]);
+                                            "BY id)", expired_number);
 
     /* The two timeouts stay, each its own row. */
     runs = raw_text (db, sql);
     g_assert_cmpstr (runs, ==, "5,1,1,5");
   }
-  g_assert_cmpint (exchange_rows (db, numbers[2]), ==, 1);
+  g_assert_cmpint (exchange_rows (db, quick_number), ==, 1);
 }
 
 int
