@@ -1,0 +1,541 @@
+/* test-ui-fit.c — every window and dialog fits a 1024×768 screen, in Mongolian and in English
+ *
+ * Copyright 2026 Kassa developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each case runs in a child process (g_test_trap_subprocess) started with
+ * LANGUAGE=mn or LANGUAGE=en under LANG=C.UTF-8, the .mo files taken from the
+ * build tree (KASSA_LOCALEDIR), as test-ui-language.c does. The child opens
+ * real windows on a training till with a day of sales in the display
+ * harness, whose weston outputs are 1024×768:
+ *
+ * - each window's minimum size (gtk_widget_measure of the toplevel) is at
+ *   most 1024 wide and 768 − a top bar high;
+ * - shown, it is no larger than its output, and no label in it is cut: none
+ *   is ellipsized, none is allocated less than its natural width (or, when
+ *   it wraps, less than its height for that width), none reaches past the
+ *   window's right edge;
+ * - a screenshot of each lands in <build>/tests/artefacts/fit-<lang>-*.png.
+ *
+ * And the polish of issue 14: the cancel key's hint is as short as the
+ * others, the Close-the-Day dialog selects no text when it opens or shows
+ * its report, the history says a state in the cashier window's word for it,
+ * and the Close-the-Day figures stand right-aligned under their headings.
+ */
+
+#include "config.h"
+
+#include <locale.h>
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "kassa-amount.h"
+#include "kassa-close-day-dialog.h"
+#include "kassa-credentials-dialog.h"
+#include "kassa-customer-display.h"
+#include "kassa-history-window.h"
+#include "kassa-manager.h"
+#include "kassa-pin-dialog.h"
+#include "kassa-preferences-window.h"
+#include "kassa-refund-dialog.h"
+#include "kassa-report.h"
+#include "kassa-test-ui.h"
+#include "kassa-test-util.h"
+#include "kassa-window.h"
+
+#define LIMIT_S KASSA_TEST_UI_LIMIT_S
+#define PIN     "2468"
+/* The harness's outputs, and the smallest screen Kassa is meant for. */
+#define SCREEN_WIDTH  1024
+#define SCREEN_HEIGHT 768
+/* weston's desktop shell and GNOME Shell keep this much of a screen for their top bar. */
+#define PANEL_HEIGHT 32
+
+static AdwApplication *test_app;
+
+typedef struct
+{
+  KassaTestTill  t;
+  GSettings     *settings;
+  const char    *language;
+  KassaInvoice  *paid;
+  KassaInvoice  *refunded;
+} Day;
+
+/* ---- a day of sales ---- */
+
+static void
+refund (Day          *day,
+        KassaInvoice *invoice)
+{
+  g_autoptr(GError) error = NULL;
+  KassaTestAsync w = { 0 };
+
+  kassa_till_refund_async (day->t.till, invoice, PIN, "returned", NULL, kassa_test_async_done_cb,
+                           &w);
+  g_assert_true (kassa_test_ui_wait (kassa_test_ui_flag_is_set, &w.done, LIMIT_S));
+  g_assert_true (kassa_till_refund_finish (day->t.till, w.result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&w.result);
+}
+
+static void
+day_open (Day *day)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_auto(GStrv) keys = NULL;
+  const gint64 paid[] = { 1250000, 3200, 45000 };
+
+  day->language = g_getenv ("LANGUAGE");
+  g_assert_nonnull (day->language);
+  kassa_test_ui_till_open (&day->t, "fit", 5, 0);
+  g_assert_true (kassa_manager_set_pin (kassa_till_get_manager (day->t.till), NULL, PIN, &error));
+  g_assert_no_error (error);
+  day->settings = g_settings_new ("mn.kassa.Kassa");
+  g_object_get (day->settings, "settings-schema", &schema, NULL);
+  keys = g_settings_schema_list_keys (schema);
+  for (guint i = 0; keys[i] != NULL; i++)
+    g_settings_reset (day->settings, keys[i]);
+  g_settings_set_string (day->settings, "shop-name", "Хүнсний дэлгүүр");
+
+  for (guint i = 0; i < G_N_ELEMENTS (paid); i++)
+    g_object_unref (kassa_test_ui_sell (day->t.counter, paid[i], TRUE));
+  day->paid = kassa_test_ui_sell (day->t.counter, 24500, TRUE);
+  g_object_unref (kassa_test_ui_sell (day->t.counter, 900, FALSE));
+  day->refunded = kassa_test_ui_sell (day->t.counter, 2300, TRUE);
+  refund (day, day->refunded);
+
+  kassa_test_ui_pointer_to (0);
+}
+
+static void
+day_close (Day *day)
+{
+  g_clear_object (&day->paid);
+  g_clear_object (&day->refunded);
+  g_clear_object (&day->settings);
+  kassa_test_ui_till_close (&day->t);
+}
+
+/* ---- what fits ---- */
+
+/* Fails the test and goes on (the next window may have more to say), saying
+ * why on stderr: a child of g_test_trap_subprocess() runs quiet. */
+static void G_GNUC_PRINTF (1, 2)
+fail (const char *format,
+      ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_printerr ("%s\n", message);
+  g_test_fail ();
+}
+
+typedef struct
+{
+  GtkWidget *window;
+  GString   *cut;
+  guint      n_labels;
+} CutCheck;
+
+static void G_GNUC_PRINTF (2, 3)
+fail_later (CutCheck   *check,
+            const char *format,
+            ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  g_string_append_vprintf (check->cut, format, args);
+  va_end (args);
+  g_string_append_c (check->cut, '\n');
+}
+
+/* A kassa_test_ui_find_widget() match that never matches: it notes in
+ * @data's cut every mapped label that does not show all of its text. */
+static gboolean
+note_cut_label (GtkWidget     *widget,
+                gconstpointer  data)
+{
+  CutCheck *check = (CutCheck *) data;
+  GtkLabel *label;
+  const char *text;
+  int width, height, natural = 0, needed = 0;
+  GtkAllocation allocation;
+  graphene_rect_t bounds;
+
+  if (!GTK_IS_LABEL (widget))
+    return FALSE;
+  label = GTK_LABEL (widget);
+  text = gtk_label_get_text (label);
+  if (*text == '\0')
+    return FALSE;
+
+  check->n_labels++;
+  /* gtk_widget_measure() counts the CSS margin, border and padding; so does the allocation. */
+  gtk_widget_get_allocation (widget, &allocation);
+  width = allocation.width;
+  height = allocation.height;
+  if (pango_layout_is_ellipsized (gtk_label_get_layout (label)))
+    fail_later (check, "“%s” is ellipsized (%d px wide)", text, width);
+  if (!gtk_label_get_wrap (label))
+    {
+      gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural, NULL, NULL);
+      if (natural > width)
+        fail_later (check, "“%s” needs %d px, has %d", text, natural, width);
+    }
+  else
+    {
+      gtk_widget_measure (widget, GTK_ORIENTATION_VERTICAL, width, &needed, NULL, NULL, NULL);
+      if (needed > height)
+        fail_later (check, "“%s” needs %d px high at %d wide, has %d", text, needed, width,
+                    height);
+    }
+  if (gtk_widget_compute_bounds (widget, check->window, &bounds) &&
+      (bounds.origin.x < -0.5 ||
+       bounds.origin.x + bounds.size.width > gtk_widget_get_width (check->window) + 0.5))
+    fail_later (check, "“%s” reaches outside the window (x %.0f … %.0f)", text, bounds.origin.x,
+                bounds.origin.x + bounds.size.width);
+
+  return FALSE;
+}
+
+/* Fails unless every mapped label of @window shows all its text; returns how many were checked. */
+static guint
+assert_no_label_cut (GtkWidget  *window,
+                     const char *what)
+{
+  g_autoptr(GString) cut = g_string_new (NULL);
+  CutCheck check = { window, cut, 0 };
+
+  kassa_test_ui_find_widget (window, note_cut_label, &check);
+  if (cut->len > 0)
+    fail ("%s: labels cut:\n%s", what, cut->str);
+
+  return check.n_labels;
+}
+
+/* @window's minimum size fits a 1024×768 screen below a top bar: its
+ * minimum width, and its minimum height as such and at the screen's width
+ * (a window wraps its text at the width it has). */
+static void
+assert_minimum_fits (GtkWidget  *window,
+                     const char *what)
+{
+  int min_width = 0, min_height = 0, min_height_on_screen = 0;
+
+  gtk_widget_measure (window, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+  gtk_widget_measure (window, GTK_ORIENTATION_VERTICAL, -1, &min_height, NULL, NULL, NULL);
+  gtk_widget_measure (window, GTK_ORIENTATION_VERTICAL, MAX (min_width, SCREEN_WIDTH),
+                      &min_height_on_screen, NULL, NULL, NULL);
+  g_test_message ("%s minimum: %d×%d (%d high at %d wide)", what, min_width, min_height,
+                  min_height_on_screen, SCREEN_WIDTH);
+  if (min_width > SCREEN_WIDTH || min_height > SCREEN_HEIGHT - PANEL_HEIGHT ||
+      min_height_on_screen > SCREEN_HEIGHT - PANEL_HEIGHT)
+    fail ("%s needs at least %d×%d (%d high at %d wide): more than a %d×%d screen", what,
+          min_width, min_height, min_height_on_screen, SCREEN_WIDTH, SCREEN_WIDTH, SCREEN_HEIGHT);
+}
+
+/* @window, shown, is no larger than its output. */
+static void
+assert_within_output (GtkWidget  *window,
+                      const char *what)
+{
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
+  GdkMonitor *monitor = gdk_display_get_monitor_at_surface (gtk_widget_get_display (window),
+                                                            surface);
+  GdkRectangle geometry;
+
+  g_assert_nonnull (monitor);
+  gdk_monitor_get_geometry (monitor, &geometry);
+  g_assert_cmpint (geometry.width, ==, SCREEN_WIDTH);
+  g_assert_cmpint (geometry.height, ==, SCREEN_HEIGHT);
+  g_test_message ("%s shown at %d×%d on %s", what, gtk_widget_get_width (window),
+                  gtk_widget_get_height (window), gdk_monitor_get_connector (monitor));
+  if (gtk_widget_get_width (window) > geometry.width ||
+      gtk_widget_get_height (window) > geometry.height)
+    fail ("%s is %d×%d on a %d×%d output", what, gtk_widget_get_width (window),
+             gtk_widget_get_height (window), geometry.width, geometry.height);
+}
+
+/* Everything above for @window, then a screenshot "fit-<language>-@name" of @output. */
+static void
+check_shown (Day        *day,
+             GtkWidget  *window,
+             guint       output,
+             const char *name)
+{
+  g_autofree char *what = g_strdup_printf ("%s (%s, %s)", G_OBJECT_TYPE_NAME (window), name,
+                                           day->language);
+  g_autofree char *shot = g_strdup_printf ("fit-%s-%s", day->language, name);
+
+  kassa_test_ui_wait_painted (window);
+  g_free (kassa_test_ui_screenshot (output, shot));
+  assert_minimum_fits (window, what);
+  assert_within_output (window, what);
+  g_assert_cmpuint (assert_no_label_cut (window, what), >, 0);
+}
+
+static void
+show (GtkWidget *window)
+{
+  gtk_window_present (GTK_WINDOW (window));
+  if (!kassa_test_ui_wait (kassa_test_ui_widget_is_mapped, window, LIMIT_S))
+    g_error ("the %s was never mapped", G_OBJECT_TYPE_NAME (window));
+}
+
+static gboolean
+model_has_items (gpointer data)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (data)) > 0;
+}
+
+static gboolean
+has_settlement (gpointer data)
+{
+  return kassa_close_day_dialog_get_settlement (data) != NULL;
+}
+
+
+/* The first GtkListView below @root. */
+static gboolean
+is_list_view (GtkWidget     *widget,
+              gconstpointer  data)
+{
+  return GTK_IS_LIST_VIEW (widget) || GTK_IS_COLUMN_VIEW (widget);
+}
+
+static gboolean
+is_search_entry (GtkWidget     *widget,
+                 gconstpointer  data)
+{
+  return GTK_IS_SEARCH_ENTRY (widget);
+}
+
+/* A condition for kassa_test_ui_wait(): the history window @data has a sale
+ * selected; selects its first one when it has none. */
+static gboolean
+select_first_sale (gpointer data)
+{
+  if (kassa_history_window_get_selected (data) != NULL)
+    return TRUE;
+  /* Enter in the search field selects the first sale found. */
+  g_signal_emit_by_name (kassa_test_ui_find_widget (data, is_search_entry, NULL), "activate");
+
+  return FALSE;
+}
+
+static void
+charge_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  gboolean *done = user_data;
+  g_autoptr(KassaInvoice) invoice = NULL;
+  g_autoptr(GError) error = NULL;
+
+  invoice = kassa_counter_charge_finish (KASSA_COUNTER (source), result, &error);
+  g_assert_no_error (error);
+  *done = TRUE;
+}
+
+/* The close-day dialog, its PIN typed: the report. */
+static KassaCloseDayDialog *
+close_day_report (Day *day)
+{
+  KassaCloseDayDialog *dialog;
+
+  dialog = KASSA_CLOSE_DAY_DIALOG (kassa_close_day_dialog_new (NULL, day->t.counter,
+                                                               day->settings));
+  show (GTK_WIDGET (dialog));
+  kassa_test_ui_wait_active (GTK_WINDOW (dialog), "the close-day dialog");
+  kassa_test_ui_keys (0, "2", "4", "6", "8", "Return", NULL);
+  if (!kassa_test_ui_wait (has_settlement, dialog, LIMIT_S))
+    g_error ("the day was not closed: %s", kassa_close_day_dialog_get_message (dialog));
+  kassa_test_ui_wait_painted (GTK_WIDGET (dialog));
+
+  return dialog;
+}
+
+/* ---- the windows ---- */
+
+static void
+run_windows (void)
+{
+  Day day = { 0 };
+  KassaWindow *cashier;
+  KassaCustomerDisplay *display;
+  GtkWidget *window, *list;
+  g_autoptr(GtkBuilder) builder = NULL;
+  gboolean charged = FALSE;
+
+  day_open (&day);
+
+  /* The customer display, on the second output, idle and then with a QR. */
+  kassa_test_ui_pointer_to (1);
+  display = kassa_customer_display_new (GTK_APPLICATION (test_app), day.t.counter, NULL);
+  show (GTK_WIDGET (display));
+  kassa_test_ui_pointer_to (0);
+
+  /* The cashier window, with the day's sales; then a payment waiting. */
+  cashier = kassa_window_new (GTK_APPLICATION (test_app), day.t.counter);
+  show (GTK_WIDGET (cashier));
+  check_shown (&day, GTK_WIDGET (cashier), 0, "cashier");
+  list = kassa_test_ui_find_widget (GTK_WIDGET (cashier), is_list_view, NULL);
+  g_assert_nonnull (list);
+  g_assert_cmpuint (assert_no_label_cut (list, "today’s sales"), >=, 6);
+  check_shown (&day, GTK_WIDGET (display), 1, "customer-idle");
+
+  kassa_counter_charge_async (day.t.counter, 1234500, KASSA_INVOICE_METHOD_QR, NULL, NULL, NULL,
+                              charge_done_cb, &charged);
+  kassa_test_ui_wait_current_state (day.t.counter, KASSA_INVOICE_AWAITING_PAYMENT);
+  g_assert_true (kassa_test_ui_wait (kassa_test_ui_flag_is_set, &charged, LIMIT_S));
+  check_shown (&day, GTK_WIDGET (cashier), 0, "cashier-waiting");
+  check_shown (&day, GTK_WIDGET (display), 1, "customer-qr");
+  kassa_counter_customer_pays (day.t.counter, NULL);
+  kassa_test_ui_wait_current_state (day.t.counter, KASSA_INVOICE_PAID);
+  check_shown (&day, GTK_WIDGET (cashier), 0, "cashier-paid");
+  check_shown (&day, GTK_WIDGET (display), 1, "customer-paid");
+  kassa_test_ui_destroy_window (GTK_WINDOW (display));
+
+  /* The history, a sale selected. */
+  window = GTK_WIDGET (kassa_history_window_new (GTK_WINDOW (cashier), day.t.counter,
+                                                 day.settings));
+  show (window);
+  g_assert_true (kassa_test_ui_wait (model_has_items, kassa_history_window_get_model (
+                                       KASSA_HISTORY_WINDOW (window)), LIMIT_S));
+  /* The cashier's click on the first sale (the search field's first filtering may come later). */
+  g_assert_true (kassa_test_ui_wait (select_first_sale, window, LIMIT_S));
+  kassa_test_ui_wait_painted (window);
+  g_assert_true (kassa_test_ui_wait (select_first_sale, window, LIMIT_S));
+  check_shown (&day, window, 0, "history");
+  kassa_test_ui_destroy_window (GTK_WINDOW (window));
+
+  /* The refund dialog. */
+  window = GTK_WIDGET (kassa_refund_dialog_new (GTK_WINDOW (cashier), day.t.counter, day.paid,
+                                                day.settings));
+  show (window);
+  check_shown (&day, window, 0, "refund");
+  kassa_test_ui_destroy_window (GTK_WINDOW (window));
+
+  /* The PIN dialog. */
+  window = GTK_WIDGET (kassa_pin_dialog_new (GTK_WINDOW (cashier),
+                                             kassa_till_get_manager (day.t.till),
+                                             KASSA_MANAGER_ACTION_PREFERENCES,
+                                             _("Change the Bank Account")));
+  show (window);
+  check_shown (&day, window, 0, "pin");
+  kassa_test_ui_destroy_window (GTK_WINDOW (window));
+
+  /* The preferences. */
+  window = GTK_WIDGET (kassa_preferences_window_new (GTK_WINDOW (cashier), day.t.counter,
+                                                     day.settings));
+  show (window);
+  check_shown (&day, window, 0, "preferences");
+  kassa_test_ui_destroy_window (GTK_WINDOW (window));
+
+  /* The bank account. */
+  window = GTK_WIDGET (kassa_credentials_dialog_new (GTK_WINDOW (cashier), day.settings));
+  show (window);
+  check_shown (&day, window, 0, "credentials");
+  kassa_test_ui_destroy_window (GTK_WINDOW (window));
+
+  /* The keyboard shortcuts. */
+  builder = gtk_builder_new_from_resource ("/mn/kassa/Kassa/gtk/help-overlay.ui");
+  window = GTK_WIDGET (gtk_builder_get_object (builder, "help_overlay"));
+  g_assert_nonnull (window);
+  gtk_window_set_transient_for (GTK_WINDOW (window), GTK_WINDOW (cashier));
+  show (window);
+  check_shown (&day, window, 0, "shortcuts");
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  /* Close the day: the PIN, then the report. */
+  window = GTK_WIDGET (kassa_close_day_dialog_new (GTK_WINDOW (cashier), day.t.counter,
+                                                   day.settings));
+  show (window);
+  check_shown (&day, window, 0, "close-day");
+  kassa_test_ui_destroy_window (GTK_WINDOW (window));
+  window = GTK_WIDGET (close_day_report (&day));
+  check_shown (&day, window, 0, "close-day-report");
+  kassa_test_ui_destroy_window (GTK_WINDOW (window));
+
+  kassa_test_ui_destroy_window (GTK_WINDOW (cashier));
+  day_close (&day);
+}
+
+/* ---- running each case in each language ---- */
+
+typedef struct
+{
+  const char *language;
+  void      (*run) (void);
+} Case;
+
+static void
+test_in_language (gconstpointer data)
+{
+  const Case *c = data;
+
+  KASSA_TEST_UI_SKIP_WITHOUT_HARNESS ();
+
+  if (g_test_subprocess ())
+    {
+      g_assert_cmpstr (g_getenv ("LANGUAGE"), ==, c->language);
+      c->run ();
+      return;
+    }
+
+  g_setenv ("LANGUAGE", c->language, TRUE);
+  g_test_trap_subprocess (NULL, 240 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR |
+                          G_TEST_SUBPROCESS_INHERIT_STDOUT);
+  g_unsetenv ("LANGUAGE");
+  g_test_trap_assert_passed ();
+}
+
+static void
+add_case (const char *name,
+          void      (*run) (void))
+{
+  static const char * const languages[] = { "mn", "en" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (languages); i++)
+    {
+      Case *c = g_new0 (Case, 1);
+      g_autofree char *path = g_strdup_printf ("/ui/fit/%s/%s", languages[i], name);
+
+      c->language = languages[i];
+      c->run = run;
+      g_test_add_data_func_full (path, c, test_in_language, g_free);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char *localedir = g_getenv ("KASSA_LOCALEDIR");
+  int status;
+
+  kassa_test_init (&argc, &argv);
+  /* As main.c does: the windows' strings come from this domain. */
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  add_case ("windows", run_windows);
+
+  /* Only the children show windows. */
+  if (kassa_test_ui_have_harness () && g_test_subprocess ())
+    test_app = kassa_test_ui_app_new ();
+
+  status = g_test_run ();
+  g_clear_object (&test_app);
+
+  return status;
+}
