@@ -469,6 +469,262 @@ run_windows (void)
   day_close (&day);
 }
 
+/* ---- the polish ---- */
+
+static gboolean
+is_cancel_button (GtkWidget     *widget,
+                  gconstpointer  data)
+{
+  return GTK_IS_BUTTON (widget) &&
+         g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), data) == 0;
+}
+
+static gboolean
+is_keycap (GtkWidget     *widget,
+           gconstpointer  data)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_has_css_class (widget, "keycap");
+}
+
+/* The key hint on the button of action @action: its keycap label. */
+static GtkWidget *
+key_hint (GtkWidget  *window,
+          const char *action)
+{
+  GtkWidget *button = kassa_test_ui_find_widget (window, is_cancel_button, action);
+  GtkWidget *keycap;
+
+  g_assert_nonnull (button);
+  keycap = kassa_test_ui_find_widget (button, is_keycap, NULL);
+  g_assert_nonnull (keycap);
+
+  return keycap;
+}
+
+/* The cancel button's hint says "Esc", as short as "F5" beside it, in the same keycap. */
+static void
+run_cancel_hint (void)
+{
+  Day day = { 0 };
+  KassaWindow *cashier;
+  GtkWidget *esc, *f5;
+  gboolean charged = FALSE;
+
+  day_open (&day);
+  cashier = kassa_window_new (GTK_APPLICATION (test_app), day.t.counter);
+  show (GTK_WIDGET (cashier));
+  kassa_counter_charge_async (day.t.counter, 1500, KASSA_INVOICE_METHOD_QR, NULL, NULL, NULL,
+                              charge_done_cb, &charged);
+  kassa_test_ui_wait_current_state (day.t.counter, KASSA_INVOICE_AWAITING_PAYMENT);
+  g_assert_true (kassa_test_ui_wait (kassa_test_ui_flag_is_set, &charged, LIMIT_S));
+  kassa_test_ui_wait_painted (GTK_WIDGET (cashier));
+
+  esc = key_hint (GTK_WIDGET (cashier), "till.cancel-payment");
+  f5 = key_hint (GTK_WIDGET (cashier), "till.check-now");
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (esc)), ==, "Esc");
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (f5)), ==, "F5");
+  /* The same keycap: as high as F5's, and not much wider. */
+  g_assert_cmpint (gtk_widget_get_height (esc), ==, gtk_widget_get_height (f5));
+  g_assert_cmpint (gtk_widget_get_width (esc), <=, 2 * gtk_widget_get_width (f5));
+
+  kassa_test_ui_destroy_window (GTK_WINDOW (cashier));
+  day_close (&day);
+}
+
+/* A kassa_test_ui_find_widget() match: a selectable label with text selected, or the focus. */
+static gboolean
+is_label_selected (GtkWidget     *widget,
+                   gconstpointer  data)
+{
+  int start = 0, end = 0;
+
+  return GTK_IS_LABEL (widget) &&
+         ((gtk_label_get_selectable (GTK_LABEL (widget)) &&
+           gtk_label_get_selection_bounds (GTK_LABEL (widget), &start, &end) && start != end) ||
+          gtk_widget_has_focus (widget));
+}
+
+static void
+assert_nothing_selected (GtkWidget  *window,
+                         const char *when)
+{
+  GtkWidget *selected = kassa_test_ui_find_widget (window, is_label_selected, NULL);
+
+  if (selected != NULL)
+    g_error ("%s: “%s” is %s", when, gtk_label_get_text (GTK_LABEL (selected)),
+             gtk_widget_has_focus (selected) ? "focused" : "selected");
+}
+
+/* The Close-the-Day dialog opens with the PIN field focused and no text
+ * selected; its report selects none either (the till's count was). */
+static void
+run_close_day_selection (void)
+{
+  Day day = { 0 };
+  KassaCloseDayDialog *dialog;
+  GtkWidget *focus;
+
+  day_open (&day);
+  dialog = close_day_report (&day);
+  assert_nothing_selected (GTK_WIDGET (dialog), "the close-day report");
+  focus = gtk_root_get_focus (GTK_ROOT (dialog));
+  g_assert_nonnull (focus);
+  g_assert_true (gtk_widget_get_ancestor (focus, GTK_TYPE_BUTTON) != NULL);
+  kassa_test_ui_destroy_window (GTK_WINDOW (dialog));
+
+  dialog = KASSA_CLOSE_DAY_DIALOG (kassa_close_day_dialog_new (NULL, day.t.counter,
+                                                               day.settings));
+  show (GTK_WIDGET (dialog));
+  kassa_test_ui_wait_painted (GTK_WIDGET (dialog));
+  assert_nothing_selected (GTK_WIDGET (dialog), "the close-day dialog at open");
+  focus = gtk_root_get_focus (GTK_ROOT (dialog));
+  g_assert_nonnull (focus);
+  g_assert_true (gtk_widget_get_ancestor (focus, ADW_TYPE_PASSWORD_ENTRY_ROW) != NULL);
+  kassa_test_ui_destroy_window (GTK_WINDOW (dialog));
+  day_close (&day);
+}
+
+/* The label beside the invoice number @number in the cashier's list of sales: its state. */
+static const char *
+cashier_state_word (GtkWidget  *list,
+                    const char *number)
+{
+  GtkWidget *label = kassa_test_ui_find_widget (list, kassa_test_ui_is_label_with_text, number);
+  GtkWidget *grid;
+
+  g_assert_nonnull (label);
+  grid = gtk_widget_get_parent (label);
+  g_assert_true (GTK_IS_GRID (grid));
+  label = gtk_grid_get_child_at (GTK_GRID (grid), 0, 0);
+  g_assert_true (GTK_IS_LABEL (label));
+  g_assert_true (gtk_widget_has_css_class (label, "sale-state"));
+
+  return gtk_label_get_label (GTK_LABEL (label));
+}
+
+static gboolean
+model_has_one (gpointer data)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (data)) == 1;
+}
+
+/* The history's row for @invoice says its state in the cashier window's word, and so do its details. */
+static void
+assert_history_says (GtkWidget    *history,
+                     KassaInvoice *invoice,
+                     const char   *word)
+{
+  GtkWidget *search = kassa_test_ui_find_widget (history, is_search_entry, NULL);
+  GtkWidget *view = kassa_test_ui_find_widget (history, is_list_view, NULL);
+  KassaHistoryModel *model = kassa_history_window_get_model (KASSA_HISTORY_WINDOW (history));
+  g_autofree char *line = g_strdup_printf ("%s: %s", _("State"), word);
+  const char *raw = kassa_invoice_state_to_string (kassa_invoice_get_state (invoice));
+
+  gtk_editable_set_text (GTK_EDITABLE (search), kassa_invoice_get_number (invoice));
+  g_signal_emit_by_name (search, "activate");
+  g_assert_true (kassa_test_ui_wait (model_has_one, model, LIMIT_S));
+  g_assert_true (kassa_test_ui_wait (select_first_sale, history, LIMIT_S));
+  g_assert_true (kassa_history_window_get_selected (KASSA_HISTORY_WINDOW (history)) == invoice);
+  kassa_test_ui_wait_painted (history);
+
+  g_assert_nonnull (kassa_test_ui_find_widget (view, kassa_test_ui_is_label_with_text, word));
+  g_assert_null (kassa_test_ui_find_widget (view, kassa_test_ui_is_label_with_text, raw));
+  g_assert_nonnull (kassa_test_ui_find_widget (history, kassa_test_ui_is_label_containing, line));
+}
+
+/* The history names a state as the cashier window does ("Paid", not PAID). */
+static void
+run_history_state_words (void)
+{
+  Day day = { 0 };
+  KassaWindow *cashier;
+  GtkWidget *list, *history;
+  g_autofree char *paid_word = NULL;
+  g_autofree char *refunded_word = NULL;
+
+  day_open (&day);
+  cashier = kassa_window_new (GTK_APPLICATION (test_app), day.t.counter);
+  show (GTK_WIDGET (cashier));
+  kassa_test_ui_wait_painted (GTK_WIDGET (cashier));
+  list = kassa_test_ui_find_widget (GTK_WIDGET (cashier), is_list_view, NULL);
+  paid_word = g_strdup (cashier_state_word (list, kassa_invoice_get_number (day.paid)));
+  refunded_word = g_strdup (cashier_state_word (list, kassa_invoice_get_number (day.refunded)));
+  /* The cashier's words are the language's. */
+  g_assert_cmpstr (paid_word, ==, _("Paid"));
+  g_assert_cmpstr (refunded_word, ==, _("Refunded"));
+  if (g_str_equal (day.language, "mn"))
+    g_assert_cmpstr (paid_word, !=, "Paid");
+
+  history = GTK_WIDGET (kassa_history_window_new (GTK_WINDOW (cashier), day.t.counter,
+                                                  day.settings));
+  show (history);
+  assert_history_says (history, day.paid, paid_word);
+  assert_history_says (history, day.refunded, refunded_word);
+  kassa_test_ui_destroy_window (GTK_WINDOW (history));
+  kassa_test_ui_destroy_window (GTK_WINDOW (cashier));
+  day_close (&day);
+}
+
+/* Where @label's text ends, in @grid's coordinates. */
+static float
+text_right (GtkWidget *label,
+            GtkWidget *grid)
+{
+  PangoRectangle logical;
+  graphene_point_t end = GRAPHENE_POINT_INIT (0, 0);
+  graphene_point_t in_grid;
+  int x = 0, y = 0;
+
+  gtk_label_get_layout_offsets (GTK_LABEL (label), &x, &y);
+  pango_layout_get_pixel_extents (gtk_label_get_layout (GTK_LABEL (label)), NULL, &logical);
+  end.x = x + logical.x + logical.width;
+  g_assert_true (gtk_widget_compute_point (label, grid, &end, &in_grid));
+
+  return in_grid.x;
+}
+
+/* The Close-the-Day figures end where their headings end, in tabular digits. */
+static void
+run_close_day_aligned (void)
+{
+  Day day = { 0 };
+  KassaCloseDayDialog *dialog;
+  const char *headings[] = { _("Till"), _("Bank"), _("Difference") };
+
+  day_open (&day);
+  dialog = close_day_report (&day);
+
+  for (guint i = 0; i < G_N_ELEMENTS (headings); i++)
+    {
+      GtkWidget *heading = kassa_test_ui_find_widget (GTK_WIDGET (dialog),
+                                                      kassa_test_ui_is_label_with_text,
+                                                      headings[i]);
+      GtkWidget *grid;
+      int column = 0, row = 0;
+
+      g_assert_nonnull (heading);
+      grid = gtk_widget_get_parent (heading);
+      g_assert_true (GTK_IS_GRID (grid));
+      gtk_grid_query_child (GTK_GRID (grid), heading, &column, &row, NULL, NULL);
+      /* Payments, then the total. */
+      for (int below = 1; below <= 2; below++)
+        {
+          GtkWidget *figure = gtk_grid_get_child_at (GTK_GRID (grid), column, row + below);
+
+          g_assert_true (GTK_IS_LABEL (figure));
+          g_assert_true (gtk_widget_has_css_class (figure, "numeric"));
+          g_test_message ("“%s” ends at %.1f, “%s” under it at %.1f", headings[i],
+                          text_right (heading, grid), gtk_label_get_text (GTK_LABEL (figure)),
+                          text_right (figure, grid));
+          g_assert_cmpfloat_with_epsilon (text_right (figure, grid), text_right (heading, grid),
+                                          1.0);
+        }
+    }
+
+  kassa_test_ui_destroy_window (GTK_WINDOW (dialog));
+  day_close (&day);
+}
+
 /* ---- running each case in each language ---- */
 
 typedef struct
@@ -529,6 +785,10 @@ main (int   argc,
   textdomain (GETTEXT_PACKAGE);
 
   add_case ("windows", run_windows);
+  add_case ("cancel-hint", run_cancel_hint);
+  add_case ("close-day-selection", run_close_day_selection);
+  add_case ("history-state-words", run_history_state_words);
+  add_case ("close-day-aligned", run_close_day_aligned);
 
   /* Only the children show windows. */
   if (kassa_test_ui_have_harness () && g_test_subprocess ())

@@ -349,14 +349,14 @@ show_report (KassaCloseDayDialog *self)
   fill_totals (self);
   fill_invoices (self);
 
+  gtk_widget_set_visible (self->report_buttons, TRUE);
+  update_actions (self);
+  /* The keyboard goes to Print before the PIN field goes: else GTK gives it
+   * to the first selectable figure, which selects its text. */
+  gtk_widget_grab_focus (gtk_widget_get_first_child (self->report_buttons));
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "report");
   gtk_widget_set_visible (self->settle_button, FALSE);
-  gtk_widget_set_visible (self->report_buttons, TRUE);
   gtk_window_set_default_widget (GTK_WINDOW (self), NULL);
-  update_actions (self);
-  /* The PIN field is gone: the keyboard goes to Print, not to the first
-   * selectable figure (GTK would select its text). */
-  gtk_widget_grab_focus (gtk_widget_get_first_child (self->report_buttons));
 }
 
 /* ── actions ──────────────────────────────────────────────────────────── */
