@@ -194,6 +194,19 @@ member_text (JsonObject *object,
   return NULL;
 }
 
+/* The journal's state name ("AWAITING_PAYMENT") as the list says it. */
+static const char *
+state_text (const char *name)
+{
+  KassaInvoiceState state;
+
+  if (name == NULL)
+    return "—";
+  if (!kassa_invoice_state_from_string (name, &state))
+    return name;
+  return kassa_report_state_label (state);
+}
+
 static void
 append_log (GString    *log,
             const char *json,
@@ -220,7 +233,7 @@ append_log (GString    *log,
           const char *note = member_text (o, "note");
 
           g_string_append_printf (log, "%s  %s → %s%s%s\n", at != NULL ? at : "",
-                                  from != NULL ? from : "—", member_text (o, "to"),
+                                  state_text (from), state_text (member_text (o, "to")),
                                   note != NULL ? "  " : "", note != NULL ? note : "");
         }
       else
