@@ -290,6 +290,17 @@ show (GtkWidget *window)
     g_error ("the %s was never mapped", G_OBJECT_TYPE_NAME (window));
 }
 
+/* Shows @window on the cashier's output, checks it as "@name", destroys it. */
+static void
+check_dialog (Day        *day,
+              GtkWindow  *window,
+              const char *name)
+{
+  show (GTK_WIDGET (window));
+  check_shown (day, GTK_WIDGET (window), 0, name);
+  kassa_test_ui_destroy_window (window);
+}
+
 static gboolean
 model_has_items (gpointer data)
 {
@@ -417,34 +428,17 @@ run_windows (void)
   check_shown (&day, window, 0, "history");
   kassa_test_ui_destroy_window (GTK_WINDOW (window));
 
-  /* The refund dialog. */
-  window = GTK_WIDGET (kassa_refund_dialog_new (GTK_WINDOW (cashier), day.t.counter, day.paid,
-                                                day.settings));
-  show (window);
-  check_shown (&day, window, 0, "refund");
-  kassa_test_ui_destroy_window (GTK_WINDOW (window));
-
-  /* The PIN dialog. */
-  window = GTK_WIDGET (kassa_pin_dialog_new (GTK_WINDOW (cashier),
-                                             kassa_till_get_manager (day.t.till),
-                                             KASSA_MANAGER_ACTION_PREFERENCES,
-                                             _("Change the Bank Account")));
-  show (window);
-  check_shown (&day, window, 0, "pin");
-  kassa_test_ui_destroy_window (GTK_WINDOW (window));
-
-  /* The preferences. */
-  window = GTK_WIDGET (kassa_preferences_window_new (GTK_WINDOW (cashier), day.t.counter,
-                                                     day.settings));
-  show (window);
-  check_shown (&day, window, 0, "preferences");
-  kassa_test_ui_destroy_window (GTK_WINDOW (window));
-
-  /* The bank account. */
-  window = GTK_WIDGET (kassa_credentials_dialog_new (GTK_WINDOW (cashier), day.settings));
-  show (window);
-  check_shown (&day, window, 0, "credentials");
-  kassa_test_ui_destroy_window (GTK_WINDOW (window));
+  /* The refund dialog, the PIN dialog, the preferences, the bank account. */
+  check_dialog (&day, kassa_refund_dialog_new (GTK_WINDOW (cashier), day.t.counter, day.paid,
+                                               day.settings), "refund");
+  check_dialog (&day, kassa_pin_dialog_new (GTK_WINDOW (cashier),
+                                            kassa_till_get_manager (day.t.till),
+                                            KASSA_MANAGER_ACTION_PREFERENCES,
+                                            _("Change the Bank Account")), "pin");
+  check_dialog (&day, kassa_preferences_window_new (GTK_WINDOW (cashier), day.t.counter,
+                                                    day.settings), "preferences");
+  check_dialog (&day, kassa_credentials_dialog_new (GTK_WINDOW (cashier), day.settings),
+                "credentials");
 
   /* The keyboard shortcuts. */
   builder = gtk_builder_new_from_resource ("/mn/kassa/Kassa/gtk/help-overlay.ui");
@@ -456,11 +450,8 @@ run_windows (void)
   gtk_window_destroy (GTK_WINDOW (window));
 
   /* Close the day: the PIN, then the report. */
-  window = GTK_WIDGET (kassa_close_day_dialog_new (GTK_WINDOW (cashier), day.t.counter,
-                                                   day.settings));
-  show (window);
-  check_shown (&day, window, 0, "close-day");
-  kassa_test_ui_destroy_window (GTK_WINDOW (window));
+  check_dialog (&day, kassa_close_day_dialog_new (GTK_WINDOW (cashier), day.t.counter,
+                                                  day.settings), "close-day");
   window = GTK_WIDGET (close_day_report (&day));
   check_shown (&day, window, 0, "close-day-report");
   kassa_test_ui_destroy_window (GTK_WINDOW (window));
