@@ -536,7 +536,7 @@ test_history_search (Fixture       *f,
   selection = gtk_column_view_get_model (GTK_COLUMN_VIEW (column_view));
   g_assert_true (gtk_selection_model_select_item (selection, 0, TRUE));
   g_assert_true (kassa_history_window_get_selected (window) == b);
-  wait_shown (GTK_WINDOW (window), kassa_test_ui_is_label_containing, "State: CANCELLED",
+  wait_shown (GTK_WINDOW (window), kassa_test_ui_is_label_containing, "State: Cancelled",
               "the details");
   g_assert_false (gtk_widget_activate_action (GTK_WIDGET (window), "history.refund", NULL) &&
                   find_toplevel (KASSA_TYPE_REFUND_DIALOG) != NULL);

@@ -136,12 +136,28 @@ grid_label (GtkGrid    *grid,
 {
   GtkWidget *label = gtk_label_new (text);
 
+  /* The figures stand right-aligned under their headings, in tabular digits. */
   gtk_label_set_xalign (GTK_LABEL (label), column == 0 ? 0.0 : 1.0);
-  gtk_label_set_selectable (GTK_LABEL (label), column > 0 && css_class == NULL);
+  gtk_label_set_selectable (GTK_LABEL (label), column > 0 && g_strcmp0 (css_class, "heading") != 0);
   if (css_class != NULL)
     gtk_widget_add_css_class (label, css_class);
+  if (column > 0)
+    gtk_widget_add_css_class (label, "numeric");
   gtk_grid_attach (grid, label, column, row, 1, 1);
   return label;
+}
+
+/* A value across the three figure columns (the batch, the terminal, …), from their start. */
+static void
+grid_value (GtkGrid    *grid,
+            const char *text,
+            int         row)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  gtk_grid_attach (grid, label, 1, row, 3, 1);
 }
 
 static char *
@@ -179,15 +195,14 @@ fill_totals (KassaCloseDayDialog *self)
     gtk_grid_remove (grid, child);
 
   grid_label (grid, _("Batch"), 0, row, "dim-label");
-  gtk_grid_attach (grid, gtk_label_new (kassa_settlement_get_id (s)), 1, row++, 3, 1);
+  grid_value (grid, kassa_settlement_get_id (s), row++);
   grid_label (grid, _("Terminal"), 0, row, "dim-label");
-  gtk_grid_attach (grid, gtk_label_new (kassa_settlement_get_terminal (s)), 1, row++, 3, 1);
+  grid_value (grid, kassa_settlement_get_terminal (s), row++);
   grid_label (grid, _("Time"), 0, row, "dim-label");
-  gtk_grid_attach (grid, gtk_label_new (time), 1, row++, 3, 1);
+  grid_value (grid, time, row++);
   grid_label (grid, _("Bank status"), 0, row, "dim-label");
-  gtk_grid_attach (grid, gtk_label_new (kassa_settlement_get_bank_status (s) != NULL
-                                          ? kassa_settlement_get_bank_status (s) : "—"),
-                   1, row++, 3, 1);
+  grid_value (grid, kassa_settlement_get_bank_status (s) != NULL
+                      ? kassa_settlement_get_bank_status (s) : "—", row++);
 
   grid_label (grid, _("Till"), 1, row, "heading");
   grid_label (grid, _("Bank"), 2, row, "heading");
@@ -236,7 +251,7 @@ invoice_row (KassaInvoice *invoice,
   g_autofree char *amount = kassa_amount_to_display (kassa_invoice_get_amount (invoice));
   g_autofree char *time = format_local (kassa_invoice_get_created (invoice));
   g_autofree char *subtitle = g_strdup_printf ("%s · %s%s", time,
-                                               kassa_invoice_state_to_string (kassa_invoice_get_state (invoice)),
+                                               kassa_report_state_label (kassa_invoice_get_state (invoice)),
                                                counted ? _(" · in the batch") : "");
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *amount_label = gtk_label_new (amount);
@@ -334,11 +349,14 @@ show_report (KassaCloseDayDialog *self)
   fill_totals (self);
   fill_invoices (self);
 
+  gtk_widget_set_visible (self->report_buttons, TRUE);
+  update_actions (self);
+  /* The keyboard goes to Print before the PIN field goes: else GTK gives it
+   * to the first selectable figure, which selects its text. */
+  gtk_widget_grab_focus (gtk_widget_get_first_child (self->report_buttons));
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "report");
   gtk_widget_set_visible (self->settle_button, FALSE);
-  gtk_widget_set_visible (self->report_buttons, TRUE);
   gtk_window_set_default_widget (GTK_WINDOW (self), NULL);
-  update_actions (self);
 }
 
 /* ── actions ──────────────────────────────────────────────────────────── */

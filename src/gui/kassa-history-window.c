@@ -17,6 +17,7 @@
 #include "kassa-journal-query.h"
 #include "kassa-print.h"
 #include "kassa-refund-dialog.h"
+#include "kassa-report.h"
 
 typedef enum
 {
@@ -60,14 +61,15 @@ get_journal (KassaHistoryWindow *self)
 }
 
 static char *
-format_local (GDateTime *time)
+format_local (GDateTime  *time,
+              const char *format)
 {
   g_autoptr(GDateTime) local = NULL;
 
   if (time == NULL)
     return g_strdup ("");
   local = g_date_time_to_local (time);
-  return g_date_time_format (local, "%Y-%m-%d %H:%M:%S");
+  return g_date_time_format (local, format);
 }
 
 /* ── the list ─────────────────────────────────────────────────────────── */
@@ -81,11 +83,12 @@ column_text (KassaInvoice *invoice,
     case COLUMN_NUMBER:
       return g_strdup (kassa_invoice_get_number (invoice));
     case COLUMN_CREATED:
-      return format_local (kassa_invoice_get_created (invoice));
+      /* The seconds are in the details: the list keeps its columns whole on a small screen. */
+      return format_local (kassa_invoice_get_created (invoice), "%Y-%m-%d %H:%M");
     case COLUMN_AMOUNT:
       return kassa_amount_to_display (kassa_invoice_get_amount (invoice));
     case COLUMN_STATE:
-      return g_strdup (kassa_invoice_state_to_string (kassa_invoice_get_state (invoice)));
+      return g_strdup (kassa_report_state_label (kassa_invoice_get_state (invoice)));
     case COLUMN_REFERENCE:
       return g_strdup (kassa_invoice_get_reference (invoice) != NULL
                          ? kassa_invoice_get_reference (invoice) : "");
@@ -114,7 +117,10 @@ setup_cell (GtkSignalListItemFactory *factory,
   GtkWidget *label = gtk_label_new (NULL);
 
   gtk_label_set_xalign (GTK_LABEL (label), column == COLUMN_AMOUNT ? 1.0 : 0.0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  /* Only the free-text reference may be cut (its column takes the rest of
+   * the width); a number, a time, an amount or a state is shown whole. */
+  if (column == COLUMN_REFERENCE)
+    gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
   if (column == COLUMN_AMOUNT || column == COLUMN_NUMBER)
     gtk_widget_add_css_class (label, "numeric");
   g_object_set_data (G_OBJECT (label), "column", data);
@@ -188,6 +194,19 @@ member_text (JsonObject *object,
   return NULL;
 }
 
+/* The journal's state name ("AWAITING_PAYMENT") as the list says it. */
+static const char *
+state_text (const char *name)
+{
+  KassaInvoiceState state;
+
+  if (name == NULL)
+    return "—";
+  if (!kassa_invoice_state_from_string (name, &state))
+    return name;
+  return kassa_report_state_label (state);
+}
+
 static void
 append_log (GString    *log,
             const char *json,
@@ -214,7 +233,7 @@ append_log (GString    *log,
           const char *note = member_text (o, "note");
 
           g_string_append_printf (log, "%s  %s → %s%s%s\n", at != NULL ? at : "",
-                                  from != NULL ? from : "—", member_text (o, "to"),
+                                  state_text (from), state_text (member_text (o, "to")),
                                   note != NULL ? "  " : "", note != NULL ? note : "");
         }
       else
@@ -279,7 +298,7 @@ show_details (KassaHistoryWindow *self)
       return;
     }
 
-  created = format_local (kassa_invoice_get_created (invoice));
+  created = format_local (kassa_invoice_get_created (invoice), "%Y-%m-%d %H:%M:%S");
   amount = kassa_amount_to_display (kassa_invoice_get_amount (invoice));
   card = kassa_report_mask_card (kassa_invoice_get_card_number (invoice));
 
@@ -288,11 +307,11 @@ show_details (KassaHistoryWindow *self)
   if ((value) != NULL && *(const char *) (value) != '\0') \
     g_string_append_printf (detail, "%s: %s\n", (label), (const char *) (value))
   LINE (_("Invoice"), kassa_invoice_get_number (invoice));
-  LINE (_("State"), kassa_invoice_state_to_string (state));
+  LINE (_("State"), kassa_report_state_label (state));
   LINE (_("Amount"), amount);
   LINE (_("Created"), created);
   LINE (_("Terminal"), kassa_invoice_get_terminal (invoice));
-  LINE (_("Method"), kassa_invoice_method_to_string (kassa_invoice_get_method (invoice)));
+  LINE (_("Method"), kassa_report_method_label (kassa_invoice_get_method (invoice)));
   LINE (_("Phone"), kassa_invoice_get_phone (invoice));
   LINE (_("Reference"), kassa_invoice_get_reference (invoice));
   LINE (_("Approval code"), kassa_invoice_get_approval_code (invoice));
@@ -651,6 +670,9 @@ kassa_history_window_new (GtkWindow    *parent,
   g_signal_connect (self->model, "items-changed", G_CALLBACK (on_items_changed), self);
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->model)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
+  /* A new GtkSingleSelection autoselects its first row: the list would show it
+   * selected while the details say to select a sale. */
+  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   g_signal_connect (self->selection, "notify::selected-item", G_CALLBACK (on_selection_changed),
                     self);

@@ -13,6 +13,7 @@
 #include "kassa-amount.h"
 #include "kassa-bank-fields.h"
 #include "kassa-error.h"
+#include "kassa-report.h"
 
 struct _KassaWindow
 {
@@ -96,45 +97,48 @@ state_css_class (KassaInvoice *invoice)
 }
 
 /* The state in the cashier's words: a sentence for the payment panel, or
- * (@brief) a word or two for the list of sales. */
+ * (@brief) its name for the list of sales, the one the history, the reports
+ * and the receipts use too (kassa_report_state_label()). */
 static const char *
 state_words (KassaInvoice *invoice,
              gboolean      brief)
 {
+  /* A payment the customer made after the cancel is kept: the cashier must see that. */
+  if (brief && kassa_invoice_get_paid_after_cancel (invoice))
+    return _("Paid after cancel");
+  if (brief)
+    return kassa_report_state_label (kassa_invoice_get_state (invoice));
+
   switch (kassa_invoice_get_state (invoice))
     {
     case KASSA_INVOICE_CREATING:
-      return brief ? _("Creating…") : _("Creating the invoice at the bank…");
+      return _("Creating the invoice at the bank…");
     case KASSA_INVOICE_CREATE_UNKNOWN:
-      return brief ? _("Checking…")
-                   : _("The bank did not answer yet: checking whether the invoice exists…");
+      return _("The bank did not answer yet: checking whether the invoice exists…");
     case KASSA_INVOICE_AWAITING_PAYMENT:
-      if (brief)
-        return _("Waiting");
       if (kassa_invoice_get_method (invoice) == KASSA_INVOICE_METHOD_PHONE)
         return _("Sent to the customer’s phone: waiting for payment");
       return _("Waiting for the customer to scan and pay");
     case KASSA_INVOICE_PAID:
       if (kassa_invoice_get_paid_after_cancel (invoice))
-        return brief ? _("Paid after cancel")
-                     : _("Paid after it was cancelled: the payment is kept");
+        return _("Paid after it was cancelled: the payment is kept");
       return _("Paid");
     case KASSA_INVOICE_DECLINED:
-      return brief ? _("Declined") : _("Declined by the customer");
+      return _("Declined by the customer");
     case KASSA_INVOICE_FAILED:
-      return brief ? _("Failed") : _("Not created: the bank refused the invoice");
+      return _("Not created: the bank refused the invoice");
     case KASSA_INVOICE_CANCELLING:
-      return brief ? _("Cancelling…") : _("Cancelling at the bank…");
+      return _("Cancelling at the bank…");
     case KASSA_INVOICE_CANCEL_UNKNOWN:
-      return brief ? _("Cancelling…") : _("Cancel sent: waiting for the bank to confirm…");
+      return _("Cancel sent: waiting for the bank to confirm…");
     case KASSA_INVOICE_CANCELLED:
       return _("Cancelled");
     case KASSA_INVOICE_EXPIRED:
-      return brief ? _("Expired") : _("Expired: not paid in time");
+      return _("Expired: not paid in time");
     case KASSA_INVOICE_REFUNDING:
-      return brief ? _("Refunding…") : _("Refunding at the bank…");
+      return _("Refunding at the bank…");
     case KASSA_INVOICE_REFUND_UNKNOWN:
-      return brief ? _("Refunding…") : _("Refund sent: waiting for the bank to confirm…");
+      return _("Refund sent: waiting for the bank to confirm…");
     case KASSA_INVOICE_REFUNDED:
       return _("Refunded");
     default:
@@ -478,10 +482,10 @@ fill_sale_row (GtkListItem *item)
 {
   KassaInvoice *invoice = gtk_list_item_get_item (item);
   GtkGrid *grid = GTK_GRID (gtk_list_item_get_child (item));
-  GtkLabel *time = GTK_LABEL (gtk_grid_get_child_at (grid, 0, 0));
-  GtkLabel *state = GTK_LABEL (gtk_grid_get_child_at (grid, 1, 0));
-  GtkLabel *amount = GTK_LABEL (gtk_grid_get_child_at (grid, 2, 0));
+  GtkLabel *state = GTK_LABEL (gtk_grid_get_child_at (grid, 0, 0));
+  GtkLabel *amount = GTK_LABEL (gtk_grid_get_child_at (grid, 1, 0));
   GtkLabel *number = GTK_LABEL (gtk_grid_get_child_at (grid, 0, 1));
+  GtkLabel *time = GTK_LABEL (gtk_grid_get_child_at (grid, 1, 1));
   g_autofree char *time_text = format_local_time (kassa_invoice_get_created (invoice), "%H:%M");
   g_autofree char *amount_text = kassa_amount_to_display (kassa_invoice_get_amount (invoice));
 
@@ -504,37 +508,40 @@ static GtkWidget *
 new_row_label (GtkGrid    *grid,
                int         column,
                int         row,
-               int         width,
-               float       xalign,
                const char *css_class)
 {
   GtkWidget *label = gtk_label_new (NULL);
 
-  gtk_label_set_xalign (GTK_LABEL (label), xalign);
-  /* The end of an invoice number is what tells two sales apart. */
-  gtk_label_set_ellipsize (GTK_LABEL (label), row == 1 ? PANGO_ELLIPSIZE_START
-                                                       : PANGO_ELLIPSIZE_END);
-  gtk_widget_set_hexpand (label, column == 1);
+  gtk_label_set_xalign (GTK_LABEL (label), column == 0 ? 0.0f : 1.0f);
+  gtk_widget_set_hexpand (label, column == 0);
   gtk_widget_add_css_class (label, css_class);
-  gtk_grid_attach (grid, label, column, row, width, 1);
+  gtk_grid_attach (grid, label, column, row, 1, 1);
 
   return label;
 }
 
+/* Two lines, so that a long state (“Төлбөр хүлээж байна”) and an eight-digit
+ * amount fit the column whole: the state and the amount, then the invoice
+ * number and the time. */
 static void
 setup_sale_row_cb (GtkSignalListItemFactory *factory,
                    GtkListItem              *item,
                    KassaWindow              *self)
 {
   GtkGrid *grid = GTK_GRID (gtk_grid_new ());
+  GtkWidget *number, *time;
 
   gtk_grid_set_column_spacing (grid, 12);
   gtk_widget_add_css_class (GTK_WIDGET (grid), "sale-row");
-  new_row_label (grid, 0, 0, 1, 0.0f, "numeric");
-  new_row_label (grid, 1, 0, 1, 1.0f, "sale-state");
-  new_row_label (grid, 2, 0, 1, 1.0f, "sale-amount");
-  new_row_label (grid, 0, 1, 3, 0.0f, "dim-label");
-  gtk_widget_add_css_class (gtk_grid_get_child_at (grid, 0, 1), "caption");
+  new_row_label (grid, 0, 0, "sale-state");
+  new_row_label (grid, 1, 0, "sale-amount");
+  number = new_row_label (grid, 0, 1, "dim-label");
+  time = new_row_label (grid, 1, 1, "dim-label");
+  /* The end of an invoice number is what tells two sales apart. */
+  gtk_label_set_ellipsize (GTK_LABEL (number), PANGO_ELLIPSIZE_START);
+  gtk_widget_add_css_class (number, "caption");
+  gtk_widget_add_css_class (time, "caption");
+  gtk_widget_add_css_class (time, "numeric");
   gtk_list_item_set_child (item, GTK_WIDGET (grid));
   gtk_list_item_set_activatable (item, FALSE);
 }

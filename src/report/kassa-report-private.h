@@ -31,9 +31,6 @@ PangoLayout  *kassa_report_text_layout       (PangoContext           *context,
 double        kassa_report_layout_height     (PangoLayout            *layout);
 double        kassa_report_layout_width      (PangoLayout            *layout);
 
-/* Translated, short: "Paid", "Refunded", "Awaiting payment", … */
-const char   *kassa_report_state_label       (KassaInvoiceState       state);
-const char   *kassa_report_method_label      (KassaInvoiceMethod      method);
 /* Local time, "2024-05-01 09:30:00". "" for NULL. */
 char         *kassa_report_format_time       (GDateTime              *time);
 /* "1,500₮"; with @signed_plus a positive value gets a "+". */

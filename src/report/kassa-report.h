@@ -21,6 +21,13 @@
 
 G_BEGIN_DECLS
 
+/* A state's name for people, translated and short: "Paid", "Refunded",
+ * "Awaiting payment", … The one name the reports, the receipts, the history
+ * and the cashier's list of sales give a state. */
+const char *kassa_report_state_label  (KassaInvoiceState  state);
+/* A payment method's name for people: "QR code", "SocialPay link", "Phone". */
+const char *kassa_report_method_label (KassaInvoiceMethod method);
+
 typedef enum
 {
   KASSA_REPORT_ERROR_IO,          /* the file cannot be written (message names it) */
