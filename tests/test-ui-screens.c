@@ -89,15 +89,18 @@ find_outputs (Run *r)
 }
 
 /* The outputs each window's surface is on, from the compositor's enters and
- * leaves, first entered first. GDK's own answer (gdk_display_get_monitor_at_surface)
- * keeps the outputs of a surface that was unmapped and mapped again. */
+ * leaves, last entered last. Good for the customer display (fullscreen on
+ * one output from its first frame); not for the cashier window: weston 10
+ * does not always send the leave of a window that moved, or that was mapped
+ * across two outputs and then maximized on one. Where the cashier window is,
+ * the screenshots say. */
 static void
 on_enter_monitor_cb (GdkSurface *surface,
                      GdkMonitor *monitor,
                      GPtrArray  *entered)
 {
-  if (!g_ptr_array_find (entered, monitor, NULL))
-    g_ptr_array_add (entered, monitor);
+  g_ptr_array_remove (entered, monitor);
+  g_ptr_array_add (entered, monitor);
 }
 
 static void
@@ -138,7 +141,7 @@ on_window_added_cb (GtkApplication *app,
   g_signal_connect (window, "unmap", G_CALLBACK (on_window_unmap_cb), entered);
 }
 
-/* The output @window went to first (NULL: none, or not mapped). */
+/* The output @window entered last (NULL: none, or not mapped). */
 static GdkMonitor *
 monitor_of (GtkWindow *window)
 {
@@ -149,7 +152,7 @@ monitor_of (GtkWindow *window)
       entered->len == 0)
     return NULL;
 
-  return g_ptr_array_index (entered, 0);
+  return g_ptr_array_index (entered, entered->len - 1);
 }
 
 /* What the screenshot of @output shows 45 px from the top, in the middle:
@@ -209,7 +212,6 @@ placed (gpointer data)
   Placement *p = data;
   GtkWindow *cashier = kassa_application_get_cashier_window (p->r->app);
   GtkWindow *display = kassa_application_get_customer_display (p->r->app);
-  GdkMonitor *want_cashier = p->r->outputs[p->cashier_output];
   GdkMonitor *want_display = p->r->outputs[1 - p->cashier_output];
 
   g_string_truncate (p->why, 0);
@@ -217,10 +219,7 @@ placed (gpointer data)
     g_string_append (p->why, " the cashier window is not mapped;");
   else
     {
-      if (monitor_of (cashier) != want_cashier)
-        g_string_append_printf (p->why, " the cashier window is on %s;",
-                                monitor_of (cashier) != NULL
-                                  ? gdk_monitor_get_connector (monitor_of (cashier)) : "none");
+      /* Which output it is on: the screenshots say (assert_placed_full()). */
       if (p->cashier_fullscreen ? !gtk_window_is_fullscreen (cashier)
                                 : !gtk_window_is_maximized (cashier))
         g_string_append (p->why, " the cashier window is not maximized (fullscreen);");
@@ -430,6 +429,12 @@ move_body (Run *r)
   }
 }
 
+static gboolean
+window_is_active (gpointer window)
+{
+  return gtk_window_is_active (window);
+}
+
 /* Until @window is @width × @height. */
 static void
 wait_size (GtkWindow *window,
@@ -486,9 +491,8 @@ restored_body (Run *r)
   wait_size (cashier, 940, 640);
   settle (1000);
   g_assert_false (gtk_window_is_maximized (cashier));
-  g_assert_true (gtk_window_is_active (cashier));
+  g_assert_true (kassa_test_ui_wait (window_is_active, cashier, LIMIT_S));
   assert_keys_reach_amount (r, r->pointer, "9");
-  g_assert_true (monitor_of (cashier) == r->outputs[r->pointer]);
   g_assert_true (monitor_of (kassa_application_get_customer_display (r->app)) ==
                  r->outputs[1 - r->pointer]);
   g_assert_true (gtk_window_is_fullscreen (kassa_application_get_customer_display (r->app)));

@@ -38,11 +38,13 @@ struct _KassaCustomerDisplay
   gboolean              moving;      /* left fullscreen to come back on self->monitor */
   GtkWindow            *cashier;     /* weak: the window it stays beside (show_beside) */
   GdkSurface           *cashier_surface;   /* the cashier's, watched */
-  GPtrArray            *cashier_monitors;  /* GdkMonitor the cashier's surface is on, first entered first */
+  GPtrArray            *cashier_monitors;  /* GdkMonitor the cashier's surface is on, last entered last */
   guint                 show_id;     /* waits for the cashier's monitor, then shows */
   guint                 replace_id;  /* places it again once the cashier's monitors settle */
   guint                 give_back_id;/* hands the keyboard back to the cashier window */
   gboolean              remaximize;  /* maximize the cashier window once it is on a monitor */
+  GdkMonitor           *pinned;      /* the cashier's monitor while it is mapped again */
+  gboolean              expect_maximized; /* the cashier's maximize after being mapped again */
   gint64                guard_until; /* monotonic µs: until then, the keyboard goes back to the cashier */
 
   /* Template widgets */
@@ -376,8 +378,12 @@ find_cashier_monitor (KassaCustomerDisplay *self)
 
   if (self->cashier != NULL)
     {
+      /* The last one it entered: weston (10) does not always say that a
+       * window moved to another output (fullscreen there) left its old one. */
+      if (self->pinned != NULL)
+        return self->pinned;
       if (self->cashier_monitors->len > 0)
-        return g_ptr_array_index (self->cashier_monitors, 0);
+        return g_ptr_array_index (self->cashier_monitors, self->cashier_monitors->len - 1);
       if (!gtk_widget_get_mapped (GTK_WIDGET (self->cashier)))
         return NULL;
       return gdk_display_get_monitor_at_surface (display,
@@ -598,6 +604,8 @@ on_display_notify_cb (KassaCustomerDisplay *self,
 /* How long the cashier window may take to get the keyboard back when asked
  * (a compositor with xdg-activation) before it is mapped again. */
 #define GIVE_BACK_MS 150
+/* How long the cashier window's monitors must stay as they are. */
+#define SETTLE_MS 250
 /* Shown anyway when the cashier window has not entered a monitor by then. */
 #define SHOW_LIMIT_MS 1000
 
@@ -613,6 +621,28 @@ map_cashier_again (KassaCustomerDisplay *self)
 {
   gtk_widget_set_visible (GTK_WIDGET (self->cashier), FALSE);
   gtk_window_present (self->cashier);
+}
+
+static void on_cashier_monitors_changed (KassaCustomerDisplay *self);
+
+/* Mapped again, the cashier window stays on the monitor it was on (pinned)
+ * until it is maximized, unmaximized or fullscreened again: weston does not
+ * tell when a window moves within the outputs it already touched. */
+static void
+on_cashier_state_cb (GtkWindow            *cashier,
+                     GParamSpec           *pspec,
+                     KassaCustomerDisplay *self)
+{
+  if (self->pinned == NULL || self->remaximize || self->give_back_id != 0)
+    return;
+  if (self->expect_maximized && gtk_window_is_maximized (cashier))
+    {
+      self->expect_maximized = FALSE;
+      return;
+    }
+
+  g_clear_object (&self->pinned);
+  on_cashier_monitors_changed (self);
 }
 
 static void
@@ -642,6 +672,11 @@ give_back_cb (gpointer user_data)
    * mapped gets the keyboard, on the output of the pointer (still the
    * cashier's, where the cashier window was opened or dragged). */
   g_debug ("The cashier window is mapped again to get the keyboard back");
+  /* Mapped again where it was (the pointer's output). Mapped normal first,
+   * a window wider than the output less its shadow touches the next output
+   * too, and weston 10 does not always say that it left it once maximized:
+   * until its monitors settle, it is on the one it was on. */
+  g_set_object (&self->pinned, find_cashier_monitor (self));
   /* Mapped normal, maximized again once on a monitor: weston 10 moves a
    * window mapped maximized to its first output (kassa_window_remember_size()).
    * GTK maps it as it was last configured: unmaximized first, then mapped. */
@@ -697,18 +732,23 @@ show_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The cashier window's monitors change in bursts (a window mapped across
+ * two outputs, then maximized on one; a drag): the display is placed once
+ * they have been still for SETTLE_MS. */
 static void
 on_cashier_monitors_changed (KassaCustomerDisplay *self)
 {
   if (self->show_id != 0)
     {
-      /* Waiting to be shown: now is the time. */
+      /* Waiting to be shown: soon is the time. */
       g_source_remove (self->show_id);
-      self->show_id = g_idle_add (show_cb, self);
+      self->show_id = g_timeout_add (SETTLE_MS, show_cb, self);
     }
-  else if (gtk_widget_get_visible (GTK_WIDGET (self)) && self->replace_id == 0)
-    /* Once the surface's enters and leaves of this moment are in. */
-    self->replace_id = g_idle_add (replace_cb, self);
+  else if (gtk_widget_get_visible (GTK_WIDGET (self)))
+    {
+      g_clear_handle_id (&self->replace_id, g_source_remove);
+      self->replace_id = g_timeout_add (SETTLE_MS, replace_cb, self);
+    }
 }
 
 static void
@@ -716,12 +756,13 @@ on_cashier_enter_monitor_cb (GdkSurface           *surface,
                              GdkMonitor           *monitor,
                              KassaCustomerDisplay *self)
 {
-  if (!g_ptr_array_find (self->cashier_monitors, monitor, NULL))
-    g_ptr_array_add (self->cashier_monitors, g_object_ref (monitor));
+  g_ptr_array_remove (self->cashier_monitors, monitor);
+  g_ptr_array_add (self->cashier_monitors, g_object_ref (monitor));
   g_debug ("The cashier window entered %s", gdk_monitor_get_connector (monitor));
   if (self->remaximize && self->cashier != NULL)
     {
       self->remaximize = FALSE;
+      self->expect_maximized = TRUE;
       gtk_window_maximize (self->cashier);
     }
   on_cashier_monitors_changed (self);
@@ -833,6 +874,7 @@ kassa_customer_display_dispose (GObject *object)
   if (self->cashier_surface != NULL)
     g_signal_handlers_disconnect_by_data (self->cashier_surface, self);
   g_clear_object (&self->cashier_surface);
+  g_clear_object (&self->pinned);
   if (self->cashier != NULL)
     g_signal_handlers_disconnect_by_data (self->cashier, self);
   g_clear_weak_pointer (&self->cashier);
@@ -1039,6 +1081,10 @@ kassa_customer_display_show_beside (KassaCustomerDisplay *self,
   g_signal_connect_object (cashier, "realize", G_CALLBACK (on_cashier_realize_cb), self, 0);
   g_signal_connect_object (cashier, "unrealize", G_CALLBACK (on_cashier_unrealize_cb), self, 0);
   g_signal_connect_object (cashier, "unmap", G_CALLBACK (on_cashier_unmap_cb), self, 0);
+  g_signal_connect_object (cashier, "notify::maximized", G_CALLBACK (on_cashier_state_cb),
+                           self, 0);
+  g_signal_connect_object (cashier, "notify::fullscreened", G_CALLBACK (on_cashier_state_cb),
+                           self, 0);
   if (gtk_widget_get_realized (GTK_WIDGET (cashier)))
     watch_cashier_surface (self);
 
