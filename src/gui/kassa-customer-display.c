@@ -604,9 +604,11 @@ on_display_notify_cb (KassaCustomerDisplay *self,
 #define GUARD_US (5 * G_USEC_PER_SEC)
 /* How long the cashier window may take to get the keyboard back when asked
  * (a compositor with xdg-activation) before it is mapped again. */
-#define GIVE_BACK_MS 150
-/* How long the cashier window's monitors must stay as they are. */
+#define GIVE_BACK_MS 50
+/* How long the cashier window's monitors must stay as they are; before the
+ * display is first shown, shorter (the cashier waits for the keyboard). */
 #define SETTLE_MS 250
+#define SHOW_SETTLE_MS 100
 /* Shown anyway when the cashier window has not entered a monitor by then. */
 #define SHOW_LIMIT_MS 1000
 
@@ -756,7 +758,7 @@ on_cashier_monitors_changed (KassaCustomerDisplay *self)
     {
       /* Waiting to be shown: soon is the time. */
       g_source_remove (self->show_id);
-      self->show_id = g_timeout_add (SETTLE_MS, show_cb, self);
+      self->show_id = g_timeout_add (SHOW_SETTLE_MS, show_cb, self);
     }
   else if (gtk_widget_get_visible (GTK_WIDGET (self)))
     {
