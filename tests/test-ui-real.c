@@ -256,8 +256,11 @@ wait_ready (Fixture *f)
 {
   if (!kassa_test_ui_wait (kassa_is_ready, f, KASSA_TEST_REMOTE_LIMIT_S))
     g_error ("kassa did not get ready");
-  /* The windows are up a few frames after that. */
-  g_usleep (G_USEC_PER_SEC);
+  /* The windows are up a few frames after that: the cashier window, then
+   * the customer display, which on weston hands the keyboard back to the
+   * cashier window by mapping it again (docs/customer-display.md), over a
+   * second under load. */
+  g_usleep (3 * G_USEC_PER_SEC);
 }
 
 static char *

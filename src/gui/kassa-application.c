@@ -102,22 +102,13 @@ on_cashier_window_destroy_cb (GtkWidget        *window,
 static void
 kassa_application_create_windows (KassaApplication *self)
 {
-  if (self->customer_display == NULL)
-    {
-      GtkWindow *display = GTK_WINDOW (kassa_customer_display_new (GTK_APPLICATION (self),
-                                                                  self->counter,
-                                                                  self->settings));
-
-      g_set_weak_pointer (&self->customer_display, display);
-      gtk_window_present (display);
-    }
-
   if (self->cashier_window == NULL)
     {
       GtkWindow *window = GTK_WINDOW (kassa_window_new (GTK_APPLICATION (self), self->counter));
 
       g_set_weak_pointer (&self->cashier_window, window);
       kassa_window_set_qr_method (KASSA_WINDOW (window), _kassa_application_get_qr_method (self));
+      kassa_window_remember_size (KASSA_WINDOW (window), self->settings);
       g_signal_connect_object (window, "destroy",
                                G_CALLBACK (on_cashier_window_destroy_cb), self, 0);
       for (guint i = 0; i < self->alerts->len; i++)
@@ -125,8 +116,23 @@ kassa_application_create_windows (KassaApplication *self)
       g_ptr_array_set_size (self->alerts, 0);
     }
 
-  /* The cashier window last, so that it has the keyboard. */
+  /* The cashier window first: it is the one the cashier waits for, and it
+   * opens where the cashier is (the compositor's choice, e.g. the pointer's
+   * monitor). */
   gtk_window_present (self->cashier_window);
+
+  /* The customer display shows itself once the cashier window is on a
+   * monitor, on another one, and hands the keyboard back to the cashier
+   * window if the compositor gave it to the display. */
+  if (self->customer_display == NULL)
+    {
+      KassaCustomerDisplay *display = kassa_customer_display_new (GTK_APPLICATION (self),
+                                                                  self->counter,
+                                                                  self->settings);
+
+      g_set_weak_pointer (&self->customer_display, GTK_WINDOW (display));
+      kassa_customer_display_show_beside (display, self->cashier_window);
+    }
 }
 
 

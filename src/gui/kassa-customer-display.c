@@ -36,6 +36,17 @@ struct _KassaCustomerDisplay
   guint                 tick_id;
   guint                 refullscreen_id;
   gboolean              moving;      /* left fullscreen to come back on self->monitor */
+  GtkWindow            *cashier;     /* weak: the window it stays beside (show_beside) */
+  GdkSurface           *cashier_surface;   /* the cashier's, watched */
+  GPtrArray            *cashier_monitors;  /* GdkMonitor the cashier's surface is on, last entered last */
+  guint                 show_id;     /* waits for the cashier's monitor, then shows */
+  guint                 replace_id;  /* places it again once the cashier's monitors settle */
+  guint                 give_back_id;/* hands the keyboard back to the cashier window */
+  gboolean              remaximize;  /* maximize the cashier window once it is on a monitor */
+  GdkMonitor           *pinned;      /* the cashier's monitor while it is mapped again */
+  gboolean              expect_maximized; /* the cashier's maximize after being mapped again */
+  gboolean              refresh_fullscreen; /* go fullscreen again once the cashier's monitors settle */
+  gint64                guard_until; /* monotonic µs: until then, the keyboard goes back to the cashier */
 
   /* Template widgets */
   GtkLabel             *training_label;
@@ -366,6 +377,20 @@ find_cashier_monitor (KassaCustomerDisplay *self)
   GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
   GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (self));
 
+  if (self->cashier != NULL)
+    {
+      /* The last one it entered: weston (10) does not always say that a
+       * window moved to another output (fullscreen there) left its old one. */
+      if (self->pinned != NULL)
+        return self->pinned;
+      if (self->cashier_monitors->len > 0)
+        return g_ptr_array_index (self->cashier_monitors, self->cashier_monitors->len - 1);
+      if (!gtk_widget_get_mapped (GTK_WIDGET (self->cashier)))
+        return NULL;
+      return gdk_display_get_monitor_at_surface (display,
+                                                 gtk_native_get_surface (GTK_NATIVE (self->cashier)));
+    }
+
   if (app == NULL)
     return NULL;
 
@@ -385,6 +410,8 @@ find_cashier_monitor (KassaCustomerDisplay *self)
 
   return NULL;
 }
+
+static void guard_keyboard (KassaCustomerDisplay *self);
 
 /* A normal window shares the only monitor with the cashier's: before it is
  * first shown, make it smaller than that monitor (the .ui's 1024 × 720 is a
@@ -411,7 +438,7 @@ place_window (KassaCustomerDisplay *self)
 {
   g_autofree char *connector = NULL;
   g_autofree char *model = NULL;
-  GdkMonitor *chosen;
+  GdkMonitor *chosen, *cashier_monitor;
   GdkRectangle geometry;
 
   if (self->settings != NULL)
@@ -420,8 +447,13 @@ place_window (KassaCustomerDisplay *self)
       model = g_settings_get_string (self->settings, "customer-display-model");
     }
 
+  cashier_monitor = find_cashier_monitor (self);
   chosen = kassa_customer_display_choose_monitor (self->monitors, connector, model,
-                                                  find_cashier_monitor (self));
+                                                  cashier_monitor);
+  /* The remembered monitor is the cashier's now (the cashier window was
+   * opened or dragged there): the customer display goes to another one. */
+  if (chosen != NULL && chosen == cashier_monitor)
+    chosen = kassa_customer_display_choose_monitor (self->monitors, NULL, NULL, cashier_monitor);
   g_debug ("Customer display on %s",
            chosen != NULL ? gdk_monitor_get_connector (chosen) : "a normal window");
 
@@ -441,6 +473,7 @@ place_window (KassaCustomerDisplay *self)
       if (self->moving)
         ; /* on_fullscreened_cb() goes fullscreen on self->monitor */
       else if (self->monitor != NULL && self->monitor != chosen &&
+               gtk_widget_get_mapped (GTK_WIDGET (self)) &&
                gtk_window_is_fullscreen (GTK_WINDOW (self)))
         {
           self->moving = TRUE;
@@ -448,6 +481,8 @@ place_window (KassaCustomerDisplay *self)
         }
       else
         gtk_window_fullscreen_on_monitor (GTK_WINDOW (self), chosen);
+      if (chosen != self->monitor)
+        guard_keyboard (self);
     }
   else
     {
@@ -471,7 +506,10 @@ refullscreen_cb (gpointer user_data)
   self->refullscreen_id = 0;
   self->moving = FALSE;
   if (self->monitor != NULL)
-    gtk_window_fullscreen_on_monitor (GTK_WINDOW (self), self->monitor);
+    {
+      gtk_window_fullscreen_on_monitor (GTK_WINDOW (self), self->monitor);
+      guard_keyboard (self);
+    }
 
   return G_SOURCE_REMOVE;
 }
@@ -558,6 +596,250 @@ on_display_notify_cb (KassaCustomerDisplay *self,
   place_window (self);
 }
 
+/* ---- beside the cashier window ---- */
+
+/* For a few seconds after it goes fullscreen somewhere, the keyboard is the
+ * cashier's: a compositor may give it to the newly mapped (or moved)
+ * fullscreen window, and nothing can be typed into the customer display. */
+#define GUARD_US (5 * G_USEC_PER_SEC)
+/* How long the cashier window may take to get the keyboard back when asked
+ * (a compositor with xdg-activation) before it is mapped again. */
+#define GIVE_BACK_MS 50
+/* How long the cashier window's monitors must stay as they are; before the
+ * display is first shown, shorter (the cashier waits for the keyboard). */
+#define SETTLE_MS 250
+#define SHOW_SETTLE_MS 100
+/* Shown anyway when the cashier window has not entered a monitor by then. */
+#define SHOW_LIMIT_MS 1000
+
+static void
+guard_keyboard (KassaCustomerDisplay *self)
+{
+  if (self->cashier != NULL)
+    self->guard_until = g_get_monotonic_time () + GUARD_US;
+}
+
+static void
+map_cashier_again (KassaCustomerDisplay *self)
+{
+  /* weston 10 lowers the fullscreen windows of the output it keeps for a
+   * newly mapped window that is not maximized (its first) under its panel
+   * and the other windows: the display goes fullscreen again afterwards
+   * (replace_cb). */
+  self->refresh_fullscreen = TRUE;
+  gtk_widget_set_visible (GTK_WIDGET (self->cashier), FALSE);
+  gtk_window_present (self->cashier);
+}
+
+static void on_cashier_monitors_changed (KassaCustomerDisplay *self);
+
+/* Mapped again, the cashier window stays on the monitor it was on (pinned)
+ * until it is maximized, unmaximized or fullscreened again: weston does not
+ * tell when a window moves within the outputs it already touched. */
+static void
+on_cashier_state_cb (GtkWindow            *cashier,
+                     GParamSpec           *pspec,
+                     KassaCustomerDisplay *self)
+{
+  if (self->pinned == NULL || self->remaximize || self->give_back_id != 0)
+    return;
+  if (self->expect_maximized && gtk_window_is_maximized (cashier))
+    {
+      self->expect_maximized = FALSE;
+      return;
+    }
+
+  g_clear_object (&self->pinned);
+  on_cashier_monitors_changed (self);
+}
+
+static void
+on_cashier_maximized_cb (GtkWindow            *cashier,
+                         GParamSpec           *pspec,
+                         KassaCustomerDisplay *self)
+{
+  if (gtk_window_is_maximized (cashier))
+    return;
+
+  g_signal_handlers_disconnect_by_func (cashier, on_cashier_maximized_cb, self);
+  map_cashier_again (self);
+}
+
+static gboolean
+give_back_cb (gpointer user_data)
+{
+  KassaCustomerDisplay *self = user_data;
+  GtkWindow *cashier = self->cashier;
+
+  self->give_back_id = 0;
+  if (cashier == NULL || !gtk_widget_get_mapped (GTK_WIDGET (cashier)) ||
+      gtk_window_is_active (cashier) || !gtk_window_is_active (GTK_WINDOW (self)))
+    return G_SOURCE_REMOVE;
+
+  /* Asking was not enough (weston, without xdg-activation): a window that is
+   * mapped gets the keyboard, on the output of the pointer (still the
+   * cashier's, where the cashier window was opened or dragged). */
+  g_debug ("The cashier window is mapped again to get the keyboard back");
+  /* Mapped again where it was (the pointer's output). Mapped normal first,
+   * a window wider than the output less its shadow touches the next output
+   * too, and weston 10 does not always say that it left it once maximized:
+   * until its monitors settle, it is on the one it was on. */
+  g_set_object (&self->pinned, find_cashier_monitor (self));
+  /* Mapped normal, maximized again once on a monitor: weston 10 moves a
+   * window mapped maximized to its first output (kassa_window_remember_size()).
+   * GTK maps it as it was last configured: unmaximized first, then mapped. */
+  if (gtk_window_is_maximized (cashier))
+    {
+      self->remaximize = TRUE;
+      g_signal_connect_object (cashier, "notify::maximized",
+                               G_CALLBACK (on_cashier_maximized_cb), self, 0);
+      gtk_window_unmaximize (cashier);
+      return G_SOURCE_REMOVE;
+    }
+  map_cashier_again (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_is_active_cb (KassaCustomerDisplay *self,
+                 GParamSpec           *pspec,
+                 gpointer              user_data)
+{
+  if (self->cashier == NULL || !gtk_window_is_active (GTK_WINDOW (self)) ||
+      g_get_monotonic_time () > self->guard_until ||
+      !gtk_widget_get_mapped (GTK_WIDGET (self->cashier)) || self->give_back_id != 0)
+    return;
+
+  gtk_window_present (self->cashier);
+  self->give_back_id = g_timeout_add (GIVE_BACK_MS, give_back_cb, self);
+}
+
+static gboolean
+replace_cb (gpointer user_data)
+{
+  KassaCustomerDisplay *self = user_data;
+
+  self->replace_id = 0;
+  place_window (self);
+  if (self->refresh_fullscreen && !self->moving && self->monitor != NULL &&
+      gtk_widget_get_mapped (GTK_WIDGET (self)) && gtk_window_is_fullscreen (GTK_WINDOW (self)))
+    {
+      g_debug ("The customer display goes fullscreen again");
+      self->refresh_fullscreen = FALSE;
+      self->moving = TRUE;
+      gtk_window_unfullscreen (GTK_WINDOW (self));
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+show_cb (gpointer user_data)
+{
+  KassaCustomerDisplay *self = user_data;
+
+  self->show_id = 0;
+  g_clear_handle_id (&self->replace_id, g_source_remove);
+  place_window (self);
+  guard_keyboard (self);
+  gtk_window_present (GTK_WINDOW (self));
+
+  return G_SOURCE_REMOVE;
+}
+
+/* The cashier window's monitors change in bursts (a window mapped across
+ * two outputs, then maximized on one; a drag): the display is placed once
+ * they have been still for SETTLE_MS. */
+static void
+on_cashier_monitors_changed (KassaCustomerDisplay *self)
+{
+  if (self->show_id != 0)
+    {
+      /* Waiting to be shown: soon is the time. */
+      g_source_remove (self->show_id);
+      self->show_id = g_timeout_add (SHOW_SETTLE_MS, show_cb, self);
+    }
+  else if (gtk_widget_get_visible (GTK_WIDGET (self)))
+    {
+      g_clear_handle_id (&self->replace_id, g_source_remove);
+      self->replace_id = g_timeout_add (SETTLE_MS, replace_cb, self);
+    }
+}
+
+static void
+on_cashier_enter_monitor_cb (GdkSurface           *surface,
+                             GdkMonitor           *monitor,
+                             KassaCustomerDisplay *self)
+{
+  g_ptr_array_remove (self->cashier_monitors, monitor);
+  g_ptr_array_add (self->cashier_monitors, g_object_ref (monitor));
+  g_debug ("The cashier window entered %s", gdk_monitor_get_connector (monitor));
+  if (self->remaximize && self->cashier != NULL)
+    {
+      self->remaximize = FALSE;
+      self->expect_maximized = TRUE;
+      gtk_window_maximize (self->cashier);
+    }
+  on_cashier_monitors_changed (self);
+}
+
+static void
+on_cashier_leave_monitor_cb (GdkSurface           *surface,
+                             GdkMonitor           *monitor,
+                             KassaCustomerDisplay *self)
+{
+  g_ptr_array_remove (self->cashier_monitors, monitor);
+  g_debug ("The cashier window left %s", gdk_monitor_get_connector (monitor));
+  on_cashier_monitors_changed (self);
+}
+
+/* Unmapped, the surface is on no monitor, and GDK does not say it left them. */
+static void
+on_cashier_unmap_cb (GtkWidget            *cashier,
+                     KassaCustomerDisplay *self)
+{
+  g_ptr_array_set_size (self->cashier_monitors, 0);
+}
+
+static void
+watch_cashier_surface (KassaCustomerDisplay *self)
+{
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (self->cashier));
+
+  if (surface == self->cashier_surface)
+    return;
+
+  if (self->cashier_surface != NULL)
+    g_signal_handlers_disconnect_by_data (self->cashier_surface, self);
+  g_set_object (&self->cashier_surface, surface);
+  g_ptr_array_set_size (self->cashier_monitors, 0);
+  if (surface == NULL)
+    return;
+
+  g_signal_connect_object (surface, "enter-monitor",
+                           G_CALLBACK (on_cashier_enter_monitor_cb), self, 0);
+  g_signal_connect_object (surface, "leave-monitor",
+                           G_CALLBACK (on_cashier_leave_monitor_cb), self, 0);
+}
+
+static void
+on_cashier_realize_cb (GtkWidget            *cashier,
+                       KassaCustomerDisplay *self)
+{
+  watch_cashier_surface (self);
+}
+
+static void
+on_cashier_unrealize_cb (GtkWidget            *cashier,
+                         KassaCustomerDisplay *self)
+{
+  if (self->cashier_surface != NULL)
+    g_signal_handlers_disconnect_by_data (self->cashier_surface, self);
+  g_clear_object (&self->cashier_surface);
+  g_ptr_array_set_size (self->cashier_monitors, 0);
+}
+
 /* ---- GObject ---- */
 
 static void
@@ -587,6 +869,7 @@ kassa_customer_display_constructed (GObject *object)
     }
 
   g_signal_connect (self, "notify::fullscreened", G_CALLBACK (on_fullscreened_cb), NULL);
+  g_signal_connect (self, "notify::is-active", G_CALLBACK (on_is_active_cb), NULL);
 
   follow_invoice (self);
   update_screen (self);
@@ -601,6 +884,16 @@ kassa_customer_display_dispose (GObject *object)
 
   g_clear_handle_id (&self->tick_id, g_source_remove);
   g_clear_handle_id (&self->refullscreen_id, g_source_remove);
+  g_clear_handle_id (&self->show_id, g_source_remove);
+  g_clear_handle_id (&self->replace_id, g_source_remove);
+  g_clear_handle_id (&self->give_back_id, g_source_remove);
+  if (self->cashier_surface != NULL)
+    g_signal_handlers_disconnect_by_data (self->cashier_surface, self);
+  g_clear_object (&self->cashier_surface);
+  g_clear_object (&self->pinned);
+  if (self->cashier != NULL)
+    g_signal_handlers_disconnect_by_data (self->cashier, self);
+  g_clear_weak_pointer (&self->cashier);
   if (self->invoice != NULL)
     g_signal_handlers_disconnect_by_data (self->invoice, self);
   if (self->monitors != NULL)
@@ -631,6 +924,7 @@ kassa_customer_display_finalize (GObject *object)
   KassaCustomerDisplay *self = KASSA_CUSTOMER_DISPLAY (object);
 
   g_clear_pointer (&self->screen, kassa_customer_screen_free);
+  g_clear_pointer (&self->cashier_monitors, g_ptr_array_unref);
 
   G_OBJECT_CLASS (kassa_customer_display_parent_class)->finalize (object);
 }
@@ -737,6 +1031,7 @@ kassa_customer_display_init (KassaCustomerDisplay *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->qr = kassa_qr_paintable_new ();
+  self->cashier_monitors = g_ptr_array_new_with_free_func (g_object_unref);
   gtk_picture_set_paintable (self->qr_picture, GDK_PAINTABLE (self->qr));
 }
 
@@ -788,6 +1083,32 @@ kassa_customer_display_get_screen_kind (KassaCustomerDisplay *self)
   g_return_val_if_fail (KASSA_IS_CUSTOMER_DISPLAY (self), KASSA_CUSTOMER_SCREEN_IDLE);
 
   return self->screen != NULL ? self->screen->kind : KASSA_CUSTOMER_SCREEN_IDLE;
+}
+
+void
+kassa_customer_display_show_beside (KassaCustomerDisplay *self,
+                                    GtkWindow            *cashier)
+{
+  g_return_if_fail (KASSA_IS_CUSTOMER_DISPLAY (self));
+  g_return_if_fail (GTK_IS_WINDOW (cashier));
+  g_return_if_fail (self->cashier == NULL);
+
+  g_set_weak_pointer (&self->cashier, cashier);
+  g_signal_connect_object (cashier, "realize", G_CALLBACK (on_cashier_realize_cb), self, 0);
+  g_signal_connect_object (cashier, "unrealize", G_CALLBACK (on_cashier_unrealize_cb), self, 0);
+  g_signal_connect_object (cashier, "unmap", G_CALLBACK (on_cashier_unmap_cb), self, 0);
+  g_signal_connect_object (cashier, "notify::maximized", G_CALLBACK (on_cashier_state_cb),
+                           self, 0);
+  g_signal_connect_object (cashier, "notify::fullscreened", G_CALLBACK (on_cashier_state_cb),
+                           self, 0);
+  if (gtk_widget_get_realized (GTK_WIDGET (cashier)))
+    watch_cashier_surface (self);
+
+  /* Until the cashier window is on a monitor (its first frame is on
+   * screen), or for at most SHOW_LIMIT_MS. */
+  self->show_id = g_timeout_add (SHOW_LIMIT_MS, show_cb, self);
+  if (self->cashier_monitors->len > 0)
+    on_cashier_monitors_changed (self);
 }
 
 /* ---- Identify displays ---- */

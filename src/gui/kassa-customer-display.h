@@ -41,6 +41,16 @@ GdkMonitor                *kassa_customer_display_get_monitor (KassaCustomerDisp
 const KassaCustomerScreen *kassa_customer_display_get_screen  (KassaCustomerDisplay *self);
 KassaCustomerScreenKind    kassa_customer_display_get_screen_kind (KassaCustomerDisplay *self);
 
+/* Shows the customer display once @cashier (the cashier window, shown just
+ * before) is on a monitor, on another monitor than @cashier's, and keeps it
+ * there: when the cashier window is moved to the display's monitor (or is
+ * mapped there), the display goes to another one. For a few seconds after it
+ * goes fullscreen, the keyboard is handed back to @cashier if the
+ * compositor gave it to the display (weston does): asked with
+ * gtk_window_present(), else by mapping @cashier again. Once only. */
+void                       kassa_customer_display_show_beside (KassaCustomerDisplay *self,
+                                                               GtkWindow            *cashier);
+
 /* The monitor for the customer display among @monitors (a GListModel of
  * GdkMonitor, as gdk_display_get_monitors()), or NULL for a normal window:
  * - fewer than two monitors: NULL (it must not cover the cashier's screen);

@@ -26,6 +26,7 @@ struct _KassaWindow
   guint                 tick_id;
   gboolean              charging;      /* a charge is between its call and its answer */
   KassaInvoiceMethod    qr_method;     /* what Enter charges with: QR or DEEPLINK */
+  GSettings            *size_settings; /* remembers the size and state; may be NULL */
 
   /* Template widgets */
   AdwToastOverlay      *toast_overlay;
@@ -1034,6 +1035,49 @@ show_bank (KassaWindow *self,
   adw_window_title_set_subtitle (self->window_title, subtitle);
 }
 
+/* ---- size and state, remembered ---- */
+
+/* Like GNOME's applications: the size it has when not maximized (GTK keeps
+ * the default size at that), and whether it is maximized. */
+static void
+save_size (KassaWindow *self)
+{
+  int width = 0, height = 0;
+
+  if (self->size_settings == NULL)
+    return;
+
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  if (width > 0 && height > 0)
+    {
+      GSettingsSchemaKey *key;
+      g_autoptr(GSettingsSchema) schema = NULL;
+      g_autoptr(GVariant) w = g_variant_ref_sink (g_variant_new_int32 (width));
+      g_autoptr(GVariant) h = g_variant_ref_sink (g_variant_new_int32 (height));
+
+      /* Out of the schema's range (a window on a huge monitor): not remembered. */
+      g_object_get (self->size_settings, "settings-schema", &schema, NULL);
+      key = g_settings_schema_get_key (schema, "window-width");
+      if (g_settings_schema_key_range_check (key, w))
+        g_settings_set_int (self->size_settings, "window-width", width);
+      g_settings_schema_key_unref (key);
+      key = g_settings_schema_get_key (schema, "window-height");
+      if (g_settings_schema_key_range_check (key, h))
+        g_settings_set_int (self->size_settings, "window-height", height);
+      g_settings_schema_key_unref (key);
+    }
+  g_settings_set_boolean (self->size_settings, "window-maximized",
+                          gtk_window_is_maximized (GTK_WINDOW (self)));
+}
+
+static gboolean
+kassa_window_close_request (GtkWindow *window)
+{
+  save_size (KASSA_WINDOW (window));
+
+  return GTK_WINDOW_CLASS (kassa_window_parent_class)->close_request (window);
+}
+
 /* ---- GObject ---- */
 
 static void
@@ -1105,6 +1149,8 @@ kassa_window_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (kassa_counter_get_recent_sales (self->counter), self);
     }
 
+  save_size (self);
+  g_clear_object (&self->size_settings);
   gtk_widget_dispose_template (GTK_WIDGET (self), KASSA_TYPE_WINDOW);
   g_clear_object (&self->counter);
 
@@ -1168,6 +1214,7 @@ kassa_window_class_init (KassaWindowClass *klass)
   object_class->finalize = kassa_window_finalize;
   object_class->get_property = kassa_window_get_property;
   object_class->set_property = kassa_window_set_property;
+  GTK_WINDOW_CLASS (klass)->close_request = kassa_window_close_request;
 
   properties[PROP_COUNTER] =
     g_param_spec_object ("counter", NULL, NULL, KASSA_TYPE_COUNTER,
@@ -1312,4 +1359,63 @@ kassa_window_add_alert (KassaWindow *self,
 
   gtk_revealer_set_reveal_child (self->alert_revealer, TRUE);
   gtk_widget_error_bell (GTK_WIDGET (self));
+}
+
+static void
+maximize_on_enter_cb (GdkSurface *surface,
+                      GdkMonitor *monitor,
+                      GtkWindow  *window)
+{
+  g_signal_handlers_disconnect_by_func (surface, maximize_on_enter_cb, window);
+  gtk_window_maximize (window);
+}
+
+static void
+maximize_on_realize_cb (GtkWidget *widget,
+                        gpointer   user_data)
+{
+  g_signal_handlers_disconnect_by_func (widget, maximize_on_realize_cb, user_data);
+  g_signal_connect_object (gtk_native_get_surface (GTK_NATIVE (widget)), "enter-monitor",
+                           G_CALLBACK (maximize_on_enter_cb), widget, 0);
+}
+
+void
+kassa_window_remember_size (KassaWindow *self,
+                            GSettings   *settings)
+{
+  GListModel *monitors;
+  int width, height;
+  guint n;
+
+  g_return_if_fail (KASSA_IS_WINDOW (self));
+  g_return_if_fail (G_IS_SETTINGS (settings));
+  g_return_if_fail (!gtk_widget_get_realized (GTK_WIDGET (self)));
+
+  g_set_object (&self->size_settings, settings);
+  width = g_settings_get_int (settings, "window-width");
+  height = g_settings_get_int (settings, "window-height");
+
+  /* Remembered on a larger monitor than any there is now: no bigger than
+   * the smallest, so that all of it is on screen wherever it opens. */
+  monitors = gdk_display_get_monitors (gtk_widget_get_display (GTK_WIDGET (self)));
+  n = g_list_model_get_n_items (monitors);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GdkMonitor) monitor = g_list_model_get_item (monitors, i);
+      GdkRectangle geometry;
+
+      gdk_monitor_get_geometry (monitor, &geometry);
+      width = MIN (width, geometry.width);
+      height = MIN (height, geometry.height);
+    }
+
+  gtk_window_set_default_size (GTK_WINDOW (self), width, height);
+  /* Maximized once the compositor has put it on a monitor (its surface
+   * entered one), not before. weston 10 maximizes a window that asks before
+   * it is on screen on the output of the pointer's focus (with none: a
+   * 0 × 0 configure, then it ends the connection as the window is not
+   * 0 × 0), and on the window's next frame moves it to its first output:
+   * the cashier window would end under the customer display. */
+  if (g_settings_get_boolean (settings, "window-maximized"))
+    g_signal_connect (self, "realize", G_CALLBACK (maximize_on_realize_cb), NULL);
 }

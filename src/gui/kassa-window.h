@@ -36,5 +36,10 @@ void          kassa_window_add_alert    (KassaWindow    *self,
 void               kassa_window_set_qr_method (KassaWindow        *self,
                                                KassaInvoiceMethod  method);
 KassaInvoiceMethod kassa_window_get_qr_method (KassaWindow        *self);
+/* Before the window is shown: its size and maximized state from @settings
+ * (mn.kassa.Kassa: "window-width", "window-height", "window-maximized";
+ * maximized by default), remembered there again when it closes. */
+void               kassa_window_remember_size (KassaWindow        *self,
+                                               GSettings          *settings);
 
 G_END_DECLS
