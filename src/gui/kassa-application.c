@@ -109,6 +109,7 @@ kassa_application_create_windows (KassaApplication *self)
 
       g_set_weak_pointer (&self->customer_display, display);
       gtk_window_present (display);
+      _kassa_application_awake_follow (self, display);
     }
 
   if (self->cashier_window == NULL)
@@ -257,6 +258,7 @@ kassa_application_shutdown (GApplication *application)
     ;
 
   _kassa_application_remote_shutdown (self);
+  _kassa_application_awake_release (self);
 
   if (self->customer_display != NULL)
     gtk_window_destroy (self->customer_display);
