@@ -19,6 +19,16 @@
 #define ID "mn.kassa.Kassa.Test"
 
 static void
+assert_entry (GKeyFile   *file,
+              const char *key,
+              const char *expected)
+{
+  g_autofree char *value = g_key_file_get_string (file, "Desktop Entry", key, NULL);
+
+  g_assert_cmpstr (value, ==, expected);
+}
+
+static void
 test_write_remove (void)
 {
   g_autofree char *path = kassa_autostart_path (ID);
@@ -37,10 +47,9 @@ test_write_remove (void)
 
   g_assert_true (g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, &error));
   g_assert_no_error (error);
-  g_assert_cmpstr (g_key_file_get_string (file, "Desktop Entry", "Type", NULL), ==,
-                   "Application");
-  g_assert_cmpstr (g_key_file_get_string (file, "Desktop Entry", "Name", NULL), ==, "Kassa");
-  g_assert_cmpstr (g_key_file_get_string (file, "Desktop Entry", "Icon", NULL), ==, ID);
+  assert_entry (file, "Type", "Application");
+  assert_entry (file, "Name", "Kassa");
+  assert_entry (file, "Icon", ID);
   g_assert_true (g_key_file_get_boolean (file, "Desktop Entry", "X-GNOME-Autostart-enabled",
                                          &error));
   g_assert_no_error (error);
