@@ -538,6 +538,20 @@ test_equal (Fixture       *f,
   g_assert_true (kassa_customer_screen_equal (NULL, NULL));
 }
 
+/* Everything but the welcome screen keeps the PC awake. */
+static void
+test_keeps_awake (void)
+{
+  GEnumClass *klass = g_type_class_ref (KASSA_TYPE_CUSTOMER_SCREEN_KIND);
+
+  g_assert_false (kassa_customer_screen_kind_keeps_awake (KASSA_CUSTOMER_SCREEN_IDLE));
+  for (guint i = 0; i < klass->n_values; i++)
+    if (klass->values[i].value != KASSA_CUSTOMER_SCREEN_IDLE)
+      g_assert_true (kassa_customer_screen_kind_keeps_awake (klass->values[i].value));
+  g_assert_cmpuint (klass->n_values, ==, KASSA_CUSTOMER_SCREEN_UNREACHABLE + 1);
+  g_type_class_unref (klass);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -560,6 +574,7 @@ main (int   argc,
   ADD ("/customer-screen/equal", test_equal);
 #undef ADD
   g_test_add_func ("/customer-screen/mask-phone", test_mask_phone);
+  g_test_add_func ("/customer-screen/keeps-awake", test_keeps_awake);
 
   return g_test_run ();
 }

@@ -84,6 +84,12 @@ kassa_customer_screen_kind_to_string (KassaCustomerScreenKind kind)
   return value != NULL ? value->value_nick : "unknown";
 }
 
+gboolean
+kassa_customer_screen_kind_keeps_awake (KassaCustomerScreenKind kind)
+{
+  return kind != KASSA_CUSTOMER_SCREEN_IDLE;
+}
+
 char *
 kassa_customer_screen_mask_phone (const char *phone)
 {

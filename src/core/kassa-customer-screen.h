@@ -37,6 +37,11 @@ GType       kassa_customer_screen_kind_get_type  (void) G_GNUC_CONST;
 /* "idle", "preparing", "awaiting-payment", … (also the CSS class of the display) */
 const char *kassa_customer_screen_kind_to_string (KassaCustomerScreenKind kind);
 
+/* Whether the screen of @kind must stay on: everything but the idle
+ * (welcome) screen. The application inhibits idle and screen blanking while
+ * this holds (docs/customer-display.md, "Awake while it matters"). */
+gboolean    kassa_customer_screen_kind_keeps_awake (KassaCustomerScreenKind kind);
+
 /* A finished payment (paid, cancelled, expired, declined, failed) stays on
  * screen this long after it reached that state, then the screen is idle. */
 #define KASSA_CUSTOMER_SCREEN_RESULT_SECONDS 5

@@ -12,6 +12,7 @@
  *   kassa-application-remote.c   the command line: options, `kassa --charge`
  *                                forwarded to the running instance, exit codes
  *   kassa-application-print.c    receipts printed automatically when a sale is paid
+ *   kassa-application-awake.c    idle inhibited while the customer display is not idle
  * Charges that arrive before Kassa can take them wait in a KassaChargeQueue
  * (src/core), which the D-Bus interface (kassa-dbus.c) also charges through.
  */
@@ -66,6 +67,7 @@ struct _KassaApplication
   GtkWindow        *error_window;     /* weak */
   GtkWindow        *history_window;   /* weak */
   gboolean          activate_pending;
+  guint             awake_cookie;     /* gtk_application_inhibit() (awake.c); 0: none */
 };
 
 /* kassa-application.c */
@@ -91,5 +93,10 @@ void                _kassa_application_remote_shutdown    (KassaApplication     
 
 /* kassa-application-print.c */
 void                _kassa_application_auto_print_start  (KassaApplication        *self);
+
+/* kassa-application-awake.c */
+void                _kassa_application_awake_follow      (KassaApplication        *self,
+                                                          GtkWindow               *display);
+void                _kassa_application_awake_release     (KassaApplication        *self);
 
 G_END_DECLS

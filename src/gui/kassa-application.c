@@ -132,6 +132,7 @@ kassa_application_create_windows (KassaApplication *self)
 
       g_set_weak_pointer (&self->customer_display, GTK_WINDOW (display));
       kassa_customer_display_show_beside (display, self->cashier_window);
+      _kassa_application_awake_follow (self, GTK_WINDOW (display));
     }
 }
 
@@ -281,6 +282,7 @@ kassa_application_shutdown (GApplication *application)
     ;
 
   _kassa_application_remote_shutdown (self);
+  _kassa_application_awake_release (self);
 
   if (self->customer_display != NULL)
     gtk_window_destroy (self->customer_display);
