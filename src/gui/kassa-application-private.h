@@ -68,6 +68,7 @@ struct _KassaApplication
   GtkWindow        *history_window;   /* weak */
   gboolean          activate_pending;
   guint             awake_cookie;     /* gtk_application_inhibit() (awake.c); 0: none */
+  guint             terminate_ids[2]; /* SIGTERM, SIGHUP: quit like the Quit action */
 };
 
 /* kassa-application.c */
