@@ -2102,6 +2102,71 @@ test_trim_v4 (void)
   g_assert_cmpint (exchange_rows (db, quick_number), ==, 1);
 }
 
+/* A session that only reads (kassa-ctl pending, history) writes nothing: the
+ * clean-close marker stays, so neither its close nor its crash costs the
+ * next open a check. After a crash, a reading session's open checks, and its
+ * close records that the file is sound. */
+static void
+test_reader_keeps_marker (void)
+{
+  g_autofree char *path = journal_path ("reader-marker.sqlite");
+  g_autofree char *number = NULL;
+  g_autofree char *marker = NULL;
+  g_autoptr(KassaJournal) journal = NULL;
+  g_autoptr(KassaInvoice) invoice = NULL;
+  int status = 0;
+  pid_t pid;
+
+  journal = open_ok (path);
+  invoice = create_ok (journal, KASSA_TEST_TERMINAL, 800);
+  number = g_strdup (kassa_invoice_get_number (invoice));
+  g_clear_object (&invoice);
+  g_clear_object (&journal);
+
+  /* A reader killed mid-session: the marker is still there. */
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      KassaJournal *child = kassa_journal_open (path, NULL);
+      KassaInvoice *found = child != NULL ? kassa_journal_lookup (child, number, NULL) : NULL;
+
+      if (found == NULL)
+        _exit (2);
+      raise (SIGKILL);
+      _exit (3);
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFSIGNALED (status));
+  g_assert_cmpint (WTERMSIG (status), ==, SIGKILL);
+  marker = raw_marker (path);
+  g_assert_cmpstr (marker, ==, "1");
+  g_clear_pointer (&marker, g_free);
+
+  journal = open_ok (path);
+  g_assert_false (kassa_journal_get_checked_at_open (journal));
+  invoice = kassa_journal_lookup (journal, number, NULL);
+  g_assert_nonnull (invoice);
+  g_clear_object (&invoice);
+  g_clear_object (&journal);
+
+  /* After a crash (no marker) a reader's open checks; its clean close puts
+   * the marker back. */
+  {
+    g_autoptr(sqlite3) db = raw_open (path);
+
+    raw_exec (db, "DELETE FROM meta WHERE key = 'clean_close'");
+  }
+  journal = open_ok (path);
+  g_assert_true (kassa_journal_get_checked_at_open (journal));
+  g_clear_object (&journal);
+  marker = raw_marker (path);
+  g_assert_cmpstr (marker, ==, "1");
+
+  journal = open_ok (path);
+  g_assert_false (kassa_journal_get_checked_at_open (journal));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2142,6 +2207,7 @@ main (int   argc,
   g_test_add_func ("/journal/clean-close/unclean-checks", test_unclean_close_checks);
   g_test_add_func ("/journal/exchanges/routine-counted", test_routine_counted);
   g_test_add_func ("/journal/exchanges/trim-v4", test_trim_v4);
+  g_test_add_func ("/journal/clean-close/reader-keeps-marker", test_reader_keeps_marker);
 
   return g_test_run ();
 }

@@ -500,6 +500,9 @@ renumber (sqlite3     *db,
   return TRUE;
 }
 
+#define CLEAR_CLEAN_MARKER \
+  "DELETE FROM meta WHERE key = '" KASSA_JOURNAL_CLEAN_CLOSE_KEY "'"
+
 /* The journal id is part of every invoice number, so two files with one id
  * used at the same bank terminal make colliding numbers. meta keeps the inode
  * and path of the file the id belongs to; a copy (a restored backup, a copy
@@ -513,6 +516,7 @@ check_file_identity (sqlite3     *db,
                      const char  *path,
                      gboolean     adopt,
                      char       **inout_journal_id,
+                     gboolean    *inout_marker_left,
                      char       **out_notice,
                      GError     **error)
 {
@@ -532,6 +536,10 @@ check_file_identity (sqlite3     *db,
     return FALSE;
   if (g_strcmp0 (stored, current) == 0)
     return TRUE;
+
+  /* Writes follow: not closed cleanly from here (see open_database). */
+  if (*inout_marker_left)
+    *inout_marker_left = sqlite3_exec (db, CLEAR_CLEAN_MARKER, NULL, NULL, NULL) != SQLITE_OK;
 
   if (stored == NULL || adopt)
     return kassa_journal_meta_write (db, path, "journal_file", current, error);
@@ -625,9 +633,6 @@ check_high_water (KassaJournal  *self,
   return TRUE;
 }
 
-#define CLEAR_CLEAN_MARKER \
-  "DELETE FROM meta WHERE key = '" KASSA_JOURNAL_CLEAN_CLOSE_KEY "'"
-
 /* Opens @path (its PATH.lock already held). *@out_notice receives a sentence
  * the person must read, or stays NULL. @adopt: see check_file_identity(). */
 static sqlite3 *
@@ -704,12 +709,19 @@ open_database (const char  *path,
   if (!kassa_journal_migrate (db, path, version, error))
     return NULL;
 
-  /* From here until kassa_journal_close() the journal counts as not closed
-   * cleanly: a crash at any later point makes the next open check it. A
+  /* The clean-close marker is cleared before the first write of the
+   * session (clear_clean_marker, from kassa_journal_begin()): from then
+   * until kassa_journal_close() the journal counts as not closed cleanly,
+   * and a crash at any later point makes the next open check it. A session
+   * that only reads (kassa-ctl pending, history) writes nothing at all, so a
+   * crash in it leaves a journal as sound as it found it. An upgrade, and a
+   * file whose identity is written below, write at once: clear it first. A
    * full disk must not keep the journal from opening (recovery must still
-   * tell the person what it could not record): then the marker is cleared
-   * before the first write instead (clear_clean_marker). */
-  *out_marker_left = sqlite3_exec (db, CLEAR_CLEAN_MARKER, NULL, NULL, NULL) != SQLITE_OK;
+   * tell the person what it could not record): then it is tried again
+   * before the first write. */
+  *out_marker_left = TRUE;
+  if (version != KASSA_JOURNAL_SCHEMA_VERSION)
+    *out_marker_left = sqlite3_exec (db, CLEAR_CLEAN_MARKER, NULL, NULL, NULL) != SQLITE_OK;
 
   if (!kassa_journal_meta_read (db, path, "journal_id", &journal_id, error))
     return NULL;
@@ -719,7 +731,7 @@ open_database (const char  *path,
       return NULL;
     }
 
-  if (!check_file_identity (db, path, adopt, &journal_id, out_notice, error))
+  if (!check_file_identity (db, path, adopt, &journal_id, out_marker_left, out_notice, error))
     return NULL;
   if (g_stat (path, out_stat) != 0)
     {
@@ -1360,8 +1372,12 @@ kassa_journal_close (KassaJournal *self)
     {
       kassa_journal_rollback (self);
       /* The last write: every row before it is committed. Until it is, the
-       * next open counts this session as a crash and checks the file. */
-      if (sqlite3_exec (self->db, "INSERT OR REPLACE INTO meta (key, value) VALUES ('"
+       * next open counts this session as a crash and checks the file. A
+       * session that wrote nothing left the marker as it was, unless its
+       * open checked the file (the last session crashed): the file is sound
+       * now, and the next open need not check it again. */
+      if ((!self->clean_marker_left || self->checked_at_open) &&
+          sqlite3_exec (self->db, "INSERT OR REPLACE INTO meta (key, value) VALUES ('"
                         KASSA_JOURNAL_CLEAN_CLOSE_KEY "', '1')", NULL, NULL, NULL) != SQLITE_OK)
         g_debug ("Could not mark the journal %s as closed cleanly: %s", self->path,
                  sqlite3_errmsg (self->db));
