@@ -45,7 +45,7 @@ typedef struct
   TillCommandKind  kind;
   guint            n_args;
   gboolean         needs_bank;
-  const char      *parameters;  /* N_() */
+  const char      *parameters;  /* marked for translation */
 } TillCommand;
 
 typedef struct
