@@ -10,7 +10,8 @@
  *   detect    simulator marks paid → KassaTill says PAID, polling and push;
  *             check requests per minute of one pending invoice
  *   qr        KassaQrMatrix encode + render at 1080 px, as the customer display draws
- *   journal   durable state changes; history and settlement over 1 000 000 invoices
+ *   journal   durable state changes; history, settlement and open over three years of
+ *             500 sales a day; a v4 journal's upgrade and trimming
  *
  * Measurements are printed on stdout as JSON lines, {"name", "unit", "samples"}
  * or {"name", "unit", "value"}; progress goes to stderr. Nothing here
@@ -32,6 +33,7 @@
 
 #include "kassa-core.h"
 #include "kassa-history-model.h"
+#include "kassa-journal-maintenance.h"
 #include "kassa-journal-query.h"
 #include "kassa-qr.h"
 #include "kassa-report.h"
@@ -429,7 +431,7 @@ detect_series (Detect     *d,
 }
 
 /* How many check requests the till sent for @invoice: the journal records
- * every exchange, answered or not. */
+ * every exchange, answered or not (routine ones counted on one row). */
 static gboolean
 count_checks (Detect       *d,
               KassaInvoice *invoice,
@@ -448,8 +450,9 @@ count_checks (Detect       *d,
     {
       JsonObject *exchange = json_array_get_object_element (array, i);
 
+      /* A routine row counts the "not paid yet" checks it stands for. */
       if (g_strcmp0 (json_object_get_string_member (exchange, "endpoint"), "check") == 0)
-        count++;
+        count += (guint) json_object_get_int_member_with_default (exchange, "count", 1);
     }
   *out_count = count;
   return TRUE;
@@ -901,11 +904,53 @@ day_code (gint64 us)
  * their transitions and bank exchanges; each earlier day's PAID invoices are
  * in that day's SETTLED batch. Plain SQL with the journal's own schema (the
  * journal has no bulk API: each of its writes is one durable transaction). */
+/* One row of the exchange log, as the till writes it (kassa-till.c):
+ * @error_message set for a failed request (the bank's refusal: @http 400);
+ * @repeats > 1 for a routine row counting "not paid yet" checks made from
+ * @first_at to @at. */
+static gboolean
+add_exchange (sqlite3      *db,
+              sqlite3_stmt *stmt,
+              const char   *number,
+              const char   *endpoint,
+              const char   *request,
+              int           http,
+              const char   *reply,
+              const char   *error_message,
+              gint64        at,
+              gboolean      routine,
+              gint64        repeats,
+              gint64        first_at,
+              GError      **error)
+{
+  sqlite3_bind_text (stmt, 1, number, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, endpoint, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, request, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 4, http);
+  if (reply != NULL)
+    sqlite3_bind_text (stmt, 5, reply, -1, SQLITE_STATIC);
+  if (error_message != NULL)
+    {
+      sqlite3_bind_text (stmt, 6, g_quark_to_string (KASSA_BANK_ERROR), -1, SQLITE_STATIC);
+      sqlite3_bind_int (stmt, 7, KASSA_BANK_ERROR_REJECTED);
+      sqlite3_bind_text (stmt, 8, error_message, -1, SQLITE_STATIC);
+    }
+  sqlite3_bind_int64 (stmt, 9, at);
+  sqlite3_bind_int (stmt, 10, routine ? 1 : 0);
+  sqlite3_bind_int64 (stmt, 11, repeats);
+  if (repeats > 1)
+    sqlite3_bind_int64 (stmt, 12, first_at);
+  return step_done (db, stmt, error);
+}
+
+/* @v4: one row per poll, as a till before schema version 5 wrote them (the
+ * caller then turns the file back into a v4 journal); else the trimmed log. */
 static gboolean
 fill_journal (const char *path,
               const char *journal_id,
               guint       n,
               guint       per_day,
+              gboolean    v4,
               GError    **error)
 {
   g_autoptr(sqlite3) db = NULL;
@@ -944,7 +989,9 @@ fill_journal (const char *path,
                              "VALUES (?, ?, ?, ?, NULL)", error)) == NULL ||
       (exchange = prepare (db,
                            "INSERT INTO exchanges (invoice, endpoint, request_json, "
-                           "http_status, reply_body, at) VALUES (?, ?, ?, 200, ?, ?)",
+                           "http_status, reply_body, error_domain, error_code, error_message, "
+                           "at, routine, repeats, first_at) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            error)) == NULL ||
       (settlement = prepare (db,
                              "INSERT INTO settlements (id, terminal, state, created_at, "
@@ -1048,38 +1095,75 @@ fill_journal (const char *path,
               }
           }
 
-          /* The create and the last check, as the till records them. */
-          request = g_strdup_printf ("{\"endpoint\":\"qr\",\"terminal\":\"12345678\","
-                                     "\"invoice\":\"%s\",\"amount\":\"%" G_GINT64_FORMAT "\"}",
-                                     number, amount);
-          reply = g_strdup_printf ("{\"desc\":\"%s\",\"status\":\"SUCCESS\"}", payload);
-          sqlite3_bind_text (exchange, 1, number, -1, SQLITE_STATIC);
-          sqlite3_bind_text (exchange, 2, "qr", -1, SQLITE_STATIC);
-          sqlite3_bind_text (exchange, 3, request, -1, SQLITE_STATIC);
-          sqlite3_bind_text (exchange, 4, reply, -1, SQLITE_STATIC);
-          sqlite3_bind_int64 (exchange, 5, created + 2000);
-          if (!step_done (db, exchange, error))
-            return FALSE;
-          if (paid)
-            {
-              g_free (request);
-              g_free (reply);
-              request = g_strdup_printf ("{\"endpoint\":\"check\",\"terminal\":\"12345678\","
-                                         "\"invoice\":\"%s\",\"amount\":\"%" G_GINT64_FORMAT
-                                         "\"}", number, amount);
-              reply = g_strdup_printf ("{\"paid\":true,\"resp_code\":\"00\",\"resp_desc\":"
-                                       "\"Амжилттай\",\"approval_code\":\"%s\",\"amount\":%"
-                                       G_GINT64_FORMAT ",\"card_number\":\"%s\",\"terminal\":"
-                                       "\"12345678\",\"invoice\":\"%s\",\"checksum\":\"%064u\"}",
-                                       approval, amount, card, number, seq);
-              sqlite3_bind_text (exchange, 1, number, -1, SQLITE_STATIC);
-              sqlite3_bind_text (exchange, 2, "check", -1, SQLITE_STATIC);
-              sqlite3_bind_text (exchange, 3, request, -1, SQLITE_STATIC);
-              sqlite3_bind_text (exchange, 4, reply, -1, SQLITE_STATIC);
-              sqlite3_bind_int64 (exchange, 5, created + 30 * G_USEC_PER_SEC);
-              if (!step_done (db, exchange, error))
-                return FALSE;
-            }
+          /* The exchanges, as the till records them: the create; the
+           * customer takes 5–60 s, checked every second ("not paid yet",
+           * the bank's 400 refusal: one routine row counting them); then
+           * the outcome. */
+          {
+            static const char not_paid[] = "The bank refused the request: Төлбөр төлөгдөөгүй "
+                                           "байна [NOT_PAID]";
+            g_autofree char *check = g_strdup_printf ("{\"endpoint\":\"check\",\"terminal\":"
+                                                      "\"12345678\",\"invoice\":\"%s\","
+                                                      "\"amount\":%" G_GINT64_FORMAT "}",
+                                                      number, amount);
+            gint64 unpaid_s = 5 + (gint64) ((seq * 2654435761u) % 56);
+            gint64 answered = created + 300 * 1000;
+            gint64 last = created + unpaid_s * G_USEC_PER_SEC;
+            gboolean failed = g_str_equal (state, "FAILED");
+
+            request = g_strdup_printf ("{\"endpoint\":\"qr\",\"terminal\":\"12345678\","
+                                       "\"invoice\":\"%s\",\"amount\":%" G_GINT64_FORMAT "}",
+                                       number, amount);
+            reply = g_strdup_printf ("{\"desc\":\"%s\",\"status\":\"SUCCESS\"}", payload);
+            if (!add_exchange (db, exchange, number, "qr", request, failed ? 400 : 200,
+                               failed ? NULL : reply,
+                               failed ? "The bank refused the request: Дүн буруу байна" : NULL,
+                               answered, FALSE, 1, 0, error))
+              return FALSE;
+
+            if (!failed && v4)
+              {
+                for (gint64 k = 1; k <= unpaid_s; k++)
+                  if (!add_exchange (db, exchange, number, "check", check, 400, NULL, not_paid,
+                                     created + k * G_USEC_PER_SEC, FALSE, 1, 0, error))
+                    return FALSE;
+              }
+            else if (!failed &&
+                     !add_exchange (db, exchange, number, "check", check, 400, NULL, not_paid,
+                                    last, TRUE, unpaid_s, created + G_USEC_PER_SEC, error))
+              return FALSE;
+
+            if (paid)
+              {
+                g_free (reply);
+                reply = g_strdup_printf ("{\"paid\":true,\"resp_code\":\"00\",\"resp_desc\":"
+                                         "\"Амжилттай\",\"approval_code\":\"%s\",\"amount\":%"
+                                         G_GINT64_FORMAT ",\"card_number\":\"%s\",\"terminal\":"
+                                         "\"12345678\",\"invoice\":\"%s\",\"checksum\":"
+                                         "\"%064u\"}", approval, amount, card, number, seq);
+                if (!add_exchange (db, exchange, number, "check", check, 200, reply, NULL,
+                                   last + G_USEC_PER_SEC, FALSE, 1, 0, error))
+                  return FALSE;
+              }
+            if (g_str_equal (state, "REFUNDED") &&
+                !add_exchange (db, exchange, number, "refund", check, 200, reply, NULL,
+                               last + 600 * G_USEC_PER_SEC, FALSE, 1, 0, error))
+              return FALSE;
+            if (g_str_equal (state, "DECLINED") &&
+                !add_exchange (db, exchange, number, "check", check, 200,
+                               "{\"paid\":false,\"resp_code\":\"05\",\"resp_desc\":"
+                               "\"Гүйлгээ татгалзсан\"}", NULL, last + G_USEC_PER_SEC,
+                               FALSE, 1, 0, error))
+              return FALSE;
+            if ((g_str_equal (state, "CANCELLED") || g_str_equal (state, "EXPIRED")) &&
+                (!add_exchange (db, exchange, number, "cancel", check, 200,
+                                "{\"status\":\"SUCCESS\"}", NULL, last + G_USEC_PER_SEC,
+                                FALSE, 1, 0, error) ||
+                 !add_exchange (db, exchange, number, "check", check, 400, NULL,
+                                "The bank refused the request: CANCELLED",
+                                last + 2 * G_USEC_PER_SEC, FALSE, 1, 0, error)))
+              return FALSE;
+          }
         }
 
       if (settle)
@@ -1289,6 +1373,102 @@ settlement_report (KassaJournal *journal,
   return TRUE;
 }
 
+/* Creates the journal at @path with the real schema (kassa_journal_open) and
+ * closes it again; returns its journal id. */
+static char *
+create_journal (const char  *path,
+                GError     **error)
+{
+  g_autoptr(KassaJournal) journal = kassa_journal_open (path, error);
+  char *journal_id;
+
+  if (journal == NULL)
+    return NULL;
+  journal_id = g_strdup (kassa_journal_get_id (journal));
+  kassa_journal_close (journal);
+  return journal_id;
+}
+
+/* A v4 journal (one exchange row per poll) of @n invoices: its first open
+ * by this Kassa (the migration to v5) and the trim steps that follow while
+ * the till runs. */
+static gboolean
+upgrade_v4 (const char *dir,
+            guint       n,
+            guint       per_day,
+            GError    **error)
+{
+  g_autofree char *path = g_build_filename (dir, "v4.sqlite", NULL);
+  g_autoptr(KassaJournal) journal = NULL;
+  g_autofree char *journal_id = NULL;
+  g_autoptr(GArray) steps = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sqlite3 *db = NULL;
+  gint64 rows_before = 0, rows_after = 0, start, open_us;
+  gboolean done = FALSE;
+  gboolean ok;
+
+  journal_id = create_journal (path, error);
+  if (journal_id == NULL)
+    return FALSE;
+
+  g_printerr ("  filling a v4 journal with %u invoices, one exchange row per poll…\n", n);
+  if (!fill_journal (path, journal_id, n, per_day, TRUE, error))
+    return FALSE;
+  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+    return fail (error, "cannot open %s: %s", path, sqlite3_errmsg (db));
+  ok = exec_sql (db, "ALTER TABLE exchanges DROP COLUMN routine;"
+                     "ALTER TABLE exchanges DROP COLUMN repeats;"
+                     "ALTER TABLE exchanges DROP COLUMN first_at;"
+                     "DELETE FROM meta WHERE key IN ('trim_exchanges_below', 'clean_close');"
+                     "INSERT INTO meta (key, value) VALUES ('clean_close', '1');"
+                     "PRAGMA user_version = 4;", error);
+  if (ok)
+    {
+      sqlite3_stmt *stmt = prepare (db, "SELECT count(*) FROM exchanges", error);
+
+      ok = stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW;
+      if (ok)
+        rows_before = sqlite3_column_int64 (stmt, 0);
+      sqlite3_finalize (stmt);
+    }
+  sqlite3_close_v2 (db);
+  if (!ok)
+    return FALSE;
+
+  start = g_get_monotonic_time ();
+  journal = kassa_journal_open (path, error);
+  open_us = g_get_monotonic_time () - start;
+  if (journal == NULL)
+    return FALSE;
+  emit_samples ("upgrade-open", &open_us, 1);
+
+  start = g_get_monotonic_time ();
+  while (!done)
+    {
+      gint64 step_start = g_get_monotonic_time ();
+      gint64 step_us;
+
+      if (!kassa_journal_trim_step (journal, KASSA_JOURNAL_TRIM_CHUNK, &done, error))
+        return FALSE;
+      step_us = g_get_monotonic_time () - step_start;
+      g_array_append_val (steps, step_us);
+    }
+  emit_value ("trim-total-s", "s", (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
+  emit_samples ("trim-step", (gint64 *) steps->data, steps->len);
+  {
+    KassaJournalStats stats;
+
+    if (!kassa_journal_get_stats (journal, &stats, error))
+      return FALSE;
+    rows_after = stats.exchange_rows;
+  }
+  emit_value ("v4-exchange-rows", "rows", rows_before);
+  emit_value ("v5-exchange-rows", "rows", rows_after);
+  emit_value ("v4-invoices", "invoices", n);
+  kassa_journal_close (journal);
+  return TRUE;
+}
+
 static gboolean
 million (const char *dir,
          guint       n,
@@ -1309,26 +1489,31 @@ million (const char *dir,
   OpenJournal o = { path };
   gint64 start;
 
-  journal = kassa_journal_open (path, error);
-  if (journal == NULL)
+  journal_id = create_journal (path, error);
+  if (journal_id == NULL)
     return FALSE;
-  journal_id = g_strdup (kassa_journal_get_id (journal));
-  kassa_journal_close (journal);
-  g_clear_object (&journal);
 
   g_printerr ("  filling a journal with %u invoices (%u a day)…\n", n, per_day);
   start = g_get_monotonic_time ();
-  if (!fill_journal (path, journal_id, n, per_day, error))
+  if (!fill_journal (path, journal_id, n, per_day, FALSE, error))
     return FALSE;
   emit_value ("fill-s", "s", (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
+
+  /* Opened and closed once by Kassa: VACUUM-free, WAL folded in, the
+   * clean-close marker set, as a shop's journal is between two days. */
+  if (!open_journal (&o, error))
+    return FALSE;
   {
     GStatBuf buf;
 
     if (g_stat (path, &buf) == 0)
-      emit_value ("journal-mb", "MB", buf.st_size / 1e6);
+      {
+        emit_value ("journal-mb", "MB", buf.st_size / 1e6);
+        emit_value ("journal-bytes-per-sale", "B", (double) buf.st_size / n);
+      }
   }
 
-  if (!time_runs ("journal-open-1m", MIN (runs, 3), FALSE, open_journal, &o, error))
+  if (!time_runs ("journal-open-1m", MAX (runs, 5), FALSE, open_journal, &o, error))
     return FALSE;
   journal = kassa_journal_open (path, error);
   if (journal == NULL)
@@ -1398,13 +1583,15 @@ command_journal (const char  *dir_arg,
     }
 
   ok = durable_moves (dir, runs * 10, error) &&
-       million (dir, (guint) invoices, (guint) per_day, runs, error);
+       million (dir, (guint) invoices, (guint) per_day, runs, error) &&
+       upgrade_v4 (dir, MIN ((guint) invoices, (guint) per_day * 30), (guint) per_day, error);
 
   if (!keep)
     {
       static const char * const names[] = {
         "moves.sqlite", "moves.sqlite-wal", "moves.sqlite-shm", "million.sqlite",
         "million.sqlite-wal", "million.sqlite-shm", "report.pdf", "report.csv",
+        "v4.sqlite", "v4.sqlite-wal", "v4.sqlite-shm",
       };
 
       for (guint i = 0; i < G_N_ELEMENTS (names); i++)
@@ -1437,8 +1624,9 @@ main (int   argc,
   gint64 amount = 1500;
   int runs = 20;
   int window = 20;
-  int invoices = 1000000;
-  int per_day = 1000;
+  /* Three years of a busy shop. */
+  int invoices = 3 * 365 * 500;
+  int per_day = 500;
   gboolean keep = FALSE;
   const char *command;
   int status;

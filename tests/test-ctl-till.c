@@ -1020,6 +1020,217 @@ test_recovery_gives_up (Fixture       *f,
   g_assert_cmpuint (json_array_get_length (only_array (pending)), ==, 1);
 }
 
+/* ---- issue 14: the exchange log is trimmed; journal check|stats ---- */
+
+static gint64
+sql_int (const char *path,
+         const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close_v2 (db);
+  return value;
+}
+
+/* SELECT @what FROM exchanges WHERE invoice = @number @extra */
+static gint64
+invoice_int (const char *path,
+             const char *number,
+             const char *what,
+             const char *extra)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM exchanges WHERE invoice = '%s' %s",
+                                          what, number, extra);
+
+  return sql_int (path, sql);
+}
+
+static void
+test_journal_routine_checks (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autofree char *on = sim_control (f, "/sim/autopay", "{\"seconds\": 2}");
+  g_autoptr(KassaTestCtl) r = ctl_run (f, "sale", "1500", "--wait", "--poll-ms", "100");
+  g_autofree char *off = sim_control (f, "/sim/autopay", "{\"seconds\": 0}");
+  g_autofree char *number = NULL;
+  gint64 checks;
+
+  g_assert_cmpint (r->status, ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (last_object (r), "state"), ==, "PAID");
+  number = g_strdup (json_object_get_string_member (last_object (r), "invoice"));
+
+  /* About 20 polls in 2 s: the create, one row counting the "not paid
+   * yet" checks (with the first and last time), the paid check. */
+  g_assert_cmpint (invoice_int (f->journal, number, "count(*)", ""), <=, 3);
+  checks = invoice_int (f->journal, number, "repeats", "AND routine = 1");
+  g_assert_cmpint (checks, >=, 5);
+  g_assert_cmpint (invoice_int (f->journal, number, "first_at < at", "AND routine = 1"), ==, 1);
+  g_assert_cmpint (invoice_int (f->journal, number, "count(*)",
+                                "AND endpoint = 'check' AND routine = 0"), ==, 1);
+}
+
+static void
+test_journal_errors_kept (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *on = sim_control (f, "/sim/autopay", "{\"seconds\": 3}");
+  g_autofree char *fault = sim_control (f, "/sim/fault", "{\"endpoint\": \"check\", "
+                                        "\"kind\": \"http500\", \"count\": 3}");
+  g_autoptr(KassaTestCtl) r = ctl_run (f, "sale", "1500", "--wait", "--poll-ms", "100");
+  g_autofree char *off = sim_control (f, "/sim/autopay", "{\"seconds\": 0}");
+  g_autofree char *number = NULL;
+
+  g_assert_cmpint (r->status, ==, 0);
+  number = g_strdup (json_object_get_string_member (last_object (r), "invoice"));
+
+  /* Each of the three failed checks is a row of its own. */
+  g_assert_cmpint (invoice_int (f->journal, number, "count(*)", "AND http_status = 500"), ==, 3);
+  g_assert_cmpint (invoice_int (f->journal, number, "max(repeats)", "AND http_status = 500"),
+                   ==, 1);
+  g_assert_cmpint (invoice_int (f->journal, number, "count(*)", ""), <=, 6);
+}
+
+static void
+test_journal_stats (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *first = sale_paid (f, "1500");
+  g_autofree char *second = sale_awaiting (f, "2500");
+  g_autoptr(KassaTestCtl) r = ctl_run (f, "journal", "stats", "--json");
+  g_autoptr(KassaTestCtl) text = NULL;
+  JsonObject *stats = kassa_test_ctl_assert_json (r);
+  JsonObject *states = json_object_get_object_member (stats, "states");
+  GStatBuf st;
+
+  /* Equal to what SQLite itself counts on the same file. */
+  g_assert_cmpint (json_object_get_int_member (stats, "invoices"), ==,
+                   sql_int (f->journal, "SELECT count(*) FROM invoices"));
+  g_assert_cmpint (json_object_get_int_member (stats, "invoices"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (states, "PAID"), ==,
+                   sql_int (f->journal, "SELECT count(*) FROM invoices WHERE state = 'PAID'"));
+  g_assert_cmpint (json_object_get_int_member (states, "AWAITING_PAYMENT"), ==,
+                   sql_int (f->journal, "SELECT count(*) FROM invoices WHERE state = "
+                                        "'AWAITING_PAYMENT'"));
+  g_assert_cmpint (json_object_get_int_member (stats, "exchange_rows"), ==,
+                   sql_int (f->journal, "SELECT count(*) FROM exchanges"));
+  g_assert_cmpint (json_object_get_int_member (stats, "exchanges"), ==,
+                   sql_int (f->journal, "SELECT sum(repeats) FROM exchanges"));
+  g_assert_cmpint (json_object_get_int_member (stats, "transitions"), ==,
+                   sql_int (f->journal, "SELECT count(*) FROM transitions"));
+  g_assert_cmpint (json_object_get_int_member (stats, "page_size"), ==,
+                   sql_int (f->journal, "PRAGMA page_size"));
+  g_assert_cmpint (json_object_get_int_member (stats, "page_count"), ==,
+                   sql_int (f->journal, "PRAGMA page_count"));
+  g_assert_cmpint (json_object_get_int_member (stats, "freelist_count"), ==,
+                   sql_int (f->journal, "PRAGMA freelist_count"));
+  g_assert_cmpint (g_stat (f->journal, &st), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (stats, "file_bytes"), ==,
+                   json_object_get_int_member (stats, "page_count") *
+                   json_object_get_int_member (stats, "page_size"));
+  g_assert_cmpint (json_object_get_int_member (stats, "bytes_per_sale"), ==,
+                   (json_object_get_int_member (stats, "file_bytes") +
+                    json_object_get_int_member (stats, "wal_bytes")) / 2);
+
+  /* For people: the same numbers in words. */
+  text = ctl_runv (f, NULL, FALSE, (const char * const []) { "journal", "stats", NULL });
+  g_assert_cmpint (text->status, ==, 0);
+  g_assert_nonnull (strstr (text->out, "Invoices: 2\n"));
+  g_assert_nonnull (strstr (text->out, "bytes per sale"));
+}
+
+/* Writes 0xff over the root page of @index of the (closed) journal. */
+static void
+damage_index (const char *path,
+              const char *index)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT rootpage FROM sqlite_master WHERE name = '%s'",
+                                          index);
+  gint64 root = sql_int (path, sql);
+  gint64 page_size = sql_int (path, "PRAGMA page_size");
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileIOStream) stream = g_file_open_readwrite (file, NULL, NULL);
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (stream));
+  guint8 garbage[16];
+
+  g_assert_cmpint (root, >, 1);
+  memset (garbage, 0xff, sizeof garbage);
+  g_assert_true (g_seekable_seek (G_SEEKABLE (stream), (root - 1) * page_size, G_SEEK_SET,
+                                  NULL, NULL));
+  g_assert_true (g_output_stream_write_all (out, garbage, sizeof garbage, NULL, NULL, NULL));
+  g_assert_true (g_io_stream_close (G_IO_STREAM (stream), NULL, NULL));
+}
+
+static void
+test_journal_check (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *number = sale_paid (f, "1500");
+  g_autoptr(KassaTestCtl) ok = ctl_run (f, "journal", "check", "--json");
+  g_autoptr(KassaTestCtl) damaged = NULL;
+  g_autoptr(KassaTestCtl) human = NULL;
+  g_autoptr(KassaTestCtl) pending = NULL;
+  JsonObject *result = kassa_test_ctl_assert_json (ok);
+
+  g_assert_true (json_object_get_boolean_member (result, "ok"));
+  g_assert_cmpstr (json_object_get_string_member (result, "check"), ==, "integrity_check");
+
+  /* Damage that opening does not read: a clean close skipped the check at
+   * open (pending works), `journal check` finds it. */
+  damage_index (f->journal, "exchanges_invoice");
+  pending = ctl_run (f, "pending");
+  g_assert_cmpint (pending->status, ==, 0);
+
+  damaged = ctl_run (f, "journal", "check", "--json");
+  g_assert_cmpint (damaged->status, ==, 10);
+  result = last_object (damaged);
+  g_assert_false (json_object_get_boolean_member (result, "ok"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (result, "problems")),
+                    >, 0);
+  g_assert_nonnull (strstr (damaged->err, "is damaged"));
+
+  human = ctl_runv (f, NULL, FALSE, (const char * const []) { "journal", "check", "--quick",
+                                                              NULL });
+  g_assert_cmpint (human->status, ==, 10);
+  g_assert_nonnull (strstr (human->err, "is damaged"));
+}
+
+static void
+test_journal_unclean_checked (Fixture       *f,
+                              gconstpointer  data)
+{
+  KassaTestCtlOptions options = {
+    .sim = f->sim,
+    .url = f->url,
+    .journal = f->journal,
+    .data_home = f->data_home,
+    .crash_point = "create-replied",
+    .flags = KASSA_TEST_CTL_KILLABLE,
+  };
+  g_autoptr(KassaTestCtl) killed = NULL;
+  g_autoptr(KassaTestCtl) refused = NULL;
+  g_autofree char *number = sale_paid (f, "1500");
+
+  /* kassa-ctl killed (SIGKILL) while it holds the journal: no clean close. */
+  killed = kassa_test_ctl_run (&options, (const char * const []) { "sale", "1000", NULL });
+  kassa_test_ctl_assert_killed (killed);
+  g_assert_cmpint (sql_int (f->journal, "SELECT count(*) FROM meta WHERE key = 'clean_close'"),
+                   ==, 0);
+
+  /* The next open checks the whole file, finds the damage, and refuses it
+   * as any corrupt journal (exit 10, the journal's own message). */
+  damage_index (f->journal, "exchanges_invoice");
+  refused = ctl_run (f, "pending");
+  kassa_test_ctl_assert_failed (refused, 10);
+  g_assert_nonnull (strstr (refused->err, "is damaged or is not a Kassa journal"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1055,6 +1266,16 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/ctl-till/recovery-gives-up", Fixture, NULL, fixture_setup,
               test_recovery_gives_up, fixture_teardown);
+  g_test_add ("/ctl-till/journal/routine-checks", Fixture, NULL, fixture_setup,
+              test_journal_routine_checks, fixture_teardown);
+  g_test_add ("/ctl-till/journal/errors-kept", Fixture, NULL, fixture_setup,
+              test_journal_errors_kept, fixture_teardown);
+  g_test_add ("/ctl-till/journal/stats", Fixture, NULL, fixture_setup,
+              test_journal_stats, fixture_teardown);
+  g_test_add ("/ctl-till/journal/check", Fixture, NULL, fixture_setup,
+              test_journal_check, fixture_teardown);
+  g_test_add ("/ctl-till/journal/unclean-checked", Fixture, NULL, fixture_setup,
+              test_journal_unclean_checked, fixture_teardown);
 
   return g_test_run ();
 }

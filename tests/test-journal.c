@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,6 +19,8 @@
 
 #include "kassa-error.h"
 #include "kassa-journal.h"
+#include "kassa-journal-maintenance.h"
+#include "kassa-journal-query.h"
 #include "kassa-test-util.h"
 
 #define N_STATES (KASSA_INVOICE_REFUNDED + 1)
@@ -692,7 +695,7 @@ test_migrate_v1 (void)
   g_autofree char *endpoint = NULL;
   g_autofree char *mode = NULL;
 
-  g_assert_cmpint (KASSA_JOURNAL_SCHEMA_VERSION, ==, 4);
+  g_assert_cmpint (KASSA_JOURNAL_SCHEMA_VERSION, ==, 5);
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
   db = raw_open (path);
   raw_exec (db, v1_schema);
@@ -732,7 +735,7 @@ test_migrate_v1 (void)
   g_clear_object (&journal);
 
   db = raw_open (path);
-  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 4);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 5);
   g_assert_cmpint (raw_int (db, "PRAGMA application_id"), ==, 0x4b415341);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_master WHERE name IN "
                                 "('exchanges', 'exchanges_invoice', 'invoices_created', "
@@ -839,7 +842,7 @@ test_migrate_v2 (void)
   g_clear_object (&journal);
 
   db = raw_open (path);
-  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 4);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 5);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM audit"), ==, 1);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM exchanges"), ==, 1);
   head = raw_text (db, "SELECT value FROM meta WHERE key = 'audit_head'");
@@ -1739,6 +1742,366 @@ test_cancel_reason (void)
   g_assert_cmpint (reason, ==, KASSA_CANCEL_REASON_UNKNOWN);
 }
 
+/* ---- issue 14: trimming and the clean-close marker ---- */
+
+/* Writes 0xff over the first bytes of the root page of @index: a damage only
+ * a check (or a query that uses the index) sees. The journal must be closed. */
+static void
+damage_index (const char *path,
+              const char *index)
+{
+  g_autoptr(sqlite3) db = raw_open (path);
+  g_autofree char *sql = g_strdup_printf ("SELECT rootpage FROM sqlite_master WHERE name = '%s'",
+                                          index);
+  gint64 root = raw_int (db, sql);
+  gint64 page_size = raw_int (db, "PRAGMA page_size");
+  guint8 garbage[16];
+  int fd;
+
+  g_clear_pointer (&db, sqlite3_close_v2);
+  g_assert_cmpint (root, >, 1);
+  memset (garbage, 0xff, sizeof garbage);
+  fd = g_open (path, O_WRONLY, 0);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (pwrite (fd, garbage, sizeof garbage, (root - 1) * page_size), ==,
+                   sizeof garbage);
+  close (fd);
+}
+
+static char *
+raw_marker (const char *path)
+{
+  g_autoptr(sqlite3) db = raw_open (path);
+
+  if (raw_int (db, "SELECT count(*) FROM meta WHERE key = 'clean_close'") == 0)
+    return NULL;
+  return raw_text (db, "SELECT value FROM meta WHERE key = 'clean_close'");
+}
+
+static void
+test_clean_close_skips_check (void)
+{
+  g_autofree char *path = journal_path ("clean-close.sqlite");
+  g_autoptr(KassaJournal) journal = open_ok (path);
+  g_autofree char *marker = NULL;
+
+  g_object_unref (create_paid (journal, KASSA_TEST_TERMINAL, 1200));
+  kassa_journal_close (journal);
+  g_clear_object (&journal);
+
+  marker = raw_marker (path);
+  g_assert_cmpstr (marker, ==, "1");
+
+  journal = open_ok (path);
+  g_assert_false (kassa_journal_get_checked_at_open (journal));
+  g_clear_object (&journal);
+
+  /* A clean close skips the check even when the file is damaged where the
+   * opening does not read: the damage is for `journal check` to find. */
+  damage_index (path, "exchanges_invoice");
+  journal = open_ok (path);
+  g_assert_false (kassa_journal_get_checked_at_open (journal));
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) problems = kassa_journal_check_integrity (journal, TRUE, 10, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (problems->len, >, 0);
+    g_clear_pointer (&problems, g_ptr_array_unref);
+    problems = kassa_journal_check_integrity (journal, FALSE, 10, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (problems->len, >, 0);
+  }
+}
+
+static void
+test_unclean_close_checks (void)
+{
+  g_autofree char *path = journal_path ("unclean-close.sqlite");
+  g_autofree char *number = NULL;
+  g_autofree char *marker = NULL;
+  g_autoptr(KassaJournal) journal = NULL;
+  g_autoptr(KassaInvoice) invoice = NULL;
+  g_autoptr(GError) error = NULL;
+  int ends[2];
+  char buffer[64] = { 0 };
+  int status = 0;
+  pid_t pid;
+
+  g_object_unref (open_ok (path));
+  marker = raw_marker (path);
+  g_assert_cmpstr (marker, ==, "1");
+
+  /* A process that holds the journal and is killed (kill -9) mid-session. */
+  g_assert_cmpint (pipe (ends), ==, 0);
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      KassaJournal *child = kassa_journal_open (path, NULL);
+      KassaInvoice *sale = child != NULL ? kassa_journal_create_invoice (child, KASSA_TEST_TERMINAL,
+                                                                         700,
+                                                                         KASSA_INVOICE_METHOD_QR,
+                                                                         NULL, NULL, NULL)
+                                         : NULL;
+      const char *text = sale != NULL ? kassa_invoice_get_number (sale) : "";
+
+      if (write (ends[1], text, strlen (text)) < 0)
+        _exit (2);
+      raise (SIGKILL);
+      _exit (3);
+    }
+  close (ends[1]);
+  g_assert_cmpint (read (ends[0], buffer, sizeof buffer - 1), >, 0);
+  close (ends[0]);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFSIGNALED (status));
+  g_assert_cmpint (WTERMSIG (status), ==, SIGKILL);
+  number = g_strdup (buffer);
+
+  /* The next open checks, and the sale is there. */
+  journal = open_ok (path);
+  g_assert_true (kassa_journal_get_checked_at_open (journal));
+  invoice = kassa_journal_lookup (journal, number, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (invoice);
+  g_clear_object (&invoice);
+  g_clear_object (&journal);
+
+  /* Closed cleanly this time: the open after it does not. */
+  journal = open_ok (path);
+  g_assert_false (kassa_journal_get_checked_at_open (journal));
+  g_clear_object (&journal);
+
+  /* The marker unset (as after a crash) and the file damaged: refused,
+   * through the usual corrupt-journal error, and left as it was. */
+  {
+    g_autoptr(sqlite3) db = raw_open (path);
+
+    raw_exec (db, "DELETE FROM meta WHERE key = 'clean_close'");
+  }
+  damage_index (path, "exchanges_invoice");
+  assert_refused_untouched (path, KASSA_JOURNAL_ERROR, KASSA_JOURNAL_ERROR_CORRUPT);
+}
+
+static gint64
+exchange_rows (sqlite3    *db,
+               const char *number)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM exchanges WHERE invoice = '%s'",
+                                          number);
+
+  return raw_int (db, sql);
+}
+
+static void
+record_check (KassaJournal *journal,
+              KassaInvoice *invoice,
+              gboolean      routine,
+              guint         http_status,
+              const char   *reply,
+              const GError *reply_error)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  if (routine)
+    ok = kassa_journal_record_routine_exchange (journal, invoice, KASSA_BANK_ENDPOINT_CHECK,
+                                                "{\"endpoint\":\"check\"}", http_status, reply,
+                                                reply_error, &error);
+  else
+    ok = kassa_journal_record_exchange (journal, invoice, NULL, KASSA_BANK_ENDPOINT_CHECK,
+                                        "{\"endpoint\":\"check\"}", http_status, reply,
+                                        reply_error, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+}
+
+/* The bank's "not paid yet" (the default profile's refusal), and a timeout. */
+static GError *
+not_paid_error (void)
+{
+  return g_error_new_literal (KASSA_BANK_ERROR, KASSA_BANK_ERROR_REJECTED,
+                              "Төлбөр төлөгдөөгүй байна");
+}
+
+static GError *
+timeout_error (void)
+{
+  return g_error_new_literal (KASSA_BANK_ERROR, KASSA_BANK_ERROR_TIMEOUT,
+                              "The bank did not answer in time");
+}
+
+static void
+test_routine_counted (void)
+{
+  g_autofree char *path = journal_path ("routine.sqlite");
+  g_autoptr(KassaJournal) journal = open_ok (path);
+  g_autoptr(KassaInvoice) quiet = create_ok (journal, KASSA_TEST_TERMINAL, 1000);
+  g_autoptr(KassaInvoice) bumpy = create_ok (journal, KASSA_TEST_TERMINAL, 2000);
+  g_autoptr(GError) not_paid = not_paid_error ();
+  g_autoptr(GError) timeout = timeout_error ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *json = NULL;
+  g_autofree char *quiet_number = g_strdup (kassa_invoice_get_number (quiet));
+  g_autofree char *bumpy_number = g_strdup (kassa_invoice_get_number (bumpy));
+  g_autofree char *sql = NULL;
+  JsonArray *array;
+
+  /* A sale paid after 25 "not paid yet" checks, the two invoices' checks
+   * interleaved as two tills' would be. */
+  g_assert_true (kassa_journal_record_exchange (journal, quiet, NULL, KASSA_BANK_ENDPOINT_QR,
+                                                "{}", 200, "{\"desc\":\"000201\"}", NULL,
+                                                &error));
+  g_assert_no_error (error);
+  for (int i = 0; i < 25; i++)
+    {
+      record_check (journal, quiet, TRUE, 400, NULL, not_paid);
+      if (i < 8)
+        record_check (journal, bumpy, TRUE, 400, NULL, not_paid);
+      else if (i < 11)
+        record_check (journal, bumpy, FALSE, 0, NULL, timeout);  /* every error is kept */
+      else if (i < 15)
+        record_check (journal, bumpy, TRUE, 400, NULL, not_paid);
+    }
+  record_check (journal, quiet, FALSE, 200, "{\"resp_code\":\"00\"}", NULL);
+
+  json = kassa_journal_get_exchanges_json (journal, quiet, &error);
+  g_assert_no_error (error);
+  g_assert_true (json_parser_load_from_data (parser, json, -1, &error));
+  array = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (array), ==, 3);
+  {
+    JsonObject *create = json_array_get_object_element (array, 0);
+    JsonObject *run = json_array_get_object_element (array, 1);
+    JsonObject *paid = json_array_get_object_element (array, 2);
+
+    g_assert_cmpstr (json_object_get_string_member (create, "endpoint"), ==, "qr");
+    g_assert_cmpint (json_object_get_int_member (create, "count"), ==, 1);
+    g_assert_cmpstr (json_object_get_string_member (run, "endpoint"), ==, "check");
+    g_assert_cmpint (json_object_get_int_member (run, "count"), ==, 25);
+    g_assert_cmpstr (json_object_get_string_member (run, "error"), ==,
+                     "Төлбөр төлөгдөөгүй байна");
+    g_assert_cmpint (json_object_get_int_member (paid, "count"), ==, 1);
+    g_assert_cmpstr (json_object_get_string_member (paid, "reply"), ==, "{\"resp_code\":\"00\"}");
+  }
+  kassa_journal_close (journal);
+
+  db = raw_open (path);
+  g_assert_cmpint (exchange_rows (db, quiet_number), <=, 3);
+  sql = g_strdup_printf ("SELECT repeats FROM exchanges WHERE invoice = '%s' AND routine = 1",
+                         quiet_number);
+  g_assert_cmpint (raw_int (db, sql), ==, 25);
+  g_free (sql);
+  /* First and last time: the first check before the last. */
+  sql = g_strdup_printf ("SELECT first_at < at FROM exchanges WHERE invoice = '%s' AND "
+                         "routine = 1", quiet_number);
+  g_assert_cmpint (raw_int (db, sql), ==, 1);
+  g_free (sql);
+
+  /* 8 routine, 3 errors (each its own row), 4 routine: five rows, 15 checks. */
+  g_assert_cmpint (exchange_rows (db, bumpy_number), ==, 5);
+  sql = g_strdup_printf ("SELECT count(*) FROM exchanges WHERE invoice = '%s' AND "
+                         "error_message = 'The bank did not answer in time'", bumpy_number);
+  g_assert_cmpint (raw_int (db, sql), ==, 3);
+  g_free (sql);
+  sql = g_strdup_printf ("SELECT group_concat(repeats, ',') FROM (SELECT repeats FROM exchanges "
+                         "WHERE invoice = '%s' ORDER BY id)", bumpy_number);
+  {
+    g_autofree char *runs = raw_text (db, sql);
+
+    g_assert_cmpstr (runs, ==, "8,1,1,1,4");
+  }
+}
+
+static void
+test_trim_v4 (void)
+{
+  g_autofree char *path = journal_path ("trim-v4.sqlite");
+  g_autoptr(KassaJournal) journal = open_ok (path);
+  g_autoptr(KassaInvoice) paid = create_ok (journal, KASSA_TEST_TERMINAL, 1000);
+  g_autoptr(KassaInvoice) expired = create_ok (journal, KASSA_TEST_TERMINAL, 2000);
+  g_autoptr(KassaInvoice) quick = create_ok (journal, KASSA_TEST_TERMINAL, 3000);
+  g_autoptr(GError) not_paid = not_paid_error ();
+  g_autoptr(GError) timeout = timeout_error ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3) db = NULL;
+  g_autofree char *paid_number = g_strdup (kassa_invoice_get_number (paid));
+  g_autofree char *expired_number = g_strdup (kassa_invoice_get_number (expired));
+  g_autofree char *quick_number = g_strdup (kassa_invoice_get_number (quick));
+  g_autofree char *runs = NULL;
+  gint64 requests_before, requests_after;
+  gboolean done = FALSE;
+  guint steps = 0;
+
+  /* What a v4 till stored: one row per poll. */
+  for (int i = 0; i < 20; i++)
+    record_check (journal, paid, FALSE, 400, NULL, not_paid);
+  record_check (journal, paid, FALSE, 200, "{\"resp_code\":\"00\"}", NULL);
+  for (int i = 0; i < 5; i++)
+    record_check (journal, expired, FALSE, 200, "{\"resp_code\":\"01\"}", NULL);
+  record_check (journal, expired, FALSE, 0, NULL, timeout);
+  record_check (journal, expired, FALSE, 0, NULL, timeout);
+  for (int i = 0; i < 5; i++)
+    record_check (journal, expired, FALSE, 200, "{\"resp_code\":\"01\"}", NULL);
+  record_check (journal, quick, FALSE, 200, "{\"resp_code\":\"00\"}", NULL);
+  g_clear_object (&paid);
+  g_clear_object (&expired);
+  g_clear_object (&quick);
+  g_clear_object (&journal);
+
+  /* Back to schema version 4. */
+  db = raw_open (path);
+  raw_exec (db, "ALTER TABLE exchanges DROP COLUMN routine;"
+                "ALTER TABLE exchanges DROP COLUMN repeats;"
+                "ALTER TABLE exchanges DROP COLUMN first_at;"
+                "DELETE FROM meta WHERE key = 'trim_exchanges_below';"
+                "PRAGMA user_version = 4;");
+  requests_before = raw_int (db, "SELECT count(*) FROM exchanges");
+  g_assert_cmpint (requests_before, ==, 34);
+  g_clear_pointer (&db, sqlite3_close_v2);
+
+  /* The migration itself trims nothing: that waits for trim steps. */
+  journal = open_ok (path);
+  {
+    KassaJournalStats stats;
+
+    g_assert_true (kassa_journal_get_stats (journal, &stats, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (stats.exchange_rows, ==, 34);
+    g_assert_cmpint (stats.trim_pending_below, >, 0);
+  }
+  while (!done)
+    {
+      g_assert_true (kassa_journal_trim_step (journal, 1, &done, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (++steps, <=, 10);
+    }
+  g_assert_cmpuint (steps, >=, 3);  /* one invoice a step */
+  g_assert_true (kassa_journal_trim_step (journal, 1, &done, &error));
+  g_assert_true (done);
+  g_clear_object (&journal);
+
+  db = raw_open (path);
+  requests_after = raw_int (db, "SELECT sum(repeats) FROM exchanges");
+  g_assert_cmpint (requests_after, ==, requests_before);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM meta WHERE key = 'trim_exchanges_below'"),
+                   ==, 0);
+  g_assert_cmpint (exchange_rows (db, paid_number), ==, 2);
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT group_concat(repeats, ',') FROM (SELECT "
+                                            "repeats FROM exchanges WHERE invoice = '%s' ORDER "
+                                            "BY id)", expired_number);
+
+    /* The two timeouts stay, each its own row. */
+    runs = raw_text (db, sql);
+    g_assert_cmpstr (runs, ==, "5,1,1,5");
+  }
+  g_assert_cmpint (exchange_rows (db, quick_number), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1775,6 +2138,10 @@ main (int   argc,
   g_test_add_func ("/settlement/lifecycle", test_settlement_lifecycle);
   g_test_add_func ("/settlement/previous", test_settlement_previous);
   g_test_add_func ("/journal/cancel-reason", test_cancel_reason);
+  g_test_add_func ("/journal/clean-close/skips-check", test_clean_close_skips_check);
+  g_test_add_func ("/journal/clean-close/unclean-checks", test_unclean_close_checks);
+  g_test_add_func ("/journal/exchanges/routine-counted", test_routine_counted);
+  g_test_add_func ("/journal/exchanges/trim-v4", test_trim_v4);
 
   return g_test_run ();
 }

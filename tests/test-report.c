@@ -1143,7 +1143,7 @@ test_ctl_lean (void)
   kassa_test_ctl_free (run);
 }
 
-/* The journal commands (pending, history, audit, report, receipt) load none of
+/* The journal commands (pending, history, audit, journal, report, receipt) load none of
  * libsoup, libcrypto, libsecret, libgcrypt: the commands that talk to the bank
  * are the bank module's (libkassa-ctl-bank.so), which loads them. Without that
  * module those commands fail clearly, and the journal commands still work. */
@@ -1160,7 +1160,7 @@ test_ctl_lean_bank (void)
   const char * const no_module[] = { module_env, NULL };
   g_autofree char *journal = g_build_filename (dir, "training.sqlite", NULL);
   g_autofree char *invoice = NULL;
-  const char *journal_commands[] = { "pending", "history", "audit" };
+  const char *journal_commands[] = { "pending", "history", "audit", "journal" };
   KassaTestCtl *run;
 
   g_assert_cmpint (g_mkdir_with_parents (empty, 0700), ==, 0);
@@ -1182,6 +1182,8 @@ test_ctl_lean_bank (void)
     {
       if (g_str_equal (journal_commands[c], "audit"))
         run = ctl_env (ld_debug, "audit", "--training", "--journal", journal, "verify", NULL);
+      else if (g_str_equal (journal_commands[c], "journal"))
+        run = ctl_env (ld_debug, "journal", "--journal", journal, "check", NULL);
       else
         run = ctl_env (ld_debug, journal_commands[c], "--training", "--journal", journal, NULL);
       g_assert_cmpint (run->status, ==, 0);

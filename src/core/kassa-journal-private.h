@@ -40,12 +40,21 @@ struct _KassaJournal
   dev_t       dev;
   ino_t       ino;
   char       *open_notice;  /* what the person must be told about the opening */
+  gboolean    checked_at_open; /* the full quick_check ran (unclean shutdown) */
+  gboolean    clean_marker_left; /* the open could not clear it (disk full): before a write */
 
   /* Weak caches: number → KassaInvoice, id → KassaSettlement. The keys are
    * the objects' own strings; a weak reference removes the entry. */
   GHashTable *invoices;
   GHashTable *settlements;
 };
+
+/* The meta key a clean close writes and each open deletes
+ * (docs/journal.md "Checking"). */
+#define KASSA_JOURNAL_CLEAN_CLOSE_KEY "clean_close"
+
+/* The meta key of the trimming of a v4 journal's exchanges still to do. */
+#define KASSA_JOURNAL_TRIM_KEY "trim_exchanges_below"
 
 #define INVOICE_COLUMNS \
   "number, terminal, amount, method, phone, reference, created_at, state, payload, " \
@@ -154,6 +163,7 @@ gboolean kassa_journal_is_journal_id (const char *text);
 gboolean kassa_journal_inspect (sqlite3     *db,
                                 const char  *path,
                                 gint64      *out_version,
+                                gboolean    *out_checked,
                                 GError     **error);
 /* Brings the schema from @version to KASSA_JOURNAL_SCHEMA_VERSION in one
  * transaction. A new journal also gets its id and counters. */

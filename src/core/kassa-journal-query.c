@@ -446,7 +446,8 @@ kassa_journal_get_exchanges_json (KassaJournal  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   stmt = prepare (self,
-                  "SELECT at, endpoint, http_status, request_json, reply_body, error_message "
+                  "SELECT at, endpoint, http_status, request_json, reply_body, error_message, "
+                  "repeats, coalesce(first_at, at) "
                   "FROM exchanges WHERE invoice = ? ORDER BY id", error);
   if (stmt == NULL)
     return NULL;
@@ -457,7 +458,7 @@ kassa_journal_get_exchanges_json (KassaJournal  *self,
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       static const char * const names[] = { "at", "endpoint", "http_status", "request",
-                                             "reply", "error" };
+                                             "reply", "error", "count", "first_at" };
 
       json_builder_begin_object (builder);
       for (int i = 0; i < (int) G_N_ELEMENTS (names); i++)
@@ -465,9 +466,9 @@ kassa_journal_get_exchanges_json (KassaJournal  *self,
           json_builder_set_member_name (builder, names[i]);
           if (sqlite3_column_type (stmt, i) == SQLITE_NULL)
             json_builder_add_null_value (builder);
-          else if (i == 0)
+          else if (i == 0 || i == 7)
             {
-              gint64 us = sqlite3_column_int64 (stmt, 0);
+              gint64 us = sqlite3_column_int64 (stmt, i);
               g_autoptr(GDateTime) seconds = g_date_time_new_from_unix_utc (us / G_USEC_PER_SEC);
               g_autofree char *at = seconds != NULL ? g_date_time_format_iso8601 (seconds) : NULL;
 
@@ -476,7 +477,7 @@ kassa_journal_get_exchanges_json (KassaJournal  *self,
               else
                 json_builder_add_null_value (builder);
             }
-          else if (i == 2)
+          else if (i == 2 || i == 6)
             json_builder_add_int_value (builder, sqlite3_column_int64 (stmt, i));
           else
             json_builder_add_string_value (builder, (const char *) sqlite3_column_text (stmt, i));

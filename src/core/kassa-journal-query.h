@@ -85,8 +85,10 @@ gboolean   kassa_journal_invoice_position  (KassaJournal              *self,
                                             guint                     *out_position,
                                             GError                   **error);
 /* Every bank exchange of @invoice as a JSON array text, oldest first:
- * [{"at", "endpoint", "http_status", "request", "reply", "error"}] (the
- * journal never holds a secret, so neither does this). */
+ * [{"at", "endpoint", "http_status", "request", "reply", "error", "count",
+ * "first_at"}] (the journal never holds a secret, so neither does this). A
+ * row stands for "count" exchanges with the same outcome, made from
+ * "first_at" to "at" (docs/journal.md "Trimming"); "count" is 1 for most. */
 char      *kassa_journal_get_exchanges_json (KassaJournal             *self,
                                              KassaInvoice             *invoice,
                                              GError                  **error);

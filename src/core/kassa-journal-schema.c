@@ -12,7 +12,13 @@
 
 #include "kassa-journal.h"
 
+#include <fcntl.h>
 #include <inttypes.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include <glib/gi18n.h>
 #include <sqlite3.h>
@@ -110,6 +116,18 @@ static const char * const migrations[] = {
 
   /* 3 → 4: why a cancel was made (KassaCancelReason nick; NULL before) */
   "ALTER TABLE invoices ADD COLUMN cancel_reason TEXT;",
+
+  /* 4 → 5: routine exchanges are counted, not stored one by one
+   * (docs/journal.md "Trimming"). A routine row stands for @repeats
+   * exchanges made from @first_at to @at. The rows a v4 journal already
+   * holds are trimmed later, a chunk of invoices at a time
+   * (kassa_journal_trim_step): trim_exchanges_below is the invoice id below
+   * which there is still work. Adding columns rewrites no row. */
+  "ALTER TABLE exchanges ADD COLUMN routine INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE exchanges ADD COLUMN repeats INTEGER NOT NULL DEFAULT 1;"
+  "ALTER TABLE exchanges ADD COLUMN first_at INTEGER;"
+  "INSERT INTO meta (key, value) SELECT 'trim_exchanges_below', max(id) + 1 FROM invoices "
+  "  HAVING max(id) IS NOT NULL;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == KASSA_JOURNAL_SCHEMA_VERSION);
@@ -202,8 +220,57 @@ quick_check (sqlite3     *db,
   result = (const char *) sqlite3_column_text (stmt, 0);
   if (g_strcmp0 (result, "ok") != 0)
     {
-      kassa_journal_set_corrupt_error (error, path,
-                                       result != NULL ? result : _("integrity check failed"));
+      /* SQLite's report spans lines ("*** in database main ***\n…"): one
+       * line in the message. */
+      g_autofree char *detail = g_strdup (result != NULL ? result : _("integrity check failed"));
+
+      g_strdelimit (detail, "\n", ' ');
+      kassa_journal_set_corrupt_error (error, path, detail);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* A journal closed cleanly is a whole SQLite file with no WAL beside it: its
+ * header's page count (when valid: the change counter equals the
+ * version-valid-for number) times its page size is at most the file's size.
+ * A shorter file was cut (a copy that stopped half way, a full disk). */
+static gboolean
+check_file_size (const char  *path,
+                 GError     **error)
+{
+  guint8 header[100];
+  struct stat st;
+  guint64 page_size, pages;
+  ssize_t n;
+  int fd;
+
+  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    return TRUE;  /* SQLite has it open: its own reads report any trouble */
+  n = pread (fd, header, sizeof header, 0);
+  if (fstat (fd, &st) != 0)
+    st.st_size = 0;
+  close (fd);
+
+  if (n != (ssize_t) sizeof header)
+    {
+      kassa_journal_set_corrupt_error (error, path, _("the file is shorter than its header"));
+      return FALSE;
+    }
+
+  page_size = ((guint64) header[16] << 8) | header[17];
+  if (page_size == 1)
+    page_size = 65536;
+  pages = ((guint64) header[28] << 24) | ((guint64) header[29] << 16) |
+          ((guint64) header[30] << 8) | header[31];
+  if (pages == 0 || memcmp (header + 24, header + 92, 4) != 0)
+    return TRUE;
+  if ((guint64) st.st_size < pages * page_size)
+    {
+      kassa_journal_set_corrupt_error (error, path, _("the file is shorter than its header says: "
+                                                      "it was cut"));
       return FALSE;
     }
 
@@ -229,14 +296,15 @@ gboolean
 kassa_journal_inspect (sqlite3     *db,
                        const char  *path,
                        gint64      *out_version,
+                       gboolean    *out_checked,
                        GError     **error)
 {
   gint64 application_id = 0;
   gint64 version = 0;
   gint64 n_objects = 0;
 
-  if (!quick_check (db, path, error) ||
-      !kassa_journal_pragma_int (db, path, "PRAGMA application_id", &application_id, error) ||
+  *out_checked = FALSE;
+  if (!kassa_journal_pragma_int (db, path, "PRAGMA application_id", &application_id, error) ||
       !kassa_journal_pragma_int (db, path, "PRAGMA user_version", &version, error) ||
       !kassa_journal_pragma_int (db, path, "SELECT count(*) FROM sqlite_master", &n_objects, error))
     return FALSE;
@@ -249,6 +317,10 @@ kassa_journal_inspect (sqlite3     *db,
 
   if (application_id != KASSA_JOURNAL_APPLICATION_ID)
     {
+      /* Another program's database, or ours damaged in its header: the full
+       * check says which, as before there was a clean-close marker. */
+      if (!quick_check (db, path, error))
+        return FALSE;
       /* Translators: this and the other details go inside “The journal %s is
        * damaged or is not a Kassa journal (%s)” */
       kassa_journal_set_corrupt_error (error, path, _("another program’s database"));
@@ -287,6 +359,24 @@ kassa_journal_inspect (sqlite3     *db,
           return FALSE;
         }
     }
+
+  /* The full check only when the last session did not close the journal
+   * (a crash, a kill, a power cut: docs/journal.md "Checking"). A clean
+   * close still gets the cheap test of the file against its header. */
+  {
+    g_autofree char *clean = NULL;
+
+    if (!kassa_journal_meta_read (db, path, KASSA_JOURNAL_CLEAN_CLOSE_KEY, &clean, error))
+      return FALSE;
+    if (g_strcmp0 (clean, "1") != 0)
+      {
+        if (!quick_check (db, path, error))
+          return FALSE;
+        *out_checked = TRUE;
+      }
+    else if (!check_file_size (path, error))
+      return FALSE;
+  }
 
   {
     g_autofree char *journal_id = NULL;

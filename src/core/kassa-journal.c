@@ -625,6 +625,9 @@ check_high_water (KassaJournal  *self,
   return TRUE;
 }
 
+#define CLEAR_CLEAN_MARKER \
+  "DELETE FROM meta WHERE key = '" KASSA_JOURNAL_CLEAN_CLOSE_KEY "'"
+
 /* Opens @path (its PATH.lock already held). *@out_notice receives a sentence
  * the person must read, or stays NULL. @adopt: see check_file_identity(). */
 static sqlite3 *
@@ -633,6 +636,8 @@ open_database (const char  *path,
                char       **out_journal_id,
                struct stat *out_stat,
                char       **out_notice,
+               gboolean    *out_checked,
+               gboolean    *out_marker_left,
                GError     **error)
 {
   g_autoptr(sqlite3) db = NULL;
@@ -665,7 +670,7 @@ open_database (const char  *path,
    * known to be ours. */
   if (!kassa_journal_exec_sql (db, path, "BEGIN IMMEDIATE", error))
     return NULL;
-  if (!kassa_journal_inspect (db, path, &version, error))
+  if (!kassa_journal_inspect (db, path, &version, out_checked, error))
     {
       sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
       return NULL;
@@ -698,6 +703,13 @@ open_database (const char  *path,
 
   if (!kassa_journal_migrate (db, path, version, error))
     return NULL;
+
+  /* From here until kassa_journal_close() the journal counts as not closed
+   * cleanly: a crash at any later point makes the next open check it. A
+   * full disk must not keep the journal from opening (recovery must still
+   * tell the person what it could not record): then the marker is cleared
+   * before the first write instead (clear_clean_marker). */
+  *out_marker_left = sqlite3_exec (db, CLEAR_CLEAN_MARKER, NULL, NULL, NULL) != SQLITE_OK;
 
   if (!kassa_journal_meta_read (db, path, "journal_id", &journal_id, error))
     return NULL;
@@ -844,7 +856,8 @@ restore_in_place (KassaJournal  *self,
 
   /* The copy has a new inode, but it is this journal put back, not a copy
    * of it that another file may also use: it keeps its journal id. */
-  db = open_database (self->path, TRUE, &journal_id, &st, &notice, error);
+  db = open_database (self->path, TRUE, &journal_id, &st, &notice, &self->checked_at_open,
+                      &self->clean_marker_left, error);
   if (db == NULL)
     return FALSE;
 
@@ -865,6 +878,26 @@ restore_in_place (KassaJournal  *self,
   return TRUE;
 }
 
+/* Before the first write: the clean-close marker the open could not clear
+ * (a full disk) goes first. */
+static gboolean
+clear_clean_marker (KassaJournal  *self,
+                    GError       **error)
+{
+  int rc;
+
+  if (!self->clean_marker_left)
+    return TRUE;
+  rc = sqlite3_exec (self->db, CLEAR_CLEAN_MARKER, NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    {
+      kassa_journal_set_db_error (error, self->db, self->path, rc);
+      return FALSE;
+    }
+  self->clean_marker_left = FALSE;
+  return TRUE;
+}
+
 /* Before each write: is the file we have open still the one at the path? */
 static gboolean
 check_in_place (KassaJournal  *self,
@@ -875,8 +908,8 @@ check_in_place (KassaJournal  *self,
   if (g_stat (self->path, &st) == 0)
     {
       if (st.st_dev == self->dev && st.st_ino == self->ino)
-        return TRUE;
-      return restore_in_place (self, TRUE, error);
+        return clear_clean_marker (self, error);
+      return restore_in_place (self, TRUE, error) && clear_clean_marker (self, error);
     }
 
   if (errno != ENOENT)
@@ -885,7 +918,7 @@ check_in_place (KassaJournal  *self,
       return FALSE;
     }
 
-  return restore_in_place (self, FALSE, error);
+  return restore_in_place (self, FALSE, error) && clear_clean_marker (self, error);
 }
 
 /* ── invoices ─────────────────────────────────────────────────────────── */
@@ -1259,14 +1292,15 @@ kassa_journal_open (const char  *path,
   if (lock_fd < 0)
     return NULL;
 
-  db = open_database (path, FALSE, &journal_id, &st, &notice, error);
+  self = g_object_new (KASSA_TYPE_JOURNAL, NULL);
+  db = open_database (path, FALSE, &journal_id, &st, &notice, &self->checked_at_open,
+                      &self->clean_marker_left, error);
   if (db == NULL)
     {
       close (lock_fd);
       return NULL;
     }
 
-  self = g_object_new (KASSA_TYPE_JOURNAL, NULL);
   self->path = g_strdup (path);
   self->db = db;
   self->lock_fd = lock_fd;
@@ -1287,6 +1321,14 @@ kassa_journal_get_open_notice (KassaJournal *self)
   g_return_val_if_fail (KASSA_IS_JOURNAL (self), NULL);
 
   return self->open_notice;
+}
+
+gboolean
+kassa_journal_get_checked_at_open (KassaJournal *self)
+{
+  g_return_val_if_fail (KASSA_IS_JOURNAL (self), FALSE);
+
+  return self->checked_at_open;
 }
 
 const char *
@@ -1317,6 +1359,12 @@ kassa_journal_close (KassaJournal *self)
   if (self->db != NULL)
     {
       kassa_journal_rollback (self);
+      /* The last write: every row before it is committed. Until it is, the
+       * next open counts this session as a crash and checks the file. */
+      if (sqlite3_exec (self->db, "INSERT OR REPLACE INTO meta (key, value) VALUES ('"
+                        KASSA_JOURNAL_CLEAN_CLOSE_KEY "', '1')", NULL, NULL, NULL) != SQLITE_OK)
+        g_debug ("Could not mark the journal %s as closed cleanly: %s", self->path,
+                 sqlite3_errmsg (self->db));
       sqlite3_close_v2 (self->db);
       self->db = NULL;
     }
@@ -1640,18 +1688,70 @@ kassa_journal_set_paid_after_cancel (KassaJournal  *self,
   return TRUE;
 }
 
-gboolean
-kassa_journal_record_exchange (KassaJournal      *self,
-                               KassaInvoice      *invoice,
-                               const char        *settlement_id,
-                               KassaBankEndpoint  endpoint,
-                               const char        *request_json,
-                               guint              http_status,
-                               const char        *reply_body,
-                               const GError      *reply_error,
-                               GError           **error)
+/* Counts a routine exchange on the invoice's latest row when that one is a
+ * routine exchange of the same endpoint: TRUE in *@out_counted then. */
+static gboolean
+count_routine (KassaJournal       *self,
+               const char         *number,
+               const char         *endpoint,
+               gint64              now_us,
+               gboolean           *out_counted,
+               GError            **error)
+{
+  g_autoptr(sqlite3_stmt) last = NULL;
+  g_autoptr(sqlite3_stmt) update = NULL;
+  gint64 id;
+  int rc;
+
+  *out_counted = FALSE;
+  last = kassa_journal_prepare (self->db, self->path,
+                                "SELECT id, routine, endpoint FROM exchanges WHERE invoice = ? "
+                                "ORDER BY id DESC LIMIT 1", error);
+  if (last == NULL)
+    return FALSE;
+  kassa_journal_bind_text (last, 1, number);
+  rc = sqlite3_step (last);
+  if (rc == SQLITE_DONE)
+    return TRUE;
+  if (rc != SQLITE_ROW)
+    {
+      kassa_journal_set_db_error (error, self->db, self->path, rc);
+      return FALSE;
+    }
+  if (sqlite3_column_int (last, 1) == 0 ||
+      g_strcmp0 ((const char *) sqlite3_column_text (last, 2), endpoint) != 0)
+    return TRUE;
+  id = sqlite3_column_int64 (last, 0);
+
+  update = kassa_journal_prepare (self->db, self->path,
+                                  "UPDATE exchanges SET repeats = repeats + 1, "
+                                  "first_at = coalesce(first_at, at), at = ? WHERE id = ?", error);
+  if (update == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (update, 1, now_us);
+  sqlite3_bind_int64 (update, 2, id);
+  if (!kassa_journal_step_done (self->db, self->path, update, error))
+    return FALSE;
+
+  *out_counted = TRUE;
+  return TRUE;
+}
+
+static gboolean
+record_exchange (KassaJournal      *self,
+                 KassaInvoice      *invoice,
+                 const char        *settlement_id,
+                 KassaBankEndpoint  endpoint,
+                 const char        *request_json,
+                 guint              http_status,
+                 const char        *reply_body,
+                 const GError      *reply_error,
+                 gboolean           routine,
+                 GError           **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
+  gint64 now_us = g_get_real_time ();
+  gboolean counted = FALSE;
 
   g_return_val_if_fail (KASSA_IS_JOURNAL (self), FALSE);
   g_return_val_if_fail (invoice == NULL || KASSA_IS_INVOICE (invoice), FALSE);
@@ -1666,14 +1766,31 @@ kassa_journal_record_exchange (KassaJournal      *self,
       return FALSE;
     }
 
+  /* Only an invoice's exchanges are counted: a settlement's are few. */
+  routine = routine && invoice != NULL;
+  if (routine)
+    {
+      if (!kassa_journal_begin (self, error))
+        return FALSE;
+      if (!count_routine (self, kassa_invoice_get_number (invoice),
+                          kassa_bank_endpoint_get_name (endpoint), now_us, &counted, error))
+        goto fail;
+      if (counted)
+        {
+          if (!kassa_journal_commit (self, error))
+            goto fail;
+          return TRUE;
+        }
+    }
+
   stmt = kassa_journal_prepare (self->db, self->path,
                                 "INSERT INTO exchanges (invoice, settlement_id, endpoint, "
                                 "request_json, "
                                 "http_status, reply_body, error_domain, error_code, error_message, "
-                                "at) "
-                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+                                "at, routine) "
+                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
-    return FALSE;
+    goto fail;
 
   kassa_journal_bind_text (stmt, 1, invoice != NULL ? kassa_invoice_get_number (invoice) : NULL);
   kassa_journal_bind_text (stmt, 2, settlement_id);
@@ -1696,10 +1813,51 @@ kassa_journal_record_exchange (KassaJournal      *self,
       sqlite3_bind_null (stmt, 8);
       sqlite3_bind_null (stmt, 9);
     }
-  sqlite3_bind_int64 (stmt, 10, g_get_real_time ());
+  sqlite3_bind_int64 (stmt, 10, now_us);
+  sqlite3_bind_int (stmt, 11, routine ? 1 : 0);
 
-  /* One statement outside a transaction is its own committed transaction. */
-  return kassa_journal_step_done (self->db, self->path, stmt, error);
+  /* Outside a transaction, one statement is its own committed transaction. */
+  if (!kassa_journal_step_done (self->db, self->path, stmt, error))
+    goto fail;
+  if (routine && !kassa_journal_commit (self, error))
+    goto fail;
+  return TRUE;
+
+fail:
+  if (routine)
+    kassa_journal_rollback (self);
+  return FALSE;
+}
+
+gboolean
+kassa_journal_record_exchange (KassaJournal      *self,
+                               KassaInvoice      *invoice,
+                               const char        *settlement_id,
+                               KassaBankEndpoint  endpoint,
+                               const char        *request_json,
+                               guint              http_status,
+                               const char        *reply_body,
+                               const GError      *reply_error,
+                               GError           **error)
+{
+  return record_exchange (self, invoice, settlement_id, endpoint, request_json, http_status,
+                          reply_body, reply_error, FALSE, error);
+}
+
+gboolean
+kassa_journal_record_routine_exchange (KassaJournal      *self,
+                                       KassaInvoice      *invoice,
+                                       KassaBankEndpoint  endpoint,
+                                       const char        *request_json,
+                                       guint              http_status,
+                                       const char        *reply_body,
+                                       const GError      *reply_error,
+                                       GError           **error)
+{
+  g_return_val_if_fail (KASSA_IS_INVOICE (invoice), FALSE);
+
+  return record_exchange (self, invoice, NULL, endpoint, request_json, http_status,
+                          reply_body, reply_error, TRUE, error);
 }
 
 gpointer
@@ -1773,12 +1931,24 @@ kassa_journal_list_unfinished (KassaJournal  *self,
   if (!kassa_journal_check_open (self, error))
     return NULL;
 
-  /* The set of final states lives in one place: kassa_invoice_state_is_final. */
-  stmt = kassa_journal_prepare (self->db, self->path,
-                                "SELECT " INVOICE_COLUMNS " FROM invoices WHERE state NOT IN "
-                                "('FAILED', 'DECLINED', 'CANCELLED', 'EXPIRED', 'PAID', "
-                                "'REFUNDED') "
-                                "ORDER BY id", error);
+  /* The set of final states lives in one place, kassa_invoice_state_is_final:
+   * the unfinished ones are listed from it, so that the state index finds
+   * the few rows (NOT IN the final ones reads every invoice). */
+  {
+    g_autoptr(GString) sql = g_string_new ("SELECT " INVOICE_COLUMNS " FROM invoices WHERE "
+                                           "state IN (");
+    const char *separator = "";
+
+    for (int state = 0; state <= KASSA_INVOICE_REFUNDED; state++)
+      if (!kassa_invoice_state_is_final (state))
+        {
+          g_string_append_printf (sql, "%s'%s'", separator,
+                                  kassa_invoice_state_to_string (state));
+          separator = ", ";
+        }
+    g_string_append (sql, ") ORDER BY id");
+    stmt = kassa_journal_prepare (self->db, self->path, sql->str, error);
+  }
   if (stmt == NULL)
     return NULL;
 
@@ -1810,16 +1980,15 @@ kassa_journal_list (KassaJournal  *self,
 
   stmt = kassa_journal_prepare (self->db, self->path,
                                 "SELECT " INVOICE_COLUMNS " FROM invoices "
-                                "WHERE (?1 IS NULL OR created_at >= ?1) AND (?2 IS NULL OR "
-                                "created_at < ?2) "
+                                "WHERE created_at >= ?1 AND created_at < ?2 "
                                 "ORDER BY created_at, id", error);
   if (stmt == NULL)
     return NULL;
 
-  if (from != NULL)
-    sqlite3_bind_int64 (stmt, 1, date_time_to_us (from));
-  if (to != NULL)
-    sqlite3_bind_int64 (stmt, 2, date_time_to_us (to));
+  /* A range the index on created_at reads (an "IS NULL OR" would read every
+   * row); no bound is the widest range. */
+  sqlite3_bind_int64 (stmt, 1, from != NULL ? date_time_to_us (from) : G_MININT64);
+  sqlite3_bind_int64 (stmt, 2, to != NULL ? date_time_to_us (to) : G_MAXINT64);
 
   return query_invoices (self, stmt, error);
 }

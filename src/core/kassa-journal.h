@@ -35,7 +35,7 @@ typedef enum
 GQuark kassa_journal_error_quark (void);
 
 /* PRAGMA user_version of a current journal; docs/journal.md lists the versions. */
-#define KASSA_JOURNAL_SCHEMA_VERSION 4
+#define KASSA_JOURNAL_SCHEMA_VERSION 5
 
 /* Why the till cancelled an invoice, recorded with its CANCELLING state
  * (schema version 4) so that a restart knows how the cancel ends: EXPIRED for
@@ -79,6 +79,9 @@ KassaJournal *kassa_journal_open               (const char          *path,
 /* A sentence the person must read about the opening, or NULL: the file was
  * a copy of another journal file, and now has a new journal id. */
 const char   *kassa_journal_get_open_notice    (KassaJournal        *self);
+/* Whether opening ran the full PRAGMA quick_check: only when the journal
+ * was not closed cleanly last time (docs/journal.md "Checking"). */
+gboolean      kassa_journal_get_checked_at_open (KassaJournal       *self);
 const char   *kassa_journal_get_path           (KassaJournal        *self);
 /* The journal's random id (6 hex digits), part of every invoice number. */
 const char   *kassa_journal_get_id             (KassaJournal        *self);
@@ -134,6 +137,21 @@ gboolean      kassa_journal_record_exchange    (KassaJournal        *self,
                                                 const char          *reply_body,
                                                 const GError        *reply_error,
                                                 GError             **error);
+
+/* Records an exchange of @invoice whose outcome changed nothing (a check
+ * that says "not paid yet"): when the invoice's latest exchange row is a
+ * routine one of the same endpoint, it is counted there (its repeats, and
+ * its first and last time) instead of stored anew; otherwise it is a new
+ * routine row. Errors and outcomes that change something go to
+ * kassa_journal_record_exchange(). docs/journal.md "Trimming". */
+gboolean      kassa_journal_record_routine_exchange (KassaJournal   *self,
+                                                     KassaInvoice   *invoice,
+                                                     KassaBankEndpoint endpoint,
+                                                     const char     *request_json,
+                                                     guint           http_status,
+                                                     const char     *reply_body,
+                                                     const GError   *reply_error,
+                                                     GError        **error);
 
 /* The same object for the same number while it is alive. */
 KassaInvoice *kassa_journal_lookup             (KassaJournal        *self,

@@ -48,6 +48,8 @@ struct _KassaTill
 
   KassaPushListener    *push_listener;
   gulong                push_handler_id;
+
+  guint                 trim_id;  /* trims a v4 journal's exchanges, a chunk at a time */
 };
 
 /* ---- kassa-till.c: what a tracker uses of its till ---- */
@@ -62,13 +64,16 @@ gboolean           kassa_till_note_exchange      (KassaTill                  *se
 /* The back-off after @failures exchanges without an answer. */
 guint              kassa_till_backoff_ms         (KassaTill                  *self,
                                                   guint                       failures);
-/* Records an exchange in the journal (docs/lifecycle.md "The record"). */
+/* Records an exchange in the journal (docs/lifecycle.md "The record"); a
+ * @routine one (a check that says "not paid yet") is counted, not stored
+ * anew (docs/journal.md "Trimming"). */
 void               kassa_till_record_exchange    (KassaTill                  *self,
                                                   KassaInvoice               *invoice,
                                                   const char                 *settlement_id,
                                                   KassaBankEndpoint           endpoint,
                                                   const char                 *reply_json,
-                                                  const GError               *error);
+                                                  const GError               *error,
+                                                  gboolean                    routine);
 /* Finishes the start-up recovery once nothing is pending. */
 void               kassa_till_recovery_progress  (KassaTill                  *self);
 /* Emits ::journal-failed. */

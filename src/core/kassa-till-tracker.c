@@ -970,13 +970,16 @@ apply_check (KassaTillTracker           *t,
 
 /* What every reply does first: nothing if the request was cancelled or the
  * till is gone; else (after the crash point, tests only) the exchange is
- * recorded and the connection state updated. Returns whether to go on. */
+ * recorded — counted rather than stored when @routine: a check that says
+ * "not paid yet" — and the connection state updated. Returns whether to go
+ * on. */
 static gboolean
 reply_arrived (KassaTillTracker  *t,
                const char        *crash_point,
                KassaBankEndpoint  endpoint,
                const char        *reply_json,
-               const GError      *error)
+               const GError      *error,
+               gboolean           routine)
 {
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || t->till == NULL)
     return FALSE;
@@ -985,7 +988,7 @@ reply_arrived (KassaTillTracker  *t,
     kassa_crash_point (crash_point);
 
   t->busy = FALSE;
-  kassa_till_record_exchange (t->till, t->invoice, NULL, endpoint, reply_json, error);
+  kassa_till_record_exchange (t->till, t->invoice, NULL, endpoint, reply_json, error, routine);
   kassa_till_note_exchange (t->till, &t->failures, error);
   return TRUE;
 }
@@ -999,19 +1002,21 @@ check_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(KassaBankTransaction) tx = NULL;
   g_autofree char *reply_json = NULL;
-  KassaTill *self;
   KassaCheckReading reading;
   guint delay;
 
   tx = kassa_bank_client_check_finish (KASSA_BANK_CLIENT (source), result, &error);
   if (tx != NULL)
     reply_json = kassa_bank_transaction_to_json (tx);
-  if (!reply_arrived (t, NULL, KASSA_BANK_ENDPOINT_CHECK, reply_json, error))
+  /* Read first: a "not paid yet" is routine, counted in the journal rather
+   * than stored once per poll (docs/journal.md "Trimming"). */
+  reading = t->till != NULL
+              ? kassa_till_read_check (kassa_bank_client_get_profile (t->till->client), tx, error)
+              : KASSA_CHECK_NO_ANSWER;
+  if (!reply_arrived (t, NULL, KASSA_BANK_ENDPOINT_CHECK, reply_json, error,
+                      reading == KASSA_CHECK_NOT_PAID))
     return;
 
-  self = t->till;
-
-  reading = kassa_till_read_check (kassa_bank_client_get_profile (self->client), tx, error);
   g_debug ("Invoice %s (%s): check says %s", kassa_invoice_get_number (t->invoice),
            kassa_invoice_state_to_string (kassa_invoice_get_state (t->invoice)),
            kassa_check_reading_to_string (reading));
@@ -1064,7 +1069,7 @@ cancel_cb (GObject      *source,
   reply = kassa_bank_client_cancel_finish (KASSA_BANK_CLIENT (source), result, &error);
   if (reply != NULL)
     reply_json = kassa_bank_invoice_reply_to_json (reply);
-  if (!reply_arrived (t, "cancel-replied", KASSA_BANK_ENDPOINT_CANCEL, reply_json, error))
+  if (!reply_arrived (t, "cancel-replied", KASSA_BANK_ENDPOINT_CANCEL, reply_json, error, FALSE))
     return;
 
   if (reply != NULL)
@@ -1093,7 +1098,7 @@ refund_cb (GObject      *source,
   tx = kassa_bank_client_refund_finish (KASSA_BANK_CLIENT (source), result, &error);
   if (tx != NULL)
     reply_json = kassa_bank_transaction_to_json (tx);
-  if (!reply_arrived (t, "refund-replied", KASSA_BANK_ENDPOINT_REFUND, reply_json, error))
+  if (!reply_arrived (t, "refund-replied", KASSA_BANK_ENDPOINT_REFUND, reply_json, error, FALSE))
     return;
 
   if (tx != NULL)
@@ -1143,7 +1148,7 @@ create_cb (GObject      *source,
   reply = create_finish (t, source, result, &error);
   if (reply != NULL)
     reply_json = kassa_bank_invoice_reply_to_json (reply);
-  if (!reply_arrived (t, "create-replied", t->create_endpoint, reply_json, error))
+  if (!reply_arrived (t, "create-replied", t->create_endpoint, reply_json, error, FALSE))
     return;
 
   self = t->till;

@@ -23,6 +23,7 @@
 #include "kassa-amount.h"
 #include "kassa-bank-fields.h"
 #include "kassa-error.h"
+#include "kassa-journal-maintenance.h"
 #include "kassa-till-private.h"
 
 typedef struct _SettleJob SettleJob;
@@ -160,7 +161,8 @@ kassa_till_record_exchange (KassaTill         *self,
                             const char        *settlement_id,
                             KassaBankEndpoint  endpoint,
                             const char        *reply_json,
-                            const GError      *error)
+                            const GError      *error,
+                            gboolean           routine)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
@@ -194,8 +196,11 @@ kassa_till_record_exchange (KassaTill         *self,
   root = json_builder_get_root (builder);
   request = json_to_string (root, FALSE);
 
-  if (!kassa_journal_record_exchange (self->journal, invoice, settlement_id, endpoint, request,
-                                      http_status, reply_json, error, &local_error))
+  if (routine && invoice != NULL
+        ? !kassa_journal_record_routine_exchange (self->journal, invoice, endpoint, request,
+                                                  http_status, reply_json, error, &local_error)
+        : !kassa_journal_record_exchange (self->journal, invoice, settlement_id, endpoint,
+                                          request, http_status, reply_json, error, &local_error))
     g_debug ("Could not record a %s exchange: %s",
              kassa_bank_endpoint_get_name (endpoint), local_error->message);
 }
@@ -301,7 +306,8 @@ settle_cb (GObject      *source,
   id = kassa_settlement_get_id (job->settlement);
   if (reply != NULL)
     reply_json = kassa_bank_settlement_reply_to_json (reply);
-  kassa_till_record_exchange (self, NULL, id, KASSA_BANK_ENDPOINT_SETTLEMENT, reply_json, error);
+  kassa_till_record_exchange (self, NULL, id, KASSA_BANK_ENDPOINT_SETTLEMENT, reply_json, error,
+                              FALSE);
   kassa_till_note_exchange (self, &job->failures, error);
 
   if (reply != NULL)
@@ -502,6 +508,7 @@ kassa_till_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   kassa_till_set_push_listener (self, NULL);
+  g_clear_handle_id (&self->trim_id, g_source_remove);
 
   if (self->trackers != NULL)
     {
@@ -648,16 +655,44 @@ kassa_till_init (KassaTill *self)
   self->max_backoff_s = 30;
 }
 
+/* The exchanges a v4 journal stored one per poll are trimmed while the till
+ * runs, KASSA_JOURNAL_TRIM_CHUNK invoices per transaction (bench/ measures
+ * one), at low priority: never at open (docs/journal.md "Trimming"). */
+#define TRIM_START_MS   2000
+#define TRIM_PERIOD_MS  50
+
+static gboolean
+trim_cb (gpointer user_data)
+{
+  KassaTill *self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean done = FALSE;
+
+  if (!kassa_journal_trim_step (self->journal, KASSA_JOURNAL_TRIM_CHUNK, &done, &error))
+    {
+      /* Nothing is lost: the next start carries on where this one stopped. */
+      g_debug ("Trimming the journal's exchanges stopped: %s", error->message);
+      done = TRUE;
+    }
+  self->trim_id = done ? 0 : g_timeout_add_full (G_PRIORITY_LOW, TRIM_PERIOD_MS, trim_cb,
+                                                 self, NULL);
+  return G_SOURCE_REMOVE;
+}
+
 /* ---- public API ---- */
 
 KassaTill *
 kassa_till_new (KassaJournal    *journal,
                 KassaBankClient *client)
 {
+  KassaTill *self;
+  
   g_return_val_if_fail (KASSA_IS_JOURNAL (journal), NULL);
   g_return_val_if_fail (KASSA_IS_BANK_CLIENT (client), NULL);
 
-  return g_object_new (KASSA_TYPE_TILL, "journal", journal, "client", client, NULL);
+  self = g_object_new (KASSA_TYPE_TILL, "journal", journal, "client", client, NULL);
+  self->trim_id = g_timeout_add_full (G_PRIORITY_LOW, TRIM_START_MS, trim_cb, self, NULL);
+  return self;
 }
 
 KassaJournal *

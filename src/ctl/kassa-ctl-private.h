@@ -55,6 +55,10 @@ int          kassa_ctl_bank_group_main          (int            argc,
 int          kassa_ctl_till_main                (int            argc,
                                                  char         **argv);
 
+/* journal check|stats (kassa-ctl-journal.c): argv[0] is "journal". */
+int          kassa_ctl_journal_main             (int            argc,
+                                                 char         **argv);
+
 /* The bank options every command that talks to the bank accepts (--url,
  * --terminal, --secret-file, --ca-file, --timeout, --reading, --profile) and
  * the environment they override. */
@@ -111,6 +115,9 @@ char        *kassa_ctl_option_error_message     (const GError        *error,
 
 /* Prints @object as one line of JSON plus a newline on stdout and flushes. */
 gboolean     kassa_ctl_print_json               (JsonObject    *object,
+                                                 GError       **error);
+/* Prints @text as it is on stdout and flushes. */
+gboolean     kassa_ctl_print_text               (const char    *text,
                                                  GError       **error);
 
 /* Overwrites and frees a string that held a secret. NULL is allowed. */

@@ -47,6 +47,8 @@ static const KassaCtlGroup groups[] = {
   { "report", kassa_ctl_till_main, N_("Write an earlier batch's settlement report (PDF, CSV)") },
   { "receipt", kassa_ctl_till_main, N_("Write a paid or refunded invoice's receipt as PDF") },
   { "audit", kassa_ctl_till_main, N_("Verify or list the audit log of manager actions") },
+  { "journal", kassa_ctl_journal_main,
+    N_("Check the journal's integrity, or print its size and counts") },
 };
 
 const char *
@@ -177,8 +179,16 @@ kassa_ctl_print_json (JsonObject  *object,
 {
   g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
   g_autofree char *text = json_to_string (node, FALSE);
+  g_autofree char *line = g_strconcat (text, "\n", NULL);
 
-  if (fputs (text, stdout) == EOF || fputc ('\n', stdout) == EOF || fflush (stdout) == EOF)
+  return kassa_ctl_print_text (line, error);
+}
+
+gboolean
+kassa_ctl_print_text (const char  *text,
+                      GError     **error)
+{
+  if (fputs (text, stdout) == EOF || fflush (stdout) == EOF)
     {
       int saved_errno = errno;
 

@@ -12,6 +12,7 @@
 #include "kassa-application-private.h"
 
 #include <glib/gi18n.h>
+#include <glib-unix.h>
 
 #include "kassa-customer-display.h"
 #include "kassa-window.h"
@@ -154,6 +155,18 @@ kassa_application_handle_local_options (GApplication *application,
                                                                                       options);
 }
 
+/* SIGTERM (log-out, shutdown, systemctl stop) and SIGHUP quit like the Quit
+ * action: the journal is closed cleanly, so the next start needs no
+ * integrity check (docs/journal.md "Checking"). */
+static guint terminate_ids[2];  /* one application a process */
+
+static gboolean
+on_terminate (gpointer user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 kassa_application_startup (GApplication *application)
 {
@@ -162,6 +175,9 @@ kassa_application_startup (GApplication *application)
   GSettingsSchemaSource *source;
 
   G_APPLICATION_CLASS (kassa_application_parent_class)->startup (application);
+
+  terminate_ids[0] = g_unix_signal_add (SIGTERM, on_terminate, self);
+  terminate_ids[1] = g_unix_signal_add (SIGHUP, on_terminate, self);
 
   /* Every window's icon (X11 and the window list): data/icons, named like the application. */
   gtk_window_set_default_icon_name (APP_ID);
@@ -250,6 +266,8 @@ kassa_application_shutdown (GApplication *application)
   KassaApplication *self = KASSA_APPLICATION (application);
 
   g_cancellable_cancel (self->cancellable);
+  for (guint i = 0; i < G_N_ELEMENTS (terminate_ids); i++)
+    g_clear_handle_id (&terminate_ids[i], g_source_remove);
 
   kassa_charge_queue_close (self->charge_queue);
   /* GTask delivers those from an idle: let the callbacks answer their callers. */

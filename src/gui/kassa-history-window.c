@@ -222,10 +222,31 @@ append_log (GString    *log,
           const char *reply = member_text (o, "reply");
           const char *error = member_text (o, "error");
 
+          gint64 count = json_object_get_int_member_with_default (o, "count", 1);
+
           g_string_append_printf (log, "%s  %s %" G_GINT64_FORMAT "\n    %s\n",
                                   at != NULL ? at : "", member_text (o, "endpoint"),
                                   json_object_get_int_member_with_default (o, "http_status", 0),
                                   error != NULL ? error : reply != NULL ? reply : "");
+          /* A routine row counts the "not paid yet" checks it stands for
+           * (docs/journal.md "Trimming"). */
+          if (count > 1)
+            {
+              const char *first = member_text (o, "first_at");
+
+              g_string_append (log, "    ");
+              g_string_append_printf (log,
+                                      /* Translators: the bank was asked N times with the same
+                                       * answer; %s are the times of the first and last */
+                                      g_dngettext (GETTEXT_PACKAGE,
+                                                   "%u check with this answer, the first at %s, "
+                                                   "the last at %s",
+                                                   "%u checks with this answer, the first at %s, "
+                                                   "the last at %s", (gulong) count),
+                                      (guint) count, first != NULL ? first : "",
+                                      at != NULL ? at : "");
+              g_string_append_c (log, '\n');
+            }
         }
     }
 }
