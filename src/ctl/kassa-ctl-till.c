@@ -7,6 +7,10 @@
  * The same KassaTill and KassaJournal the GUI uses: kassa-ctl never talks to
  * the bank itself here. Invoice output is kassa_invoice_to_json(), one object
  * per line for every state change.
+ *
+ * This file parses every till command's options and runs those that only read
+ * the journal (pending, history, audit, report, receipt); the others are the
+ * bank module's (kassa-ctl-till-bank.c, kassa-ctl-till-private.h).
  */
 
 #include "config.h"
