@@ -82,9 +82,11 @@ kassa_ctl_bank_module (GError **error)
   if (bank_table != NULL)
     return bank_table;
 
-  /* Global: the report module, opened after it by settle, may use it too. */
+  /* Local: the report module, opened after it by settle --report, needs
+   * nothing of it (only kassa-core's base, from the executable). */
   module = kassa_ctl_module_open ("KASSA_CTL_BANK_MODULEDIR", KASSA_CTL_BUILDDIR,
-                                  KASSA_CTL_BANK_MODULE_NAME, 0, &display_path);
+                                  KASSA_CTL_BANK_MODULE_NAME, G_MODULE_BIND_LOCAL,
+                                  &display_path);
   if (module == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
