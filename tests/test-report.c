@@ -1143,6 +1143,107 @@ test_ctl_lean (void)
   kassa_test_ctl_free (run);
 }
 
+/* The journal commands (pending, history, audit, journal, report, receipt) load none of
+ * libsoup, libcrypto, libsecret, libgcrypt: the commands that talk to the bank
+ * are the bank module's (libkassa-ctl-bank.so), which loads them. Without that
+ * module those commands fail clearly, and the journal commands still work. */
+static void
+test_ctl_lean_bank (void)
+{
+  static const char * const bank_libs[] = { "libsoup-3.0", "libcrypto", "libsecret-1",
+                                            "libgcrypt" };
+  static const char * const drawing[] = { "libpango", "libcairo", "libharfbuzz", "libfontconfig" };
+  static const char * const ld_debug[] = { "LD_DEBUG=libs", NULL };
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "ctl-lean-bank", NULL);
+  g_autofree char *empty = g_build_filename (dir, "no-modules", NULL);
+  g_autofree char *module_env = g_strconcat ("KASSA_CTL_BANK_MODULEDIR=", empty, NULL);
+  const char * const no_module[] = { module_env, NULL };
+  g_autofree char *journal = g_build_filename (dir, "training.sqlite", NULL);
+  g_autofree char *invoice = NULL;
+  const char *journal_commands[] = { "pending", "history", "audit", "journal" };
+  KassaTestCtl *run;
+
+  g_assert_cmpint (g_mkdir_with_parents (empty, 0700), ==, 0);
+
+  /* A sale loads the bank's libraries (the module) and sells. */
+  run = ctl_env (ld_debug, "sale", "--training", "--journal", journal, "1500", "--wait",
+                 "--autopay", "1", "--poll-ms", "100", NULL);
+  g_assert_cmpint (run->status, ==, 0);
+  invoice = json_member (run->out, "invoice");
+  g_assert_nonnull (invoice);
+  g_assert_true (loaded (run->err, "libsoup-3.0"));
+  g_assert_true (loaded (run->err, "libcrypto"));
+  g_assert_true (loaded (run->err, "libsecret-1"));
+  g_assert_true (loaded (run->err, "libkassa-ctl-bank.so"));
+  kassa_test_ctl_free (run);
+
+  /* The journal commands: the journal's libraries only. */
+  for (gsize c = 0; c < G_N_ELEMENTS (journal_commands); c++)
+    {
+      if (g_str_equal (journal_commands[c], "audit"))
+        run = ctl_env (ld_debug, "audit", "--training", "--journal", journal, "verify", NULL);
+      else if (g_str_equal (journal_commands[c], "journal"))
+        run = ctl_env (ld_debug, "journal", "--journal", journal, "check", NULL);
+      else
+        run = ctl_env (ld_debug, journal_commands[c], "--training", "--journal", journal, NULL);
+      g_assert_cmpint (run->status, ==, 0);
+      g_assert_true (loaded (run->err, "libsqlite3"));
+      g_assert_true (loaded (run->err, "libjson-glib-1.0"));
+      for (gsize i = 0; i < G_N_ELEMENTS (bank_libs); i++)
+        g_assert_false (loaded (run->err, bank_libs[i]));
+      for (gsize i = 0; i < G_N_ELEMENTS (drawing); i++)
+        g_assert_false (loaded (run->err, drawing[i]));
+      g_assert_false (loaded (run->err, "libkassa-ctl-bank.so"));
+      if (g_str_equal (journal_commands[c], "history"))
+        g_assert_nonnull (strstr (run->out, invoice));
+      if (g_str_equal (journal_commands[c], "pending"))
+        g_assert_cmpstr (g_strstrip (run->out), ==, "[]");
+      kassa_test_ctl_free (run);
+    }
+
+  /* No bank module: the commands that need it fail before anything is done,
+   * saying so and where it looked; the sale is not journaled. */
+  run = ctl_env (no_module, "sale", "--training", "--journal", journal, "2500", NULL);
+  g_assert_cmpint (run->status, ==, 2);
+  g_assert_nonnull (strstr (run->err, "bank module"));
+  g_assert_nonnull (strstr (run->err, empty));
+  g_assert_nonnull (strstr (run->err, "KASSA_CTL_BANK_MODULEDIR"));
+  g_assert_null (strstr (run->out, "invoice"));
+  kassa_test_ctl_free (run);
+
+  run = ctl_env (no_module, "bank", "check", "K261207-000000-0001", NULL);
+  g_assert_cmpint (run->status, ==, 2);
+  g_assert_nonnull (strstr (run->err, "bank module"));
+  kassa_test_ctl_free (run);
+
+  {
+    const char * const mongolian[] = { module_env, "LANGUAGE=mn", NULL };
+
+    run = ctl_env (mongolian, "recover", "--training", "--journal", journal, NULL);
+    g_assert_cmpint (run->status, ==, 2);
+    g_assert_nonnull (strstr (run->err, empty));
+    g_assert_null (strstr (run->err, "bank module"));
+    kassa_test_ctl_free (run);
+  }
+
+  /* --help needs no module either. */
+  run = ctl_env (no_module, "sale", "--help", NULL);
+  g_assert_cmpint (run->status, ==, 0);
+  g_assert_nonnull (strstr (run->out, "--wait"));
+  kassa_test_ctl_free (run);
+
+  /* The journal commands still work: one sale, no second one. */
+  run = ctl_env (no_module, "history", "--training", "--journal", journal, "--json", NULL);
+  g_assert_cmpint (run->status, ==, 0);
+  g_assert_nonnull (strstr (run->out, invoice));
+  g_assert_null (strstr (run->out, "2500"));
+  kassa_test_ctl_free (run);
+  run = ctl_env (no_module, "pending", "--training", "--journal", journal, NULL);
+  g_assert_cmpint (run->status, ==, 0);
+  g_assert_cmpstr (g_strstrip (run->out), ==, "[]");
+  kassa_test_ctl_free (run);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1155,6 +1256,7 @@ main (int    argc,
   g_test_add_func ("/report/ctl", test_ctl);
   g_test_add_func ("/report/paper-names", test_paper_names);
   g_test_add_func ("/report/ctl-lean", test_ctl_lean);
+  g_test_add_func ("/report/ctl-lean-bank", test_ctl_lean_bank);
 
   return g_test_run ();
 }

@@ -7,9 +7,12 @@
 #include "config.h"
 
 #include "kassa-error.h"
+#include "kassa-secret-store.h"
 
 G_DEFINE_QUARK (kassa-input-error-quark, kassa_input_error)
 G_DEFINE_QUARK (kassa-emv-error-quark, kassa_emv_error)
+/* Declared in kassa-secret-store.h; here so that it needs no libsecret. */
+G_DEFINE_QUARK (kassa-secret-store-error-quark, kassa_secret_store_error)
 
 typedef struct
 {

@@ -45,7 +45,8 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (KassaSecretStore, kassa_secret_store, G_TYPE_OBJECT)
 
-G_DEFINE_QUARK (kassa-secret-store-error-quark, kassa_secret_store_error)
+/* kassa_secret_store_error_quark() is in kassa-error.c: kassa-ctl maps the
+ * domain to an exit code without linking libsecret. */
 
 G_DEFINE_ENUM_TYPE (KassaSecretBackend, kassa_secret_backend,
   G_DEFINE_ENUM_VALUE (KASSA_SECRET_BACKEND_AUTO, "auto"),

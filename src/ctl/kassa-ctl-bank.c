@@ -2,15 +2,21 @@
  *
  * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Part of libkassa-ctl-bank.so (kassa-ctl-till-private.h), with the client
+ * the bank options build.
  */
 
 #include "config.h"
 
 #include "kassa-ctl-private.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "kassa-core.h"
+#include "kassa-secret-store.h"
 
 typedef enum
 {
@@ -61,6 +67,133 @@ bank_request_clear (BankRequest *request)
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (BankRequest, bank_request_clear)
+
+/* The bank options (kassa-ctl-private.h): the client they configure. */
+
+static KassaBankProfile *
+bank_load_profile (const char  *profile_file,
+                   char       **readings,
+                   GError     **error)
+{
+  g_autoptr(KassaBankProfile) profile = kassa_bank_profile_new ();
+
+  if (profile_file != NULL)
+    {
+      g_autofree char *text = NULL;
+
+      if (!g_file_get_contents (profile_file, &text, NULL, error))
+        return NULL;
+
+      if (!kassa_bank_profile_set_from_string (profile, text, error))
+        {
+          g_prefix_error (error, _("Profile “%s”: "), profile_file);
+          return NULL;
+        }
+    }
+
+  for (guint i = 0; readings != NULL && readings[i] != NULL; i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (readings[i], "=", 2);
+
+      if (parts[0] == NULL || parts[1] == NULL || parts[0][0] == '\0')
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("--reading “%s” is not KEY=VALUE"), readings[i]);
+          return NULL;
+        }
+
+      if (!kassa_bank_profile_set_reading (profile, g_strstrip (parts[0]),
+                                           g_strstrip (parts[1]), error))
+        {
+          g_prefix_error (error, _("--reading “%s”: "), readings[i]);
+          return NULL;
+        }
+    }
+
+  return g_steal_pointer (&profile);
+}
+
+static gboolean
+bank_check_ca_file (const char  *ca_file,
+                    GError     **error)
+{
+  g_autoptr(GTlsDatabase) database = NULL;
+
+  /* The client may load it lazily; an unreadable file is the caller's
+   * configuration error, found before anything is sent. */
+  database = g_tls_file_database_new (ca_file, error);
+  if (database == NULL)
+    {
+      g_prefix_error (error, _("CA file “%s”: "), ca_file);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+KassaBankClient *
+kassa_ctl_bank_options_new_client (KassaCtlBankOptions  *options,
+                                   char                **out_secret,
+                                   GError              **error)
+{
+  g_autoptr(KassaBankProfile) profile = NULL;
+  g_autoptr(KassaBankClient) client = NULL;
+  const char *url;
+  const char *terminal;
+  const char *ca_file;
+  char *secret;
+
+  g_return_val_if_fail (out_secret != NULL && *out_secret == NULL, NULL);
+
+  if (options->timeout <= 0)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--timeout must be a positive number of seconds"));
+      return NULL;
+    }
+
+  url = options->url != NULL ? options->url : kassa_ctl_getenv ("KASSA_BANK_URL");
+  if (url == NULL)
+    url = KASSA_BANK_PRODUCTION_URL;
+
+  terminal = options->terminal != NULL ? options->terminal : kassa_ctl_getenv ("KASSA_TERMINAL");
+  if (terminal == NULL)
+    {
+      g_set_error_literal (error, KASSA_INPUT_ERROR, KASSA_INPUT_ERROR_TERMINAL,
+                           _("No terminal: set KASSA_TERMINAL or use --terminal"));
+      return NULL;
+    }
+
+  if (options->secret_file != NULL)
+    secret = kassa_secret_file_read (options->secret_file, error);
+  else
+    {
+      secret = g_strdup (kassa_ctl_getenv ("KASSA_SECRET"));
+      if (secret == NULL)
+        g_set_error_literal (error, KASSA_INPUT_ERROR, KASSA_INPUT_ERROR_SECRET,
+                             _("No secret: set KASSA_SECRET or use --secret-file"));
+    }
+  if (secret == NULL)
+    return NULL;
+  *out_secret = secret;
+
+  ca_file = options->ca_file != NULL ? options->ca_file : kassa_ctl_getenv ("KASSA_BANK_CA_FILE");
+  if (ca_file != NULL && !bank_check_ca_file (ca_file, error))
+    return NULL;
+
+  profile = bank_load_profile (options->profile, options->readings, error);
+  if (profile == NULL)
+    return NULL;
+
+  /* Everything kassa_bank_client_new() refuses is configuration (URL,
+   * terminal, secret, CA file): nothing has been sent. */
+  client = kassa_bank_client_new (url, terminal, secret, ca_file, profile, error);
+  if (client == NULL)
+    return NULL;
+  kassa_bank_client_set_timeout (client, (guint) options->timeout);
+
+  return g_steal_pointer (&client);
+}
 
 static const char *
 bank_usage_summary (void)

@@ -18,6 +18,8 @@
 #include "kassa-exit-code.h"
 #include "kassa-journal.h"
 
+#include <gmodule.h>
+
 G_BEGIN_DECLS
 
 /* The exit codes, one per error class. They are part of the interface
@@ -41,8 +43,12 @@ typedef enum
   KASSA_CTL_EXIT_AUDIT_BROKEN = 13, /* audit verify: the audit log's hash chain is broken */
 } KassaCtlExit;
 
-/* Command groups: argv[0] is the group's name ("bank"), the rest follows it. */
+/* Command groups: argv[0] is the group's name ("bank"), the rest follows it.
+ * kassa_ctl_bank_main() is the bank module's; kassa_ctl_bank_group_main()
+ * opens the module and calls it (kassa-ctl-module.c). */
 int          kassa_ctl_bank_main                (int            argc,
+                                                 char         **argv);
+int          kassa_ctl_bank_group_main          (int            argc,
                                                  char         **argv);
 /* The till commands (sale, pending, recover, cancel, refund, settle, history,
  * manager-pin, customer, audit): argv[0] is the command. */
@@ -154,6 +160,16 @@ gboolean     kassa_ctl_report_write             (KassaCtlReportOptions  *options
 gboolean     kassa_ctl_receipt_write            (KassaCtlReportOptions  *options,
                                                  KassaInvoice           *invoice,
                                                  GError                **error);
+
+/* The modules (kassa-ctl-module.c): opens @name from the directory
+ * @env_name names, else @build_dir when this is the build tree's kassa-ctl,
+ * else libdir/kassa relative to the executable. NULL on failure, then
+ * g_module_error() says why; *@out_display_path: the file it tried. */
+GModule     *kassa_ctl_module_open              (const char    *env_name,
+                                                 const char    *build_dir,
+                                                 const char    *name,
+                                                 GModuleFlags   flags,
+                                                 char         **out_display_path);
 
 typedef char KassaCtlSecret;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KassaCtlSecret, kassa_ctl_secret_free)

@@ -22,43 +22,12 @@
 #include "kassa-report.h"
 #include "kassa-report-module.h"
 
-/* The directory the module is in: KASSA_MODULEDIR; the build tree's when this
- * is the build tree's kassa-ctl; else libdir/kassa relative to the directory
- * of the executable (an install, also under --destdir or a moved prefix). */
-static char *
-module_dir (void)
-{
-  const char *env = kassa_ctl_getenv ("KASSA_MODULEDIR");
-  g_autofree char *exe = NULL;
-  g_autofree char *exe_dir = NULL;
-  g_autofree char *joined = NULL;
-
-  if (env != NULL)
-    return g_strdup (env);
-
-  exe = g_file_read_link ("/proc/self/exe", NULL);
-  if (exe == NULL)
-    return g_build_filename (KASSA_CTL_BUILDDIR, KASSA_MODULEDIR_FROM_BINDIR, NULL);
-
-  exe_dir = g_path_get_dirname (exe);
-  if (g_str_equal (exe_dir, KASSA_CTL_BUILDDIR))
-    return g_strdup (KASSA_REPORT_MODULE_BUILDDIR);
-
-  if (g_path_is_absolute (KASSA_MODULEDIR_FROM_BINDIR))
-    return g_strdup (KASSA_MODULEDIR_FROM_BINDIR);
-
-  joined = g_build_filename (exe_dir, KASSA_MODULEDIR_FROM_BINDIR, NULL);
-  return g_canonicalize_filename (joined, NULL);
-}
-
 /* Opens the module once; a missing or broken one is an error of the
  * command that needs it, nothing else. */
 static const KassaReportModule *
 report_module (GError **error)
 {
   static const KassaReportModule *table;
-  g_autofree char *dir = NULL;
-  g_autofree char *path = NULL;
   g_autofree char *display_path = NULL;
   KassaReportModuleGetFunc get = NULL;
   GModule *module;
@@ -66,11 +35,8 @@ report_module (GError **error)
   if (table != NULL)
     return table;
 
-  dir = module_dir ();
-  path = g_build_filename (dir, KASSA_REPORT_MODULE_NAME, NULL);
-  display_path = g_filename_display_name (path);
-
-  module = g_module_open (path, G_MODULE_BIND_LOCAL);
+  module = kassa_ctl_module_open ("KASSA_MODULEDIR", KASSA_REPORT_MODULE_BUILDDIR,
+                                  KASSA_REPORT_MODULE_NAME, G_MODULE_BIND_LOCAL, &display_path);
   if (module == NULL)
     {
       g_set_error (error, KASSA_REPORT_ERROR, KASSA_REPORT_ERROR_IO,
