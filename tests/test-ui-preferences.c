@@ -20,6 +20,7 @@
 #include <glib/gstdio.h>
 
 #include "kassa-application.h"
+#include "kassa-autostart.h"
 #include "kassa-error.h"
 #include "kassa-manager.h"
 #include "kassa-pin-dialog.h"
@@ -801,6 +802,119 @@ test_account_names_stored (Fixture       *f,
   g_assert_true (kassa_test_ui_wait (names_no_stored_terminal, f->window, WAIT_SECONDS));
 }
 
+/* ------------------------------------------------------------------ */
+/* Starting at login (each test has its own XDG_CONFIG_HOME)           */
+
+static GtkSwitch *
+autostart_switch (Fixture *f)
+{
+  GtkWidget *widget = adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row (f,
+                                                                                  "autostart")));
+
+  g_assert_true (GTK_IS_SWITCH (widget));
+  return GTK_SWITCH (widget);
+}
+
+static gboolean
+switch_is_on (gpointer data)
+{
+  return gtk_switch_get_active (GTK_SWITCH (data));
+}
+
+static gboolean
+switch_is_off (gpointer data)
+{
+  return !gtk_switch_get_active (GTK_SWITCH (data));
+}
+
+/* As a click on the row: its switch flips (at the end of its animation). */
+static void
+activate_autostart (Fixture *f)
+{
+  GtkSwitch *sw = autostart_switch (f);
+  gboolean was_on = gtk_switch_get_active (sw);
+
+  adw_action_row_activate (ADW_ACTION_ROW (row (f, "autostart")));
+  g_assert_true (kassa_test_ui_wait (was_on ? switch_is_off : switch_is_on, sw, WAIT_SECONDS));
+}
+
+static void
+test_autostart (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *path = kassa_autostart_path (APP_ID);
+  g_autoptr(GKeyFile) entry = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *exec = NULL;
+  g_auto(GStrv) argv = NULL;
+  int argc = 0;
+
+  g_assert_true (g_str_has_prefix (path, g_get_user_config_dir ()));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  open_window (f);
+  g_assert_true (gtk_widget_is_visible (row (f, "autostart")));
+  g_assert_false (gtk_switch_get_active (autostart_switch (f)));
+
+  activate_autostart (f);
+  g_assert_true (gtk_switch_get_active (autostart_switch (f)));
+  g_assert_true (g_key_file_load_from_file (entry, path, G_KEY_FILE_NONE, &error));
+  g_assert_no_error (error);
+  exec = g_key_file_get_string (entry, G_KEY_FILE_DESKTOP_GROUP, G_KEY_FILE_DESKTOP_KEY_EXEC,
+                                &error);
+  g_assert_no_error (error);
+  /* A command line (quoted): the installed kassa, alone. */
+  g_assert_true (g_shell_parse_argv (exec, &argc, &argv, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (argc, ==, 1);
+  g_assert_true (g_str_has_suffix (argv[0], "/kassa"));
+  g_assert_cmpstr (argv[0], ==, BINDIR "/kassa");
+  g_assert_true (kassa_autostart_get_enabled (APP_ID));
+  g_assert_null (kassa_preferences_window_get_message (f->window));
+
+  /* A new window shows the entry as it is. */
+  close_window (GTK_WIDGET (g_steal_pointer (&f->window)));
+  open_window (f);
+  g_assert_true (gtk_switch_get_active (autostart_switch (f)));
+
+  activate_autostart (f);
+  g_assert_false (gtk_switch_get_active (autostart_switch (f)));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_false (kassa_autostart_get_enabled (APP_ID));
+}
+
+static gboolean
+has_message (gpointer data)
+{
+  return kassa_preferences_window_get_message (KASSA_PREFERENCES_WINDOW (data)) != NULL;
+}
+
+static void
+test_autostart_error (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *folder = g_build_filename (g_get_user_config_dir (), "autostart", NULL);
+  g_autoptr(GError) error = NULL;
+
+  /* The tests run as root: a mode does not stop writes, a file in the
+   * folder's place does. */
+  g_assert_cmpint (g_mkdir_with_parents (g_get_user_config_dir (), 0700), ==, 0);
+  g_assert_true (g_file_set_contents (folder, "not a folder", -1, &error));
+  g_assert_no_error (error);
+
+  open_window (f);
+  g_assert_false (gtk_switch_get_active (autostart_switch (f)));
+  adw_action_row_activate (ADW_ACTION_ROW (row (f, "autostart")));
+  g_assert_true (kassa_test_ui_wait (has_message, f->window, WAIT_SECONDS));
+
+  g_assert_false (gtk_switch_get_active (autostart_switch (f)));
+  g_assert_false (gtk_switch_get_state (autostart_switch (f)));
+  g_assert_true (kassa_preferences_window_get_message_is_error (f->window));
+  assert_message_has (f, "Kassa cannot start at login");
+  assert_message_has (f, folder);
+  g_assert_true (g_file_test (folder, G_FILE_TEST_IS_REGULAR));
+  g_assert_false (kassa_autostart_get_enabled (APP_ID));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -822,6 +936,8 @@ main (int   argc,
   ADD ("/preferences/pin/required", test_pin_required, FALSE);
   ADD ("/preferences/pin/set", test_pin_set, FALSE);
   ADD ("/preferences/account/names-stored-terminal", test_account_names_stored, FALSE);
+  ADD ("/preferences/autostart", test_autostart, FALSE);
+  ADD ("/preferences/autostart/error", test_autostart_error, FALSE);
 
 #undef ADD
 

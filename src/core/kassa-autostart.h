@@ -7,8 +7,9 @@
  * $XDG_CONFIG_HOME/autostart/<app-id>.desktop (the desktop's session starts
  * every enabled entry there). The entry is the truth: it is on when the file
  * is there, a desktop entry, not Hidden and not X-GNOME-Autostart-enabled=false.
- * Inside Flatpak the sandbox cannot write the host's autostart folder; the
- * preferences ask the Background portal instead (not here).
+ * Inside Flatpak the sandbox cannot write the host's autostart folder: the
+ * preferences hide their switch (the Background portal would be the way; not
+ * asked yet).
  * No GTK: the preferences window only calls this.
  */
 

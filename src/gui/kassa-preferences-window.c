@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "kassa-account-form.h"
+#include "kassa-autostart.h"
 #include "kassa-customer-display.h"
 #include "kassa-error.h"
 #include "kassa-manager.h"
@@ -36,6 +37,7 @@ struct _KassaPreferencesWindow
   GListModel             *monitors;         /* GdkMonitor, the display's */
   GPtrArray              *display_choices;  /* DisplayChoice, parallel to display_row's model */
   gboolean                updating_display; /* display_row is being rebuilt */
+  gboolean                updating_autostart; /* autostart_switch is set back */
 
   char                   *message;
   gboolean                message_is_error;
@@ -63,6 +65,9 @@ struct _KassaPreferencesWindow
   AdwComboRow            *paper_row;
   AdwActionRow           *auto_print_row;
   GtkSwitch              *auto_print_switch;
+  AdwPreferencesGroup    *autostart_group;
+  AdwActionRow           *autostart_row;
+  GtkSwitch              *autostart_switch;
 };
 
 enum {
@@ -856,6 +861,67 @@ set_pin_action_cb (GtkWidget  *widget,
 }
 
 /* ------------------------------------------------------------------ */
+/* Starting at login                                                   */
+
+/* The application's id (the autostart entry's name), APP_ID without one. */
+static const char *
+autostart_app_id (KassaPreferencesWindow *self)
+{
+  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  const char *app_id = NULL;
+
+  if (app == NULL)
+    app = g_application_get_default ();
+  if (app != NULL)
+    app_id = g_application_get_application_id (app);
+
+  return app_id != NULL ? app_id : APP_ID;
+}
+
+/* GtkSwitch::state-set: the entry is written (or removed) before the switch
+ * shows the new state. */
+static gboolean
+on_autostart_state_set_cb (KassaPreferencesWindow *self,
+                           gboolean                state)
+{
+  const char *app_id = autostart_app_id (self);
+  g_autoptr(GError) error = NULL;
+
+  if (self->updating_autostart)
+    return FALSE;
+
+  if (kassa_autostart_set_enabled (app_id, BINDIR "/kassa", state, &error))
+    return FALSE;
+
+  /* Nothing was changed: the switch shows the entry as it is. */
+  self->updating_autostart = TRUE;
+  gtk_switch_set_active (self->autostart_switch, kassa_autostart_get_enabled (app_id));
+  self->updating_autostart = FALSE;
+  set_message (self, error->message, TRUE);
+  return TRUE;
+}
+
+static void
+setup_autostart (KassaPreferencesWindow *self)
+{
+  /* Inside Flatpak the sandbox cannot write the host's autostart folder
+   * (the Background portal would be the way; not done yet): no row. */
+  if (kassa_autostart_in_flatpak ())
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->autostart_group), FALSE);
+      return;
+    }
+
+  self->updating_autostart = TRUE;
+  gtk_switch_set_active (self->autostart_switch,
+                         kassa_autostart_get_enabled (autostart_app_id (self)));
+  self->updating_autostart = FALSE;
+  g_signal_connect_object (self->autostart_switch, "state-set",
+                           G_CALLBACK (on_autostart_state_set_cb), self,
+                           G_CONNECT_SWAPPED);
+}
+
+/* ------------------------------------------------------------------ */
 /* GObject                                                             */
 
 static void
@@ -899,6 +965,7 @@ kassa_preferences_window_constructed (GObject *object)
                            G_CALLBACK (on_display_row_selected_cb), self, 0);
 
   setup_account_form (self);
+  setup_autostart (self);
 
   g_signal_connect (self->pin_old_row, "changed", G_CALLBACK (on_row_changed_cb), NULL);
   g_signal_connect (self->pin_new_row, "changed", G_CALLBACK (on_row_changed_cb), NULL);
@@ -1059,6 +1126,9 @@ kassa_preferences_window_class_init (KassaPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow, auto_print_row);
   gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow,
                                         auto_print_switch);
+  gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow, autostart_group);
+  gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow, autostart_row);
+  gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow, autostart_switch);
 
   gtk_widget_class_install_action (widget_class, "prefs.test-connection", NULL,
                                    test_connection_action_cb);
@@ -1193,6 +1263,7 @@ kassa_preferences_window_get_row (KassaPreferencesWindow *self,
     { "printer-name", self->printer_row },
     { "paper-width", self->paper_row },
     { "auto-print-receipts", self->auto_print_row },
+    { "autostart", self->autostart_row },
     { "pin-old", self->pin_old_row },
     { "pin-new", self->pin_new_row },
     { "pin-confirm", self->pin_confirm_row },

@@ -27,7 +27,15 @@
  * edits ("shop-name", "poll-fast-ms", "poll-fast-period-s", "poll-slow-ms",
  * "expiry-s", "printer-name", "push-port", "qr-method", "paper-width",
  * "language", "auto-print-receipts", "push-enabled", "customer-display"),
- * and "terminal", "secret", "bank-url" for the bank account.
+ * and "terminal", "secret", "bank-url" for the bank account, "autostart"
+ * for "Start Kassa when I log in".
+ *
+ * "Start Kassa when I log in" is no GSettings key: the switch shows and
+ * writes the XDG autostart entry of the application's id
+ * (kassa-autostart.h, starting BINDIR/kassa) as it is flipped; when that
+ * fails the switch goes back to the entry's real state and the message says
+ * why. Inside Flatpak the row is hidden (the Background portal is not
+ * asked yet).
  *
  * Actions (on the window): "prefs.test-connection", "prefs.save-account",
  * "prefs.identify-displays".
