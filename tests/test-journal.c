@@ -2167,6 +2167,81 @@ test_reader_keeps_marker (void)
   g_assert_false (kassa_journal_get_checked_at_open (journal));
 }
 
+/* A new journal is built whole in PATH.new and renamed into place: a build a
+ * crash cut short is removed, the new file is private and closed cleanly
+ * from the start (a session killed before its first write leaves nothing to
+ * check), and keeps its id. A build that cannot be made leaves no journal at
+ * the path. */
+static void
+test_new_built_whole (void)
+{
+  g_autofree char *path = journal_path ("built-whole.sqlite");
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *tmp = g_strconcat (path, ".new", NULL);
+  g_autofree char *tmp_wal = g_strconcat (path, ".new-wal", NULL);
+  g_autofree char *inside = g_build_filename (tmp, "file", NULL);
+  g_autofree char *journal_id = NULL;
+  g_autofree char *marker = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KassaJournal) journal = NULL;
+  g_autoptr(KassaInvoice) invoice = NULL;
+  int status = 0;
+  struct stat st;
+  pid_t pid;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+
+  /* PATH.new cannot be removed (a folder with a file in it): an error that
+   * names the journal, and nothing at the path. */
+  g_assert_cmpint (g_mkdir_with_parents (tmp, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (inside, "x", -1, NULL));
+  journal = kassa_journal_open (path, &error);
+  g_assert_null (journal);
+  g_assert_error (error, KASSA_JOURNAL_ERROR, KASSA_JOURNAL_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_clear_error (&error);
+  g_assert_cmpint (g_unlink (inside), ==, 0);
+  g_assert_cmpint (g_rmdir (tmp), ==, 0);
+
+  /* What a crash in the middle of a build leaves. */
+  g_assert_true (g_file_set_contents (tmp, "half a database", -1, NULL));
+  g_assert_true (g_file_set_contents (tmp_wal, "half a log", -1, NULL));
+  journal = open_ok (path);
+  g_assert_false (g_file_test (tmp, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (tmp_wal, G_FILE_TEST_EXISTS));
+  g_assert_null (kassa_journal_get_open_notice (journal));
+  g_assert_false (kassa_journal_get_checked_at_open (journal));
+  journal_id = g_strdup (kassa_journal_get_id (journal));
+  g_clear_object (&journal);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+  /* Killed before its first write: still clean, no check, same id. */
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      KassaJournal *child = kassa_journal_open (path, NULL);
+
+      if (child == NULL)
+        _exit (2);
+      raise (SIGKILL);
+      _exit (3);
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFSIGNALED (status));
+  marker = raw_marker (path);
+  g_assert_cmpstr (marker, ==, "1");
+
+  journal = open_ok (path);
+  g_assert_false (kassa_journal_get_checked_at_open (journal));
+  g_assert_null (kassa_journal_get_open_notice (journal));
+  g_assert_cmpstr (kassa_journal_get_id (journal), ==, journal_id);
+  invoice = create_ok (journal, KASSA_TEST_TERMINAL, 500);
+  g_assert_nonnull (strstr (kassa_invoice_get_number (invoice), journal_id));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2208,6 +2283,7 @@ main (int   argc,
   g_test_add_func ("/journal/exchanges/routine-counted", test_routine_counted);
   g_test_add_func ("/journal/exchanges/trim-v4", test_trim_v4);
   g_test_add_func ("/journal/clean-close/reader-keeps-marker", test_reader_keeps_marker);
+  g_test_add_func ("/journal/new/built-whole", test_new_built_whole);
 
   return g_test_run ();
 }
