@@ -691,10 +691,11 @@ build_new_journal (const char  *path,
     }
   sqlite3_extended_result_codes (db, 1);
 
-  /* Exclusive locking keeps the WAL index in memory: no PATH.new-shm. */
+  /* No rollback journal and no sync while it is built: until the rename the
+   * file is nobody's journal. */
   if (!kassa_journal_exec_sql (db, path, "PRAGMA locking_mode = EXCLUSIVE", error) ||
       !kassa_journal_exec_sql (db, path, "PRAGMA synchronous = OFF", error) ||
-      !kassa_journal_exec_sql (db, path, "PRAGMA journal_mode = WAL", error) ||
+      !kassa_journal_exec_sql (db, path, "PRAGMA journal_mode = OFF", error) ||
       !kassa_journal_migrate (db, path, 0, error))
     goto fail;
 
@@ -708,10 +709,10 @@ build_new_journal (const char  *path,
   if (!kassa_journal_meta_write (db, path, "journal_file", identity, error) ||
       !kassa_journal_exec_sql (db, path,
                                "INSERT OR REPLACE INTO meta (key, value) VALUES ('"
-                               KASSA_JOURNAL_CLEAN_CLOSE_KEY "', '1')", error))
+                               KASSA_JOURNAL_CLEAN_CLOSE_KEY "', '1')", error) ||
+      !kassa_journal_exec_sql (db, path, "PRAGMA journal_mode = WAL", error))
     goto fail;
 
-  /* Closing checkpoints the WAL into the file and removes it. */
   rc = sqlite3_close (db);
   db = NULL;
   if (rc != SQLITE_OK)
