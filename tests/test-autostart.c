@@ -283,6 +283,33 @@ portal_has_request (KassaTestPortal *portal)
   return kassa_test_portal_n_requests (portal) > 0;
 }
 
+static gboolean
+portal_closed_first (KassaTestPortal *portal)
+{
+  return kassa_test_portal_get_closed (portal, 0);
+}
+
+static gboolean
+tick_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the main context until @condition holds (or fails the test). */
+static void
+wait_for_portal (gboolean        (*condition) (KassaTestPortal *portal),
+                 KassaTestPortal  *portal)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_S * G_USEC_PER_SEC;
+  /* Wakes the loop when nothing else happens: the deadline is seen. */
+  guint tick = g_timeout_add (100, tick_cb, NULL);
+
+  while (!condition (portal) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick);
+  g_assert_true (condition (portal));
+}
+
 static void
 test_portal_close (void)
 {
@@ -291,14 +318,11 @@ test_portal_close (void)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   KassaTestAsync w = { 0 };
-  gint64 deadline = g_get_monotonic_time () + WAIT_S * G_USEC_PER_SEC;
 
   /* The person has not answered yet when Kassa gives up (its window closes). */
   kassa_test_portal_set_hold (portal, TRUE);
   kassa_autostart_request_async (TRUE, cancellable, request_done_cb, &w);
-  while (!portal_has_request (portal) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_true (portal_has_request (portal));
+  wait_for_portal (portal_has_request, portal);
   g_assert_false (w.done);
 
   g_cancellable_cancel (cancellable);
@@ -306,9 +330,7 @@ test_portal_close (void)
   g_assert_false (kassa_autostart_request_finish (result, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   /* The desktop's question is closed: no answer comes. */
-  while (!kassa_test_portal_get_closed (portal, 0) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_true (kassa_test_portal_get_closed (portal, 0));
+  wait_for_portal (portal_closed_first, portal);
   kassa_test_portal_release (portal);
 }
 

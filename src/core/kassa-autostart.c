@@ -224,6 +224,22 @@ request_stop (GTask *task)
     }
 }
 
+/* The session bus or the portal's name failed us (@error, taken). */
+static void
+return_bus_failure (GTask  *task,
+                    GError *error)
+{
+  request_stop (task);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_dbus_error_strip_remote_error (error);
+  return_failure (task, KASSA_AUTOSTART_ERROR_NO_PORTAL, error->message);
+  g_error_free (error);
+}
+
 static void
 on_request_response_cb (GDBusConnection *connection,
                         const char      *sender,
@@ -309,14 +325,7 @@ request_background_cb (GObject      *source,
     return;
   if (reply == NULL)
     {
-      request_stop (task);
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_task_return_error (task, g_steal_pointer (&error));
-      else
-        {
-          g_dbus_error_strip_remote_error (error);
-          return_failure (task, KASSA_AUTOSTART_ERROR_NO_PORTAL, error->message);
-        }
+      return_bus_failure (task, g_steal_pointer (&error));
       return;
     }
 
@@ -353,11 +362,7 @@ got_bus_cb (GObject      *source,
     return;
   if (request->connection == NULL)
     {
-      request_stop (task);
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_task_return_error (task, g_steal_pointer (&error));
-      else
-        return_failure (task, KASSA_AUTOSTART_ERROR_NO_PORTAL, error->message);
+      return_bus_failure (task, g_steal_pointer (&error));
       return;
     }
 
