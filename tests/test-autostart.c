@@ -359,6 +359,7 @@ main (int   argc,
   g_test_dbus_up (bus);
   status = g_test_run ();
   g_test_dbus_down (bus);
+  g_object_unref (bus);
 
   return status;
 }
