@@ -14,7 +14,13 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/fs.h>
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
@@ -26,6 +32,7 @@
 #include "kassa-pin-dialog.h"
 #include "kassa-preferences-window.h"
 #include "kassa-secret-store.h"
+#include "kassa-test-portal.h"
 #include "kassa-test-ui.h"
 #include "kassa-test-util.h"
 #include "kassa-window.h"
@@ -915,6 +922,277 @@ test_autostart_error (Fixture       *f,
   g_assert_false (kassa_autostart_get_enabled (APP_ID));
 }
 
+/* ------------------------------------------------------------------ */
+/* Starting at login inside Flatpak: the Background portal, a stand-in  */
+/* on the harness' private session bus                                 */
+
+/* Kassa believes it is inside Flatpak: $KASSA_FLATPAK_INFO names a file
+ * that is there, as /.flatpak-info is in a sandbox. */
+static void
+pretend_flatpak (void)
+{
+  g_autofree char *info = g_build_filename (g_get_user_cache_dir (), "flatpak-info", NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (g_get_user_cache_dir (), 0700), ==, 0);
+  g_assert_true (g_file_set_contents (info, "[Application]\nname=" APP_ID "\n", -1, NULL));
+  g_setenv ("KASSA_FLATPAK_INFO", info, TRUE);
+  g_assert_true (kassa_autostart_in_flatpak ());
+}
+
+static void
+end_flatpak (void)
+{
+  g_unsetenv ("KASSA_FLATPAK_INFO");
+  g_assert_false (kassa_autostart_in_flatpak ());
+}
+
+typedef struct
+{
+  KassaTestPortal *portal;
+  guint            n;
+} PortalWait;
+
+static gboolean
+portal_has_requests (gpointer data)
+{
+  PortalWait *w = data;
+
+  return kassa_test_portal_n_requests (w->portal) >= w->n;
+}
+
+static gboolean
+switch_state_is_on (gpointer data)
+{
+  return gtk_switch_get_state (GTK_SWITCH (data)) &&
+         gtk_widget_is_sensitive (GTK_WIDGET (data));
+}
+
+static gboolean
+switch_state_is_off (gpointer data)
+{
+  return !gtk_switch_get_state (GTK_SWITCH (data)) &&
+         gtk_widget_is_sensitive (GTK_WIDGET (data));
+}
+
+static void
+test_autostart_portal (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(KassaTestPortal) portal = kassa_test_portal_new (KASSA_TEST_PORTAL_GRANT);
+  g_autofree char *path = kassa_autostart_path (APP_ID);
+  PortalWait w = { portal, 1 };
+  GtkSwitch *sw;
+
+  pretend_flatpak ();
+  g_assert_false (g_settings_get_boolean (f->settings, "autostart-requested"));
+  open_window (f);
+  g_assert_true (gtk_widget_is_visible (row (f, "autostart")));
+  sw = autostart_switch (f);
+  g_assert_false (gtk_switch_get_active (sw));
+
+  /* The person is still looking at the desktop's question: the row waits. */
+  kassa_test_portal_set_hold (portal, TRUE);
+  adw_action_row_activate (ADW_ACTION_ROW (row (f, "autostart")));
+  g_assert_true (kassa_test_ui_wait (portal_has_requests, &w, WAIT_SECONDS));
+  g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (sw)));
+  g_assert_false (gtk_switch_get_state (sw));
+  g_assert_false (g_settings_get_boolean (f->settings, "autostart-requested"));
+  kassa_test_portal_assert_request (portal, 0, TRUE);
+
+  kassa_test_portal_release (portal);
+  g_assert_true (kassa_test_ui_wait (switch_state_is_on, sw, WAIT_SECONDS));
+  g_assert_true (gtk_switch_get_active (sw));
+  g_assert_true (g_settings_get_boolean (f->settings, "autostart-requested"));
+  g_assert_null (kassa_preferences_window_get_message (f->window));
+  /* The portal writes the host's entry, not Kassa. */
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  /* A new window shows the last answer. */
+  close_window (GTK_WIDGET (g_steal_pointer (&f->window)));
+  open_window (f);
+  sw = autostart_switch (f);
+  g_assert_true (gtk_switch_get_active (sw));
+
+  adw_action_row_activate (ADW_ACTION_ROW (row (f, "autostart")));
+  w.n = 2;
+  g_assert_true (kassa_test_ui_wait (portal_has_requests, &w, WAIT_SECONDS));
+  kassa_test_portal_assert_request (portal, 1, FALSE);
+  g_assert_true (kassa_test_ui_wait (switch_state_is_off, sw, WAIT_SECONDS));
+  g_assert_false (gtk_switch_get_active (sw));
+  g_assert_false (g_settings_get_boolean (f->settings, "autostart-requested"));
+  g_assert_null (kassa_preferences_window_get_message (f->window));
+  g_assert_cmpuint (kassa_test_portal_n_requests (portal), ==, 2);
+  end_flatpak ();
+}
+
+typedef struct
+{
+  KassaPreferencesWindow *window;
+  char                   *before;
+} MessageWait;
+
+static gboolean
+message_changed (gpointer data)
+{
+  MessageWait *w = data;
+  const char *message = kassa_preferences_window_get_message (w->window);
+
+  return message != NULL && g_strcmp0 (message, w->before) != 0;
+}
+
+/* Flips the switch (on when @was_on is FALSE) and waits for a new message;
+ * the switch is back where it was, usable, and the key unchanged. */
+static void
+flip_autostart_refused (Fixture  *f,
+                        gboolean  was_on)
+{
+  GtkSwitch *sw = autostart_switch (f);
+  MessageWait w = { f->window, g_strdup (kassa_preferences_window_get_message (f->window)) };
+
+  g_assert_cmpint (gtk_switch_get_active (sw), ==, was_on);
+  adw_action_row_activate (ADW_ACTION_ROW (row (f, "autostart")));
+  g_assert_true (kassa_test_ui_wait (message_changed, &w, WAIT_SECONDS));
+  g_free (w.before);
+  g_assert_true (kassa_test_ui_wait (was_on ? switch_state_is_on : switch_state_is_off, sw,
+                                     WAIT_SECONDS));
+  g_assert_cmpint (gtk_switch_get_active (sw), ==, was_on);
+  g_assert_true (kassa_preferences_window_get_message_is_error (f->window));
+  g_assert_cmpint (g_settings_get_boolean (f->settings, "autostart-requested"), ==, was_on);
+}
+
+static void
+test_autostart_portal_refused (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(KassaTestPortal) portal = kassa_test_portal_new (KASSA_TEST_PORTAL_CANCEL);
+
+  pretend_flatpak ();
+  open_window (f);
+
+  /* The person cancelled the desktop's question. */
+  flip_autostart_refused (f, FALSE);
+  assert_message_has (f, "Kassa cannot start at login");
+  assert_message_has (f, "cancelled");
+  kassa_test_portal_assert_request (portal, 0, TRUE);
+
+  /* The desktop ended it otherwise. */
+  kassa_test_portal_set_reply (portal, KASSA_TEST_PORTAL_FAIL);
+  flip_autostart_refused (f, FALSE);
+  assert_message_has (f, "turned the request down");
+
+  /* An answer, but no autostart: said, and the switch shows it. */
+  kassa_test_portal_set_reply (portal, KASSA_TEST_PORTAL_DENY_AUTOSTART);
+  flip_autostart_refused (f, FALSE);
+  assert_message_has (f, "did not allow Kassa to start at login");
+
+  /* On, then a cancelled "off": still on. */
+  g_assert_true (g_settings_set_boolean (f->settings, "autostart-requested", TRUE));
+  close_window (GTK_WIDGET (g_steal_pointer (&f->window)));
+  open_window (f);
+  kassa_test_portal_set_reply (portal, KASSA_TEST_PORTAL_CANCEL);
+  flip_autostart_refused (f, TRUE);
+  assert_message_has (f, "Kassa cannot stop starting at login");
+  kassa_test_portal_assert_request (portal, 3, FALSE);
+  g_assert_cmpuint (kassa_test_portal_n_requests (portal), ==, 4);
+  end_flatpak ();
+}
+
+static void
+test_autostart_portal_none (Fixture       *f,
+                            gconstpointer  data)
+{
+  /* No portal owns org.freedesktop.portal.Desktop on the session bus. */
+  pretend_flatpak ();
+  open_window (f);
+  flip_autostart_refused (f, FALSE);
+  assert_message_has (f, "Kassa cannot start at login");
+  assert_message_has (f, "Background portal does not answer");
+  end_flatpak ();
+}
+
+/* Whether the inode flag FS_IMMUTABLE_FL of @path could be set (@on) or
+ * cleared: an immutable folder refuses even root's unlink (chattr +i). */
+static gboolean
+set_immutable (const char *path,
+               gboolean    on)
+{
+  int fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int flags = 0;
+  gboolean ok;
+
+  if (fd < 0)
+    return FALSE;
+  ok = ioctl (fd, FS_IOC_GETFLAGS, &flags) == 0;
+  if (ok)
+    {
+      flags = on ? (flags | FS_IMMUTABLE_FL) : (flags & ~FS_IMMUTABLE_FL);
+      ok = ioctl (fd, FS_IOC_SETFLAGS, &flags) == 0;
+    }
+  close (fd);
+  return ok;
+}
+
+static void
+test_autostart_remove_error (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autofree char *path = kassa_autostart_path (APP_ID);
+  g_autofree char *folder = g_path_get_dirname (path);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *message = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkSwitch *sw;
+  gboolean active;
+  gboolean state;
+  gboolean is_error;
+  gboolean answered;
+
+  g_assert_true (kassa_autostart_set_enabled (APP_ID, BINDIR "/kassa", TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &before, NULL, NULL));
+  open_window (f);
+  sw = autostart_switch (f);
+  g_assert_true (gtk_switch_get_active (sw));
+
+  /* The folder cannot change: a mode for a user, the immutable flag for root
+   * (whom no mode stops). */
+  if (geteuid () == 0)
+    {
+      if (!set_immutable (folder, TRUE))
+        {
+          g_test_skip ("the file system has no immutable flag (chattr +i) for the folder");
+          return;
+        }
+    }
+  else
+    g_assert_cmpint (g_chmod (folder, 0500), ==, 0);
+
+  adw_action_row_activate (ADW_ACTION_ROW (row (f, "autostart")));
+  answered = kassa_test_ui_wait (has_message, f->window, WAIT_SECONDS);
+  message = g_strdup (kassa_preferences_window_get_message (f->window));
+  is_error = kassa_preferences_window_get_message_is_error (f->window);
+  active = gtk_switch_get_active (sw);
+  state = gtk_switch_get_state (sw);
+
+  /* The folder as it was before any assertion can stop the test. */
+  if (geteuid () == 0)
+    g_assert_true (set_immutable (folder, FALSE));
+  else
+    g_assert_cmpint (g_chmod (folder, 0700), ==, 0);
+
+  g_assert_true (answered);
+  g_assert_nonnull (message);
+  g_assert_true (is_error);
+  g_assert_nonnull (strstr (message, "Kassa cannot stop starting at login"));
+  g_assert_nonnull (strstr (message, path));
+  g_assert_true (active);
+  g_assert_true (state);
+  g_assert_true (g_file_get_contents (path, &after, NULL, NULL));
+  g_assert_cmpstr (before, ==, after);
+  g_assert_true (kassa_autostart_get_enabled (APP_ID));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -938,6 +1216,10 @@ main (int   argc,
   ADD ("/preferences/account/names-stored-terminal", test_account_names_stored, FALSE);
   ADD ("/preferences/autostart", test_autostart, FALSE);
   ADD ("/preferences/autostart/error", test_autostart_error, FALSE);
+  ADD ("/preferences/autostart/portal", test_autostart_portal, FALSE);
+  ADD ("/preferences/autostart/portal/refused", test_autostart_portal_refused, FALSE);
+  ADD ("/preferences/autostart/portal/none", test_autostart_portal_none, FALSE);
+  ADD ("/preferences/autostart/remove-error", test_autostart_remove_error, FALSE);
 
 #undef ADD
 

@@ -38,6 +38,8 @@ struct _KassaPreferencesWindow
   GPtrArray              *display_choices;  /* DisplayChoice, parallel to display_row's model */
   gboolean                updating_display; /* display_row is being rebuilt */
   gboolean                updating_autostart; /* autostart_switch is set back */
+  gboolean                autostart_portal;   /* inside Flatpak: the Background portal */
+  gboolean                autostart_asked;    /* the state the portal was asked for */
 
   char                   *message;
   gboolean                message_is_error;
@@ -878,8 +880,49 @@ autostart_app_id (KassaPreferencesWindow *self)
   return app_id != NULL ? app_id : APP_ID;
 }
 
-/* GtkSwitch::state-set: the entry is written (or removed) before the switch
- * shows the new state. */
+/* The switch shows @enabled, and is not taken for the person's flip. */
+static void
+show_autostart (KassaPreferencesWindow *self,
+                gboolean                enabled)
+{
+  self->updating_autostart = TRUE;
+  gtk_switch_set_active (self->autostart_switch, enabled);
+  gtk_switch_set_state (self->autostart_switch, enabled);
+  self->updating_autostart = FALSE;
+}
+
+static void
+request_autostart_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  KassaPreferencesWindow *self;
+  g_autoptr(GError) error = NULL;
+  gboolean autostart = FALSE;
+
+  if (!kassa_autostart_request_finish (result, &autostart, &error) &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = KASSA_PREFERENCES_WINDOW (user_data);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->autostart_row), TRUE);
+  if (error != NULL)
+    {
+      /* Nothing was changed: the switch shows the last answer. */
+      show_autostart (self, g_settings_get_boolean (self->settings, "autostart-requested"));
+      set_message (self, error->message, TRUE);
+      return;
+    }
+
+  /* The portal cannot be asked later: its answer is remembered. */
+  g_settings_set_boolean (self->settings, "autostart-requested", autostart);
+  show_autostart (self, autostart);
+  if (self->autostart_asked && !autostart)
+    set_message (self, _("The desktop did not allow Kassa to start at login."), TRUE);
+}
+
+/* GtkSwitch::state-set: the entry is written (or removed), or the portal
+ * has answered, before the switch shows the new state. */
 static gboolean
 on_autostart_state_set_cb (KassaPreferencesWindow *self,
                            gboolean                state)
@@ -889,6 +932,16 @@ on_autostart_state_set_cb (KassaPreferencesWindow *self,
 
   if (self->updating_autostart)
     return FALSE;
+
+  if (self->autostart_portal)
+    {
+      /* The desktop may ask the person first: no second flip meanwhile, and
+       * the state follows the answer (request_autostart_cb). */
+      self->autostart_asked = state;
+      gtk_widget_set_sensitive (GTK_WIDGET (self->autostart_row), FALSE);
+      kassa_autostart_request_async (state, self->cancellable, request_autostart_cb, self);
+      return TRUE;
+    }
 
   if (kassa_autostart_set_enabled (app_id, BINDIR "/kassa", state, &error))
     return FALSE;
@@ -904,18 +957,13 @@ on_autostart_state_set_cb (KassaPreferencesWindow *self,
 static void
 setup_autostart (KassaPreferencesWindow *self)
 {
-  /* Inside Flatpak the sandbox cannot write the host's autostart folder
-   * (the Background portal would be the way; not done yet): no row. */
-  if (kassa_autostart_in_flatpak ())
-    {
-      gtk_widget_set_visible (GTK_WIDGET (self->autostart_group), FALSE);
-      return;
-    }
-
-  self->updating_autostart = TRUE;
-  gtk_switch_set_active (self->autostart_switch,
-                         kassa_autostart_get_enabled (autostart_app_id (self)));
-  self->updating_autostart = FALSE;
+  /* Inside Flatpak the sandbox cannot write the host's autostart folder:
+   * the Background portal does, and its last answer is all Kassa knows. */
+  self->autostart_portal = kassa_autostart_in_flatpak ();
+  if (self->autostart_portal)
+    show_autostart (self, g_settings_get_boolean (self->settings, "autostart-requested"));
+  else
+    show_autostart (self, kassa_autostart_get_enabled (autostart_app_id (self)));
   g_signal_connect_object (self->autostart_switch, "state-set",
                            G_CALLBACK (on_autostart_state_set_cb), self,
                            G_CONNECT_SWAPPED);

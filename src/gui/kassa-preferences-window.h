@@ -30,12 +30,15 @@
  * and "terminal", "secret", "bank-url" for the bank account, "autostart"
  * for "Start Kassa when I log in".
  *
- * "Start Kassa when I log in" is no GSettings key: the switch shows and
- * writes the XDG autostart entry of the application's id
+ * "Start Kassa when I log in" is no GSettings key outside Flatpak: the
+ * switch shows and writes the XDG autostart entry of the application's id
  * (kassa-autostart.h, starting BINDIR/kassa) as it is flipped; when that
  * fails the switch goes back to the entry's real state and the message says
- * why. Inside Flatpak the row is hidden (the Background portal is not
- * asked yet).
+ * why. Inside Flatpak it asks the Background portal (the row is insensitive
+ * until the answer) and shows the last answer, kept in "autostart-requested";
+ * when the portal does not answer (cancelled, refused, no portal) the switch
+ * goes back and the message says why, and a "no" to autostart is a message
+ * too.
  *
  * Actions (on the window): "prefs.test-connection", "prefs.save-account",
  * "prefs.identify-displays".
