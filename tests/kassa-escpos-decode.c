@@ -114,7 +114,8 @@ parse_raster (Parser  *p,
     return invalid (p, "GS v 0", "m", m, error);
   if (width_bytes == 0)
     return invalid (p, "GS v 0", "width in bytes", width_bytes, error);
-  if (rows == 0 || rows > 4256)
+  /* yH ≤ 8 in the printers' references: at most 2 303 rows in one command. */
+  if (rows == 0 || rows > 2303)
     return invalid (p, "GS v 0", "rows", rows, error);
   bytes = (gsize) width_bytes * rows;
   if (!need (p, p->pos, 8 + bytes, "GS v 0", error))

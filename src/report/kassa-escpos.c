@@ -230,15 +230,16 @@ kassa_escpos_document_add_field (KassaEscposDocument *doc,
 {
   g_autoptr(PangoLayout) label_layout = NULL;
   g_autoptr(PangoLayout) value_layout = NULL;
-  double width = content_width (doc);
   double gap = font_pt * KASSA_ESCPOS_DPI / 72.0;
-  double label_width, value_width, value_font_pt = font_pt;
+  double width, label_width, value_width, value_font_pt = font_pt;
   Block *block;
 
   g_return_if_fail (doc != NULL);
 
   if (value == NULL || *value == '\0')
     return;
+
+  width = content_width (doc);
 
   label_layout = text_layout (doc->context, label, font_pt, FALSE, -1, PANGO_ALIGN_LEFT);
   value_layout = text_layout (doc->context, value, font_pt, bold, -1, PANGO_ALIGN_LEFT);
