@@ -252,6 +252,7 @@ kassa_escpos_print_slip (KassaJournal           *journal,
       g_autofree char *label = NULL;
       g_autofree char *amount = NULL;
       g_autofree char *time_text = NULL;
+      KassaInvoiceState state;
 
       if (invoice == NULL)
         return FALSE;
@@ -262,10 +263,10 @@ kassa_escpos_print_slip (KassaJournal           *journal,
       amount = kassa_report_format_money (kassa_invoice_get_amount (invoice), FALSE);
       kassa_escpos_document_add_field (doc, label, amount, small_pt, FALSE);
       /* Changed since the day was closed (refunded): say so. */
-      if (kassa_invoice_get_state (invoice) != KASSA_INVOICE_PAID)
-        kassa_escpos_document_add_text (doc,
-                                        kassa_report_state_label (kassa_invoice_get_state (invoice)),
-                                        small_pt, TRUE, PANGO_ALIGN_RIGHT);
+      state = kassa_invoice_get_state (invoice);
+      if (state != KASSA_INVOICE_PAID)
+        kassa_escpos_document_add_text (doc, kassa_report_state_label (state), small_pt, TRUE,
+                                        PANGO_ALIGN_RIGHT);
     }
 
   return kassa_escpos_document_write (doc, stream, cancellable, error);

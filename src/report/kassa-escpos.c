@@ -187,17 +187,6 @@ append_block (KassaEscposDocument *doc,
   return &g_array_index (doc->blocks, Block, doc->blocks->len - 1);
 }
 
-static PangoLayout *
-text_layout (PangoContext   *context,
-             const char     *text,
-             double          font_pt,
-             gboolean        bold,
-             double          width,
-             PangoAlignment  alignment)
-{
-  return kassa_report_text_layout (context, text, font_pt, bold, width, alignment);
-}
-
 void
 kassa_escpos_document_add_text (KassaEscposDocument *doc,
                                 const char          *text,
@@ -213,7 +202,8 @@ kassa_escpos_document_add_text (KassaEscposDocument *doc,
   if (text == NULL || *text == '\0')
     return;
 
-  layout = text_layout (doc->context, text, font_pt, bold, content_width (doc), alignment);
+  layout = kassa_report_text_layout (doc->context, text, font_pt, bold, content_width (doc),
+                                     alignment);
   block = append_block (doc, BLOCK_TEXT, kassa_report_layout_height (layout));
   block->text = g_strdup (text);
   block->font_pt = font_pt;
@@ -241,8 +231,10 @@ kassa_escpos_document_add_field (KassaEscposDocument *doc,
 
   width = content_width (doc);
 
-  label_layout = text_layout (doc->context, label, font_pt, FALSE, -1, PANGO_ALIGN_LEFT);
-  value_layout = text_layout (doc->context, value, font_pt, bold, -1, PANGO_ALIGN_LEFT);
+  label_layout = kassa_report_text_layout (doc->context, label, font_pt, FALSE, -1,
+                                           PANGO_ALIGN_LEFT);
+  value_layout = kassa_report_text_layout (doc->context, value, font_pt, bold, -1,
+                                           PANGO_ALIGN_LEFT);
   label_width = kassa_report_layout_width (label_layout);
   value_width = kassa_report_layout_width (value_layout);
 
@@ -261,9 +253,10 @@ kassa_escpos_document_add_field (KassaEscposDocument *doc,
         value_font_pt = MAX (font_pt * 0.7, font_pt * width / value_width * 0.98);
       g_clear_object (&label_layout);
       g_clear_object (&value_layout);
-      label_layout = text_layout (doc->context, label, font_pt, FALSE, width, PANGO_ALIGN_LEFT);
-      value_layout = text_layout (doc->context, value, value_font_pt, bold, width,
-                                  PANGO_ALIGN_RIGHT);
+      label_layout = kassa_report_text_layout (doc->context, label, font_pt, FALSE, width,
+                                               PANGO_ALIGN_LEFT);
+      value_layout = kassa_report_text_layout (doc->context, value, value_font_pt, bold, width,
+                                               PANGO_ALIGN_RIGHT);
       label_height = kassa_report_layout_height (label_layout);
       value_height = kassa_report_layout_height (value_layout);
       block = append_block (doc, BLOCK_FIELD_STACKED, label_height + value_height);
@@ -388,46 +381,40 @@ draw_block (cairo_t             *cr,
             KassaEscposDocument *doc,
             const Block         *block)
 {
+  /* The text blocks' layouts: a label or paragraph, and a value. */
+  g_autoptr(PangoLayout) first = NULL;
+  g_autoptr(PangoLayout) second = NULL;
   double width = content_width (doc);
 
   switch (block->kind)
     {
     case BLOCK_TEXT:
-      {
-        g_autoptr(PangoLayout) layout = text_layout (context, block->text, block->font_pt,
-                                                     block->bold, width, block->alignment);
-
-        cairo_move_to (cr, SIDE_MARGIN, block->y);
-        pango_cairo_show_layout (cr, layout);
-      }
+      first = kassa_report_text_layout (context, block->text, block->font_pt, block->bold, width,
+                                        block->alignment);
+      cairo_move_to (cr, SIDE_MARGIN, block->y);
+      pango_cairo_show_layout (cr, first);
       break;
 
     case BLOCK_FIELD:
-      {
-        g_autoptr(PangoLayout) label = text_layout (context, block->text, block->font_pt, FALSE,
-                                                    -1, PANGO_ALIGN_LEFT);
-        g_autoptr(PangoLayout) value = text_layout (context, block->value, block->font_pt,
-                                                    block->bold, -1, PANGO_ALIGN_LEFT);
-
-        cairo_move_to (cr, SIDE_MARGIN, block->y);
-        pango_cairo_show_layout (cr, label);
-        cairo_move_to (cr, SIDE_MARGIN + width - kassa_report_layout_width (value), block->y);
-        pango_cairo_show_layout (cr, value);
-      }
+      first = kassa_report_text_layout (context, block->text, block->font_pt, FALSE, -1,
+                                        PANGO_ALIGN_LEFT);
+      second = kassa_report_text_layout (context, block->value, block->font_pt, block->bold, -1,
+                                         PANGO_ALIGN_LEFT);
+      cairo_move_to (cr, SIDE_MARGIN, block->y);
+      pango_cairo_show_layout (cr, first);
+      cairo_move_to (cr, SIDE_MARGIN + width - kassa_report_layout_width (second), block->y);
+      pango_cairo_show_layout (cr, second);
       break;
 
     case BLOCK_FIELD_STACKED:
-      {
-        g_autoptr(PangoLayout) label = text_layout (context, block->text, block->font_pt, FALSE,
-                                                    width, PANGO_ALIGN_LEFT);
-        g_autoptr(PangoLayout) value = text_layout (context, block->value, block->value_font_pt,
-                                                    block->bold, width, PANGO_ALIGN_RIGHT);
-
-        cairo_move_to (cr, SIDE_MARGIN, block->y);
-        pango_cairo_show_layout (cr, label);
-        cairo_move_to (cr, SIDE_MARGIN, block->y + block->split);
-        pango_cairo_show_layout (cr, value);
-      }
+      first = kassa_report_text_layout (context, block->text, block->font_pt, FALSE, width,
+                                        PANGO_ALIGN_LEFT);
+      second = kassa_report_text_layout (context, block->value, block->value_font_pt,
+                                         block->bold, width, PANGO_ALIGN_RIGHT);
+      cairo_move_to (cr, SIDE_MARGIN, block->y);
+      pango_cairo_show_layout (cr, first);
+      cairo_move_to (cr, SIDE_MARGIN, block->y + block->split);
+      pango_cairo_show_layout (cr, second);
       break;
 
     case BLOCK_RULE:
