@@ -12,6 +12,8 @@
  *   qr        KassaQrMatrix encode + render at 1080 px, as the customer display draws
  *   journal   durable state changes; history, settlement and open over three years of
  *             500 sales a day; a v4 journal's upgrade and trimming
+ *   escpos    an 80 mm ESC/POS receipt from "paid" to its last byte written; the heap a
+ *             200-invoice end-of-day slip needs while it streams, against a 20-invoice one
  *
  * Measurements are printed on stdout as JSON lines, {"name", "unit", "samples"}
  * or {"name", "unit", "value"}; progress goes to stderr. Nothing here
@@ -22,6 +24,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -32,6 +35,7 @@
 #include <sqlite3.h>
 
 #include "kassa-core.h"
+#include "kassa-escpos.h"
 #include "kassa-history-model.h"
 #include "kassa-journal-maintenance.h"
 #include "kassa-journal-query.h"
@@ -1606,6 +1610,208 @@ command_journal (const char  *dir_arg,
   return ok ? 0 : 1;
 }
 
+/* ── escpos: receipts and slips as raster bands ───────────────────────── */
+
+/* The heap in use (glibc): small blocks plus mmap'ed ones. */
+static gsize
+heap_in_use (void)
+{
+  struct mallinfo2 info = mallinfo2 ();
+
+  return info.uordblks + info.hblkhd;
+}
+
+/* A printer that takes every byte and notes the largest heap seen while a
+ * document streams into it (sampled at every write: once per band). */
+typedef struct
+{
+  GOutputStream parent;
+  gsize         bytes;
+  gsize         peak_heap;
+} SinkStream;
+
+typedef GOutputStreamClass SinkStreamClass;
+
+static GType sink_stream_get_type (void);
+G_DEFINE_TYPE (SinkStream, sink_stream, G_TYPE_OUTPUT_STREAM)
+
+static gssize
+sink_stream_write (GOutputStream  *stream,
+                   const void     *buffer,
+                   gsize           count,
+                   GCancellable   *cancellable,
+                   GError        **error)
+{
+  SinkStream *self = (SinkStream *) stream;
+
+  self->bytes += count;
+  self->peak_heap = MAX (self->peak_heap, heap_in_use ());
+
+  return (gssize) count;
+}
+
+static void
+sink_stream_class_init (SinkStreamClass *klass)
+{
+  klass->write_fn = sink_stream_write;
+}
+
+static void
+sink_stream_init (SinkStream *self)
+{
+}
+
+static KassaInvoice *
+bench_paid_invoice (KassaJournal  *journal,
+                    gint64         amount,
+                    GError       **error)
+{
+  g_autoptr(KassaInvoice) invoice = NULL;
+  KassaBankTransaction paid = { 0 };
+
+  invoice = kassa_journal_create_invoice (journal, "12345678", amount, KASSA_INVOICE_METHOD_QR,
+                                          NULL, NULL, error);
+  if (invoice == NULL ||
+      !kassa_journal_move (journal, invoice, KASSA_INVOICE_AWAITING_PAYMENT, "payload", NULL,
+                           NULL, error))
+    return NULL;
+  paid.paid = TRUE;
+  paid.resp_code = (char *) "00";
+  paid.approval_code = (char *) "123456";
+  paid.card_number = (char *) "949625******0003";
+  paid.amount = amount;
+  if (!kassa_journal_move (journal, invoice, KASSA_INVOICE_PAID, NULL, &paid, NULL, error))
+    return NULL;
+
+  return g_steal_pointer (&invoice);
+}
+
+/* The heap above @baseline while the slip of @n_invoices streams. */
+static gboolean
+slip_peak_heap (const char  *dir,
+                guint        n_invoices,
+                gsize       *out_peak,
+                gsize       *out_bytes,
+                GError     **error)
+{
+  g_autofree char *name = g_strdup_printf ("slip-%u.sqlite", n_invoices);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(KassaJournal) journal = NULL;
+  g_autoptr(KassaSettlement) settlement = NULL;
+  KassaBankSettlementReply reply = { 0 };
+  KassaReportInfo info = { "Номин дэлгүүр", NULL, "Сүхбаатар дүүрэг", "7011-2233" };
+  SinkStream *sink;
+  gsize baseline;
+  gboolean ok;
+
+  journal = kassa_journal_open (path, error);
+  if (journal == NULL)
+    return FALSE;
+  for (guint i = 0; i < n_invoices; i++)
+    {
+      g_autoptr(KassaInvoice) invoice = bench_paid_invoice (journal, 1000 + i, error);
+
+      if (invoice == NULL)
+        return FALSE;
+    }
+  settlement = kassa_journal_begin_settlement (journal, "12345678", error);
+  if (settlement == NULL)
+    return FALSE;
+  reply.amount = kassa_settlement_get_local_amount (settlement);
+  reply.count = kassa_settlement_get_local_count (settlement);
+  reply.status = (char *) "SUCCESS";
+  if (!kassa_journal_finish_settlement (journal, settlement, KASSA_SETTLEMENT_SETTLED, &reply,
+                                        NULL, error))
+    return FALSE;
+
+  sink = g_object_new (sink_stream_get_type (), NULL);
+  malloc_trim (0);
+  baseline = heap_in_use ();
+  ok = kassa_escpos_print_slip (journal, settlement, &info, KASSA_ESCPOS_WIDTH_80MM,
+                                G_OUTPUT_STREAM (sink), NULL, error);
+  *out_peak = sink->peak_heap > baseline ? sink->peak_heap - baseline : 0;
+  *out_bytes = sink->bytes;
+  g_object_unref (sink);
+  g_clear_object (&journal);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *file = g_strconcat (path, i == 0 ? "" : i == 1 ? "-wal" : "-shm", NULL);
+
+      g_unlink (file);
+    }
+
+  return ok;
+}
+
+static int
+command_escpos (const char  *dir,
+                int          runs,
+                GError     **error)
+{
+  g_autofree char *scratch = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(KassaJournal) journal = NULL;
+  g_autoptr(KassaInvoice) invoice = NULL;
+  g_autofree gint64 *samples = NULL;
+  KassaReportInfo info = { "Номин дэлгүүр", NULL, "Сүхбаатар дүүрэг, 1-р хороо", "7011-2233" };
+  gsize small_peak = 0, big_peak = 0, small_bytes = 0, big_bytes = 0;
+  gsize receipt_bytes = 0;
+
+  if (runs < 1)
+    {
+      fail (error, "escpos needs --runs ≥ 1");
+      return 2;
+    }
+
+  scratch = dir != NULL ? g_strdup (dir) : g_dir_make_tmp ("kassa-bench-escpos-XXXXXX", error);
+  if (scratch == NULL || g_mkdir_with_parents (scratch, 0700) != 0)
+    return 1;
+  path = g_build_filename (scratch, "receipt.sqlite", NULL);
+  journal = kassa_journal_open (path, error);
+  if (journal == NULL)
+    return 1;
+  invoice = bench_paid_invoice (journal, 15000, error);
+  if (invoice == NULL)
+    return 1;
+
+  samples = g_new0 (gint64, runs);
+  for (int i = 0; i < runs + 3; i++)
+    {
+      g_autoptr(GOutputStream) stream = g_memory_output_stream_new_resizable ();
+      gint64 start = g_get_monotonic_time ();
+
+      if (!kassa_escpos_print_receipt (invoice, &info, KASSA_ESCPOS_WIDTH_80MM, stream, NULL,
+                                       error))
+        return 1;
+      /* The first runs load fonts and fill caches; they are not counted. */
+      if (i >= 3)
+        samples[i - 3] = g_get_monotonic_time () - start;
+      receipt_bytes = g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (stream));
+    }
+  emit_samples ("escpos-receipt-80mm", samples, (guint) runs);
+  emit_value ("escpos-receipt-bytes", "B", (double) receipt_bytes);
+
+  if (!slip_peak_heap (scratch, 20, &small_peak, &small_bytes, error) ||
+      !slip_peak_heap (scratch, 200, &big_peak, &big_bytes, error))
+    return 1;
+  emit_value ("escpos-slip-20-heap", "KiB", small_peak / 1024.0);
+  emit_value ("escpos-slip-200-heap", "KiB", big_peak / 1024.0);
+  emit_value ("escpos-slip-200-bytes", "B", (double) big_bytes);
+
+  g_clear_object (&invoice);
+  g_clear_object (&journal);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *file = g_strconcat (path, i == 0 ? "" : i == 1 ? "-wal" : "-shm", NULL);
+
+      g_unlink (file);
+    }
+  if (dir == NULL)
+    g_rmdir (scratch);
+
+  return 0;
+}
+
 /* ── main ─────────────────────────────────────────────────────────────── */
 
 int
@@ -1653,12 +1859,13 @@ main (int   argc,
   /* GIO's proxy resolver stays the system's: the till consults it in a shop too. */
   setlocale (LC_ALL, "C.UTF-8");
 
-  context = g_option_context_new ("body|detect|qr|journal — the C half of make bench");
+  context = g_option_context_new ("body|detect|qr|journal|escpos — the C half of make bench");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error) || argc != 2)
     {
       g_printerr ("kassa-bench: %s\n",
-                  error != NULL ? error->message : "one command: body, detect, qr or journal");
+                  error != NULL ? error->message
+                                : "one command: body, detect, qr, journal or escpos");
       return 2;
     }
 
@@ -1671,6 +1878,8 @@ main (int   argc,
     status = command_qr (payload, runs, png, &error);
   else if (g_str_equal (command, "journal"))
     status = command_journal (dir, runs, invoices, per_day, keep, &error);
+  else if (g_str_equal (command, "escpos"))
+    status = command_escpos (dir, runs, &error);
   else
     {
       g_printerr ("kassa-bench: unknown command “%s”\n", command);

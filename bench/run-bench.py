@@ -12,7 +12,7 @@
 # measurement failed (a sale refused, a window that never appeared).
 #
 # Usage: bench/run-bench.py BUILDDIR [--quick] [--only PARTS] [--runs N]
-#   PARTS: comma-separated charge,detect,cold,qr,journal (default: all)
+#   PARTS: comma-separated charge,detect,cold,qr,journal,escpos (default: all)
 #   --quick: fewer runs and a 100 000-invoice journal (a smoke run, not numbers)
 #   The journal part fills three years of a busy shop (500 sales a day) and,
 #   on the display harness, also times the cold start of kassa on it.
@@ -292,6 +292,7 @@ LABELS = {
     "settle-totals": "begin + finish + to_json",
     "report-pdf": "kassa_report_write_pdf",
     "report-csv": "kassa_report_write_csv",
+    "escpos-receipt-80mm": "kassa_escpos_print_receipt, 576 dots, into memory",
 }
 
 
@@ -331,6 +332,10 @@ def bench_qr(build, payload, runs, results):
         results["qr-decoded"] = decoded == payload
         if decoded != payload:
             die(f"the rendered QR code ({png}) does not decode to the payload")
+
+
+def bench_escpos(build, runs, results):
+    run_kassa_bench(build, ["escpos", "--runs", str(runs)], results)
 
 
 PER_DAY = 500  # a busy shop: the benchmark journal holds three years of it
@@ -565,6 +570,16 @@ def build_table(r):
         s = r["qr-encode-render"]
         add("QR encode + render 1080 px, median", s.median, None, "ms", "≤ 2 ms", s.median <= 2)
         add("QR encode + render 1080 px, p95", s.p95, None, "ms", "≤ 2 ms", s.p95 <= 2)
+    if "escpos-receipt-80mm" in r:
+        s = r["escpos-receipt-80mm"]
+        add("ESC/POS 80 mm receipt: layout + bands + encode, median", s.median, None, "ms",
+            "≤ 100 ms", s.median <= 100)
+        add("ESC/POS 80 mm receipt, p95", s.p95, None, "ms", "≤ 100 ms", s.p95 <= 100)
+        small, big = r["escpos-slip-20-heap"], r["escpos-slip-200-heap"]
+        rows.append(("ESC/POS end-of-day slip, heap while streaming: 200 invoices "
+                     f"(20 invoices: {small:.0f} KiB)", f"{big:.0f} KiB", "—", "—",
+                     "bounded: not growing with the invoices", "yes" if big <= 2 * small + 256
+                     else "**no**"))
     if "journal-move" in r:
         add("journal: durable state change (move), median", r["journal-move"].median, None, "ms",
             "—", None)
@@ -657,7 +672,7 @@ def main():
     parser = argparse.ArgumentParser(description="Kassa benchmarks (docs/benchmarks.md)")
     parser.add_argument("build")
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--only", default="charge,detect,cold,qr,journal")
+    parser.add_argument("--only", default="charge,detect,cold,qr,journal,escpos")
     parser.add_argument("--runs", type=int)
     parser.add_argument("--invoices", type=int)
     parser.add_argument("--cold-start-only", metavar="OUT")
@@ -670,7 +685,7 @@ def main():
         return
 
     parts = set(args.only.split(","))
-    unknown = parts - {"charge", "detect", "cold", "qr", "journal"}
+    unknown = parts - {"charge", "detect", "cold", "qr", "journal", "escpos"}
     if unknown:
         die("unknown part(s): " + ", ".join(sorted(unknown)))
     for binary in ("src/ctl/kassa-ctl", "src/sim/kassa-bank-sim", "bench/kassa-bench"):
@@ -705,6 +720,9 @@ def main():
     if "qr" in parts:
         log("QR encode + render at 1080 px")
         bench_qr(build, results["payload"], 200 if quick else 1000, results)
+    if "escpos" in parts:
+        log("ESC/POS: an 80 mm receipt; the heap of a 200-invoice slip")
+        bench_escpos(build, 20 if quick else 100, results)
     big_journal = None
     if "journal" in parts:
         log(f"journal: durable moves; history and settlement over {invoices} invoices")

@@ -29,6 +29,8 @@
 #define WAIT_S 120
 #define PIN "2468"
 #define SHOP "Номин дэлгүүр"
+#define ADDRESS "Сүхбаатар дүүрэг, 1-р хороо"
+#define PHONE "7011-2233"
 
 typedef struct
 {
@@ -617,7 +619,7 @@ assert_receipt (Fixture         *f,
                 double           want_width_pt,
                 const char      *title)
 {
-  KassaReportInfo info = { SHOP, NULL };
+  KassaReportInfo info = { SHOP, NULL, ADDRESS, PHONE };
   g_autofree char *name = g_strdup_printf ("receipt-%s-%s.pdf",
                                            kassa_invoice_get_state (invoice) == KASSA_INVOICE_PAID
                                            ? "paid" : "refunded",
@@ -657,6 +659,23 @@ assert_receipt (Fixture         *f,
   g_assert_nonnull (strstr (text, when));
   g_assert_nonnull (strstr (text, kassa_invoice_get_state (invoice) == KASSA_INVOICE_PAID
                                   ? "Paid" : "Refunded"));
+  /* What the ESC/POS receipt carries too: the shop's address and phone, the
+   * thank-you line in both languages, and the invoice number as a QR code. */
+  g_assert_nonnull (strstr (text, ADDRESS));
+  g_assert_nonnull (strstr (text, PHONE));
+  g_assert_nonnull (strstr (text, "Баярлалаа! Thank you!"));
+  {
+    g_autofree char *prefix = g_strconcat (pdf, "-page", NULL);
+    g_autofree char *png = g_strconcat (prefix, ".png", NULL);
+    const char *render[] = { "pdftoppm", "-r", "203", "-png", "-singlefile", pdf, prefix, NULL };
+    const char *scan[] = { "zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", png,
+                           NULL };
+    g_autofree char *read = NULL;
+
+    g_assert_cmpint (run_tool (render, NULL, NULL, NULL), ==, 0);
+    g_assert_cmpint (run_tool (scan, NULL, &read, NULL), ==, 0);
+    g_assert_cmpstr (g_strchomp (read), ==, kassa_invoice_get_number (invoice));
+  }
 }
 
 static void

@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "kassa-qr.h"
 #include "kassa-report-private.h"
 
 typedef struct
@@ -167,6 +168,151 @@ put_rule (Pen *pen)
   pen->y += space;
 }
 
+/* The QR code as an image of one pixel per module, scaled without smoothing
+ * (a PDF viewer and a printer driver then keep the modules sharp). */
+static void
+put_qr (Pen        *pen,
+        const char *payload)
+{
+  const PaperMetrics *m = pen->metrics;
+  g_autoptr(KassaQrMatrix) qr = kassa_qr_matrix_new (payload, NULL);
+  guint modules, side;
+  double size;
+
+  /* An invoice number always encodes: nothing to draw otherwise. */
+  if (qr == NULL)
+    return;
+
+  modules = kassa_qr_matrix_get_width (qr);
+  side = modules + 2 * KASSA_QR_QUIET_ZONE;
+  /* Half the roll's width, at most 35 mm (on A4). */
+  size = MIN (m->content_width * 0.5, KASSA_REPORT_MM_TO_PT (35.0));
+
+  if (pen->cr != NULL)
+    {
+      cairo_surface_t *image = cairo_image_surface_create (CAIRO_FORMAT_RGB24, side, side);
+      cairo_pattern_t *pattern;
+      guint8 *data;
+      int stride;
+
+      cairo_surface_flush (image);
+      data = cairo_image_surface_get_data (image);
+      stride = cairo_image_surface_get_stride (image);
+      for (guint y = 0; y < side; y++)
+        for (guint x = 0; x < side; x++)
+          {
+            gboolean dark = x >= KASSA_QR_QUIET_ZONE && y >= KASSA_QR_QUIET_ZONE &&
+                            x < modules + KASSA_QR_QUIET_ZONE &&
+                            y < modules + KASSA_QR_QUIET_ZONE &&
+                            kassa_qr_matrix_get_module (qr, x - KASSA_QR_QUIET_ZONE,
+                                                        y - KASSA_QR_QUIET_ZONE);
+
+            ((guint32 *) (gpointer) (data + y * stride))[x] = dark ? 0x000000 : 0xffffff;
+          }
+      cairo_surface_mark_dirty (image);
+
+      cairo_save (pen->cr);
+      cairo_translate (pen->cr, m->margin + (m->content_width - size) / 2, pen->y);
+      cairo_scale (pen->cr, size / side, size / side);
+      cairo_set_source_surface (pen->cr, image, 0, 0);
+      pattern = cairo_get_source (pen->cr);
+      cairo_pattern_set_filter (pattern, CAIRO_FILTER_NEAREST);
+      cairo_rectangle (pen->cr, 0, 0, side, side);
+      cairo_fill (pen->cr);
+      cairo_restore (pen->cr);
+      cairo_surface_destroy (image);
+    }
+
+  pen->y += size;
+}
+
+static void
+pen_centred_cb (gpointer    sink,
+                const char *text,
+                double      scale,
+                gboolean    bold)
+{
+  put_centred (sink, text, scale, bold);
+}
+
+static void
+pen_field_cb (gpointer    sink,
+              const char *label,
+              const char *value,
+              gboolean    bold)
+{
+  put_field (sink, label, value, bold);
+}
+
+static void
+pen_rule_cb (gpointer sink)
+{
+  put_rule (sink);
+}
+
+static void
+pen_qr_cb (gpointer    sink,
+           const char *payload)
+{
+  put_qr (sink, payload);
+}
+
+static const KassaReceiptSink pen_sink = {
+  pen_centred_cb, pen_field_cb, pen_rule_cb, pen_qr_cb,
+};
+
+void
+kassa_receipt_build (KassaInvoice           *invoice,
+                     const KassaReportInfo  *info,
+                     const KassaReceiptSink *sink,
+                     gpointer                data)
+{
+  gboolean refund = kassa_invoice_get_state (invoice) == KASSA_INVOICE_REFUNDED;
+  const char *terminal = info != NULL && info->terminal != NULL
+                         ? info->terminal : kassa_invoice_get_terminal (invoice);
+  g_autofree char *when = kassa_report_format_time (kassa_invoice_get_created (invoice));
+  g_autofree char *amount = kassa_report_format_money (kassa_invoice_get_amount (invoice), FALSE);
+  g_autofree char *card = kassa_report_mask_card (kassa_invoice_get_card_number (invoice));
+
+  if (info != NULL && info->shop_name != NULL && *info->shop_name != '\0')
+    sink->centred (data, info->shop_name, 1.35, TRUE);
+  if (info != NULL && info->address != NULL && *info->address != '\0')
+    sink->centred (data, info->address, 0.9, FALSE);
+  if (info != NULL && info->phone != NULL && *info->phone != '\0')
+    {
+      /* Translators: the shop's telephone number on a receipt */
+      g_autofree char *phone = g_strdup_printf (_("Phone: %s"), info->phone);
+
+      sink->centred (data, phone, 0.9, FALSE);
+    }
+  sink->centred (data, refund ? _("Refund receipt") : _("Payment receipt"), 1.1, TRUE);
+  /* Not translated: the names of the bank's product and of the bank. */
+  sink->centred (data, "SocialPay · Golomt Bank", 0.9, FALSE);
+  sink->rule (data);
+
+  sink->field (data, _("Terminal"), terminal, FALSE);
+  sink->field (data, _("Invoice"), kassa_invoice_get_number (invoice), FALSE);
+  sink->field (data, _("Date"), when, FALSE);
+  sink->field (data, _("Paid with"),
+               kassa_report_method_label (kassa_invoice_get_method (invoice)), FALSE);
+  sink->field (data, _("Reference"), kassa_invoice_get_reference (invoice), FALSE);
+  sink->field (data, _("Approval code"), kassa_invoice_get_approval_code (invoice), FALSE);
+  sink->field (data, _("Card"), card, FALSE);
+  sink->rule (data);
+
+  sink->field (data, refund ? _("Refunded amount") : _("Amount"), amount, TRUE);
+  sink->field (data, _("State"), kassa_report_state_label (kassa_invoice_get_state (invoice)),
+               TRUE);
+  sink->rule (data);
+
+  if (refund)
+    sink->centred (data, _("The amount is returned to the card or account it was paid with."),
+                   0.9, FALSE);
+  sink->centred (data, KASSA_RECEIPT_THANK_YOU, 1.0, TRUE);
+  /* The invoice number, for a refund later: the history search reads it. */
+  sink->qr (data, kassa_invoice_get_number (invoice));
+}
+
 /* Lays the receipt out from the top of the page; returns the page length. */
 static double
 render (KassaInvoice          *invoice,
@@ -176,40 +322,11 @@ render (KassaInvoice          *invoice,
         cairo_t               *cr)
 {
   Pen pen = { cr, context, metrics, metrics->top };
-  gboolean refund = kassa_invoice_get_state (invoice) == KASSA_INVOICE_REFUNDED;
-  const char *terminal = info != NULL && info->terminal != NULL
-                         ? info->terminal : kassa_invoice_get_terminal (invoice);
-  g_autofree char *when = kassa_report_format_time (kassa_invoice_get_created (invoice));
-  g_autofree char *amount = kassa_report_format_money (kassa_invoice_get_amount (invoice), FALSE);
-  g_autofree char *card = kassa_report_mask_card (kassa_invoice_get_card_number (invoice));
 
   if (cr != NULL)
     cairo_set_source_rgb (cr, 0, 0, 0);
 
-  if (info != NULL && info->shop_name != NULL && *info->shop_name != '\0')
-    put_centred (&pen, info->shop_name, 1.35, TRUE);
-  put_centred (&pen, refund ? _("Refund receipt") : _("Payment receipt"), 1.1, TRUE);
-  /* Not translated: the names of the bank's product and of the bank. */
-  put_centred (&pen, "SocialPay · Golomt Bank", 0.9, FALSE);
-  put_rule (&pen);
-
-  put_field (&pen, _("Terminal"), terminal, FALSE);
-  put_field (&pen, _("Invoice"), kassa_invoice_get_number (invoice), FALSE);
-  put_field (&pen, _("Date"), when, FALSE);
-  put_field (&pen, _("Paid with"), kassa_report_method_label (kassa_invoice_get_method (invoice)),
-             FALSE);
-  put_field (&pen, _("Reference"), kassa_invoice_get_reference (invoice), FALSE);
-  put_field (&pen, _("Approval code"), kassa_invoice_get_approval_code (invoice), FALSE);
-  put_field (&pen, _("Card"), card, FALSE);
-  put_rule (&pen);
-
-  put_field (&pen, refund ? _("Refunded amount") : _("Amount"), amount, TRUE);
-  put_field (&pen, _("State"), kassa_report_state_label (kassa_invoice_get_state (invoice)), TRUE);
-  put_rule (&pen);
-
-  put_centred (&pen, refund ? _("The amount is returned to the card or account it was paid "
-                                "with.")
-                            : _("Thank you!"), 0.9, FALSE);
+  kassa_receipt_build (invoice, info, &pen_sink, &pen);
 
   return pen.y + metrics->top;
 }

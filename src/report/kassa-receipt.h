@@ -3,9 +3,12 @@
  * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Shop name, terminal, invoice number, amount, approval code, masked card,
- * date and time, state, fitted to the paper: a 58 mm or 80 mm roll is one
- * page as long as the receipt; A4 is one sheet. Units are points.
+ * Shop name, address, phone, terminal, invoice number, amount, approval code,
+ * masked card, date and time, state, a thank-you line and a QR code of the
+ * invoice number (kassa_receipt_build in kassa-report-private.h lists them
+ * once for this and the ESC/POS receipt, kassa-escpos.h), fitted to the
+ * paper: a 58 mm or 80 mm roll is one page as long as the receipt; A4 is one
+ * sheet. Units are points.
  */
 
 #pragma once

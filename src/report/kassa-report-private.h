@@ -8,6 +8,7 @@
 
 #include <pango/pangocairo.h>
 
+#include "kassa-invoice.h"
 #include "kassa-report.h"
 
 G_BEGIN_DECLS
@@ -54,5 +55,32 @@ gboolean      kassa_report_write_pdf_pages   (const char             *path,
                                               KassaReportPageFunc     draw_page,
                                               gpointer                user_data,
                                               GError                **error);
+
+/* A settlement state's name for people: "Settled", "Refused by the bank", … */
+const char   *kassa_report_settlement_state_label (KassaSettlementState state);
+
+/* The last line of every receipt, in both languages whatever the interface's
+ * (the customer may read either): not translated. */
+#define KASSA_RECEIPT_THANK_YOU "Баярлалаа! Thank you!"
+
+/* What a receipt carries, in order, for each kind of output (the PDF/cairo
+ * receipt in kassa-receipt.c, the ESC/POS raster one in kassa-escpos-documents.c):
+ * one list, so both print the same. */
+typedef struct
+{
+  /* A centred paragraph, @scale × the body font. */
+  void (*centred) (gpointer sink, const char *text, double scale, gboolean bold);
+  /* "Label   value"; nothing when @value is NULL or empty. */
+  void (*field)   (gpointer sink, const char *label, const char *value, gboolean bold);
+  void (*rule)    (gpointer sink);
+  /* A QR code of @payload, centred. */
+  void (*qr)      (gpointer sink, const char *payload);
+} KassaReceiptSink;
+
+/* Calls @sink's functions for each piece of @invoice's receipt. */
+void          kassa_receipt_build            (KassaInvoice           *invoice,
+                                              const KassaReportInfo  *info,
+                                              const KassaReceiptSink *sink,
+                                              gpointer                data);
 
 G_END_DECLS

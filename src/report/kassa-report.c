@@ -365,8 +365,8 @@ add_key_value (KassaReportLayout *layout,
   add_row (layout, &table_key_value, BODY_PT, FALSE, style, 0.0, key, value, NULL);
 }
 
-static const char *
-settlement_state_label (KassaSettlementState state)
+const char *
+kassa_report_settlement_state_label (KassaSettlementState state)
 {
   switch (state)
     {
@@ -728,7 +728,7 @@ kassa_report_layout_new (KassaJournal           *journal,
   add_key_value (layout, _("Batch"), kassa_settlement_get_id (settlement), ROW_PLAIN);
   add_key_value (layout, _("Terminal"), terminal, ROW_PLAIN);
   add_key_value (layout, _("State"),
-                 settlement_state_label (kassa_settlement_get_state (settlement)),
+                 kassa_report_settlement_state_label (kassa_settlement_get_state (settlement)),
                  kassa_settlement_get_state (settlement) == KASSA_SETTLEMENT_SETTLED
                  ? ROW_PLAIN : ROW_ALERT);
   add_key_value (layout, _("Day closed"), created, ROW_PLAIN);

@@ -37,12 +37,16 @@ typedef enum
 #define KASSA_REPORT_ERROR (kassa_report_error_quark ())
 GQuark kassa_report_error_quark (void);
 
-/* What the documents say about the shop. Both may be NULL: the shop name is
- * then left out, the terminal is the settlement's (report) or invoice's (receipt). */
+/* What the documents say about the shop. Each may be NULL: the shop name,
+ * address and phone are then left out, the terminal is the settlement's
+ * (report) or invoice's (receipt). The address and phone are on receipts and
+ * the end-of-day slip, not on the A4 report. */
 typedef struct
 {
   const char *shop_name;
   const char *terminal;
+  const char *address;
+  const char *phone;
 } KassaReportInfo;
 
 /* Paper for receipts: a 58 mm or 80 mm roll (one long page, as long as the
