@@ -63,6 +63,8 @@ struct _KassaApplication
 
   GtkWindow        *cashier_window;   /* weak */
   GtkWindow        *customer_display; /* weak */
+  GdkFrameClock    *display_clock;    /* weak: the cashier's, until its first frame (the display waits) */
+  guint             display_idle_id;  /* builds the customer display after that frame */
   GtkWindow        *error_window;     /* weak */
   GtkWindow        *history_window;   /* weak */
   gboolean          activate_pending;

@@ -100,8 +100,45 @@ on_cashier_window_destroy_cb (GtkWidget        *window,
 }
 
 static void
+create_customer_display (KassaApplication *self)
+{
+  KassaCustomerDisplay *display;
+
+  if (self->customer_display != NULL || self->cashier_window == NULL)
+    return;
+
+  display = kassa_customer_display_new (GTK_APPLICATION (self), self->counter, self->settings);
+  g_set_weak_pointer (&self->customer_display, GTK_WINDOW (display));
+  kassa_customer_display_show_beside (display, self->cashier_window);
+}
+
+static gboolean
+create_customer_display_cb (gpointer user_data)
+{
+  KassaApplication *self = user_data;
+
+  self->display_idle_id = 0;
+  create_customer_display (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The cashier window's first frame is drawn (and committed): build the
+ * customer display from an idle, after this frame clock cycle. */
+static void
+on_cashier_after_paint_cb (GdkFrameClock    *clock,
+                           KassaApplication *self)
+{
+  g_signal_handlers_disconnect_by_func (clock, on_cashier_after_paint_cb, self);
+  g_clear_weak_pointer (&self->display_clock);
+  if (self->display_idle_id == 0)
+    self->display_idle_id = g_idle_add (create_customer_display_cb, self);
+}
+
+static void
 kassa_application_create_windows (KassaApplication *self)
 {
+  gboolean cashier_was_mapped;
+
   if (self->cashier_window == NULL)
     {
       GtkWindow *window = GTK_WINDOW (kassa_window_new (GTK_APPLICATION (self), self->counter));
@@ -119,19 +156,28 @@ kassa_application_create_windows (KassaApplication *self)
   /* The cashier window first: it is the one the cashier waits for, and it
    * opens where the cashier is (the compositor's choice, e.g. the pointer's
    * monitor). */
+  cashier_was_mapped = gtk_widget_get_mapped (GTK_WIDGET (self->cashier_window));
   gtk_window_present (self->cashier_window);
 
-  /* The customer display shows itself once the cashier window is on a
-   * monitor, on another one, and hands the keyboard back to the cashier
-   * window if the compositor gave it to the display. */
-  if (self->customer_display == NULL)
+  /* The customer display is built once the cashier window's first frame is
+   * drawn: the cashier waits for that frame, not for the display's template.
+   * It then shows itself once the cashier window is on a monitor, on another
+   * one, and hands the keyboard back to the cashier window if the compositor
+   * gave it to the display. */
+  if (self->customer_display == NULL && self->display_clock == NULL && self->display_idle_id == 0)
     {
-      KassaCustomerDisplay *display = kassa_customer_display_new (GTK_APPLICATION (self),
-                                                                  self->counter,
-                                                                  self->settings);
+      GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (self->cashier_window));
+      GdkFrameClock *clock = surface != NULL ? gdk_surface_get_frame_clock (surface) : NULL;
 
-      g_set_weak_pointer (&self->customer_display, GTK_WINDOW (display));
-      kassa_customer_display_show_beside (display, self->cashier_window);
+      /* A cashier window already on screen draws no new frame for this. */
+      if (clock != NULL && !cashier_was_mapped)
+        {
+          g_set_weak_pointer (&self->display_clock, clock);
+          g_signal_connect_object (clock, "after-paint",
+                                   G_CALLBACK (on_cashier_after_paint_cb), self, 0);
+        }
+      else
+        create_customer_display (self);
     }
 }
 
@@ -282,6 +328,10 @@ kassa_application_shutdown (GApplication *application)
 
   _kassa_application_remote_shutdown (self);
 
+  g_clear_handle_id (&self->display_idle_id, g_source_remove);
+  if (self->display_clock != NULL)
+    g_signal_handlers_disconnect_by_func (self->display_clock, on_cashier_after_paint_cb, self);
+  g_clear_weak_pointer (&self->display_clock);
   if (self->customer_display != NULL)
     gtk_window_destroy (self->customer_display);
   if (self->cashier_window != NULL)
