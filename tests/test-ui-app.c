@@ -55,6 +55,15 @@ cashier_window_mapped (gpointer data)
   return window != NULL && gtk_widget_get_mapped (GTK_WIDGET (window));
 }
 
+/* Built once the cashier window's first frame is drawn. */
+static gboolean
+customer_display_built (gpointer data)
+{
+  AppFixture *f = data;
+
+  return kassa_application_get_customer_display (f->app) != NULL;
+}
+
 static gboolean
 till_recovered (gpointer data)
 {
@@ -197,6 +206,7 @@ training_body (AppFixture *f)
   g_assert_true (kassa_test_ui_wait (cashier_window_mapped, f, LIMIT_S));
   g_assert_cmpstr (G_OBJECT_TYPE_NAME (kassa_application_get_cashier_window (f->app)), ==,
                    "KassaWindow");
+  g_assert_true (kassa_test_ui_wait (customer_display_built, f, LIMIT_S));
   g_assert_nonnull (kassa_application_get_customer_display (f->app));
   g_assert_nonnull (kassa_application_get_settings (f->app));
   g_free (kassa_test_ui_screenshot (0, "app-training-cashier"));
