@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
 #include <sqlite3.h>
 
 #include "kassa-amount.h"
@@ -726,22 +727,31 @@ is_text_view (GtkWidget     *widget,
   return GTK_IS_TEXT_VIEW (widget);
 }
 
+typedef struct
+{
+  KassaJournal *journal;
+  KassaInvoice *invoice;
+} ChecksWait;
+
+/* A condition for kassa_test_ui_wait(): the journal holds a run of at least
+ * three "not paid yet" checks of the invoice (what the till has written, read
+ * through the journal the till has open: no other process may read it now). */
 static gboolean
-set_flag_cb (gpointer data)
+three_routine_checks (gpointer data)
 {
-  *(gboolean *) data = TRUE;
+  ChecksWait *c = data;
+  g_autofree char *json = kassa_journal_get_exchanges_json (c->journal, c->invoice, NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonArray *rows;
 
-  return G_SOURCE_REMOVE;
-}
+  if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL))
+    return FALSE;
+  rows = json_node_get_array (json_parser_get_root (parser));
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    if (json_object_get_int_member (json_array_get_object_element (rows, i), "count") >= 3)
+      return TRUE;
 
-/* Runs the main loop for @ms: the till polls meanwhile. */
-static void
-run_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, set_flag_cb, &done);
-  g_assert_true (kassa_test_ui_wait (kassa_test_ui_flag_is_set, &done, LIMIT_S));
+  return FALSE;
 }
 
 static char *
@@ -812,6 +822,7 @@ run_history_checks (void)
   GtkTextBuffer *buffer;
   GtkTextIter start, end;
   KassaTestAsync w = { 0 };
+  ChecksWait checks_wait = { 0 };
   gint64 checks = 0;
 
   day_open (&day);
@@ -819,7 +830,7 @@ run_history_checks (void)
   cashier = kassa_window_new (GTK_APPLICATION (test_app), day.t.counter);
   show (GTK_WIDGET (cashier));
 
-  /* A QR sale the customer pays after about ten polls (one every 200 ms). */
+  /* A QR sale the customer pays after a few polls (one every 200 ms). */
   kassa_counter_charge_async (day.t.counter, 7700, KASSA_INVOICE_METHOD_QR, NULL, NULL, NULL,
                               kassa_test_async_done_cb, &w);
   g_assert_true (kassa_test_ui_wait (kassa_test_ui_flag_is_set, &w.done, LIMIT_S));
@@ -828,7 +839,10 @@ run_history_checks (void)
   g_clear_object (&w.result);
   number = g_strdup (kassa_invoice_get_number (invoice));
   kassa_test_ui_wait_invoice_state (invoice, KASSA_INVOICE_AWAITING_PAYMENT);
-  run_for (2000);
+  checks_wait.journal = day.t.journal;
+  checks_wait.invoice = invoice;
+  if (!kassa_test_ui_wait (three_routine_checks, &checks_wait, LIMIT_S))
+    g_error ("the till did not check %s three times in %d s", number, LIMIT_S);
   g_assert_true (kassa_counter_customer_pays (day.t.counter, &error));
   g_assert_no_error (error);
   kassa_test_ui_wait_invoice_state (invoice, KASSA_INVOICE_PAID);
