@@ -193,8 +193,6 @@ kassa_test_printer_job_count (const char *job_line,
 void
 kassa_test_printer_free (KassaTestPrinter *printer)
 {
-  g_autoptr(GFile) dir = NULL;
-
   if (printer == NULL)
     return;
   g_subprocess_send_signal (printer->process, SIGTERM);

@@ -25,6 +25,7 @@
 #include <glib/gstdio.h>
 
 #include "kassa-printer-private.h"
+#include "kassa-test-cups.h"
 #include "kassa-test-printer-util.h"
 #include "kassa-test-util.h"
 
@@ -651,10 +652,186 @@ test_discover_usb (void)
   g_rmdir (dir);
 }
 
+/* ---- cups: through a real, private cupsd ---- */
+
+static KassaTestCups *cups_server;
+static guint n_queues;
+
+/* One cupsd for all the cups: tests (it takes a second to start); libcups
+ * reads CUPS_SERVER once per thread, so it is set before the first call. */
+static KassaTestCups *
+get_cups (void)
+{
+  if (cups_server == NULL)
+    {
+      cups_server = kassa_test_cups_start ();
+      g_setenv ("CUPS_SERVER", kassa_test_cups_get_server (cups_server), TRUE);
+    }
+  return cups_server;
+}
+
+/* A new raw queue whose device is @stand_in's socket; returns its name. */
+static char *
+add_queue (KassaTestPrinter *stand_in)
+{
+  g_autofree char *device = g_strdup_printf ("socket://127.0.0.1:%u",
+                                             kassa_test_printer_get_port (stand_in));
+  char *name = g_strdup_printf ("kassa-test-%u", ++n_queues);
+
+  kassa_test_cups_add_raw_queue (get_cups (), name, device);
+  return name;
+}
+
+static void
+test_cups_print (void)
+{
+  KassaTestPrinterOptions options = { .tcp = TRUE };
+  g_autoptr(KassaTestPrinter) stand_in = kassa_test_printer_spawn (&options);
+  g_autofree char *queue = add_queue (stand_in);
+  g_autofree char *uri = g_strconcat ("cups:", queue, NULL);
+  g_autoptr(KassaPrinter) printer = printer_for (uri);
+  g_autoptr(GBytes) job = make_raster_job (72, 1500);
+  g_autoptr(GBytes) got = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  KassaPrinterStatus status = KASSA_PRINTER_STATUS_OK;
+
+  g_assert_true (kassa_printer_print_bytes (printer, job, "Kassa receipt", NULL, &error));
+  g_assert_no_error (error);
+
+  /* cupsd's socket backend delivers it, unfiltered. */
+  line = kassa_test_printer_read_line (stand_in, "job ");
+  got = kassa_test_printer_wait_bytes (stand_in, g_bytes_get_size (job));
+  assert_bytes_equal (got, job);
+  g_assert_cmpuint (kassa_test_printer_job_count (line, "raster"), ==, 1);
+  g_assert_cmpuint (kassa_test_printer_job_count (line, "cut"), ==, 1);
+
+  /* CUPS passes no status on. */
+  g_assert_true (kassa_printer_query_status (printer, &status, NULL, &error));
+  g_assert_cmpint (status, ==, KASSA_PRINTER_STATUS_UNKNOWN);
+}
+
+static void
+test_cups_unknown_queue (void)
+{
+  g_autoptr(KassaPrinter) printer = NULL;
+  g_autoptr(GBytes) job = make_noise (100);
+  g_autoptr(GError) error = NULL;
+
+  get_cups ();
+  printer = printer_for ("cups:no-such-queue");
+  g_assert_false (kassa_printer_print_bytes (printer, job, "receipt", NULL, &error));
+  assert_printer_error (error, KASSA_PRINTER_ERROR_QUEUE_NOT_FOUND, "no-such-queue");
+}
+
+static void
+test_cups_rejecting (void)
+{
+  KassaTestPrinterOptions options = { .tcp = TRUE };
+  g_autoptr(KassaTestPrinter) stand_in = kassa_test_printer_spawn (&options);
+  g_autofree char *queue = add_queue (stand_in);
+  g_autofree char *uri = g_strconcat ("cups:", queue, NULL);
+  g_autoptr(KassaPrinter) printer = printer_for (uri);
+  g_autoptr(GBytes) job = make_noise (100);
+  g_autoptr(GError) error = NULL;
+
+  kassa_test_cups_run (get_cups (), "cupsreject", queue, NULL);
+  g_assert_false (kassa_printer_print_bytes (printer, job, "receipt", NULL, &error));
+  assert_printer_error (error, KASSA_PRINTER_ERROR_QUEUE_UNUSABLE, queue);
+  g_clear_error (&error);
+
+  /* Accepting again, it prints. */
+  kassa_test_cups_run (get_cups (), "cupsaccept", queue, NULL);
+  g_assert_true (kassa_printer_print_bytes (printer, job, "receipt", NULL, &error));
+  g_assert_no_error (error);
+  g_bytes_unref (kassa_test_printer_wait_bytes (stand_in, g_bytes_get_size (job)));
+}
+
+static gpointer
+print_without_server_thread (gpointer data)
+{
+  KassaPrinter *printer = data;
+  g_autoptr(GBytes) job = make_noise (100);
+  GError *error = NULL;
+
+  /* A new thread: libcups reads CUPS_SERVER afresh. */
+  if (kassa_printer_print_bytes (printer, job, "receipt", NULL, &error))
+    g_error ("printed without a CUPS server");
+  return error;
+}
+
+static void
+test_cups_no_server (void)
+{
+  g_autoptr(KassaPrinter) printer = printer_for ("cups:kassa-test-1");
+  g_autofree char *saved = g_strdup (g_getenv ("CUPS_SERVER"));
+  g_autoptr(GError) error = NULL;
+
+  g_setenv ("CUPS_SERVER", "127.0.0.1:9", TRUE);
+  error = g_thread_join (g_thread_new ("no-cups", print_without_server_thread, printer));
+  if (saved != NULL)
+    g_setenv ("CUPS_SERVER", saved, TRUE);
+  else
+    g_unsetenv ("CUPS_SERVER");
+  assert_printer_error (error, KASSA_PRINTER_ERROR_QUEUE_NOT_FOUND, "CUPS");
+}
+
+static void
+discovered_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  g_assert_null (source);  /* discovery has no source object */
+  g_assert_null (*out);
+  *out = g_object_ref (result);
+}
+
+static void
+test_cups_discover (void)
+{
+  KassaTestPrinterOptions options = { .tcp = TRUE };
+  g_autoptr(KassaTestPrinter) stand_in = kassa_test_printer_spawn (&options);
+  g_autofree char *queue = add_queue (stand_in);
+  g_autofree char *uri = g_strconcat ("cups:", queue, NULL);
+  g_autoptr(GPtrArray) choices = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean listed = FALSE;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  kassa_printer_discover_async (NULL, discovered_cb, &result);
+  while (result == NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (result);
+  choices = kassa_printer_discover_finish (result, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < choices->len; i++)
+    {
+      KassaPrinterChoice *choice = choices->pdata[i];
+      g_autoptr(KassaPrinter) printer = printer_for (choice->uri);
+
+      /* Every choice is a URI KassaPrinter takes, with a label. */
+      g_assert_cmpuint (strlen (choice->label), >, 0);
+      if (g_str_equal (choice->uri, uri))
+        {
+          listed = TRUE;
+          g_assert_nonnull (strstr (choice->label, queue));
+        }
+      else
+        g_assert_true (g_str_has_prefix (choice->uri, "usb:/dev/usb/lp")
+                       || g_str_has_prefix (choice->uri, "cups:kassa-test-"));
+    }
+  g_assert_true (listed);
+}
+
 int
 main (int    argc,
       char **argv)
 {
+  int status;
+
   kassa_test_init (&argc, &argv);
 
   g_test_add_func ("/printer/uri/good", test_uri_good);
@@ -675,6 +852,13 @@ main (int    argc,
   g_test_add_func ("/printer/async", test_async);
   g_test_add_func ("/printer/cancelled", test_cancelled);
   g_test_add_func ("/printer/discover/usb", test_discover_usb);
+  g_test_add_func ("/printer/cups/print", test_cups_print);
+  g_test_add_func ("/printer/cups/unknown-queue", test_cups_unknown_queue);
+  g_test_add_func ("/printer/cups/rejecting", test_cups_rejecting);
+  g_test_add_func ("/printer/cups/no-server", test_cups_no_server);
+  g_test_add_func ("/printer/cups/discover", test_cups_discover);
 
-  return g_test_run ();
+  status = g_test_run ();
+  g_clear_pointer (&cups_server, kassa_test_cups_free);
+  return status;
 }
