@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 
 #include <glib/gstdio.h>
+#include <libintl.h>
 
 #include "kassa-printer-private.h"
 #include "kassa-test-cups.h"
@@ -826,6 +827,29 @@ test_cups_discover (void)
   g_assert_true (listed);
 }
 
+/* The cashier reads them in Mongolian (the build tree's translations). */
+static void
+test_mongolian (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KassaPrinter) printer = NULL;
+
+  bindtextdomain (GETTEXT_PACKAGE, kassa_test_env_path ("KASSA_LOCALEDIR"));
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  g_setenv ("LANGUAGE", "mn", TRUE);
+
+  printer = kassa_printer_new_for_uri ("tcp:host:99999", &error);
+  g_assert_null (printer);
+  assert_printer_error (error, KASSA_PRINTER_ERROR_INVALID_URI, "tcp:host:99999");
+  g_assert_nonnull (strstr (error->message, "хэвлэгчийн хаяг биш"));
+  g_assert_nonnull (strstr (error->message, "65535 хүртэлх тоо"));
+  g_assert_cmpstr (kassa_printer_status_describe (KASSA_PRINTER_STATUS_PAPER_OUT), ==,
+                   "Хэвлэгчийн цаас дууссан байна.");
+
+  g_setenv ("LANGUAGE", "", TRUE);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -857,6 +881,7 @@ main (int    argc,
   g_test_add_func ("/printer/cups/rejecting", test_cups_rejecting);
   g_test_add_func ("/printer/cups/no-server", test_cups_no_server);
   g_test_add_func ("/printer/cups/discover", test_cups_discover);
+  g_test_add_func ("/printer/mongolian", test_mongolian);
 
   status = g_test_run ();
   g_clear_pointer (&cups_server, kassa_test_cups_free);
