@@ -1,20 +1,15 @@
-/* kassa-printer.c — printer URIs, connections, jobs and status requests
+/* kassa-printer.c — printer URIs, connections and status requests
  *
  * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * A job is a KassaPrinterJob, a GOutputStream that writes into the open
- * device, socket, file or CUPS request and turns every failure into a
- * KASSA_PRINTER_ERROR for the cashier. The device and socket are written
- * non-blocking with poll(): a printer that stops taking data (paper out on
- * usblp blocks a write for ever) is a timeout, and a cancellable stops the
- * wait. Connections are made by hand rather than with GSocketClient, whose
- * timeout is in whole seconds and also applies to every later read.
+ * kassa_printer_open() opens the device or file, connects the socket or makes
+ * the CUPS job, and hands it to a KassaPrinterJob (kassa-printer-job.c).
+ * Connections are made by hand rather than with GSocketClient, whose timeout
+ * is in whole seconds and also applies to every later read.
  */
 
 #include "config.h"
-
-#include "kassa-printer.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,344 +18,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sys/socket.h>
+
 #include <cups/cups.h>
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
 
 #include "kassa-printer-private.h"
 
-struct _KassaPrinter
-{
-  GObject parent_instance;
-
-  char *uri;
-  KassaPrinterKind kind;
-  char *target;     /* device path, host, queue or file */
-  char *display;    /* how messages name the printer */
-  guint16 port;
-
-  guint connect_ms;
-  guint write_ms;
-  guint status_ms;
-};
-
 G_DEFINE_FINAL_TYPE (KassaPrinter, kassa_printer, G_TYPE_OBJECT)
-
-/* ---- the job stream ---- */
-
-#define KASSA_TYPE_PRINTER_JOB (kassa_printer_job_get_type ())
-G_DECLARE_FINAL_TYPE (KassaPrinterJob, kassa_printer_job, KASSA, PRINTER_JOB, GOutputStream)
-
-struct _KassaPrinterJob
-{
-  GOutputStream parent_instance;
-
-  KassaPrinter *printer;
-  int fd;           /* usb:, file:, tcp: (the socket's) */
-  GSocket *socket;  /* tcp: keeps the fd's owner */
-  http_t *http;     /* cups: */
-  int cups_job;
-  gboolean failed;
-};
-
-G_DEFINE_FINAL_TYPE (KassaPrinterJob, kassa_printer_job, G_TYPE_OUTPUT_STREAM)
-
-static void
-set_disconnected (KassaPrinter  *self,
-                  GError       **error)
-{
-  g_set_error (error, KASSA_PRINTER_ERROR, KASSA_PRINTER_ERROR_DISCONNECTED,
-               _("The printer at %s went away in the middle of printing. "
-                 "Check its cable or network and print again."), self->display);
-}
-
-static void
-set_write_timeout (KassaPrinter  *self,
-                   GError       **error)
-{
-  g_set_error (error, KASSA_PRINTER_ERROR, KASSA_PRINTER_ERROR_TIMEOUT,
-               _("The printer at %s stopped taking data. Check its paper and cover."),
-               self->display);
-}
-
-/* An errno of a write or read on an open printer. */
-static void
-set_io_errno (KassaPrinter  *self,
-              int            saved_errno,
-              GError       **error)
-{
-  switch (saved_errno)
-    {
-    case EPIPE:
-    case ECONNRESET:
-    case ENODEV:
-    case ENXIO:
-    case EIO:
-    case ENOTCONN:
-    case ESHUTDOWN:
-      set_disconnected (self, error);
-      break;
-    default:
-      g_set_error (error, KASSA_PRINTER_ERROR, KASSA_PRINTER_ERROR_FAILED,
-                   _("Printing on %s failed: %s"), self->display, g_strerror (saved_errno));
-      break;
-    }
-}
-
-/* Waits until @fd can do @events, at most @timeout_ms (-1: for ever). FALSE
- * with @error when cancelled; 0 when the time ran out. */
-static int
-wait_fd (int            fd,
-         short          events,
-         int            timeout_ms,
-         GCancellable  *cancellable,
-         GError       **error)
-{
-  GPollFD fds[2] = { { fd, events, 0 }, { -1, G_IO_IN, 0 } };
-  guint n_fds = 1;
-  gint64 deadline = timeout_ms < 0 ? -1 : g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  int result;
-
-  if (g_cancellable_make_pollfd (cancellable, &fds[1]))
-    n_fds = 2;
-
-  for (;;)
-    {
-      int left = -1;
-
-      if (deadline >= 0)
-        left = (int) MAX (0, (deadline - g_get_monotonic_time () + 999) / 1000);
-      result = g_poll (fds, n_fds, left);
-      if (result >= 0 || errno != EINTR)
-        break;
-    }
-  if (n_fds == 2)
-    g_cancellable_release_fd (cancellable);
-
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return -1;
-  if (result < 0)
-    {
-      int saved_errno = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "poll: %s", g_strerror (saved_errno));
-      return -1;
-    }
-  return result > 0 ? 1 : 0;
-}
-
-static gssize
-kassa_printer_job_write_fn (GOutputStream  *stream,
-                            const void     *buffer,
-                            gsize           count,
-                            GCancellable   *cancellable,
-                            GError        **error)
-{
-  KassaPrinterJob *self = KASSA_PRINTER_JOB (stream);
-  KassaPrinter *printer = self->printer;
-  gssize written;
-
-  if (self->failed)
-    {
-      set_disconnected (printer, error);
-      return -1;
-    }
-
-  if (self->http != NULL)
-    {
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return -1;
-      if (cupsWriteRequestData (self->http, buffer, count) != HTTP_STATUS_CONTINUE)
-        {
-          self->failed = TRUE;
-          g_set_error (error, KASSA_PRINTER_ERROR, KASSA_PRINTER_ERROR_DISCONNECTED,
-                       _("The printing service (CUPS) stopped taking the job for %s: %s"),
-                       printer->display, cupsLastErrorString ());
-          return -1;
-        }
-      return count;
-    }
-
-  for (;;)
-    {
-      int ready = wait_fd (self->fd, G_IO_OUT, (int) printer->write_ms, cancellable, error);
-
-      if (ready < 0)
-        return -1;
-      if (ready == 0)
-        {
-          set_write_timeout (printer, error);
-          return -1;
-        }
-      if (self->socket != NULL)
-        written = send (self->fd, buffer, count, MSG_NOSIGNAL | MSG_DONTWAIT);
-      else
-        written = write (self->fd, buffer, count);
-      if (written >= 0)
-        return written;
-      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-        {
-          self->failed = TRUE;
-          set_io_errno (printer, errno, error);
-          return -1;
-        }
-    }
-}
-
-/* After the last byte: for TCP, sends FIN and waits briefly for a reset, so a
- * printer that dropped the connection while the data sat in the kernel's
- * buffer is still reported. */
-static gboolean
-finish_socket (KassaPrinterJob  *self,
-               GCancellable     *cancellable,
-               GError          **error)
-{
-  int so_error = 0;
-  socklen_t len = sizeof so_error;
-  gint64 deadline = g_get_monotonic_time () + (gint64) self->printer->write_ms * 1000;
-
-  shutdown (self->fd, SHUT_WR);
-
-  /* A printer that closed early answers the rest of the data with a reset. */
-  while (g_get_monotonic_time () < deadline)
-    {
-      char buffer[256];
-      int ready = wait_fd (self->fd, G_IO_IN, 50, cancellable, error);
-      gssize got;
-
-      if (ready < 0)
-        return FALSE;
-      if (ready == 0)
-        break;
-      got = recv (self->fd, buffer, sizeof buffer, MSG_DONTWAIT);
-      if (got == 0)
-        break; /* the printer closed after reading everything */
-      if (got < 0 && errno != EAGAIN && errno != EINTR)
-        {
-          set_io_errno (self->printer, errno, error);
-          return FALSE;
-        }
-    }
-
-  if (getsockopt (self->fd, SOL_SOCKET, SO_ERROR, &so_error, &len) == 0 && so_error != 0)
-    {
-      set_io_errno (self->printer, so_error, error);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-kassa_printer_job_close_fn (GOutputStream  *stream,
-                            GCancellable   *cancellable,
-                            GError        **error)
-{
-  KassaPrinterJob *self = KASSA_PRINTER_JOB (stream);
-  KassaPrinter *printer = self->printer;
-  gboolean ok = TRUE;
-
-  if (self->http != NULL)
-    {
-      if (!self->failed && !g_cancellable_is_cancelled (cancellable))
-        {
-          if (cupsFinishDocument (self->http, printer->target) > IPP_STATUS_OK_CONFLICTING)
-            {
-              g_set_error (error, KASSA_PRINTER_ERROR, KASSA_PRINTER_ERROR_FAILED,
-                           _("The printing service (CUPS) did not take the job for %s: %s"),
-                           printer->display, cupsLastErrorString ());
-              ok = FALSE;
-            }
-        }
-      else
-        {
-          /* A job cut short must not print half a receipt later. */
-          g_autoptr(GError) cancelled = NULL;
-
-          cupsCancelJob2 (self->http, printer->target, self->cups_job, 0);
-          if (g_cancellable_set_error_if_cancelled (cancellable, &cancelled))
-            {
-              g_propagate_error (error, g_steal_pointer (&cancelled));
-              ok = FALSE;
-            }
-        }
-      httpClose (self->http);
-      self->http = NULL;
-      return ok;
-    }
-
-  if (self->socket != NULL)
-    {
-      if (!self->failed)
-        ok = finish_socket (self, cancellable, error);
-      g_socket_close (self->socket, NULL);
-      g_clear_object (&self->socket);
-      self->fd = -1;
-      return ok;
-    }
-
-  if (self->fd >= 0)
-    {
-      if (printer->kind == KASSA_PRINTER_KIND_FILE && !self->failed && fsync (self->fd) < 0
-          && errno != EINVAL)
-        {
-          int saved_errno = errno;
-          g_set_error (error, KASSA_PRINTER_ERROR, KASSA_PRINTER_ERROR_FAILED,
-                       _("Cannot write “%s”: %s"), printer->target, g_strerror (saved_errno));
-          ok = FALSE;
-        }
-      if (close (self->fd) < 0 && ok && errno != EINTR)
-        {
-          self->fd = -1;
-          set_io_errno (printer, errno, error);
-          return FALSE;
-        }
-      self->fd = -1;
-    }
-  return ok;
-}
-
-static void
-kassa_printer_job_finalize (GObject *object)
-{
-  KassaPrinterJob *self = KASSA_PRINTER_JOB (object);
-
-  /* g_output_stream's dispose closes an open stream; this is only for one
-   * that failed to close. */
-  if (self->http != NULL)
-    httpClose (self->http);
-  g_clear_object (&self->socket);
-  if (self->fd >= 0 && self->printer->kind != KASSA_PRINTER_KIND_TCP)
-    close (self->fd);
-  g_clear_object (&self->printer);
-
-  G_OBJECT_CLASS (kassa_printer_job_parent_class)->finalize (object);
-}
-
-static void
-kassa_printer_job_class_init (KassaPrinterJobClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GOutputStreamClass *stream_class = G_OUTPUT_STREAM_CLASS (klass);
-
-  object_class->finalize = kassa_printer_job_finalize;
-  stream_class->write_fn = kassa_printer_job_write_fn;
-  stream_class->close_fn = kassa_printer_job_close_fn;
-}
-
-static void
-kassa_printer_job_init (KassaPrinterJob *self)
-{
-  self->fd = -1;
-}
-
-static KassaPrinterJob *
-kassa_printer_job_new (KassaPrinter *printer)
-{
-  KassaPrinterJob *self = g_object_new (KASSA_TYPE_PRINTER_JOB, NULL);
-
-  self->printer = g_object_ref (printer);
-  return self;
-}
 
 /* ---- URIs ---- */
 
@@ -652,8 +317,8 @@ connect_tcp (KassaPrinter  *self,
               continue;
             }
           g_clear_error (&local_error);
-          ready = wait_fd (g_socket_get_fd (socket), G_IO_OUT, (int) self->connect_ms,
-                           cancellable, error);
+          ready = kassa_printer_wait_fd (g_socket_get_fd (socket), G_IO_OUT,
+                                         (int) self->connect_ms, cancellable, error);
           if (ready < 0)
             return NULL;
           if (ready == 0)
@@ -820,7 +485,7 @@ ask_status (KassaPrinter  *self,
 
   while (sent < sizeof request)
     {
-      int ready = wait_fd (fd, G_IO_OUT, (int) self->status_ms, cancellable, error);
+      int ready = kassa_printer_wait_fd (fd, G_IO_OUT, (int) self->status_ms, cancellable, error);
       gssize done;
 
       if (ready <= 0)
@@ -830,7 +495,7 @@ ask_status (KassaPrinter  *self,
                        : write (fd, request + sent, sizeof request - sent);
       if (done < 0 && errno != EAGAIN && errno != EINTR)
         {
-          set_io_errno (self, errno, error);
+          kassa_printer_set_io_errno (self, errno, error);
           return -1;
         }
       if (done > 0)
@@ -839,7 +504,7 @@ ask_status (KassaPrinter  *self,
 
   for (;;)
     {
-      int ready = wait_fd (fd, G_IO_IN, (int) self->status_ms, cancellable, error);
+      int ready = kassa_printer_wait_fd (fd, G_IO_IN, (int) self->status_ms, cancellable, error);
       gssize got;
 
       if (ready <= 0)
@@ -849,12 +514,12 @@ ask_status (KassaPrinter  *self,
         return 1;
       if (got == 0)
         {
-          set_disconnected (self, error);
+          kassa_printer_set_disconnected (self, error);
           return -1;
         }
       if (errno != EAGAIN && errno != EINTR)
         {
-          set_io_errno (self, errno, error);
+          kassa_printer_set_io_errno (self, errno, error);
           return -1;
         }
     }
@@ -1230,129 +895,4 @@ kassa_printer_query_status_finish (KassaPrinter        *self,
     }
   *status = (KassaPrinterStatus) value;
   return TRUE;
-}
-
-/* ---- discovery ---- */
-
-void
-kassa_printer_choice_free (KassaPrinterChoice *choice)
-{
-  if (choice == NULL)
-    return;
-  g_free (choice->uri);
-  g_free (choice->label);
-  g_free (choice);
-}
-
-static KassaPrinterChoice *
-choice_new (char *uri,
-            char *label)
-{
-  KassaPrinterChoice *choice = g_new0 (KassaPrinterChoice, 1);
-
-  choice->uri = uri;
-  choice->label = label;
-  return choice;
-}
-
-static int
-compare_names (gconstpointer a,
-               gconstpointer b)
-{
-  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
-}
-
-void
-kassa_printer_discover_usb (const char *dir,
-                            GPtrArray  *choices)
-{
-  g_autoptr(GDir) entries = g_dir_open (dir, 0, NULL);
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  const char *name;
-
-  while (entries != NULL && (name = g_dir_read_name (entries)) != NULL)
-    if (g_str_has_prefix (name, "lp"))
-      g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, compare_names);
-
-  for (guint i = 0; i < names->len; i++)
-    {
-      g_autofree char *path = g_build_filename (dir, names->pdata[i], NULL);
-
-      g_ptr_array_add (choices,
-                       choice_new (g_strconcat ("usb:", path, NULL),
-                                   /* Translators: a receipt printer on a USB port; %s is
-                                      its device, /dev/usb/lp0 */
-                                   g_strdup_printf (_("USB printer %s"), path)));
-    }
-}
-
-static void
-discover_cups (GPtrArray *choices)
-{
-  http_t *http = httpConnect2 (cupsServer (), ippPort (), NULL, AF_UNSPEC, cupsEncryption (),
-                               1, 2000, NULL);
-  cups_dest_t *dests = NULL;
-  int n_dests;
-
-  if (http == NULL)
-    return;
-  httpSetTimeout (http, 5.0, NULL, NULL);
-  n_dests = cupsGetDests2 (http, &dests);
-  for (int i = 0; i < n_dests; i++)
-    {
-      const char *info = cupsGetOption ("printer-info", dests[i].num_options, dests[i].options);
-
-      if (dests[i].instance != NULL)
-        continue;
-      g_ptr_array_add (choices,
-                       choice_new (g_strconcat ("cups:", dests[i].name, NULL),
-                                   /* Translators: a CUPS printer queue; %s is its description
-                                      or name */
-                                   g_strdup_printf (_("Printer queue %s"),
-                                                    info != NULL && *info != '\0'
-                                                      ? info : dests[i].name)));
-    }
-  cupsFreeDests (n_dests, dests);
-  httpClose (http);
-}
-
-GPtrArray *
-kassa_printer_discover (GCancellable *cancellable)
-{
-  GPtrArray *choices = g_ptr_array_new_with_free_func ((GDestroyNotify) kassa_printer_choice_free);
-
-  kassa_printer_discover_usb ("/dev/usb", choices);
-  if (!g_cancellable_is_cancelled (cancellable))
-    discover_cups (choices);
-  return choices;
-}
-
-static void
-discover_thread (GTask        *task,
-                 gpointer      source_object,
-                 gpointer      task_data,
-                 GCancellable *cancellable)
-{
-  g_task_return_pointer (task, kassa_printer_discover (cancellable),
-                         (GDestroyNotify) g_ptr_array_unref);
-}
-
-void
-kassa_printer_discover_async (GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, kassa_printer_discover_async);
-  g_task_run_in_thread (task, discover_thread);
-}
-
-GPtrArray *
-kassa_printer_discover_finish (GAsyncResult  *result,
-                               GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
 }
