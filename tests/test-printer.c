@@ -448,6 +448,34 @@ test_tcp_disconnected (void)
   g_assert_cmpuint (g_bytes_get_size (got), ==, 4096);
 }
 
+/* Through the stream: once a write failed the job is over, and every later
+ * write says why, as the first did. */
+static void
+test_tcp_disconnected_stream (void)
+{
+  KassaTestPrinterOptions options = { .tcp = TRUE, .close_after = 100 };
+  g_autoptr(KassaTestPrinter) stand_in = kassa_test_printer_spawn (&options);
+  g_autoptr(KassaPrinter) printer = printer_for (kassa_test_printer_get_tcp_uri (stand_in));
+  g_autoptr(GBytes) chunk = make_noise (64 * 1024);
+  g_autoptr(GOutputStream) stream = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) again = NULL;
+  g_autofree char *line = NULL;
+  guint writes = 0;
+
+  stream = kassa_printer_open (printer, "receipt", NULL, &error);
+  g_assert_no_error (error);
+  while (g_output_stream_write_all (stream, g_bytes_get_data (chunk, NULL),
+                                    g_bytes_get_size (chunk), NULL, NULL, &error))
+    g_assert_cmpuint (++writes, <, 1000);
+  assert_printer_error (error, KASSA_PRINTER_ERROR_DISCONNECTED, NULL);
+  g_assert_false (g_output_stream_write_all (stream, "x", 1, NULL, NULL, &again));
+  g_assert_error (again, KASSA_PRINTER_ERROR, KASSA_PRINTER_ERROR_DISCONNECTED);
+  g_assert_cmpstr (again->message, ==, error->message);
+  g_output_stream_close (stream, NULL, NULL);
+  line = kassa_test_printer_read_line (stand_in, "dropped");
+}
+
 static void
 check_states (KassaTestPrinter *stand_in,
               KassaPrinter     *printer)
@@ -882,6 +910,7 @@ main (int    argc,
   g_test_add_func ("/printer/cups/no-server", test_cups_no_server);
   g_test_add_func ("/printer/cups/discover", test_cups_discover);
   g_test_add_func ("/printer/mongolian", test_mongolian);
+  g_test_add_func ("/printer/tcp/disconnected-stream", test_tcp_disconnected_stream);
 
   status = g_test_run ();
   g_clear_pointer (&cups_server, kassa_test_cups_free);
