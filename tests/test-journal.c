@@ -2242,6 +2242,94 @@ test_new_built_whole (void)
   g_assert_nonnull (strstr (kassa_invoice_get_number (invoice), journal_id));
 }
 
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* The schema as SQLite holds it: every table and index (automatic ones too)
+ * with its CREATE statement, white space removed, sorted; and the version. */
+static char *
+schema_shape (const char *path)
+{
+  g_autoptr(GString) shape = g_string_new (NULL);
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (g_free);
+  sqlite3 *db = raw_open (path);
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT type, name, tbl_name, coalesce(sql, '') "
+                                           "FROM sqlite_master", -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      GString *row = g_string_new (NULL);
+      const char *sql = (const char *) sqlite3_column_text (stmt, 3);
+
+      g_string_printf (row, "%s %s %s ", sqlite3_column_text (stmt, 0),
+                       sqlite3_column_text (stmt, 1), sqlite3_column_text (stmt, 2));
+      for (const char *c = sql; *c != '\0'; c++)
+        if (!g_ascii_isspace (*c))
+          g_string_append_c (row, *c);
+      g_ptr_array_add (rows, g_string_free (row, FALSE));
+    }
+  sqlite3_finalize (stmt);
+  g_ptr_array_sort (rows, compare_strings);
+
+  g_string_append_printf (shape, "version %" G_GINT64_FORMAT "\n",
+                          raw_int (db, "PRAGMA user_version"));
+  for (guint i = 0; i < rows->len; i++)
+    g_string_append_printf (shape, "%s\n", (const char *) rows->pdata[i]);
+  sqlite3_close_v2 (db);
+  return g_string_free (g_steal_pointer (&shape), FALSE);
+}
+
+/* A new journal is made from one statement of the whole schema, not by
+ * replaying the migrations: it must come out exactly as a file upgraded step
+ * by step from version 1. So must an empty file, made a journal in place;
+ * both are closed cleanly from the start. */
+static void
+test_schema_new_equals_upgraded (void)
+{
+  g_autofree char *new_path = journal_path ("schema-new.sqlite");
+  g_autofree char *empty_path = journal_path ("schema-empty.sqlite");
+  g_autofree char *old_path = journal_path ("schema-v1.sqlite");
+  g_autofree char *dir = g_path_get_dirname (new_path);
+  g_autofree char *new_shape = NULL;
+  g_autofree char *empty_shape = NULL;
+  g_autofree char *old_shape = NULL;
+  g_autofree char *marker = NULL;
+  g_autoptr(KassaJournal) journal = NULL;
+  sqlite3 *db;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  journal = open_ok (new_path);
+  g_clear_object (&journal);
+
+  g_assert_true (g_file_set_contents_full (empty_path, "", 0, G_FILE_SET_CONTENTS_NONE, 0600,
+                                           NULL));
+  journal = open_ok (empty_path);
+  g_assert_false (kassa_journal_get_checked_at_open (journal));
+  g_assert_cmpuint (strlen (kassa_journal_get_id (journal)), ==, 6);
+  g_clear_object (&journal);
+
+  db = raw_open (old_path);
+  raw_exec (db, v1_schema);
+  sqlite3_close_v2 (db);
+  journal = open_ok (old_path);
+  g_clear_object (&journal);
+
+  new_shape = schema_shape (new_path);
+  empty_shape = schema_shape (empty_path);
+  old_shape = schema_shape (old_path);
+  g_assert_cmpstr (new_shape, ==, old_shape);
+  g_assert_cmpstr (empty_shape, ==, old_shape);
+  g_assert_nonnull (strstr (new_shape, "cancel_reasonTEXT"));
+  g_assert_nonnull (strstr (new_shape, "first_atINTEGER"));
+  marker = raw_marker (empty_path);
+  g_assert_cmpstr (marker, ==, "1");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2284,6 +2372,7 @@ main (int   argc,
   g_test_add_func ("/journal/exchanges/trim-v4", test_trim_v4);
   g_test_add_func ("/journal/clean-close/reader-keeps-marker", test_reader_keeps_marker);
   g_test_add_func ("/journal/new/built-whole", test_new_built_whole);
+  g_test_add_func ("/journal/schema/new-equals-upgraded", test_schema_new_equals_upgraded);
 
   return g_test_run ();
 }

@@ -165,8 +165,15 @@ gboolean kassa_journal_inspect (sqlite3     *db,
                                 gint64      *out_version,
                                 gboolean    *out_checked,
                                 GError     **error);
-/* Brings the schema from @version to KASSA_JOURNAL_SCHEMA_VERSION in one
- * transaction. A new journal also gets its id and counters. */
+/* A new journal (an empty database): the whole schema, a new journal id,
+ * its counters, @identity as its file and the clean-close marker, in one
+ * transaction. */
+gboolean kassa_journal_create_schema (sqlite3     *db,
+                                      const char  *path,
+                                      const char  *identity,
+                                      GError     **error);
+/* Brings the schema from @version (at least 1) to
+ * KASSA_JOURNAL_SCHEMA_VERSION in one transaction. */
 gboolean kassa_journal_migrate (sqlite3     *db,
                                 const char  *path,
                                 gint64       version,

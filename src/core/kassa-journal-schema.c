@@ -132,6 +132,97 @@ static const char * const migrations[] = {
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == KASSA_JOURNAL_SCHEMA_VERSION);
 
+/* What the migrations above make of an empty file, written as one: a new
+ * journal is made from this (kassa_journal_create_schema), not by replaying
+ * every step (an ALTER TABLE
+ * re-reads and re-checks the whole schema; replaying cost a new till's first
+ * sale about twice the schema's parse). A new version appends its step above
+ * AND changes this; /journal/schema/new-equals-upgraded compares the two
+ * table by table, column by column, index by index. */
+static const char current_schema[] =
+  "CREATE TABLE meta ("
+  "  key   TEXT PRIMARY KEY NOT NULL,"
+  "  value TEXT NOT NULL"
+  ");"
+  "CREATE TABLE settlements ("
+  "  id           TEXT PRIMARY KEY NOT NULL,"
+  "  terminal     TEXT NOT NULL,"
+  "  state        TEXT NOT NULL,"
+  "  created_at   INTEGER NOT NULL,"
+  "  local_count  INTEGER NOT NULL DEFAULT 0 CHECK (local_count >= 0),"
+  "  local_amount INTEGER NOT NULL DEFAULT 0 CHECK (local_amount >= 0),"
+  "  bank_count   INTEGER,"
+  "  bank_amount  INTEGER,"
+  "  bank_status  TEXT,"
+  "  settled_at   INTEGER,"
+  "  last_error   TEXT,"
+  "  updated_at   INTEGER NOT NULL"
+  ");"
+  "CREATE TABLE invoices ("
+  "  id                INTEGER PRIMARY KEY,"
+  "  number            TEXT NOT NULL UNIQUE,"
+  "  terminal          TEXT NOT NULL,"
+  "  amount            INTEGER NOT NULL CHECK (amount > 0),"
+  "  method            TEXT NOT NULL,"
+  "  phone             TEXT,"
+  "  reference         TEXT,"
+  "  created_at        INTEGER NOT NULL,"
+  "  state             TEXT NOT NULL,"
+  "  payload           TEXT,"
+  "  approval_code     TEXT,"
+  "  card_number       TEXT,"
+  "  resp_code         TEXT,"
+  "  resp_desc         TEXT,"
+  "  paid_after_cancel INTEGER NOT NULL DEFAULT 0,"
+  "  last_error        TEXT,"
+  "  settlement_id     TEXT REFERENCES settlements (id),"
+  "  updated_at        INTEGER NOT NULL,"
+  "  cancel_reason     TEXT"
+  ");"
+  "CREATE TABLE transitions ("
+  "  id         INTEGER PRIMARY KEY,"
+  "  invoice    TEXT NOT NULL REFERENCES invoices (number),"
+  "  from_state TEXT,"
+  "  to_state   TEXT NOT NULL,"
+  "  at         INTEGER NOT NULL,"
+  "  note       TEXT"
+  ");"
+  "CREATE INDEX transitions_invoice ON transitions (invoice);"
+  "CREATE TABLE settlement_invoices ("
+  "  settlement_id TEXT NOT NULL REFERENCES settlements (id),"
+  "  invoice       TEXT NOT NULL REFERENCES invoices (number),"
+  "  PRIMARY KEY (settlement_id, invoice)"
+  ");"
+  "CREATE TABLE exchanges ("
+  "  id            INTEGER PRIMARY KEY,"
+  "  invoice       TEXT REFERENCES invoices (number),"
+  "  settlement_id TEXT REFERENCES settlements (id),"
+  "  endpoint      TEXT NOT NULL,"
+  "  request_json  TEXT,"
+  "  http_status   INTEGER,"
+  "  reply_body    TEXT,"
+  "  error_domain  TEXT,"
+  "  error_code    INTEGER,"
+  "  error_message TEXT,"
+  "  at            INTEGER NOT NULL,"
+  "  routine       INTEGER NOT NULL DEFAULT 0,"
+  "  repeats       INTEGER NOT NULL DEFAULT 1,"
+  "  first_at      INTEGER"
+  ");"
+  "CREATE INDEX exchanges_invoice ON exchanges (invoice);"
+  "CREATE INDEX invoices_created ON invoices (created_at);"
+  "CREATE INDEX invoices_state ON invoices (state);"
+  "CREATE TABLE audit ("
+  "  id        INTEGER PRIMARY KEY,"
+  "  time      INTEGER NOT NULL,"
+  "  action    TEXT NOT NULL,"
+  "  reason    TEXT NOT NULL DEFAULT '',"
+  "  subject   TEXT NOT NULL DEFAULT '',"
+  "  result    TEXT NOT NULL,"
+  "  prev_hash TEXT NOT NULL,"
+  "  hash      TEXT NOT NULL"
+  ");";
+
 /* The tables each version must have. */
 static const struct {
   const char *table;
@@ -396,14 +487,57 @@ kassa_journal_inspect (sqlite3     *db,
 
 /* Brings the schema from @version to KASSA_JOURNAL_SCHEMA_VERSION in one
  * transaction. A new journal also gets its id and counters. */
+/* The version and the application id, last in the transaction that makes
+ * the schema what they say. */
+static gboolean
+write_version (sqlite3     *db,
+               const char  *path,
+               GError     **error)
+{
+  g_autofree char *set_application_id =
+    g_strdup_printf ("PRAGMA application_id = %d", KASSA_JOURNAL_APPLICATION_ID);
+  g_autofree char *set_version =
+    g_strdup_printf ("PRAGMA user_version = %d", KASSA_JOURNAL_SCHEMA_VERSION);
+
+  return kassa_journal_exec_sql (db, path, set_application_id, error) &&
+         kassa_journal_exec_sql (db, path, set_version, error);
+}
+
+gboolean
+kassa_journal_create_schema (sqlite3     *db,
+                             const char  *path,
+                             const char  *identity,
+                             GError     **error)
+{
+  char journal_id[8];
+
+  g_snprintf (journal_id, sizeof journal_id, "%06x", g_random_int () & 0xffffff);
+  if (!kassa_journal_exec_sql (db, path, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (!kassa_journal_exec_sql (db, path, current_schema, error) ||
+      !kassa_journal_meta_write (db, path, "journal_id", journal_id, error) ||
+      !kassa_journal_meta_write (db, path, "next_invoice_seq", "1", error) ||
+      !kassa_journal_meta_write (db, path, "next_settlement_seq", "1", error) ||
+      !kassa_journal_meta_write (db, path, "journal_file", identity, error) ||
+      !kassa_journal_meta_write (db, path, KASSA_JOURNAL_CLEAN_CLOSE_KEY, "1", error) ||
+      !write_version (db, path, error) ||
+      !kassa_journal_exec_sql (db, path, "COMMIT", error))
+    {
+      if (!sqlite3_get_autocommit (db))
+        sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 gboolean
 kassa_journal_migrate (sqlite3     *db,
                        const char  *path,
                        gint64       version,
                        GError     **error)
 {
-  g_autofree char *set_version = NULL;
-  g_autofree char *set_application_id = NULL;
+  g_return_val_if_fail (version > 0, FALSE);
 
   if (version == KASSA_JOURNAL_SCHEMA_VERSION)
     return TRUE;
@@ -417,21 +551,7 @@ kassa_journal_migrate (sqlite3     *db,
         goto fail;
     }
 
-  if (version == 0)
-    {
-      char journal_id[8];
-
-      g_snprintf (journal_id, sizeof journal_id, "%06x", g_random_int () & 0xffffff);
-      if (!kassa_journal_meta_write (db, path, "journal_id", journal_id, error) ||
-          !kassa_journal_meta_write (db, path, "next_invoice_seq", "1", error) ||
-          !kassa_journal_meta_write (db, path, "next_settlement_seq", "1", error))
-        goto fail;
-    }
-
-  set_application_id = g_strdup_printf ("PRAGMA application_id = %d", KASSA_JOURNAL_APPLICATION_ID);
-  set_version = g_strdup_printf ("PRAGMA user_version = %d", KASSA_JOURNAL_SCHEMA_VERSION);
-  if (!kassa_journal_exec_sql (db, path, set_application_id, error) ||
-      !kassa_journal_exec_sql (db, path, set_version, error) ||
+  if (!write_version (db, path, error) ||
       !kassa_journal_exec_sql (db, path, "COMMIT", error))
     goto fail;
 
@@ -440,8 +560,7 @@ kassa_journal_migrate (sqlite3     *db,
 fail:
   if (!sqlite3_get_autocommit (db))
     sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
-  if (version > 0)
-    g_prefix_error (error, _("Cannot update the journal to schema version %d: "),
-                    KASSA_JOURNAL_SCHEMA_VERSION);
+  g_prefix_error (error, _("Cannot update the journal to schema version %d: "),
+                  KASSA_JOURNAL_SCHEMA_VERSION);
   return FALSE;
 }

@@ -218,23 +218,51 @@ kassa_journal_column_text (sqlite3_stmt *stmt,
   return text != NULL ? g_strdup ((const char *) text) : NULL;
 }
 
+#define CLEAR_CLEAN_MARKER \
+  "DELETE FROM meta WHERE key = '" KASSA_JOURNAL_CLEAN_CLOSE_KEY "'"
+#define SET_CLEAN_MARKER \
+  "INSERT OR REPLACE INTO meta (key, value) VALUES ('" KASSA_JOURNAL_CLEAN_CLOSE_KEY "', '1')"
+
 static gboolean check_in_place (KassaJournal  *self,
+                                gboolean       clear_marker,
                                 GError       **error);
 
-/* Every write transaction starts here: first, is the file still at its path? */
+/* Every write transaction starts here: first, is the file still at its path?
+ * The session's first one also clears the clean-close marker, in the same
+ * transaction: the write and the marker's removal are committed together or
+ * not at all, so no sync of its own is spent on the marker (a crash before
+ * the commit leaves the file as the last clean close left it). */
 gboolean
 kassa_journal_begin (KassaJournal  *self,
                      GError       **error)
 {
-  return kassa_journal_check_open (self, error) && check_in_place (self, error) &&
-         kassa_journal_exec_sql (self->db, self->path, "BEGIN IMMEDIATE", error);
+  int rc;
+
+  if (!kassa_journal_check_open (self, error) || !check_in_place (self, FALSE, error) ||
+      !kassa_journal_exec_sql (self->db, self->path, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (!self->clean_marker_left)
+    return TRUE;
+
+  rc = sqlite3_exec (self->db, CLEAR_CLEAN_MARKER, NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    {
+      kassa_journal_set_db_error (error, self->db, self->path, rc);
+      kassa_journal_rollback (self);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 gboolean
 kassa_journal_commit (KassaJournal  *self,
                       GError       **error)
 {
-  return kassa_journal_exec_sql (self->db, self->path, "COMMIT", error);
+  if (!kassa_journal_exec_sql (self->db, self->path, "COMMIT", error))
+    return FALSE;
+  /* kassa_journal_begin() cleared the marker in what is now committed. */
+  self->clean_marker_left = FALSE;
+  return TRUE;
 }
 
 void
@@ -500,11 +528,6 @@ renumber (sqlite3     *db,
   return TRUE;
 }
 
-#define CLEAR_CLEAN_MARKER \
-  "DELETE FROM meta WHERE key = '" KASSA_JOURNAL_CLEAN_CLOSE_KEY "'"
-#define SET_CLEAN_MARKER \
-  "INSERT OR REPLACE INTO meta (key, value) VALUES ('" KASSA_JOURNAL_CLEAN_CLOSE_KEY "', '1')"
-
 /* The journal id is part of every invoice number, so two files with one id
  * used at the same bank terminal make colliding numbers. meta keeps the inode
  * and path of the file the id belongs to; a copy (a restored backup, a copy
@@ -715,19 +738,18 @@ build_new_journal (const char  *path,
    * file is nobody's journal. */
   if (!kassa_journal_exec_sql (db, path, "PRAGMA locking_mode = EXCLUSIVE", error) ||
       !kassa_journal_exec_sql (db, path, "PRAGMA synchronous = OFF", error) ||
-      !kassa_journal_exec_sql (db, path, "PRAGMA journal_mode = OFF", error) ||
-      !kassa_journal_migrate (db, path, 0, error))
+      !kassa_journal_exec_sql (db, path, "PRAGMA journal_mode = OFF", error))
     goto fail;
 
-  /* The identity of the file it becomes: rename() keeps the inode. */
+  /* The identity of the file it becomes (rename() keeps the inode), and the
+   * clean-close marker, with the schema. */
   if (g_stat (tmp, &st) != 0)
     {
       set_errno_error (error, _("Cannot create the journal %s: %s"), path, errno);
       goto fail;
     }
   identity = file_identity (path, &st);
-  if (!kassa_journal_meta_write (db, path, "journal_file", identity, error) ||
-      !kassa_journal_exec_sql (db, path, SET_CLEAN_MARKER, error) ||
+  if (!kassa_journal_create_schema (db, path, identity, error) ||
       !kassa_journal_exec_sql (db, path, "PRAGMA journal_mode = WAL", error))
     goto fail;
 
@@ -834,7 +856,21 @@ open_database (const char  *path,
       }
   }
 
-  if (!kassa_journal_migrate (db, path, version, error))
+  /* An empty file at the path is a new journal made in place. */
+  if (version == 0)
+    {
+      g_autofree char *identity = NULL;
+
+      if (g_stat (path, out_stat) != 0)
+        {
+          set_errno_error (error, _("Cannot create the journal %s: %s"), path, errno);
+          return NULL;
+        }
+      identity = file_identity (path, out_stat);
+      if (!kassa_journal_create_schema (db, path, identity, error))
+        return NULL;
+    }
+  else if (!kassa_journal_migrate (db, path, version, error))
     return NULL;
 
   /* The clean-close marker is cleared before the first write of the
@@ -848,7 +884,7 @@ open_database (const char  *path,
    * tell the person what it could not record): then it is tried again
    * before the first write. */
   *out_marker_left = TRUE;
-  if (version != KASSA_JOURNAL_SCHEMA_VERSION)
+  if (version != 0 && version != KASSA_JOURNAL_SCHEMA_VERSION)
     *out_marker_left = sqlite3_exec (db, CLEAR_CLEAN_MARKER, NULL, NULL, NULL) != SQLITE_OK;
 
   if (!kassa_journal_meta_read (db, path, "journal_id", &journal_id, error))
@@ -1004,8 +1040,8 @@ restore_in_place (KassaJournal  *self,
   return TRUE;
 }
 
-/* Before the first write: the clean-close marker the open could not clear
- * (a full disk) goes first. */
+/* Before the first write outside kassa_journal_begin() (a single statement
+ * that is its own transaction): the clean-close marker goes first. */
 static gboolean
 clear_clean_marker (KassaJournal  *self,
                     GError       **error)
@@ -1024,27 +1060,31 @@ clear_clean_marker (KassaJournal  *self,
   return TRUE;
 }
 
-/* Before each write: is the file we have open still the one at the path? */
+/* Before each write: is the file we have open still the one at the path?
+ * @clear_marker: the write is a statement of its own, not a transaction of
+ * kassa_journal_begin(), so the marker is cleared before it. */
 static gboolean
 check_in_place (KassaJournal  *self,
+                gboolean       clear_marker,
                 GError       **error)
 {
   struct stat st;
 
   if (g_stat (self->path, &st) == 0)
     {
-      if (st.st_dev == self->dev && st.st_ino == self->ino)
-        return clear_clean_marker (self, error);
-      return restore_in_place (self, TRUE, error) && clear_clean_marker (self, error);
+      if ((st.st_dev != self->dev || st.st_ino != self->ino) &&
+          !restore_in_place (self, TRUE, error))
+        return FALSE;
     }
-
-  if (errno != ENOENT)
+  else if (errno != ENOENT)
     {
       set_errno_error (error, _("Cannot use the journal %s: %s"), self->path, errno);
       return FALSE;
     }
+  else if (!restore_in_place (self, FALSE, error))
+    return FALSE;
 
-  return restore_in_place (self, FALSE, error) && clear_clean_marker (self, error);
+  return !clear_marker || clear_clean_marker (self, error);
 }
 
 /* ── invoices ─────────────────────────────────────────────────────────── */
@@ -1886,7 +1926,7 @@ record_exchange (KassaJournal      *self,
   g_return_val_if_fail (invoice == NULL || KASSA_IS_INVOICE (invoice), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!kassa_journal_check_open (self, error) || !check_in_place (self, error))
+  if (!kassa_journal_check_open (self, error))
     return FALSE;
   if ((guint) endpoint >= KASSA_BANK_N_ENDPOINTS)
     {
@@ -1895,8 +1935,12 @@ record_exchange (KassaJournal      *self,
       return FALSE;
     }
 
-  /* Only an invoice's exchanges are counted: a settlement's are few. */
+  /* Only an invoice's exchanges are counted: a settlement's are few. A
+   * routine one is a transaction (kassa_journal_begin() checks the file);
+   * another is a statement of its own. */
   routine = routine && invoice != NULL;
+  if (!routine && !check_in_place (self, TRUE, error))
+    return FALSE;
   if (routine)
     {
       if (!kassa_journal_begin (self, error))
@@ -2234,7 +2278,7 @@ kassa_journal_set_meta (KassaJournal  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (!kassa_journal_check_open (self, error) || !check_meta_key (key, TRUE, error) ||
-      !check_in_place (self, error))
+      !check_in_place (self, TRUE, error))
     return FALSE;
 
   return kassa_journal_meta_write (self->db, self->path, key, value, error);
