@@ -2284,9 +2284,9 @@ schema_shape (const char *path)
   return g_string_free (g_steal_pointer (&shape), FALSE);
 }
 
-/* A new journal is made from one statement of the whole schema, not by
- * replaying the migrations: it must come out exactly as a file upgraded step
- * by step from version 1. So must an empty file, made a journal in place;
+/* A new journal is made from one statement of the whole schema (generated
+ * at build time from the migrations), not by replaying them: it must come
+ * out exactly as a file upgraded step by step from version 1. So must an empty file, made a journal in place;
  * both are closed cleanly from the start. */
 static void
 test_schema_new_equals_upgraded (void)
