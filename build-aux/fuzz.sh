@@ -3,7 +3,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # build-aux/fuzz.sh — a long libFuzzer run of every fuzz target (`make fuzz`, docs/fuzzing.md)
 #
-# Usage: build-aux/fuzz.sh [TARGET…]        (targets: amount emv reply push; default all)
+# Usage: build-aux/fuzz.sh [TARGET…]        (targets: amount emv reply push printer-status;
+#                                            default all)
 #
 #   FUZZ_SECONDS  how long each target runs (default 600)
 #   FUZZ_JOBS     how many targets run at once (default: the number of CPUs)
@@ -22,7 +23,7 @@ cd "$top" || exit 1
 fuzz=${BUILDDIR:-_build}-fuzz
 seconds=${FUZZ_SECONDS:-600}
 jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
-all_targets="amount emv reply push"
+all_targets="amount emv reply push printer-status"
 
 # The -max_len of each target, as in fuzz/meson.build.
 max_len () {
@@ -31,6 +32,7 @@ max_len () {
     emv) echo 1024 ;;
     reply) echo 8192 ;;
     push) echo 10240 ;;
+    printer-status) echo 4096 ;;
     *) return 1 ;;
   esac
 }

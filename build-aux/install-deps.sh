@@ -9,10 +9,10 @@ set -eu
 BUILD_PKGS="gcc make meson python3 ninja-build pkg-config gettext libglib2.0-dev libglib2.0-bin
   libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev libqrencode-dev
   libssl-dev libsqlite3-dev libsecret-1-dev desktop-file-utils appstream
-  glib-networking gtk-update-icon-cache"
+  glib-networking gtk-update-icon-cache libcups2-dev"
 TEST_PKGS="xvfb weston imagemagick zbar-tools xdotool dbus dbus-x11 x11-utils sqlite3 openssl
   curl ca-certificates python3 fonts-dejavu-core poppler-utils clang libclang-rt-14-dev valgrind
-  faketime gnome-keyring"
+  faketime gnome-keyring cups-daemon cups-client cups"
 
 want="$BUILD_PKGS"
 if [ "${1:-}" = "--test" ]; then
