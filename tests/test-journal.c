@@ -2243,6 +2243,87 @@ test_new_built_whole (void)
   g_assert_nonnull (strstr (kassa_invoice_get_number (invoice), journal_id));
 }
 
+/* A version 5 journal (before the print log), made the way trim-v4 makes its
+ * file: a current one taken back. It opens as version 6 with every invoice and
+ * an empty `prints` table, which then journals jobs; a job left PRINTING (the
+ * process died mid-job) reads FAILED at the next open. */
+static void
+test_migrate_v5 (void)
+{
+  g_autofree char *path = journal_path ("v5.sqlite");
+  g_autoptr(KassaJournal) journal = open_ok (path);
+  g_autoptr(KassaInvoice) paid = create_paid (journal, KASSA_TEST_TERMINAL, 4200);
+  g_autoptr(KassaInvoice) waiting = create_ok (journal, KASSA_TEST_TERMINAL, 1300);
+  g_autoptr(KassaInvoice) old = NULL;
+  g_autoptr(GPtrArray) failed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3) db = NULL;
+  g_autofree char *paid_number = g_strdup (kassa_invoice_get_number (paid));
+  g_autofree char *waiting_number = g_strdup (kassa_invoice_get_number (waiting));
+  g_autofree char *reason = NULL;
+  KassaPrintState state = KASSA_PRINT_STATE_PRINTED;
+  gint64 id;
+
+  g_clear_object (&paid);
+  g_clear_object (&waiting);
+  g_clear_object (&journal);
+
+  db = raw_open (path);
+  raw_exec (db, "DROP TABLE prints; PRAGMA user_version = 5;");
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_master WHERE name = 'prints'"),
+                   ==, 0);
+  g_clear_pointer (&db, sqlite3_close_v2);
+
+  journal = open_ok (path);
+  old = kassa_journal_lookup (journal, paid_number, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (kassa_invoice_get_state (old), ==, KASSA_INVOICE_PAID);
+  g_assert_cmpint (kassa_invoice_get_amount (old), ==, 4200);
+  g_clear_object (&old);
+  old = kassa_journal_lookup (journal, waiting_number, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (kassa_invoice_get_state (old), ==, KASSA_INVOICE_CREATING);
+
+  /* Never printed here; nothing failed. */
+  g_assert_true (kassa_journal_get_receipt_print (journal, paid_number, &state, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (state, ==, KASSA_PRINT_STATE_NONE);
+  failed = kassa_journal_list_failed_receipts (journal, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (failed->len, ==, 0);
+  g_clear_pointer (&failed, g_ptr_array_unref);
+
+  /* A receipt job that never ends: the process stops while printing. */
+  id = kassa_journal_begin_print (journal, KASSA_PRINT_KIND_RECEIPT, paid_number, NULL,
+                                  "tcp:192.0.2.1:9100", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  g_assert_true (kassa_journal_get_receipt_print (journal, paid_number, &state, NULL, &error));
+  g_assert_cmpint (state, ==, KASSA_PRINT_STATE_PRINTING);
+  g_clear_object (&old);
+  g_clear_object (&journal);
+
+  db = raw_open (path);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 6);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM invoices"), ==, 2);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM prints WHERE state = 'printing'"), ==, 1);
+  g_clear_pointer (&db, sqlite3_close_v2);
+
+  journal = open_ok (path);
+  g_assert_true (kassa_journal_get_receipt_print (journal, paid_number, &state, &reason, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (state, ==, KASSA_PRINT_STATE_FAILED);
+  g_assert_nonnull (reason);
+  g_assert_nonnull (strstr (reason, "stopped while printing"));
+  failed = kassa_journal_list_failed_receipts (journal, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (failed->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (failed, 0), ==, paid_number);
+  /* It is never finished again on its own. */
+  g_assert_false (kassa_journal_finish_print (journal, id, NULL, &error));
+  g_assert_error (error, KASSA_JOURNAL_ERROR, KASSA_JOURNAL_ERROR_ILLEGAL_MOVE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2285,6 +2366,7 @@ main (int   argc,
   g_test_add_func ("/journal/exchanges/trim-v4", test_trim_v4);
   g_test_add_func ("/journal/clean-close/reader-keeps-marker", test_reader_keeps_marker);
   g_test_add_func ("/journal/new/built-whole", test_new_built_whole);
+  g_test_add_func ("/journal/migrate-v5-prints", test_migrate_v5);
 
   return g_test_run ();
 }
