@@ -955,7 +955,10 @@ command_summary (TillCommandKind kind)
       return _("Closes the batch, with the manager PIN: prints the settlement with its\n"
                "reconciliation (exit 0 when the bank's count and sum match the journal's,\n"
                "11 when they differ). --report FILE.pdf and --csv FILE.csv also write the\n"
-               "batch's settlement report, matching or not.");
+               "batch's settlement report, matching or not. --slip URI prints the\n"
+               "end-of-day slip on the receipt printer (--dots N: its width, default 576);\n"
+               "a slip that fails leaves the batch settled, adds \"slip\" with \"printed\":\n"
+               "false and exits 1.");
     case TILL_HISTORY:
       return _("Prints the journal's invoices, oldest first: one JSON object per line,\n"
                "one JSON array (--json), or CSV (--csv, RFC 4180, CRLF line ends).\n"
@@ -977,7 +980,8 @@ command_summary (TillCommandKind kind)
                "row, oldest first (--json: one array).");
     case TILL_REPORT:
       return _("Writes the settlement report of an earlier batch (its id as “settle”\n"
-               "printed it): --report FILE.pdf (A4), --csv FILE.csv (RFC 4180), or both,\n"
+               "printed it): --report FILE.pdf (A4), --csv FILE.csv (RFC 4180), --slip URI\n"
+               "(the end-of-day slip on the receipt printer, again), or more than one,\n"
                "from the journal alone; prints the settlement. docs/reports.md describes\n"
                "the documents.");
     case TILL_RECEIPT:
