@@ -60,7 +60,7 @@ kassa_ctl_exit_codes_help (void)
   /* Translators: keep the numbers and the layout; scripts and people read this table. */
   return _("Exit codes:\n"
            "  0  success\n"
-           "  1  internal error\n"
+           "  1  internal error; or the receipt printer did not print\n"
            "  2  usage error, or invalid input or configuration; nothing was sent\n"
            "  3  network: the bank could not be reached, TLS verification failed,\n"
            "     the request timed out, or it was cancelled (Ctrl+C)\n"
