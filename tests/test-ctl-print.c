@@ -21,6 +21,7 @@
 #include "kassa-escpos-decode.h"
 #include "kassa-test-ctl.h"
 #include "kassa-test-cups.h"
+#include "kassa-test-escpos.h"
 #include "kassa-test-printer-util.h"
 #include "kassa-test-util.h"
 
@@ -184,19 +185,6 @@ receipt_state (const char  *journal_path,
 }
 
 static KassaEscposDecoded *
-decode_bytes (GBytes *bytes)
-{
-  g_autoptr(GError) error = NULL;
-  gsize length = 0;
-  const guint8 *data = g_bytes_get_data (bytes, &length);
-  KassaEscposDecoded *decoded = kassa_escpos_decode (data, length, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (decoded);
-  return decoded;
-}
-
-static KassaEscposDecoded *
 decode_file (const char *path)
 {
   g_autoptr(GError) error = NULL;
@@ -207,32 +195,7 @@ decode_file (const char *path)
   g_assert_true (g_file_get_contents (path, &data, &length, &error));
   g_assert_no_error (error);
   bytes = g_bytes_new_take (data, length);
-  return decode_bytes (bytes);
-}
-
-/* What zbarimg reads off @decoded's image. */
-static char *
-zbar_read (KassaEscposDecoded *decoded,
-           const char         *name)
-{
-  g_autofree char *dir = g_test_build_filename (G_TEST_BUILT, "artefacts", "ctl-print", NULL);
-  g_autofree char *png = g_build_filename (dir, name, NULL);
-  const char *argv[] = { "zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", png,
-                         NULL };
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL;
-  int status = 0;
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-  g_assert_true (kassa_escpos_decoded_write_png (decoded, png, &error));
-  g_assert_no_error (error);
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
-                NULL, NULL, &out, NULL, &status, &error);
-  g_assert_no_error (error);
-  g_spawn_check_wait_status (status, &error);
-  g_assert_no_error (error);
-  g_strchomp (out);
-  return g_steal_pointer (&out);
+  return kassa_test_escpos_decode (bytes);
 }
 
 /* One whole document: ESC @ first, bands of @width, one cut, no text. */
@@ -335,7 +298,7 @@ test_receipt_file (Fixture       *f,
 
   decoded = decode_file (path);
   assert_document (decoded, 384);
-  read = zbar_read (decoded, "receipt-384.png");
+  read = kassa_test_escpos_read_qr (decoded, "ctl-print", "receipt-384.png");
   g_assert_cmpstr (read, ==, f->paid);
   g_assert_cmpint (receipt_state (f->journal, f->paid, NULL), ==, KASSA_PRINT_STATE_PRINTED);
 
@@ -349,7 +312,7 @@ test_receipt_file (Fixture       *f,
   assert_printed (object, uri, "unknown");
   decoded = decode_file (path);
   assert_document (decoded, 576);
-  read = zbar_read (decoded, "refund-576.png");
+  read = kassa_test_escpos_read_qr (decoded, "ctl-print", "refund-576.png");
   g_assert_cmpstr (read, ==, f->refunded);
   g_assert_cmpint (receipt_state (f->journal, f->refunded, NULL), ==, KASSA_PRINT_STATE_PRINTED);
 
@@ -379,14 +342,14 @@ test_receipt_tcp (Fixture       *f,
   line = read_job_line (stand_in, "raster");
   g_assert_cmpuint (kassa_test_printer_job_count (line, "cut"), ==, 1);
   got = kassa_test_printer_wait_bytes (stand_in, 1);
-  decoded = decode_bytes (got);
+  decoded = kassa_test_escpos_decode (got);
   /* The status requests before and after, and the receipt between. */
   g_assert_cmpuint (kassa_escpos_decoded_count (decoded, KASSA_ESCPOS_OP_STATUS), >, 0);
   g_assert_cmpuint (decoded->width, ==, 576);
   g_assert_cmpuint (decoded->height, >, 200);
   g_assert_cmpuint (kassa_escpos_decoded_count (decoded, KASSA_ESCPOS_OP_INIT), ==, 1);
   g_assert_cmpuint (kassa_escpos_decoded_count (decoded, KASSA_ESCPOS_OP_CUT), ==, 1);
-  read = zbar_read (decoded, "receipt-tcp.png");
+  read = kassa_test_escpos_read_qr (decoded, "ctl-print", "receipt-tcp.png");
   g_assert_cmpstr (read, ==, f->paid);
 
   log = print_log (f->journal);
@@ -664,7 +627,7 @@ test_printer_drawer (Fixture       *f,
   g_assert_cmpuint (kassa_test_printer_job_count (line, "pulse"), ==, 1);
   g_assert_cmpuint (kassa_test_printer_job_count (line, "raster"), ==, 0);
   got = kassa_test_printer_wait_bytes (stand_in, 1);
-  decoded = decode_bytes (got);
+  decoded = kassa_test_escpos_decode (got);
   g_assert_cmpuint (kassa_escpos_decoded_count (decoded, KASSA_ESCPOS_OP_PULSE), ==, 1);
   g_assert_cmpuint (kassa_escpos_decoded_count (decoded, KASSA_ESCPOS_OP_RASTER), ==, 0);
   for (guint i = 0; i < decoded->commands->len; i++)

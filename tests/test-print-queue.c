@@ -24,6 +24,7 @@
 #include "kassa-escpos.h"
 #include "kassa-print-queue.h"
 #include "kassa-test-cups.h"
+#include "kassa-test-escpos.h"
 #include "kassa-test-printer-util.h"
 #include "kassa-test-util.h"
 
@@ -202,51 +203,13 @@ wait_for_document (KassaTestPrinter *stand_in,
   return NULL;
 }
 
-static KassaEscposDecoded *
-decode (GBytes *bytes)
-{
-  g_autoptr(GError) error = NULL;
-  gsize length = 0;
-  const guint8 *data = g_bytes_get_data (bytes, &length);
-  KassaEscposDecoded *decoded = kassa_escpos_decode (data, length, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (decoded);
-  return decoded;
-}
-
-/* What zbarimg reads off @decoded's image. */
-static char *
-zbar_read (KassaEscposDecoded *decoded,
-           const char         *name)
-{
-  g_autofree char *dir = g_test_build_filename (G_TEST_BUILT, "artefacts", "print-queue", NULL);
-  g_autofree char *png = g_build_filename (dir, name, NULL);
-  const char *argv[] = { "zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", png,
-                         NULL };
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL;
-  int status = 0;
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-  g_assert_true (kassa_escpos_decoded_write_png (decoded, png, &error));
-  g_assert_no_error (error);
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
-                NULL, NULL, &out, NULL, &status, &error);
-  g_assert_no_error (error);
-  g_spawn_check_wait_status (status, &error);
-  g_assert_no_error (error);
-  g_strchomp (out);
-  return g_steal_pointer (&out);
-}
-
 /* One whole receipt in @got: ESC @, bands of @width, the cut, the QR of @number. */
 static void
 assert_receipt (GBytes     *got,
                 guint       width,
                 const char *number)
 {
-  g_autoptr(KassaEscposDecoded) decoded = decode (got);
+  g_autoptr(KassaEscposDecoded) decoded = kassa_test_escpos_decode (got);
   g_autofree char *png = g_strdup_printf ("%s-%u.png", number, width);
   g_autofree char *read = NULL;
 
@@ -255,7 +218,7 @@ assert_receipt (GBytes     *got,
   g_assert_cmpuint (kassa_escpos_decoded_count (decoded, KASSA_ESCPOS_OP_INIT), ==, 1);
   g_assert_cmpuint (kassa_escpos_decoded_count (decoded, KASSA_ESCPOS_OP_CUT), ==, 1);
   g_assert_cmpuint (kassa_escpos_decoded_count (decoded, KASSA_ESCPOS_OP_TEXT), ==, 0);
-  read = zbar_read (decoded, png);
+  read = kassa_test_escpos_read_qr (decoded, "print-queue", png);
   g_assert_cmpstr (read, ==, number);
 }
 
