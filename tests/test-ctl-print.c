@@ -449,6 +449,8 @@ test_bad_input (Fixture       *f,
     { { "printer", "status", "lpt:1" }, "lpt:1" },
     { { "printer", "test", uri, "--dots", "4096" }, "4096" },
     { { "printer", "test", uri, "--pin", PIN }, "--pin" },
+    { { "printer", "list", "--dots", "384" }, "--dots" },
+    { { "printer", "drawer", uri, "--pin", PIN, "--dots", "384" }, "--dots" },
     { { "printer", "drawer", uri }, "PIN" },
   };
 

@@ -304,10 +304,12 @@ kassa_ctl_printer_main (Till *t)
   else
     t->documents.printer_uri = g_strdup (t->words[2]);
 
-  if (!kassa_ctl_report_check_printer (&t->documents, t->documents.printer_uri, "URI", &error))
-    return kassa_ctl_till_usage_error (t, error->message);
+  if (t->documents.dots != NULL && !g_str_equal (what, "test"))
+    return kassa_ctl_till_usage_error (t, _("--dots is for “printer test” only"));
   if (t->pin != NULL && !g_str_equal (what, "drawer"))
     return kassa_ctl_till_usage_error (t, _("--pin is for “printer drawer” only"));
+  if (!kassa_ctl_report_check_printer (&t->documents, t->documents.printer_uri, "URI", &error))
+    return kassa_ctl_till_usage_error (t, error->message);
 
   module = kassa_ctl_report_module (&error);
   if (module == NULL)

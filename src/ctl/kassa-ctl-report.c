@@ -101,9 +101,9 @@ kassa_ctl_report_options_add (KassaCtlReportOptions *options,
 
 gboolean
 kassa_ctl_report_check_printer (KassaCtlReportOptions  *options,
-               const char             *uri,
-               const char             *uri_option,
-               GError                **error)
+                                const char             *uri,
+                                const char             *uri_option,
+                                GError                **error)
 {
   const KassaReportModule *module = NULL;
   g_autoptr(KassaPrinter) printer = NULL;
