@@ -147,7 +147,9 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Till, kassa_ctl_till_clear)
 /* libkassa-ctl-bank.so: the commands that need libsoup, libcrypto or
  * libsecret. The executable opens it (kassa-ctl-module.c) and calls the
  * table of kassa_ctl_bank_module_get(); the table is versioned, and a module
- * of another build is refused rather than called. */
+ * of another build is refused rather than called. Bump the version when the
+ * table, a function's signature or the Till struct changes (2: the printer
+ * options in Till.documents, TILL_PRINTER). */
 #define KASSA_CTL_BANK_MODULE_ABI 2
 #define KASSA_CTL_BANK_MODULE_SYMBOL "kassa_ctl_bank_module_get"
 
