@@ -18,6 +18,7 @@
 
 #include "kassa-core.h"
 #include "kassa-escpos-decode.h"
+#include "kassa-test-escpos.h"
 #include "kassa-escpos.h"
 #include "kassa-receipt.h"
 #include "kassa-report-private.h"
@@ -102,20 +103,6 @@ memory_bytes (GOutputStream *stream)
   return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (stream));
 }
 
-static KassaEscposDecoded *
-decode_bytes (GBytes *bytes)
-{
-  g_autoptr(GError) error = NULL;
-  gsize length = 0;
-  const guint8 *data = g_bytes_get_data (bytes, &length);
-  KassaEscposDecoded *decoded = kassa_escpos_decode (data, length, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (decoded);
-
-  return decoded;
-}
-
 static const KassaEscposCommand *
 command_at (KassaEscposDecoded *decoded,
             int                 index)
@@ -161,28 +148,6 @@ assert_document (KassaEscposDecoded *decoded,
     }
   g_assert_cmpuint (decoded->n_bands, ==,
                     (decoded->height + KASSA_ESCPOS_BAND_ROWS - 1) / KASSA_ESCPOS_BAND_ROWS);
-}
-
-/* What zbarimg reads in @png, or NULL when it finds no QR code. */
-static char *
-zbar_read (const char *png)
-{
-  const char *argv[] = { "zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", png,
-                         NULL };
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL;
-  int status = 0;
-
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
-                NULL, NULL, &out, NULL, &status, &error);
-  g_assert_no_error (error);
-  if (WIFEXITED (status) && WEXITSTATUS (status) == 4)
-    return NULL;
-  g_spawn_check_wait_status (status, &error);
-  g_assert_no_error (error);
-  g_strchomp (out);
-
-  return g_steal_pointer (&out);
 }
 
 /* Dark pixels in rows @y0 … @y1 - 1 of @image. */
@@ -272,7 +237,7 @@ print_receipt (KassaInvoice          *invoice,
   g_assert_true (kassa_escpos_print_receipt (invoice, info, width, stream, NULL, &error));
   g_assert_no_error (error);
   bytes = memory_bytes (stream);
-  decoded = decode_bytes (bytes);
+  decoded = kassa_test_escpos_decode (bytes);
   assert_document (decoded, width);
   g_assert_true (kassa_escpos_decoded_write_png (decoded, png, &error));
   g_assert_no_error (error);
@@ -300,7 +265,7 @@ test_receipt_widths (void)
       g_autofree char *name = g_strdup_printf ("receipt-paid-%u.png", widths[w]);
       g_autofree char *png = artefact_path (name);
       g_autoptr(KassaEscposDecoded) decoded = print_receipt (invoice, &info, widths[w], name);
-      g_autofree char *read = zbar_read (png);
+      g_autofree char *read = kassa_test_escpos_zbar (png);
 
       g_assert_cmpstr (read, ==, kassa_invoice_get_number (invoice));
       /* Text, not only a QR code: ink above the QR code. */
@@ -348,7 +313,7 @@ test_receipt_widths (void)
     g_assert_cmpint (json_object_get_int_member (summary, "cuts"), ==, 1);
     g_assert_cmpuint (json_array_get_length (json_object_get_array_member (summary, "pulses")),
                       ==, 0);
-    read = zbar_read (png);
+    read = kassa_test_escpos_zbar (png);
     g_assert_cmpstr (read, ==, kassa_invoice_get_number (invoice));
   }
 }
@@ -415,7 +380,7 @@ test_receipt_content (void)
   refund_image = print_receipt (refunded, &info, KASSA_ESCPOS_WIDTH_58MM,
                                 "receipt-refunded-384.png");
   g_assert_cmpuint (refund_image->height, >, paid_image->height);
-  read = zbar_read (refund_png);
+  read = kassa_test_escpos_zbar (refund_png);
   g_assert_cmpstr (read, ==, kassa_invoice_get_number (refunded));
 
   /* Only paid and refunded invoices have receipts; nothing is written. */
@@ -451,7 +416,7 @@ print_text (const char *text,
   g_assert_no_error (error);
   bytes = memory_bytes (stream);
 
-  return decode_bytes (bytes);
+  return kassa_test_escpos_decode (bytes);
 }
 
 /* Mongolian letters print as glyphs: "Ө" alone leaves ink only where its line
@@ -533,7 +498,7 @@ print_batch (const char *name,
                                           &error));
   g_assert_no_error (error);
   bytes = memory_bytes (stream);
-  decoded = decode_bytes (bytes);
+  decoded = kassa_test_escpos_decode (bytes);
   assert_document (decoded, width);
 
   return decoded;
@@ -592,7 +557,7 @@ test_test_page (void)
                                                    &error));
       g_assert_no_error (error);
       bytes = memory_bytes (stream);
-      decoded = decode_bytes (bytes);
+      decoded = kassa_test_escpos_decode (bytes);
       assert_document (decoded, widths[w]);
       g_assert_true (kassa_escpos_decoded_write_png (decoded, png, &error));
       g_assert_no_error (error);
@@ -712,7 +677,7 @@ test_cancel (void)
                                              &error));
   g_assert_no_error (error);
   full_bytes = memory_bytes (full);
-  whole = decode_bytes (full_bytes);
+  whole = kassa_test_escpos_decode (full_bytes);
   g_assert_cmpuint (whole->n_bands, >=, 4);
 
   /* Cancelled once the first two bands are in. */
@@ -759,7 +724,7 @@ test_drawer (void)
   g_assert_true (kassa_escpos_open_drawer (stream, NULL, &error));
   g_assert_no_error (error);
   bytes = memory_bytes (stream);
-  decoded = decode_bytes (bytes);
+  decoded = kassa_test_escpos_decode (bytes);
   g_assert_cmpuint (decoded->commands->len, ==, 1);
   pulse = command_at (decoded, 0);
   g_assert_cmpint (pulse->op, ==, KASSA_ESCPOS_OP_PULSE);

@@ -695,7 +695,7 @@ test_migrate_v1 (void)
   g_autofree char *endpoint = NULL;
   g_autofree char *mode = NULL;
 
-  g_assert_cmpint (KASSA_JOURNAL_SCHEMA_VERSION, ==, 5);
+  g_assert_cmpint (KASSA_JOURNAL_SCHEMA_VERSION, ==, 6);
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
   db = raw_open (path);
   raw_exec (db, v1_schema);
@@ -735,7 +735,7 @@ test_migrate_v1 (void)
   g_clear_object (&journal);
 
   db = raw_open (path);
-  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 5);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 6);
   g_assert_cmpint (raw_int (db, "PRAGMA application_id"), ==, 0x4b415341);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_master WHERE name IN "
                                 "('exchanges', 'exchanges_invoice', 'invoices_created', "
@@ -842,7 +842,7 @@ test_migrate_v2 (void)
   g_clear_object (&journal);
 
   db = raw_open (path);
-  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 5);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 6);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM audit"), ==, 1);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM exchanges"), ==, 1);
   head = raw_text (db, "SELECT value FROM meta WHERE key = 'audit_head'");
@@ -2054,7 +2054,8 @@ test_trim_v4 (void)
 
   /* Back to schema version 4. */
   db = raw_open (path);
-  raw_exec (db, "ALTER TABLE exchanges DROP COLUMN routine;"
+  raw_exec (db, "DROP TABLE prints;"
+                "ALTER TABLE exchanges DROP COLUMN routine;"
                 "ALTER TABLE exchanges DROP COLUMN repeats;"
                 "ALTER TABLE exchanges DROP COLUMN first_at;"
                 "DELETE FROM meta WHERE key = 'trim_exchanges_below';"
@@ -2328,6 +2329,88 @@ test_schema_new_equals_upgraded (void)
   g_assert_nonnull (strstr (new_shape, "first_atINTEGER"));
   marker = raw_marker (empty_path);
   g_assert_cmpstr (marker, ==, "1");
+  g_assert_nonnull (strstr (new_shape, "table prints prints"));
+}
+
+/* A version 5 journal (before the print log), made the way trim-v4 makes its
+ * file: a current one taken back. It opens as version 6 with every invoice and
+ * an empty `prints` table, which then journals jobs; a job left PRINTING (the
+ * process died mid-job) reads FAILED at the next open. */
+static void
+test_migrate_v5 (void)
+{
+  g_autofree char *path = journal_path ("v5.sqlite");
+  g_autoptr(KassaJournal) journal = open_ok (path);
+  g_autoptr(KassaInvoice) paid = create_paid (journal, KASSA_TEST_TERMINAL, 4200);
+  g_autoptr(KassaInvoice) waiting = create_ok (journal, KASSA_TEST_TERMINAL, 1300);
+  g_autoptr(KassaInvoice) old = NULL;
+  g_autoptr(GPtrArray) failed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3) db = NULL;
+  g_autofree char *paid_number = g_strdup (kassa_invoice_get_number (paid));
+  g_autofree char *waiting_number = g_strdup (kassa_invoice_get_number (waiting));
+  g_autofree char *reason = NULL;
+  KassaPrintState state = KASSA_PRINT_STATE_PRINTED;
+  gint64 id;
+
+  g_clear_object (&paid);
+  g_clear_object (&waiting);
+  g_clear_object (&journal);
+
+  db = raw_open (path);
+  raw_exec (db, "DROP TABLE prints; PRAGMA user_version = 5;");
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_master WHERE name = 'prints'"),
+                   ==, 0);
+  g_clear_pointer (&db, sqlite3_close_v2);
+
+  journal = open_ok (path);
+  old = kassa_journal_lookup (journal, paid_number, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (kassa_invoice_get_state (old), ==, KASSA_INVOICE_PAID);
+  g_assert_cmpint (kassa_invoice_get_amount (old), ==, 4200);
+  g_clear_object (&old);
+  old = kassa_journal_lookup (journal, waiting_number, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (kassa_invoice_get_state (old), ==, KASSA_INVOICE_CREATING);
+
+  /* Never printed here; nothing failed. */
+  g_assert_true (kassa_journal_get_receipt_print (journal, paid_number, &state, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (state, ==, KASSA_PRINT_STATE_NONE);
+  failed = kassa_journal_list_failed_receipts (journal, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (failed->len, ==, 0);
+  g_clear_pointer (&failed, g_ptr_array_unref);
+
+  /* A receipt job that never ends: the process stops while printing. */
+  id = kassa_journal_begin_print (journal, KASSA_PRINT_KIND_RECEIPT, paid_number, NULL,
+                                  "tcp:192.0.2.1:9100", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  g_assert_true (kassa_journal_get_receipt_print (journal, paid_number, &state, NULL, &error));
+  g_assert_cmpint (state, ==, KASSA_PRINT_STATE_PRINTING);
+  g_clear_object (&old);
+  g_clear_object (&journal);
+
+  db = raw_open (path);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 6);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM invoices"), ==, 2);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM prints WHERE state = 'printing'"), ==, 1);
+  g_clear_pointer (&db, sqlite3_close_v2);
+
+  journal = open_ok (path);
+  g_assert_true (kassa_journal_get_receipt_print (journal, paid_number, &state, &reason, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (state, ==, KASSA_PRINT_STATE_FAILED);
+  g_assert_nonnull (reason);
+  g_assert_nonnull (strstr (reason, "stopped while printing"));
+  failed = kassa_journal_list_failed_receipts (journal, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (failed->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (failed, 0), ==, paid_number);
+  /* It is never finished again on its own. */
+  g_assert_false (kassa_journal_finish_print (journal, id, NULL, &error));
+  g_assert_error (error, KASSA_JOURNAL_ERROR, KASSA_JOURNAL_ERROR_ILLEGAL_MOVE);
 }
 
 int
@@ -2373,6 +2456,7 @@ main (int   argc,
   g_test_add_func ("/journal/clean-close/reader-keeps-marker", test_reader_keeps_marker);
   g_test_add_func ("/journal/new/built-whole", test_new_built_whole);
   g_test_add_func ("/journal/schema/new-equals-upgraded", test_schema_new_equals_upgraded);
+  g_test_add_func ("/journal/migrate-v5-prints", test_migrate_v5);
 
   return g_test_run ();
 }

@@ -47,6 +47,7 @@ static const struct {
   { "settlement_invoices", 1 },
   { "exchanges", 2 },
   { "audit", 3 },
+  { "prints", 6 },
 };
 
 

@@ -129,8 +129,9 @@ void         kassa_ctl_secret_free              (char          *secret);
 void         kassa_ctl_run_until                (gboolean      *done,
                                                  GCancellable  *cancellable);
 
-/* The documents (kassa-ctl-report.c): settle/report --report --csv --shop,
- * receipt --pdf --paper --shop. */
+/* The documents (kassa-ctl-report.c): settle/report --report --csv --slip
+ * --dots --shop, receipt --pdf --paper --printer --dots --shop, printer
+ * test|drawer --dots --shop (the printer's URI is printer_uri then). */
 typedef struct
 {
   char *report_path;
@@ -138,6 +139,10 @@ typedef struct
   char *pdf_path;
   char *paper;
   char *shop_name;
+  char *printer_uri;  /* receipt --printer, printer … URI */
+  char *slip_uri;     /* settle/report --slip */
+  char *dots;         /* --dots, as given; dots_value once checked */
+  guint dots_value;
 } KassaCtlReportOptions;
 
 void         kassa_ctl_report_options_clear     (KassaCtlReportOptions  *options);
@@ -156,10 +161,43 @@ gboolean     kassa_ctl_report_write             (KassaCtlReportOptions  *options
                                                  KassaJournal           *journal,
                                                  KassaSettlement        *settlement,
                                                  GError                **error);
-/* Writes the receipt PDF and prints {"invoice", "state", "paper", "pdf"}. */
+/* Writes the receipt PDF (--pdf) and/or prints it on the receipt printer
+ * (--printer), and prints {"invoice", "state", "paper", "pdf"} and/or
+ * {"printer", "printed", "status", "message", "error"} as one object. FALSE when either
+ * failed: *@out_printer_failed tells a printer's failure (the object is
+ * printed then, with "printed": false) from a file's (nothing printed). */
 gboolean     kassa_ctl_receipt_write            (KassaCtlReportOptions  *options,
+                                                 KassaJournal           *journal,
                                                  KassaInvoice           *invoice,
+                                                 GCancellable           *cancellable,
+                                                 gboolean               *out_printer_failed,
                                                  GError                **error);
+
+/* The receipt printer (kassa-ctl-print.c). One job through the print queue
+ * (journaled in the journal's `prints` table, as the GUI's): @subject is the
+ * invoice of a RECEIPT, the settlement of a SLIP, NULL otherwise; @uri and
+ * the width were checked by kassa_ctl_report_options_check(). Runs the main
+ * loop until the job ends; adds "printer", "printed", "status" (the printer's
+ * status word after the job), "message" (that status in words) and "error"
+ * (why it failed, else null) to @output. FALSE
+ * with @error when the job failed (it is journaled FAILED then). */
+gboolean     kassa_ctl_print_job                (KassaCtlReportOptions  *options,
+                                                 const char             *uri,
+                                                 KassaJournal           *journal,
+                                                 KassaPrintKind          kind,
+                                                 gpointer                subject,
+                                                 GCancellable           *cancellable,
+                                                 JsonObject             *output,
+                                                 GError                **error);
+/* settle --slip: prints @settlement's end-of-day slip when --slip was given
+ * and adds {"slip": {"printer", "printed", "status", "message", "error"}} to
+ * @settlement_json. TRUE when there was no --slip or it printed; FALSE (and
+ * the reason on stderr) when the slip failed. */
+gboolean     kassa_ctl_print_slip               (KassaCtlReportOptions  *options,
+                                                 KassaJournal           *journal,
+                                                 KassaSettlement        *settlement,
+                                                 GCancellable           *cancellable,
+                                                 JsonObject             *settlement_json);
 
 /* The modules (kassa-ctl-module.c): opens @name from the directory
  * @env_name names, else @build_dir when this is the build tree's kassa-ctl,

@@ -1,6 +1,6 @@
 /* kassa-ctl-report.c — the documents kassa-ctl writes: the settlement report
- * (settle and report: --report FILE.pdf, --csv FILE.csv) and receipts
- * (receipt INVOICE --pdf FILE --paper 58|80|a4)
+ * (settle and report: --report FILE.pdf, --csv FILE.csv, --slip URI) and
+ * receipts (receipt INVOICE --pdf FILE --paper 58|80|a4, --printer URI)
  *
  * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -12,20 +12,20 @@
 
 #include "config.h"
 
-#include "kassa-ctl-private.h"
+#include "kassa-ctl-report-private.h"
 
 #include <glib/gi18n.h>
 
 #include <gmodule.h>
 
+#include "kassa-escpos.h"
 #include "kassa-receipt.h"
 #include "kassa-report.h"
-#include "kassa-report-module.h"
 
 /* Opens the module once; a missing or broken one is an error of the
  * command that needs it, nothing else. */
-static const KassaReportModule *
-report_module (GError **error)
+const KassaReportModule *
+kassa_ctl_report_module (GError **error)
 {
   static const KassaReportModule *table;
   const KassaCtlModuleSpec spec = {
@@ -54,6 +54,9 @@ kassa_ctl_report_options_clear (KassaCtlReportOptions *options)
   g_clear_pointer (&options->pdf_path, g_free);
   g_clear_pointer (&options->paper, g_free);
   g_clear_pointer (&options->shop_name, g_free);
+  g_clear_pointer (&options->printer_uri, g_free);
+  g_clear_pointer (&options->slip_uri, g_free);
+  g_clear_pointer (&options->dots, g_free);
 }
 
 void
@@ -68,6 +71,12 @@ kassa_ctl_report_options_add (KassaCtlReportOptions *options,
       N_("Write the report's invoice list to FILE as CSV"), N_("FILE") },
     { "shop", 0, 0, G_OPTION_ARG_STRING, &options->shop_name,
       N_("The shop name printed on the report (overrides KASSA_SHOP_NAME)"), N_("NAME") },
+    { "slip", 0, 0, G_OPTION_ARG_STRING, &options->slip_uri,
+      N_("Print the end-of-day slip on the receipt printer URI (usb:, tcp:, cups:, file:)"),
+      N_("URI") },
+    { "dots", 0, 0, G_OPTION_ARG_STRING, &options->dots,
+      N_("The receipt printer's width in dots: 384 (58 mm), 576 (80 mm, default), …"),
+      N_("N") },
     { NULL }
   };
   const GOptionEntry receipt_entries[] = {
@@ -77,11 +86,71 @@ kassa_ctl_report_options_add (KassaCtlReportOptions *options,
       N_("58 or 80 (a roll, mm) or a4 (default 80)"), N_("PAPER") },
     { "shop", 0, 0, G_OPTION_ARG_STRING, &options->shop_name,
       N_("The shop name printed on the receipt (overrides KASSA_SHOP_NAME)"), N_("NAME") },
+    { "printer", 0, 0, G_OPTION_ARG_STRING, &options->printer_uri,
+      N_("Print the receipt on the receipt printer URI (usb:, tcp:, cups:, file:)"),
+      N_("URI") },
+    { "dots", 0, 0, G_OPTION_ARG_STRING, &options->dots,
+      N_("The receipt printer's width in dots: 384 (58 mm), 576 (80 mm, default), …"),
+      N_("N") },
     { NULL }
   };
 
   g_option_context_add_main_entries (context, receipt ? receipt_entries : report_entries,
                                      GETTEXT_PACKAGE);
+}
+
+gboolean
+kassa_ctl_report_check_printer (KassaCtlReportOptions  *options,
+                                const char             *uri,
+                                const char             *uri_option,
+                                GError                **error)
+{
+  const KassaReportModule *module = NULL;
+  g_autoptr(KassaPrinter) printer = NULL;
+  g_autoptr(GError) local_error = NULL;
+  guint64 dots = KASSA_ESCPOS_WIDTH_80MM;
+
+  if (uri == NULL)
+    {
+      if (options->dots != NULL)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("--dots is the receipt printer's width: it needs %s URI"), uri_option);
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  module = kassa_ctl_report_module (error);
+  if (module == NULL)
+    return FALSE;
+
+  if (options->dots != NULL &&
+      !g_ascii_string_to_unsigned (options->dots, 10, 1, G_MAXUINT, &dots, NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--dots “%s” is not a width in dots: use 384 (58 mm), 576 (80 mm) or "
+                     "another multiple of 8 from %u to %u"),
+                   options->dots, KASSA_ESCPOS_MIN_WIDTH_DOTS, KASSA_ESCPOS_MAX_WIDTH_DOTS);
+      return FALSE;
+    }
+  if (!module->escpos_check_width ((guint) dots, &local_error))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--dots: %s",
+                   local_error->message);
+      return FALSE;
+    }
+  options->dots_value = (guint) dots;
+
+  printer = module->printer_new_for_uri (uri, &local_error);
+  if (printer == NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "%s: %s", uri_option,
+                   local_error->message);
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 gboolean
@@ -92,10 +161,10 @@ kassa_ctl_report_options_check (KassaCtlReportOptions  *options,
 {
   if (receipt)
     {
-      if (options->pdf_path == NULL)
+      if (options->pdf_path == NULL && options->printer_uri == NULL)
         {
           g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                               _("receipt needs --pdf FILE"));
+                               _("receipt needs --pdf FILE, --printer URI or both"));
           return FALSE;
         }
       if (options->paper != NULL && !kassa_paper_width_from_string (options->paper, NULL))
@@ -105,29 +174,42 @@ kassa_ctl_report_options_check (KassaCtlReportOptions  *options,
           return FALSE;
         }
     }
-  else if (required && options->report_path == NULL && options->csv_path == NULL)
+  else if (required && options->report_path == NULL && options->csv_path == NULL &&
+           options->slip_uri == NULL)
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                           _("report needs --report FILE.pdf, --csv FILE.csv or both"));
+                           _("report needs --report FILE.pdf, --csv FILE.csv, --slip URI or "
+                             "more than one"));
       return FALSE;
     }
 
   /* Before anything is done: settle must not close the batch at the bank and
-   * then find it cannot write the report. */
+   * then find it cannot write the report, or that --slip is no printer. */
+  if (!kassa_ctl_report_check_printer (options, receipt ? options->printer_uri : options->slip_uri,
+                      receipt ? "--printer" : "--slip", error))
+    return FALSE;
+
   if ((receipt || options->report_path != NULL || options->csv_path != NULL) &&
-      report_module (error) == NULL)
+      kassa_ctl_report_module (error) == NULL)
     return FALSE;
 
   return TRUE;
 }
 
-static const char *
-shop_name (KassaCtlReportOptions *options)
+KassaReportInfo
+kassa_ctl_report_info (KassaCtlReportOptions *options)
 {
-  if (options->shop_name != NULL && *options->shop_name != '\0')
-    return options->shop_name;
+  KassaReportInfo info = { NULL, };
 
-  return kassa_ctl_getenv ("KASSA_SHOP_NAME");
+  if (options->shop_name != NULL && *options->shop_name != '\0')
+    info.shop_name = options->shop_name;
+  else
+    info.shop_name = kassa_ctl_getenv ("KASSA_SHOP_NAME");
+  info.terminal = kassa_ctl_getenv ("KASSA_TERMINAL");
+  info.address = kassa_ctl_getenv ("KASSA_SHOP_ADDRESS");
+  info.phone = kassa_ctl_getenv ("KASSA_SHOP_PHONE");
+
+  return info;
 }
 
 gboolean
@@ -136,13 +218,13 @@ kassa_ctl_report_write (KassaCtlReportOptions  *options,
                         KassaSettlement        *settlement,
                         GError                **error)
 {
-  KassaReportInfo info = { shop_name (options), NULL };
+  KassaReportInfo info = kassa_ctl_report_info (options);
   const KassaReportModule *module = NULL;
 
   if (options->report_path == NULL && options->csv_path == NULL)
     return TRUE;
 
-  module = report_module (error);
+  module = kassa_ctl_report_module (error);
   if (module == NULL)
     return FALSE;
 
@@ -159,29 +241,53 @@ kassa_ctl_report_write (KassaCtlReportOptions  *options,
 
 gboolean
 kassa_ctl_receipt_write (KassaCtlReportOptions  *options,
+                         KassaJournal           *journal,
                          KassaInvoice           *invoice,
+                         GCancellable           *cancellable,
+                         gboolean               *out_printer_failed,
                          GError                **error)
 {
-  KassaReportInfo info = { shop_name (options), NULL };
+  KassaReportInfo info = kassa_ctl_report_info (options);
   g_autoptr(JsonObject) output = json_object_new ();
-  g_autofree char *display_path = g_filename_display_name (options->pdf_path);
+  g_autoptr(GError) print_error = NULL;
   KassaPaperWidth paper = KASSA_PAPER_80MM;
-  const KassaReportModule *module = report_module (error);
+  const KassaReportModule *module = kassa_ctl_report_module (error);
 
+  *out_printer_failed = FALSE;
   if (module == NULL)
     return FALSE;
 
   if (options->paper != NULL && !kassa_paper_width_from_string (options->paper, &paper))
     g_return_val_if_reached (FALSE); /* kassa_ctl_report_options_check() lets none through */
 
-  if (!module->receipt_write_pdf (invoice, &info, paper, options->pdf_path, error))
+  if (options->pdf_path != NULL &&
+      !module->receipt_write_pdf (invoice, &info, paper, options->pdf_path, error))
     return FALSE;
 
   json_object_set_string_member (output, "invoice", kassa_invoice_get_number (invoice));
   json_object_set_string_member (output, "state",
                                  kassa_invoice_state_to_string (kassa_invoice_get_state (invoice)));
-  json_object_set_string_member (output, "paper", kassa_paper_width_to_string (paper));
-  json_object_set_string_member (output, "pdf", display_path);
+  if (options->pdf_path != NULL)
+    {
+      g_autofree char *display_path = g_filename_display_name (options->pdf_path);
 
-  return kassa_ctl_print_json (output, error);
+      json_object_set_string_member (output, "paper", kassa_paper_width_to_string (paper));
+      json_object_set_string_member (output, "pdf", display_path);
+    }
+
+  if (options->printer_uri != NULL &&
+      !kassa_ctl_print_job (options, options->printer_uri, journal, KASSA_PRINT_KIND_RECEIPT,
+                            invoice, cancellable, output, &print_error))
+    *out_printer_failed = TRUE;
+
+  if (!kassa_ctl_print_json (output, error))
+    return FALSE;
+
+  if (print_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&print_error));
+      return FALSE;
+    }
+
+  return TRUE;
 }

@@ -486,6 +486,7 @@ command_settle (Till *t)
   g_autoptr(GError) error = NULL;
   g_autoptr(KassaSettlement) settlement = NULL;
   g_autofree char *text = NULL;
+  gboolean slip_printed = TRUE;
   int status;
 
   if (t->pin == NULL)
@@ -513,7 +514,18 @@ command_settle (Till *t)
     return kassa_ctl_till_fail (t, error);
 
   text = kassa_settlement_to_json (settlement);
-  if (!kassa_ctl_till_print_line (text, &error))
+  if (t->documents.slip_uri != NULL)
+    {
+      /* The settlement is done whatever the printer does: the slip's outcome
+       * is part of the output, and a failed slip is exit 1 (below). */
+      g_autoptr(JsonNode) node = json_from_string (text, NULL);
+
+      slip_printed = kassa_ctl_print_slip (&t->documents, t->journal, settlement,
+                                           t->cancellable, json_node_get_object (node));
+      if (!kassa_ctl_print_json (json_node_get_object (node), &error))
+        return kassa_ctl_till_fail (t, error);
+    }
+  else if (!kassa_ctl_till_print_line (text, &error))
     return kassa_ctl_till_fail (t, error);
 
   /* Written whether or not the totals match: a mismatch is when they are needed. */
@@ -538,7 +550,50 @@ command_settle (Till *t)
       return KASSA_CTL_EXIT_MISMATCH;
     }
 
-  return KASSA_CTL_EXIT_OK;
+  return slip_printed ? KASSA_CTL_EXIT_OK : KASSA_CTL_EXIT_INTERNAL;
+}
+
+/* printer drawer URI --pin PIN: as the GUI's Open Drawer, a manager action,
+ * authorised and audited ("open-drawer", then its outcome). The URI and
+ * --dots were checked by kassa_ctl_printer_main(). */
+static int
+command_printer_drawer (Till *t)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) drawer_error = NULL;
+  g_autoptr(KassaManager) manager = NULL;
+  g_autofree char *outcome = NULL;
+  const char *uri = t->documents.printer_uri;
+  int status;
+
+  if (t->pin == NULL)
+    return kassa_ctl_till_usage_error (t, _("printer drawer needs the manager PIN: --pin PIN (or "
+                                            "--pin - to read it from standard input)"));
+
+  if ((status = kassa_ctl_till_open_journal (t)) != KASSA_CTL_EXIT_OK)
+    return status;
+
+  manager = kassa_manager_new (t->journal);
+  kassa_manager_authorise_full_async (manager, t->pin, KASSA_MANAGER_ACTION_OPEN_DRAWER, NULL,
+                                      uri, t->cancellable, kassa_ctl_till_store_result_cb, t);
+  kassa_ctl_till_run (t);
+  if (t->result == NULL)
+    return KASSA_CTL_EXIT_UNKNOWN;
+  if (!kassa_manager_authorise_finish (manager, t->result, &error))
+    return kassa_ctl_till_fail (t, error);
+
+  status = kassa_ctl_printer_run_job (t, KASSA_PRINT_KIND_DRAWER, &drawer_error);
+
+  /* The authorisation has its audit row; this one says what came of it. */
+  if (drawer_error == NULL)
+    outcome = g_strdup (KASSA_MANAGER_RESULT_OPENED);
+  else
+    outcome = g_strdup_printf ("failed: %s", drawer_error->message);
+  if (!kassa_manager_record (manager, KASSA_MANAGER_ACTION_OPEN_DRAWER, NULL, uri, outcome,
+                             &error))
+    return kassa_ctl_till_fail (t, error);
+
+  return status;
 }
 
 static int
@@ -741,6 +796,9 @@ till_bank_command (Till *t)
       break;
     case TILL_CUSTOMER:
       status = command_customer (t);
+      break;
+    case TILL_PRINTER:
+      status = command_printer_drawer (t);
       break;
     case TILL_PENDING:
     case TILL_HISTORY:

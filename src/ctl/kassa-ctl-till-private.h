@@ -37,6 +37,7 @@ typedef enum
   TILL_AUDIT,
   TILL_REPORT,
   TILL_RECEIPT,
+  TILL_PRINTER,
 } TillCommandKind;
 
 typedef struct
@@ -130,13 +131,26 @@ int          kassa_ctl_till_lookup_invoice      (Till          *t,
 char        *kassa_ctl_till_read_pin_line       (const char    *prompt,
                                                  gboolean       tty);
 
+/* printer list|status|test|drawer (kassa-ctl-print.c): checks the words and
+ * options, runs list, status and test, and hands drawer to the bank module
+ * (the manager PIN), which calls kassa_ctl_printer_run_job() once authorised. */
+int          kassa_ctl_printer_main             (Till          *t);
+/* One test page or drawer pulse on t->documents.printer_uri through the print
+ * queue (journaled in t->journal), with the output and messages of the
+ * printer commands. *@out_error (may be NULL): why it failed. */
+int          kassa_ctl_printer_run_job          (Till            *t,
+                                                 KassaPrintKind   kind,
+                                                 GError         **out_error);
+
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Till, kassa_ctl_till_clear)
 
 /* libkassa-ctl-bank.so: the commands that need libsoup, libcrypto or
  * libsecret. The executable opens it (kassa-ctl-module.c) and calls the
  * table of kassa_ctl_bank_module_get(); the table is versioned, and a module
- * of another build is refused rather than called. */
-#define KASSA_CTL_BANK_MODULE_ABI 1
+ * of another build is refused rather than called. Bump the version when the
+ * table, a function's signature or the Till struct changes (2: the printer
+ * options in Till.documents, TILL_PRINTER). */
+#define KASSA_CTL_BANK_MODULE_ABI 2
 #define KASSA_CTL_BANK_MODULE_SYMBOL "kassa_ctl_bank_module_get"
 
 typedef struct
@@ -145,8 +159,8 @@ typedef struct
   /* `kassa-ctl bank …` (kassa-ctl-bank.c) */
   int (*bank_main)      (int            argc,
                          char         **argv);
-  /* sale, recover, cancel, refund, settle, manager-pin, customer (kassa-ctl-till-bank.c),
-   * once the options are parsed */
+  /* sale, recover, cancel, refund, settle, manager-pin, customer, printer drawer
+   * (kassa-ctl-till-bank.c), once the options are parsed */
   int (*till_command)   (Till          *t);
   /* The exit code of an error of the till, the manager or the training bank; -1 for others. */
   int (*till_exit_code) (const GError  *error);

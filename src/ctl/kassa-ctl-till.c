@@ -42,6 +42,8 @@ static const TillCommand till_commands[] = {
   { "audit",       TILL_AUDIT,       1, FALSE, N_("verify|list") },
   { "report",      TILL_REPORT,      1, FALSE, N_("BATCH") },
   { "receipt",     TILL_RECEIPT,     1, FALSE, N_("INVOICE") },
+  /* 1 or 2: kassa_ctl_printer_main() checks them. */
+  { "printer",     TILL_PRINTER,     2, FALSE, N_("list|status|test|drawer [URI]") },
 };
 
 /* The columns of `history --csv`: the keys of kassa_invoice_to_json(), in its order. */
@@ -718,18 +720,29 @@ command_report (Till *t)
     }
 
   text = kassa_settlement_to_json (settlement);
+  if (t->documents.slip_uri != NULL)
+    {
+      g_autoptr(JsonNode) node = json_from_string (text, NULL);
+      gboolean printed = kassa_ctl_print_slip (&t->documents, t->journal, settlement,
+                                               t->cancellable, json_node_get_object (node));
+
+      if (!kassa_ctl_print_json (json_node_get_object (node), &error))
+        return kassa_ctl_till_fail (t, error);
+      return printed ? KASSA_CTL_EXIT_OK : KASSA_CTL_EXIT_INTERNAL;
+    }
   if (!kassa_ctl_till_print_line (text, &error))
     return kassa_ctl_till_fail (t, error);
 
   return KASSA_CTL_EXIT_OK;
 }
 
-/* receipt INVOICE --pdf FILE: a paid or refunded invoice's receipt. */
+/* receipt INVOICE --pdf FILE --printer URI: a paid or refunded invoice's receipt. */
 static int
 command_receipt (Till *t)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(KassaInvoice) invoice = NULL;
+  gboolean printer_failed = FALSE;
   int status;
 
   if (!kassa_ctl_report_options_check (&t->documents, TRUE, TRUE, &error))
@@ -745,9 +758,17 @@ command_receipt (Till *t)
       return KASSA_CTL_EXIT_USAGE;
     }
 
-  if (!kassa_ctl_receipt_write (&t->documents, invoice, &error))
+  if (!kassa_ctl_receipt_write (&t->documents, t->journal, invoice, t->cancellable,
+                                &printer_failed, &error))
     {
-      kassa_ctl_print_error (error, NULL);
+      if (printer_failed)
+        /* Translators: the first %s is the invoice number, the second the printer's URI,
+         * the third why the receipt did not print */
+        kassa_ctl_printerr (_("The receipt of %s was not printed on %s: %s"),
+                            kassa_invoice_get_number (invoice), t->documents.printer_uri,
+                            error->message);
+      else
+        kassa_ctl_print_error (error, NULL);
       return KASSA_CTL_EXIT_INTERNAL;
     }
 
@@ -841,6 +862,17 @@ add_command_entries (Till           *t,
     { "csv", 0, 0, G_OPTION_ARG_NONE, &t->csv, N_("CSV with a header row"), NULL },
     { NULL }
   };
+  const GOptionEntry printer[] = {
+    { "dots", 0, 0, G_OPTION_ARG_STRING, &t->documents.dots,
+      N_("test: the printer's width in dots: 384 (58 mm), 576 (80 mm, default), …"), N_("N") },
+    { "shop", 0, 0, G_OPTION_ARG_STRING, &t->documents.shop_name,
+      N_("test: the shop name printed on the test page (overrides KASSA_SHOP_NAME)"),
+      N_("NAME") },
+    { "pin", 0, 0, G_OPTION_ARG_STRING, &t->pin,
+      N_("drawer: the manager PIN (“-”: read it from standard input)"), N_("PIN") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &t->json, N_("One JSON object"), NULL },
+    { NULL }
+  };
   const GOptionEntry manager_pin[] = {
     { "pin", 0, 0, G_OPTION_ARG_STRING, &t->pin,
       N_("The current manager PIN, when one is set (“-”: the first line of standard input)"),
@@ -884,6 +916,9 @@ add_command_entries (Till           *t,
     case TILL_AUDIT:
       g_option_context_add_main_entries (context, audit, GETTEXT_PACKAGE);
       break;
+    case TILL_PRINTER:
+      g_option_context_add_main_entries (context, printer, GETTEXT_PACKAGE);
+      break;
     case TILL_PENDING:
     case TILL_RECOVER:
     case TILL_CANCEL:
@@ -920,7 +955,10 @@ command_summary (TillCommandKind kind)
       return _("Closes the batch, with the manager PIN: prints the settlement with its\n"
                "reconciliation (exit 0 when the bank's count and sum match the journal's,\n"
                "11 when they differ). --report FILE.pdf and --csv FILE.csv also write the\n"
-               "batch's settlement report, matching or not.");
+               "batch's settlement report, matching or not. --slip URI prints the\n"
+               "end-of-day slip on the receipt printer (--dots N: its width, default 576);\n"
+               "a slip that fails leaves the batch settled, adds \"slip\" with \"printed\":\n"
+               "false and exits 1.");
     case TILL_HISTORY:
       return _("Prints the journal's invoices, oldest first: one JSON object per line,\n"
                "one JSON array (--json), or CSV (--csv, RFC 4180, CRLF line ends).\n"
@@ -942,13 +980,27 @@ command_summary (TillCommandKind kind)
                "row, oldest first (--json: one array).");
     case TILL_REPORT:
       return _("Writes the settlement report of an earlier batch (its id as “settle”\n"
-               "printed it): --report FILE.pdf (A4), --csv FILE.csv (RFC 4180), or both,\n"
+               "printed it): --report FILE.pdf (A4), --csv FILE.csv (RFC 4180), --slip URI\n"
+               "(the end-of-day slip on the receipt printer, again), or more than one,\n"
                "from the journal alone; prints the settlement. docs/reports.md describes\n"
                "the documents.");
     case TILL_RECEIPT:
       return _("Writes the receipt of a paid or refunded invoice of the journal as PDF:\n"
                "--pdf FILE, --paper 58 or 80 (a roll, one page as long as the receipt)\n"
-               "or a4; default 80. Prints {\"invoice\", \"state\", \"paper\", \"pdf\"}.");
+               "or a4; default 80. Prints {\"invoice\", \"state\", \"paper\", \"pdf\"}.\n"
+               "--printer URI prints it on the receipt printer (usb:/dev/usb/lp0,\n"
+               "tcp:HOST:PORT, cups:QUEUE, file:PATH) through the print queue, journaled\n"
+               "as the GUI's; --dots N is its width (default 576, 80 mm; 384 for 58 mm).\n"
+               "Adds \"printer\", \"printed\", \"status\", \"message\" and \"error\"; exit 1\n"
+               "when it did not print.");
+    case TILL_PRINTER:
+      return _("The receipt printer. “list”: the USB printers and CUPS queues found, with\n"
+               "their URIs. “status URI”: what the printer says (DLE EOT). “test URI”: a\n"
+               "test page, journaled. “drawer URI --pin PIN”: opens the cash drawer on the\n"
+               "printer's drawer port, with the manager PIN (audited). URIs:\n"
+               "usb:/dev/usb/lp0, tcp:HOST[:PORT] (9100), cups:QUEUE, file:PATH (the raw\n"
+               "bytes). Text for people, or one JSON object (--json). Exit 1 when the\n"
+               "printer could not be reached or did not print.");
     default:
       return "";
     }
@@ -1019,7 +1071,7 @@ kassa_ctl_till_main (int    argc,
     }
 
   n_words = g_strv_length (t.words);
-  if (n_words - 1 != t.command->n_args)
+  if (t.command->kind != TILL_PRINTER && n_words - 1 != t.command->n_args)
     {
       g_autofree char *message =
         g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
@@ -1069,6 +1121,8 @@ kassa_ctl_till_main (int    argc,
       return command_report (&t);
     case TILL_RECEIPT:
       return command_receipt (&t);
+    case TILL_PRINTER:
+      return kassa_ctl_printer_main (&t);
     default:
       g_assert_not_reached ();
     }

@@ -45,7 +45,10 @@ static const KassaCtlGroup groups[] = {
     N_("Set or change the manager PIN that authorises refunds and settlement") },
   { "customer", kassa_ctl_till_main, N_("Training only: the customer pays or declines") },
   { "report", kassa_ctl_till_main, N_("Write an earlier batch's settlement report (PDF, CSV)") },
-  { "receipt", kassa_ctl_till_main, N_("Write a paid or refunded invoice's receipt as PDF") },
+  { "receipt", kassa_ctl_till_main,
+    N_("Write a paid or refunded invoice's receipt as PDF, or print it (--printer)") },
+  { "printer", kassa_ctl_till_main,
+    N_("The receipt printer: list, status, test page, cash drawer (needs the manager PIN)") },
   { "audit", kassa_ctl_till_main, N_("Verify or list the audit log of manager actions") },
   { "journal", kassa_ctl_journal_main,
     N_("Check the journal's integrity, or print its size and counts") },
@@ -57,7 +60,7 @@ kassa_ctl_exit_codes_help (void)
   /* Translators: keep the numbers and the layout; scripts and people read this table. */
   return _("Exit codes:\n"
            "  0  success\n"
-           "  1  internal error\n"
+           "  1  internal error; or the receipt printer did not print\n"
            "  2  usage error, or invalid input or configuration; nothing was sent\n"
            "  3  network: the bank could not be reached, TLS verification failed,\n"
            "     the request timed out, or it was cancelled (Ctrl+C)\n"

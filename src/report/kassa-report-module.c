@@ -8,6 +8,7 @@
 
 #include <gmodule.h>
 
+#include "kassa-escpos.h"
 #include "kassa-report-module.h"
 
 G_MODULE_EXPORT const KassaReportModule *kassa_report_module_get (void);
@@ -28,6 +29,20 @@ kassa_report_module_get (void)
     kassa_report_write_pdf,
     kassa_report_write_csv,
     kassa_receipt_write_pdf,
+    kassa_print_queue_new,
+    kassa_print_queue_set_printer,
+    kassa_print_queue_set_info,
+    kassa_print_queue_print_receipt_async,
+    kassa_print_queue_print_slip_async,
+    kassa_print_queue_print_test_page_async,
+    kassa_print_queue_open_drawer_async,
+    kassa_print_queue_job_finish,
+    kassa_printer_new_for_uri,
+    kassa_printer_query_status,
+    kassa_printer_discover,
+    kassa_printer_status_to_string,
+    kassa_printer_status_describe,
+    kassa_escpos_check_width,
   };
 
   return &table;
