@@ -695,7 +695,7 @@ test_migrate_v1 (void)
   g_autofree char *endpoint = NULL;
   g_autofree char *mode = NULL;
 
-  g_assert_cmpint (KASSA_JOURNAL_SCHEMA_VERSION, ==, 5);
+  g_assert_cmpint (KASSA_JOURNAL_SCHEMA_VERSION, ==, 6);
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
   db = raw_open (path);
   raw_exec (db, v1_schema);
@@ -735,7 +735,7 @@ test_migrate_v1 (void)
   g_clear_object (&journal);
 
   db = raw_open (path);
-  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 5);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 6);
   g_assert_cmpint (raw_int (db, "PRAGMA application_id"), ==, 0x4b415341);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_master WHERE name IN "
                                 "('exchanges', 'exchanges_invoice', 'invoices_created', "
@@ -842,7 +842,7 @@ test_migrate_v2 (void)
   g_clear_object (&journal);
 
   db = raw_open (path);
-  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 5);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 6);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM audit"), ==, 1);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM exchanges"), ==, 1);
   head = raw_text (db, "SELECT value FROM meta WHERE key = 'audit_head'");
@@ -2054,7 +2054,8 @@ test_trim_v4 (void)
 
   /* Back to schema version 4. */
   db = raw_open (path);
-  raw_exec (db, "ALTER TABLE exchanges DROP COLUMN routine;"
+  raw_exec (db, "DROP TABLE prints;"
+                "ALTER TABLE exchanges DROP COLUMN routine;"
                 "ALTER TABLE exchanges DROP COLUMN repeats;"
                 "ALTER TABLE exchanges DROP COLUMN first_at;"
                 "DELETE FROM meta WHERE key = 'trim_exchanges_below';"

@@ -3,12 +3,13 @@
  * Copyright 2026 Kassa developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Not installed, not for front ends. KassaJournal is five files:
+ * Not installed, not for front ends. KassaJournal is six files:
  * kassa-journal.c (opening, the file's identity, invoices, meta),
  * kassa-journal-schema.c (the schema, its versions and migrations),
  * kassa-journal-settlement.c (settlement batches), kassa-journal-audit.c
- * (the hash-chained audit log) and kassa-journal-query.c (the history's
- * paged SELECTs). They share the struct and the small SQL helpers below.
+ * (the hash-chained audit log), kassa-journal-print.c (the print log) and
+ * kassa-journal-query.c (the history's paged SELECTs). They share the
+ * struct and the small SQL helpers below.
  */
 
 #pragma once
@@ -171,6 +172,13 @@ gboolean kassa_journal_migrate (sqlite3     *db,
                                 const char  *path,
                                 gint64       version,
                                 GError     **error);
+
+/* ---- kassa-journal-print.c ---- */
+
+/* At open: jobs left PRINTING by a session that ended mid-job become FAILED.
+ * Writes only when there is one. */
+gboolean kassa_journal_fail_stale_prints (KassaJournal  *self,
+                                          GError       **error);
 
 /* ---- kassa-journal.c: for kassa-journal-query.c ---- */
 

@@ -128,6 +128,21 @@ static const char * const migrations[] = {
   "ALTER TABLE exchanges ADD COLUMN first_at INTEGER;"
   "INSERT INTO meta (key, value) SELECT 'trim_exchanges_below', max(id) + 1 FROM invoices "
   "  HAVING max(id) IS NOT NULL;",
+
+  /* 5 → 6: the print log (kassa-journal-print.c, docs/printing.md "A receipt
+   * is never lost"): one row per job sent to a receipt printer. */
+  "CREATE TABLE prints ("
+  "  id          INTEGER PRIMARY KEY,"
+  "  kind        TEXT NOT NULL,"
+  "  invoice     TEXT REFERENCES invoices (number),"
+  "  settlement  TEXT REFERENCES settlements (id),"
+  "  printer     TEXT NOT NULL,"
+  "  state       TEXT NOT NULL,"
+  "  error       TEXT,"
+  "  started_at  INTEGER NOT NULL,"
+  "  finished_at INTEGER"
+  ");"
+  "CREATE INDEX prints_invoice ON prints (invoice);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == KASSA_JOURNAL_SCHEMA_VERSION);
@@ -144,6 +159,7 @@ static const struct {
   { "settlement_invoices", 1 },
   { "exchanges", 2 },
   { "audit", 3 },
+  { "prints", 6 },
 };
 
 

@@ -1425,6 +1425,18 @@ kassa_journal_open (const char  *path,
   if (!check_high_water (self, error))
     return NULL;
 
+  /* Print jobs a crash cut short. Like every write, through
+   * kassa_journal_begin(), which clears the clean-close marker first. A full
+   * disk must not keep the journal from opening: the jobs then still read
+   * PRINTING, and the next open tries again. */
+  {
+    g_autoptr(GError) local_error = NULL;
+
+    if (!kassa_journal_fail_stale_prints (self, &local_error))
+      g_debug ("Could not mark the unfinished print jobs of %s as failed: %s", path,
+               local_error->message);
+  }
+
   return g_steal_pointer (&self);
 }
 

@@ -35,7 +35,7 @@ typedef enum
 GQuark kassa_journal_error_quark (void);
 
 /* PRAGMA user_version of a current journal; docs/journal.md lists the versions. */
-#define KASSA_JOURNAL_SCHEMA_VERSION 5
+#define KASSA_JOURNAL_SCHEMA_VERSION 6
 
 /* Why the till cancelled an invoice, recorded with its CANCELLING state
  * (schema version 4) so that a restart knows how the cancel ends: EXPIRED for
@@ -267,5 +267,63 @@ gboolean         kassa_journal_verify_audit      (KassaJournal                  
                                                   gint64                         *out_rows,
                                                   gint64                         *out_bad_id,
                                                   GError                        **error);
+
+/* The print log (schema 6, docs/printing.md "A receipt is never lost"): one
+ * row per job sent to a receipt printer (kassa-print-queue.h), written in
+ * state PRINTING before the first byte goes out and finished PRINTED or
+ * FAILED (with the reason, in the cashier's words) after. A row still
+ * PRINTING when the journal opens was cut short by a crash: the open marks it
+ * FAILED ("Kassa stopped while printing"). Nothing prints it again on its own. */
+typedef enum
+{
+  KASSA_PRINT_KIND_RECEIPT,     /* a PAID sale's or a REFUNDED invoice's receipt */
+  KASSA_PRINT_KIND_SLIP,        /* an end-of-day slip */
+  KASSA_PRINT_KIND_TEST_PAGE,
+  KASSA_PRINT_KIND_DRAWER,      /* a cash drawer pulse */
+} KassaPrintKind;
+
+typedef enum
+{
+  KASSA_PRINT_STATE_NONE,       /* never printed here (no job in the journal) */
+  KASSA_PRINT_STATE_PRINTING,
+  KASSA_PRINT_STATE_PRINTED,
+  KASSA_PRINT_STATE_FAILED,
+} KassaPrintState;
+
+/* "receipt", "slip", "test-page", "drawer" (the journal's words). */
+const char      *kassa_print_kind_to_string      (KassaPrintKind                  kind);
+/* "none", "printing", "printed", "failed". */
+const char      *kassa_print_state_to_string     (KassaPrintState                 state);
+
+/* Journals a new job in state PRINTING: @invoice (a number in the journal)
+ * for a receipt, @settlement (a batch id) for a slip, NULL otherwise;
+ * @printer is the printer's URI. Returns the job's id (> 0), or 0 with
+ * @error set. */
+gint64           kassa_journal_begin_print       (KassaJournal                   *self,
+                                                  KassaPrintKind                  kind,
+                                                  const char                     *invoice,
+                                                  const char                     *settlement,
+                                                  const char                     *printer,
+                                                  GError                        **error);
+/* Ends job @id: PRINTED when @error_text is NULL, else FAILED with it. Only a
+ * PRINTING job ends: another is KASSA_JOURNAL_ERROR_ILLEGAL_MOVE, an unknown
+ * id KASSA_JOURNAL_ERROR_NOT_FOUND. */
+gboolean         kassa_journal_finish_print      (KassaJournal                   *self,
+                                                  gint64                          id,
+                                                  const char                     *error_text,
+                                                  GError                        **error);
+/* The state of the newest receipt job of invoice @number (NONE when there is
+ * none) and, when FAILED, its reason (*@out_error_text, may be NULL). */
+gboolean         kassa_journal_get_receipt_print (KassaJournal                   *self,
+                                                  const char                     *number,
+                                                  KassaPrintState                *out_state,
+                                                  char                          **out_error_text,
+                                                  GError                        **error);
+/* The invoice numbers (char *) whose newest receipt job FAILED and was
+ * started at or after @since (NULL: ever), oldest job first: the cashier
+ * window's "not printed" list after a restart. */
+GPtrArray       *kassa_journal_list_failed_receipts (KassaJournal                *self,
+                                                     GDateTime                   *since,
+                                                     GError                     **error);
 
 G_END_DECLS

@@ -185,14 +185,17 @@ add_reconciliation (KassaEscposDocument *doc,
     }
 }
 
-gboolean
-kassa_escpos_print_slip (KassaJournal           *journal,
-                         KassaSettlement        *settlement,
-                         const KassaReportInfo  *info,
-                         guint                   width_dots,
-                         GOutputStream          *stream,
-                         GCancellable           *cancellable,
-                         GError                **error)
+/* The slip's invoices come from @journal, one at a time, or from @invoices
+ * (the batch's, in its order) already read. */
+static gboolean
+print_slip (KassaJournal           *journal,
+            GPtrArray              *invoices,
+            KassaSettlement        *settlement,
+            const KassaReportInfo  *info,
+            guint                   width_dots,
+            GOutputStream          *stream,
+            GCancellable           *cancellable,
+            GError                **error)
 {
   g_autoptr(KassaEscposDocument) doc = NULL;
   g_autofree char *created = NULL;
@@ -202,11 +205,6 @@ kassa_escpos_print_slip (KassaJournal           *journal,
   const char *terminal;
   double font_pt = body_font_pt (width_dots);
   double small_pt = font_pt * 0.85;
-
-  g_return_val_if_fail (KASSA_IS_JOURNAL (journal), FALSE);
-  g_return_val_if_fail (KASSA_IS_SETTLEMENT (settlement), FALSE);
-  g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   doc = kassa_escpos_document_new (width_dots, error);
   if (doc == NULL)
@@ -247,13 +245,20 @@ kassa_escpos_print_slip (KassaJournal           *journal,
   /* One invoice at a time: only its text stays in the document. */
   for (guint i = 0; numbers[i] != NULL; i++)
     {
-      g_autoptr(KassaInvoice) invoice = kassa_journal_lookup (journal, numbers[i], error);
+      g_autoptr(KassaInvoice) invoice = NULL;
       g_autoptr(GDateTime) local = NULL;
       g_autofree char *label = NULL;
       g_autofree char *amount = NULL;
       g_autofree char *time_text = NULL;
       KassaInvoiceState state;
 
+      if (journal != NULL)
+        invoice = kassa_journal_lookup (journal, numbers[i], error);
+      else if (i < invoices->len)
+        invoice = g_object_ref (g_ptr_array_index (invoices, i));
+      else
+        g_set_error (error, KASSA_REPORT_ERROR, KASSA_REPORT_ERROR_INVALID,
+                     _("The invoice %s of the batch is missing"), numbers[i]);
       if (invoice == NULL)
         return FALSE;
 
@@ -270,6 +275,40 @@ kassa_escpos_print_slip (KassaJournal           *journal,
     }
 
   return kassa_escpos_document_write (doc, stream, cancellable, error);
+}
+
+gboolean
+kassa_escpos_print_slip (KassaJournal           *journal,
+                         KassaSettlement        *settlement,
+                         const KassaReportInfo  *info,
+                         guint                   width_dots,
+                         GOutputStream          *stream,
+                         GCancellable           *cancellable,
+                         GError                **error)
+{
+  g_return_val_if_fail (KASSA_IS_JOURNAL (journal), FALSE);
+  g_return_val_if_fail (KASSA_IS_SETTLEMENT (settlement), FALSE);
+  g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return print_slip (journal, NULL, settlement, info, width_dots, stream, cancellable, error);
+}
+
+gboolean
+kassa_escpos_print_slip_invoices (KassaSettlement        *settlement,
+                                  GPtrArray              *invoices,
+                                  const KassaReportInfo  *info,
+                                  guint                   width_dots,
+                                  GOutputStream          *stream,
+                                  GCancellable           *cancellable,
+                                  GError                **error)
+{
+  g_return_val_if_fail (KASSA_IS_SETTLEMENT (settlement), FALSE);
+  g_return_val_if_fail (invoices != NULL, FALSE);
+  g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return print_slip (NULL, invoices, settlement, info, width_dots, stream, cancellable, error);
 }
 
 /* ------------------------------------------------------------------ */

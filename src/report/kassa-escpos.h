@@ -118,6 +118,16 @@ gboolean kassa_escpos_print_slip      (KassaJournal           *journal,
                                        GOutputStream          *stream,
                                        GCancellable           *cancellable,
                                        GError                **error);
+/* The same slip from @invoices (KassaInvoice: the batch's, in the order of
+ * kassa_settlement_get_invoices()), read beforehand: for a worker thread,
+ * which must not use the journal (kassa-print-queue.c). */
+gboolean kassa_escpos_print_slip_invoices (KassaSettlement        *settlement,
+                                           GPtrArray              *invoices,
+                                           const KassaReportInfo  *info,
+                                           guint                   width_dots,
+                                           GOutputStream          *stream,
+                                           GCancellable           *cancellable,
+                                           GError                **error);
 /* Shop name, the width in dots, a ruler and grid, every letter of the
  * Mongolian Cyrillic alphabet and ₮, the date and time (@now, or the current
  * time when NULL). */

@@ -30,21 +30,7 @@
 
 G_BEGIN_DECLS
 
-typedef enum
-{
-  KASSA_PRINT_KIND_RECEIPT,     /* a PAID sale's or a REFUNDED invoice's receipt */
-  KASSA_PRINT_KIND_SLIP,        /* an end-of-day slip */
-  KASSA_PRINT_KIND_TEST_PAGE,
-  KASSA_PRINT_KIND_DRAWER,      /* a cash drawer pulse */
-} KassaPrintKind;
-
-typedef enum
-{
-  KASSA_PRINT_STATE_NONE,       /* never printed here (no job in the journal) */
-  KASSA_PRINT_STATE_PRINTING,
-  KASSA_PRINT_STATE_PRINTED,
-  KASSA_PRINT_STATE_FAILED,
-} KassaPrintState;
+/* KassaPrintKind and KassaPrintState: kassa-journal.h (the journal keeps them). */
 
 #define KASSA_TYPE_PRINT_QUEUE (kassa_print_queue_get_type ())
 G_DECLARE_FINAL_TYPE (KassaPrintQueue, kassa_print_queue, KASSA, PRINT_QUEUE, GObject)
