@@ -106,7 +106,8 @@ kassa_test_cups_start (void)
   if (cupsd == NULL && g_file_test ("/usr/sbin/cupsd", G_FILE_TEST_IS_EXECUTABLE))
     cupsd = g_strdup ("/usr/sbin/cupsd");
   if (cupsd == NULL)
-    g_error ("cupsd is not installed (Debian: cups-daemon, cups; build-aux/install-deps.sh --test)");
+    g_error ("cupsd is not installed (Debian: cups-daemon, cups; "
+             "build-aux/install-deps.sh --test)");
 
   cups = g_new0 (KassaTestCups, 1);
   cups->dir = g_dir_make_tmp ("kassa-test-cups-XXXXXX", &error);
@@ -204,7 +205,8 @@ run_tool (KassaTestCups      *cups,
   g_autoptr(GSubprocess) tool = NULL;
   g_autofree char *err = NULL;
 
-  tool = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+  tool = g_subprocess_newv (argv,
+                            G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
                             &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (tool, NULL, NULL, NULL, &err, &error);

@@ -589,3 +589,88 @@ kassa_test_ui_init_with_file_secrets (int          *argc,
 
   return TRUE;
 }
+
+gboolean
+kassa_test_ui_temp_journal (const char  *prefix,
+                            char       **out_tmpdir,
+                            char       **out_journal_path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *template = g_strconcat (prefix, "-XXXXXX", NULL);
+
+  *out_tmpdir = NULL;
+  *out_journal_path = NULL;
+  if (!kassa_test_ui_have_harness ())
+    {
+      g_test_skip ("needs the display harness (build-aux/with-display.sh)");
+      return FALSE;
+    }
+
+  *out_tmpdir = g_dir_make_tmp (template, &error);
+  g_assert_no_error (error);
+  *out_journal_path = g_build_filename (*out_tmpdir, "training.sqlite", NULL);
+
+  return TRUE;
+}
+
+void
+kassa_test_ui_app_fixture_setup (KassaTestUiAppFixture *f,
+                                 const char            *prefix)
+{
+  if (kassa_test_ui_temp_journal (prefix, &f->tmpdir, &f->journal_path))
+    g_setenv ("KASSA_JOURNAL", f->journal_path, TRUE);
+}
+
+void
+kassa_test_ui_app_fixture_teardown (KassaTestUiAppFixture *f)
+{
+  if (f->app != NULL)
+    g_assert_finalize_object (f->app);
+  g_unsetenv ("KASSA_JOURNAL");
+  g_free (f->journal_path);
+  g_free (f->tmpdir);
+}
+
+typedef struct
+{
+  KassaTestUiAppFixture *f;
+  KassaTestUiAppBody     body;
+} AppBodyData;
+
+static gboolean
+app_run_body_cb (gpointer user_data)
+{
+  AppBodyData *data = user_data;
+
+  data->body (data->f);
+  data->f->body_ran = TRUE;
+  g_application_quit (G_APPLICATION (data->f->app));
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+app_startup_cb (GApplication *app,
+                gpointer      user_data)
+{
+  kassa_test_ui_use_system_data ();
+}
+
+int
+kassa_test_ui_app_run (KassaTestUiAppFixture *f,
+                       KassaTestUiAppBody     body)
+{
+  AppBodyData data = { f, body };
+  int status;
+
+  f->app = kassa_application_new ();
+  g_application_set_flags (G_APPLICATION (f->app),
+                           G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
+  g_signal_connect_after (f->app, "startup", G_CALLBACK (app_startup_cb), NULL);
+  g_idle_add (app_run_body_cb, &data);
+
+  status = g_application_run (G_APPLICATION (f->app), 0, NULL);
+  g_assert_true (f->body_ran);
+
+  return status;
+}

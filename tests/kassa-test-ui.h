@@ -15,6 +15,7 @@
 
 #include <adwaita.h>
 
+#include "kassa-application.h"
 #include "kassa-bank-sim.h"
 #include "kassa-counter.h"
 
@@ -176,5 +177,36 @@ void          kassa_test_ui_wait_invoice_state (KassaInvoice      *invoice,
 gboolean      kassa_test_ui_init_with_file_secrets (int               *argc,
                                                     char            ***argv,
                                                     const char        *no_display_path);
+
+/* The start of a ui test's fixture: FALSE, the test skipped, without the
+ * display harness; else a new temporary folder "@prefix-XXXXXX" and the path
+ * of a journal "training.sqlite" in it (not created). */
+gboolean      kassa_test_ui_temp_journal (const char  *prefix,
+                                          char       **out_tmpdir,
+                                          char       **out_journal_path);
+
+/* KassaApplication in this process (non-unique, so it does not take the bus
+ * name) with its journal in a temporary folder: the body of a test runs from
+ * an idle inside g_application_run(), then quits the application, whose
+ * shutdown closes the journal like a real quit. */
+typedef struct
+{
+  char             *tmpdir;       /* NULL: the test was skipped */
+  char             *journal_path; /* $KASSA_JOURNAL while the test runs */
+  KassaApplication *app;
+  gboolean          body_ran;
+} KassaTestUiAppFixture;
+
+typedef void (*KassaTestUiAppBody) (KassaTestUiAppFixture *f);
+
+/* kassa_test_ui_temp_journal (@prefix), and KASSA_JOURNAL set to it. */
+void          kassa_test_ui_app_fixture_setup    (KassaTestUiAppFixture *f,
+                                                  const char            *prefix);
+/* Fails unless the application is finalized; unsets KASSA_JOURNAL. */
+void          kassa_test_ui_app_fixture_teardown (KassaTestUiAppFixture *f);
+/* Runs a new application (with the system's data) with @body inside it;
+ * fails unless the body ran. Returns its exit status. */
+int           kassa_test_ui_app_run              (KassaTestUiAppFixture *f,
+                                                  KassaTestUiAppBody     body);
 
 G_END_DECLS

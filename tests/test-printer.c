@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <string.h>
+#include <grp.h>
 #include <unistd.h>
 
 #include <arpa/inet.h>
@@ -448,6 +449,34 @@ test_tcp_disconnected (void)
   g_assert_cmpuint (g_bytes_get_size (got), ==, 4096);
 }
 
+/* Through the stream: once a write failed the job is over, and every later
+ * write says why, as the first did. */
+static void
+test_tcp_disconnected_stream (void)
+{
+  KassaTestPrinterOptions options = { .tcp = TRUE, .close_after = 100 };
+  g_autoptr(KassaTestPrinter) stand_in = kassa_test_printer_spawn (&options);
+  g_autoptr(KassaPrinter) printer = printer_for (kassa_test_printer_get_tcp_uri (stand_in));
+  g_autoptr(GBytes) chunk = make_noise (64 * 1024);
+  g_autoptr(GOutputStream) stream = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) again = NULL;
+  g_autofree char *line = NULL;
+  guint writes = 0;
+
+  stream = kassa_printer_open (printer, "receipt", NULL, &error);
+  g_assert_no_error (error);
+  while (g_output_stream_write_all (stream, g_bytes_get_data (chunk, NULL),
+                                    g_bytes_get_size (chunk), NULL, NULL, &error))
+    g_assert_cmpuint (++writes, <, 1000);
+  assert_printer_error (error, KASSA_PRINTER_ERROR_DISCONNECTED, NULL);
+  g_assert_false (g_output_stream_write_all (stream, "x", 1, NULL, NULL, &again));
+  g_assert_error (again, KASSA_PRINTER_ERROR, KASSA_PRINTER_ERROR_DISCONNECTED);
+  g_assert_cmpstr (again->message, ==, error->message);
+  g_output_stream_close (stream, NULL, NULL);
+  line = kassa_test_printer_read_line (stand_in, "dropped");
+}
+
 static void
 check_states (KassaTestPrinter *stand_in,
               KassaPrinter     *printer)
@@ -850,6 +879,49 @@ test_mongolian (void)
   g_setenv ("LANGUAGE", "", TRUE);
 }
 
+/* A device this user may not open: the stand-in's pty slave (root's, mode
+ * 0620) opened by a child that dropped root for nobody, as a cashier not in
+ * the lp group opens /dev/usb/lp0. As root the parent could open anything. */
+static void
+test_usb_permission (void)
+{
+  if (g_test_subprocess ())
+    {
+      const char *device = g_getenv ("KASSA_TEST_PRINTER_DEVICE");
+      g_autofree char *uri = g_strconcat ("usb:", device, NULL);
+      g_autoptr(KassaPrinter) printer = printer_for (uri);
+      g_autoptr(GBytes) job = make_noise (10);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_cmpint (setgroups (0, NULL), ==, 0);
+      g_assert_cmpint (setgid (65534), ==, 0);
+      g_assert_cmpint (setuid (65534), ==, 0);
+      g_assert_false (kassa_printer_print_bytes (printer, job, "receipt", NULL, &error));
+      assert_printer_error (error, KASSA_PRINTER_ERROR_PERMISSION, device);
+      g_assert_nonnull (strstr (error->message, "“lp”"));
+      return;
+    }
+
+  if (geteuid () != 0)
+    {
+      g_test_skip ("needs root, to open the device as another user");
+      return;
+    }
+
+  {
+    KassaTestPrinterOptions options = { .pty = TRUE };
+    g_autoptr(KassaTestPrinter) stand_in = kassa_test_printer_spawn (&options);
+    g_autofree char *device = g_file_read_link (kassa_test_printer_get_usb_uri (stand_in) + 4,
+                                                NULL);
+
+    g_assert_nonnull (device);
+    g_setenv ("KASSA_TEST_PRINTER_DEVICE", device, TRUE);
+    g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+    g_test_trap_assert_passed ();
+    g_unsetenv ("KASSA_TEST_PRINTER_DEVICE");
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -882,6 +954,8 @@ main (int    argc,
   g_test_add_func ("/printer/cups/no-server", test_cups_no_server);
   g_test_add_func ("/printer/cups/discover", test_cups_discover);
   g_test_add_func ("/printer/mongolian", test_mongolian);
+  g_test_add_func ("/printer/tcp/disconnected-stream", test_tcp_disconnected_stream);
+  g_test_add_func ("/printer/usb/permission", test_usb_permission);
 
   status = g_test_run ();
   g_clear_pointer (&cups_server, kassa_test_cups_free);

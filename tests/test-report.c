@@ -1263,6 +1263,97 @@ test_ctl_lean_bank (void)
   kassa_test_ctl_free (run);
 }
 
+/* A module that is there but is not this kassa-ctl's (a bank module whose table
+ * has another version, a report module without its function) is refused before
+ * anything of it is called: a clear error naming the file, exit 2, nothing done. */
+static void
+test_ctl_wrong_module (void)
+{
+  const char *wrong = g_getenv ("KASSA_TEST_WRONG_MODULE");
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "ctl-wrong-module", NULL);
+  g_autofree char *modules = g_build_filename (dir, "modules", NULL);
+  g_autofree char *bank = g_build_filename (modules, "libkassa-ctl-bank.so", NULL);
+  g_autofree char *report = g_build_filename (modules, "libkassa-report-module.so", NULL);
+  g_autofree char *bank_env = g_strconcat ("KASSA_CTL_BANK_MODULEDIR=", modules, NULL);
+  g_autofree char *report_env = g_strconcat ("KASSA_MODULEDIR=", modules, NULL);
+  const char * const wrong_bank[] = { bank_env, NULL };
+  const char * const wrong_bank_mn[] = { bank_env, "LANGUAGE=mn", NULL };
+  const char * const wrong_report[] = { report_env, NULL };
+  const char * const wrong_report_mn[] = { report_env, "LANGUAGE=mn", NULL };
+  g_autofree char *journal = g_build_filename (dir, "training.sqlite", NULL);
+  g_autofree char *receipt = g_build_filename (dir, "receipt.pdf", NULL);
+  g_autofree char *csv = g_build_filename (dir, "day.csv", NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *invoice = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length = 0;
+  KassaTestCtl *run;
+
+  g_assert_nonnull (wrong);
+  g_assert_cmpint (g_mkdir_with_parents (modules, 0700), ==, 0);
+  g_assert_true (g_file_get_contents (wrong, &contents, &length, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (bank, contents, (gssize) length, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (report, contents, (gssize) length, &error));
+  g_assert_no_error (error);
+
+  /* One real sale, with the real modules. */
+  run = ctl_env (NULL, "sale", "--training", "--journal", journal, "1500", "--wait",
+                 "--autopay", "1", "--poll-ms", "100", NULL);
+  g_assert_cmpint (run->status, ==, 0);
+  invoice = json_member (run->out, "invoice");
+  g_assert_nonnull (invoice);
+  kassa_test_ctl_free (run);
+
+  /* The bank module of another version: refused, the sale not journaled. */
+  run = ctl_env (wrong_bank, "sale", "--training", "--journal", journal, "2500", NULL);
+  g_assert_cmpint (run->status, ==, 2);
+  g_assert_nonnull (strstr (run->err, "is not the bank module of this kassa-ctl"));
+  g_assert_nonnull (strstr (run->err, bank));
+  g_assert_nonnull (strstr (run->err, "KASSA_CTL_BANK_MODULEDIR"));
+  g_assert_null (strstr (run->out, "invoice"));
+  kassa_test_ctl_free (run);
+
+  run = ctl_env (wrong_bank_mn, "recover", "--training", "--journal", journal, NULL);
+  g_assert_cmpint (run->status, ==, 2);
+  g_assert_nonnull (strstr (run->err, bank));
+  g_assert_nonnull (strstr (run->err, "банкны модуль биш"));
+  g_assert_null (strstr (run->err, "bank module"));
+  kassa_test_ctl_free (run);
+
+  /* The report module without its function: refused, no document written. */
+  run = ctl_env (wrong_report, "receipt", "--training", "--journal", journal, invoice, "--pdf",
+                 receipt, NULL);
+  g_assert_cmpint (run->status, ==, 2);
+  g_assert_nonnull (strstr (run->err, "is not the report module of this kassa-ctl"));
+  g_assert_nonnull (strstr (run->err, report));
+  g_assert_nonnull (strstr (run->err, "KASSA_MODULEDIR"));
+  g_assert_false (g_file_test (receipt, G_FILE_TEST_EXISTS));
+  kassa_test_ctl_free (run);
+
+  run = ctl_env (wrong_report_mn, "settle", "--training", "--journal", journal, "--pin", PIN,
+                 "--csv", csv, NULL);
+  g_assert_cmpint (run->status, ==, 2);
+  g_assert_nonnull (strstr (run->err, report));
+  g_assert_nonnull (strstr (run->err, "тайлангийн модуль биш"));
+  g_assert_null (strstr (run->err, "report module"));
+  g_assert_false (g_file_test (csv, G_FILE_TEST_EXISTS));
+  kassa_test_ctl_free (run);
+
+  /* Nothing was done: one sale, unsettled, and the real modules still work. */
+  run = ctl_env (NULL, "history", "--training", "--journal", journal, "--json", NULL);
+  g_assert_cmpint (run->status, ==, 0);
+  g_assert_nonnull (strstr (run->out, invoice));
+  g_assert_null (strstr (run->out, "2500"));
+  kassa_test_ctl_free (run);
+  run = ctl_env (NULL, "receipt", "--training", "--journal", journal, invoice, "--pdf",
+                 receipt, NULL);
+  g_assert_cmpint (run->status, ==, 0);
+  g_assert_true (g_file_test (receipt, G_FILE_TEST_EXISTS));
+  kassa_test_ctl_free (run);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1276,6 +1367,7 @@ main (int    argc,
   g_test_add_func ("/report/paper-names", test_paper_names);
   g_test_add_func ("/report/ctl-lean", test_ctl_lean);
   g_test_add_func ("/report/ctl-lean-bank", test_ctl_lean_bank);
+  g_test_add_func ("/report/ctl-wrong-module", test_ctl_wrong_module);
 
   return g_test_run ();
 }

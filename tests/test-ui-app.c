@@ -28,21 +28,7 @@
 
 #define LIMIT_S 30
 
-typedef struct
-{
-  char             *tmpdir;
-  char             *journal_path;
-  KassaApplication *app;
-  gboolean          body_ran;
-} AppFixture;
-
-typedef void (*AppBody) (AppFixture *f);
-
-typedef struct
-{
-  AppFixture *f;
-  AppBody     body;
-} BodyData;
+typedef KassaTestUiAppFixture AppFixture;
 
 /* ---- helpers ---- */
 
@@ -53,6 +39,15 @@ cashier_window_mapped (gpointer data)
   GtkWindow *window = kassa_application_get_cashier_window (f->app);
 
   return window != NULL && gtk_widget_get_mapped (GTK_WIDGET (window));
+}
+
+/* Built once the cashier window's first frame is drawn. */
+static gboolean
+customer_display_built (gpointer data)
+{
+  AppFixture *f = data;
+
+  return kassa_application_get_customer_display (f->app) != NULL;
 }
 
 static gboolean
@@ -100,45 +95,6 @@ http_done_cb (GObject      *source,
   r->done = TRUE;
 }
 
-static gboolean
-run_body_cb (gpointer user_data)
-{
-  BodyData *data = user_data;
-
-  data->body (data->f);
-  data->f->body_ran = TRUE;
-  g_application_quit (G_APPLICATION (data->f->app));
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_app_startup_cb (GApplication *app,
-                   gpointer      user_data)
-{
-  kassa_test_ui_use_system_data ();
-}
-
-/* Runs the application with @body inside it; returns its exit status. */
-static int
-run_app (AppFixture *f,
-         AppBody     body)
-{
-  BodyData data = { f, body };
-  int status;
-
-  f->app = kassa_application_new ();
-  g_application_set_flags (G_APPLICATION (f->app),
-                           G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
-  g_signal_connect_after (f->app, "startup", G_CALLBACK (on_app_startup_cb), NULL);
-  g_idle_add (run_body_cb, &data);
-
-  status = g_application_run (G_APPLICATION (f->app), 0, NULL);
-  g_assert_true (f->body_ran);
-
-  return status;
-}
-
 static char *
 read_file (const char *path,
            gsize      *length)
@@ -158,29 +114,14 @@ static void
 fixture_setup (AppFixture    *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (!kassa_test_ui_have_harness ())
-    {
-      g_test_skip ("needs the display harness (build-aux/with-display.sh)");
-      return;
-    }
-
-  f->tmpdir = g_dir_make_tmp ("kassa-app-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->journal_path = g_build_filename (f->tmpdir, "training.sqlite", NULL);
-  g_setenv ("KASSA_JOURNAL", f->journal_path, TRUE);
+  kassa_test_ui_app_fixture_setup (f, "kassa-app");
 }
 
 static void
 fixture_teardown (AppFixture    *f,
                   gconstpointer  data)
 {
-  if (f->app != NULL)
-    g_assert_finalize_object (f->app);
-  g_unsetenv ("KASSA_JOURNAL");
-  g_free (f->journal_path);
-  g_free (f->tmpdir);
+  kassa_test_ui_app_fixture_teardown (f);
 }
 
 /* ---- training mode ---- */
@@ -197,6 +138,7 @@ training_body (AppFixture *f)
   g_assert_true (kassa_test_ui_wait (cashier_window_mapped, f, LIMIT_S));
   g_assert_cmpstr (G_OBJECT_TYPE_NAME (kassa_application_get_cashier_window (f->app)), ==,
                    "KassaWindow");
+  g_assert_true (kassa_test_ui_wait (customer_display_built, f, LIMIT_S));
   g_assert_nonnull (kassa_application_get_customer_display (f->app));
   g_assert_nonnull (kassa_application_get_settings (f->app));
   g_free (kassa_test_ui_screenshot (0, "app-training-cashier"));
@@ -283,7 +225,7 @@ test_app_training (AppFixture    *f,
   if (f->tmpdir == NULL)
     return;
 
-  g_assert_cmpint (run_app (f, training_body), ==, 0);
+  g_assert_cmpint (kassa_test_ui_app_run (f, training_body), ==, 0);
 
   /* The training bank keeps its state beside the training journal. */
   g_assert_true (g_file_test (f->journal_path, G_FILE_TEST_IS_REGULAR));
@@ -380,7 +322,7 @@ test_app_corrupt_journal (AppFixture    *f,
 
   expected.domain = KASSA_JOURNAL_ERROR;
   expected.code = KASSA_JOURNAL_ERROR_CORRUPT;
-  g_assert_cmpint (run_app (f, broken_journal_body), ==, 0);
+  g_assert_cmpint (kassa_test_ui_app_run (f, broken_journal_body), ==, 0);
 
   /* Left as it was: never recreated. */
   after = read_file (f->journal_path, &length);
@@ -415,7 +357,7 @@ test_app_locked_journal (AppFixture    *f,
 
   expected.domain = KASSA_JOURNAL_ERROR;
   expected.code = KASSA_JOURNAL_ERROR_LOCKED;
-  g_assert_cmpint (run_app (f, broken_journal_body), ==, 0);
+  g_assert_cmpint (kassa_test_ui_app_run (f, broken_journal_body), ==, 0);
 
   g_subprocess_send_signal (holder, SIGTERM);
   g_subprocess_wait (holder, NULL, &error);

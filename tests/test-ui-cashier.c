@@ -469,6 +469,51 @@ test_shortcuts_window (Fixture       *f,
   wait_toplevel (GTK_TYPE_SHORTCUTS_WINDOW, FALSE);
 }
 
+/* A row of "Today's sales" (setup_sale_row_cb() in kassa-window.c): the
+ * invoice number under the state. */
+static gboolean
+is_sale_row_for (GtkWidget     *widget,
+                 gconstpointer  number)
+{
+  GtkWidget *label;
+
+  if (!GTK_IS_GRID (widget) || !gtk_widget_has_css_class (widget, "sale-row"))
+    return FALSE;
+  label = gtk_grid_get_child_at (GTK_GRID (widget), 0, 1);
+
+  return GTK_IS_LABEL (label) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (label)), number) == 0;
+}
+
+/* A window opened on a day with sales shows them: the list joins after the
+ * window's first frame (cold start), it must still come, and the window
+ * never says there are none. */
+static void
+test_todays_sales_on_open (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *number = NULL;
+  KassaInvoice *invoice;
+
+  KASSA_TEST_UI_SKIP_WITHOUT_HARNESS ();
+
+  kassa_test_ui_keys (0, "1", "5", "0", "0", "Return", NULL);
+  invoice = kassa_test_ui_wait_current_state (f->t.counter, KASSA_INVOICE_AWAITING_PAYMENT);
+  number = g_strdup (kassa_invoice_get_number (invoice));
+  kassa_test_ui_keys (0, "F9", NULL);
+  g_assert_true (kassa_test_ui_wait_current_state (f->t.counter, KASSA_INVOICE_PAID) == invoice);
+  wait_shown (f, is_sale_row_for, number, TRUE, "the sale in today's sales");
+
+  kassa_test_ui_destroy_window (GTK_WINDOW (g_steal_pointer (&f->window)));
+  f->window = kassa_window_new (GTK_APPLICATION (test_app), f->t.counter);
+  g_assert_cmpuint (n_recent (f), ==, 1);
+  gtk_window_present (GTK_WINDOW (f->window));
+  kassa_test_ui_wait_active (GTK_WINDOW (f->window), "the new cashier window");
+  wait_shown (f, is_sale_row_for, number, TRUE, "the sale in today's sales of a new window");
+  wait_shown (f, kassa_test_ui_is_label_with_text, "No sales yet today.", FALSE,
+              "no “No sales yet today.” with a sale today");
+  assert_focus_in_amount_entry (f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -487,6 +532,7 @@ main (int   argc,
   ADD ("/ui/cashier/paid-after-cancel", test_paid_after_cancel);
   ADD ("/ui/cashier/bad-amount", test_bad_amount);
   ADD ("/ui/cashier/shortcuts-window", test_shortcuts_window);
+  ADD ("/ui/cashier/todays-sales-on-open", test_todays_sales_on_open);
 
 #undef ADD
 

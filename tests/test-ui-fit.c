@@ -29,6 +29,8 @@
 #include <string.h>
 
 #include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+#include <sqlite3.h>
 
 #include "kassa-amount.h"
 #include "kassa-close-day-dialog.h"
@@ -716,6 +718,169 @@ run_close_day_aligned (void)
   day_close (&day);
 }
 
+/* ---- the history counts the routine checks ---- */
+
+static gboolean
+is_text_view (GtkWidget     *widget,
+              gconstpointer  data)
+{
+  return GTK_IS_TEXT_VIEW (widget);
+}
+
+typedef struct
+{
+  KassaJournal *journal;
+  KassaInvoice *invoice;
+} ChecksWait;
+
+/* A condition for kassa_test_ui_wait(): the journal holds a run of at least
+ * three "not paid yet" checks of the invoice (what the till has written, read
+ * through the journal the till has open: no other process may read it now). */
+static gboolean
+three_routine_checks (gpointer data)
+{
+  ChecksWait *c = data;
+  g_autofree char *json = kassa_journal_get_exchanges_json (c->journal, c->invoice, NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonArray *rows;
+
+  if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL))
+    return FALSE;
+  rows = json_node_get_array (json_parser_get_root (parser));
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    if (json_object_get_int_member (json_array_get_object_element (rows, i), "count") >= 3)
+      return TRUE;
+
+  return FALSE;
+}
+
+static char *
+iso_time (gint64 us)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (us / G_USEC_PER_SEC);
+
+  return g_date_time_format_iso8601 (time);
+}
+
+/* The lines the history should write under @number's routine rows, read from
+ * the journal file @path itself (SQLite, once the till has closed it): each
+ * row's count and its first and last check. */
+static GPtrArray *
+routine_lines (const char *path,
+               const char *number,
+               gint64     *out_checks)
+{
+  GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  *out_checks = 0;
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                       "SELECT repeats, first_at, at FROM exchanges "
+                                       "WHERE invoice = ? AND routine = 1 ORDER BY id",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, number, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 repeats = sqlite3_column_int64 (stmt, 0);
+      g_autofree char *first = iso_time (sqlite3_column_int64 (stmt, 1));
+      g_autofree char *last = iso_time (sqlite3_column_int64 (stmt, 2));
+
+      *out_checks += repeats;
+      if (repeats > 1)
+        g_ptr_array_add (lines,
+                         g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                       "%u check with this answer, the first at "
+                                                       "%s, the last at %s",
+                                                       "%u checks with this answer, the first at "
+                                                       "%s, the last at %s", (gulong) repeats),
+                                          (guint) repeats, first, last));
+    }
+  g_assert_cmpint (rc, ==, SQLITE_DONE);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  return lines;
+}
+
+/* A sale left unpaid for a few polls, then paid: its details in the history
+ * say how many "not paid yet" checks there were, the first and the last. */
+static void
+run_history_checks (void)
+{
+  Day day = { 0 };
+  g_autoptr(KassaInvoice) invoice = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *number = NULL;
+  KassaWindow *cashier;
+  GtkWidget *history, *view;
+  GtkTextBuffer *buffer;
+  GtkTextIter start, end;
+  KassaTestAsync w = { 0 };
+  ChecksWait checks_wait = { 0 };
+  gint64 checks = 0;
+
+  day_open (&day);
+  path = g_strdup (day.t.journal_path);
+  cashier = kassa_window_new (GTK_APPLICATION (test_app), day.t.counter);
+  show (GTK_WIDGET (cashier));
+
+  /* A QR sale the customer pays after a few polls (one every 200 ms). */
+  kassa_counter_charge_async (day.t.counter, 7700, KASSA_INVOICE_METHOD_QR, NULL, NULL, NULL,
+                              kassa_test_async_done_cb, &w);
+  g_assert_true (kassa_test_ui_wait (kassa_test_ui_flag_is_set, &w.done, LIMIT_S));
+  invoice = kassa_counter_charge_finish (day.t.counter, w.result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&w.result);
+  number = g_strdup (kassa_invoice_get_number (invoice));
+  kassa_test_ui_wait_invoice_state (invoice, KASSA_INVOICE_AWAITING_PAYMENT);
+  checks_wait.journal = day.t.journal;
+  checks_wait.invoice = invoice;
+  if (!kassa_test_ui_wait (three_routine_checks, &checks_wait, LIMIT_S))
+    g_error ("the till did not check %s three times in %d s", number, LIMIT_S);
+  g_assert_true (kassa_counter_customer_pays (day.t.counter, &error));
+  g_assert_no_error (error);
+  kassa_test_ui_wait_invoice_state (invoice, KASSA_INVOICE_PAID);
+
+  history = GTK_WIDGET (kassa_history_window_new (GTK_WINDOW (cashier), day.t.counter,
+                                                  day.settings));
+  show (history);
+  assert_history_says (history, invoice, _("Paid"));
+  view = kassa_test_ui_find_widget (history, is_text_view, NULL);
+  g_assert_nonnull (view);
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  log = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  g_free (kassa_test_ui_screenshot_of (history, 0, g_str_equal (day.language, "mn")
+                                                     ? "fit-mn-history-checks"
+                                                     : "fit-en-history-checks"));
+
+  kassa_test_ui_destroy_window (GTK_WINDOW (history));
+  kassa_test_ui_destroy_window (GTK_WINDOW (cashier));
+  g_clear_object (&invoice);
+  day_close (&day);
+
+  /* What the journal file holds, and the window said it all. */
+  lines = routine_lines (path, number, &checks);
+  g_assert_cmpint (checks, >=, 3);
+  g_assert_cmpuint (lines->len, >=, 1);
+  for (guint i = 0; i < lines->len; i++)
+    if (strstr (log, g_ptr_array_index (lines, i)) == NULL)
+      g_error ("the history's log lacks “%s”:\n%s", (char *) g_ptr_array_index (lines, i), log);
+  if (g_str_equal (day.language, "mn"))
+    {
+      g_assert_null (strstr (log, "checks with this answer"));
+      g_assert_nonnull (strstr (log, "шалгалт"));
+    }
+  else
+    g_assert_nonnull (strstr (log, "checks with this answer, the first at "));
+}
+
 /* ---- running each case in each language ---- */
 
 typedef struct
@@ -780,6 +945,7 @@ main (int   argc,
   add_case ("close-day-selection", run_close_day_selection);
   add_case ("history-state-words", run_history_state_words);
   add_case ("close-day-aligned", run_close_day_aligned);
+  add_case ("history-checks", run_history_checks);
 
   /* Only the children show windows. */
   if (kassa_test_ui_have_harness () && g_test_subprocess ())

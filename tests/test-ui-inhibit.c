@@ -337,21 +337,7 @@ wait_counts (guint       inhibits,
 
 /* ---- the application ---- */
 
-typedef struct
-{
-  char             *tmpdir;
-  char             *journal_path;
-  KassaApplication *app;
-  gboolean          body_ran;
-} Fixture;
-
-typedef void (*Body) (Fixture *f);
-
-typedef struct
-{
-  Fixture *f;
-  Body     body;
-} BodyData;
+typedef KassaTestUiAppFixture Fixture;
 
 static gboolean
 ready (gpointer data)
@@ -416,69 +402,26 @@ assert_inhibition (guint n)
   return i.cookie;
 }
 
-static gboolean
-run_body_cb (gpointer user_data)
-{
-  BodyData *data = user_data;
-
-  data->body (data->f);
-  data->f->body_ran = TRUE;
-  g_application_quit (G_APPLICATION (data->f->app));
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_app_startup_cb (GApplication *app,
-                   gpointer      user_data)
-{
-  kassa_test_ui_use_system_data ();
-}
-
 static void
 run_app (Fixture *f,
-         Body     body)
+         void   (*body) (Fixture *f))
 {
-  BodyData data = { f, body };
-
-  f->app = kassa_application_new ();
-  g_application_set_flags (G_APPLICATION (f->app),
-                           G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
-  g_signal_connect_after (f->app, "startup", G_CALLBACK (on_app_startup_cb), NULL);
-  g_idle_add (run_body_cb, &data);
-
-  g_assert_cmpint (g_application_run (G_APPLICATION (f->app), 0, NULL), ==, 0);
-  g_assert_true (f->body_ran);
+  g_assert_cmpint (kassa_test_ui_app_run (f, body), ==, 0);
 }
 
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (!kassa_test_ui_have_harness ())
-    {
-      g_test_skip ("needs the display harness (build-aux/with-display.sh)");
-      return;
-    }
-
   sm_reset ();
-  f->tmpdir = g_dir_make_tmp ("kassa-inhibit-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->journal_path = g_build_filename (f->tmpdir, "training.sqlite", NULL);
-  g_setenv ("KASSA_JOURNAL", f->journal_path, TRUE);
+  kassa_test_ui_app_fixture_setup (f, "kassa-inhibit");
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  if (f->app != NULL)
-    g_assert_finalize_object (f->app);
-  g_unsetenv ("KASSA_JOURNAL");
-  g_free (f->journal_path);
-  g_free (f->tmpdir);
+  kassa_test_ui_app_fixture_teardown (f);
 }
 
 static void

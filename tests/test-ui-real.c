@@ -484,6 +484,17 @@ fixture_teardown (Fixture       *f,
   g_clear_object (&f->keyring);
   g_clear_pointer (&f->sim, kassa_test_sim_free);
   kassa_test_remote_clear (&f->remote);
+
+  /* Whatever the case, Kassa broke none of GLib's rules on the way: a
+   * critical or a warning in its standard error is a bug (one was a task
+   * read after it was handed on, when no secret is stored in the keyring). */
+  if (f->log_path != NULL && !g_test_failed ())
+    {
+      g_autofree char *log = kassa_log (f);
+
+      if (strstr (log, "-CRITICAL **") != NULL || strstr (log, "-WARNING **") != NULL)
+        g_error ("kassa wrote a GLib critical or warning:\n%s", log);
+    }
   g_free (f->log_path);
 }
 

@@ -289,18 +289,10 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (!kassa_test_ui_have_harness ())
-    {
-      g_test_skip ("needs the display harness (build-aux/with-display.sh)");
-      return;
-    }
+  if (!kassa_test_ui_temp_journal ("kassa-remote", &f->tmpdir, &f->journal))
+    return;
 
   pointer_to_cashier_output ();
-  f->tmpdir = g_dir_make_tmp ("kassa-remote-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->journal = g_build_filename (f->tmpdir, "training.sqlite", NULL);
 
   kassa_test_remote_init (&f->remote);
   f->signals = g_ptr_array_new_with_free_func (g_free);

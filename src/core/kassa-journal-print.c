@@ -12,6 +12,7 @@
 
 #include "kassa-journal.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -160,7 +161,7 @@ kassa_journal_finish_print (KassaJournal  *self,
   if (rc == SQLITE_DONE)
     {
       g_set_error (error, KASSA_JOURNAL_ERROR, KASSA_JOURNAL_ERROR_NOT_FOUND,
-                   _("There is no print job %" G_GINT64_FORMAT " in the journal"), id);
+                   _("There is no print job %" PRId64 " in the journal"), id);
       goto fail;
     }
   if (rc != SQLITE_ROW)
@@ -172,7 +173,7 @@ kassa_journal_finish_print (KassaJournal  *self,
   if (g_strcmp0 (state, state_words[KASSA_PRINT_STATE_PRINTING]) != 0)
     {
       g_set_error (error, KASSA_JOURNAL_ERROR, KASSA_JOURNAL_ERROR_ILLEGAL_MOVE,
-                   _("The print job %" G_GINT64_FORMAT " has already ended (%s)"), id, state);
+                   _("The print job %" PRId64 " has already ended (%s)"), id, state);
       goto fail;
     }
 

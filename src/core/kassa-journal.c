@@ -502,6 +502,8 @@ renumber (sqlite3     *db,
 
 #define CLEAR_CLEAN_MARKER \
   "DELETE FROM meta WHERE key = '" KASSA_JOURNAL_CLEAN_CLOSE_KEY "'"
+#define SET_CLEAN_MARKER \
+  "INSERT OR REPLACE INTO meta (key, value) VALUES ('" KASSA_JOURNAL_CLEAN_CLOSE_KEY "', '1')"
 
 /* The journal id is part of every invoice number, so two files with one id
  * used at the same bank terminal make colliding numbers. meta keeps the inode
@@ -657,11 +659,34 @@ fsync_path (const char *path,
  * at the path, and the next open builds it again; after it, a complete one
  * that was closed cleanly. Only the holder of PATH.lock builds, so a PATH.new
  * found here is a build a crash cut short, and is removed. */
+/* Removes PATH.new and the files SQLite may have made beside it. FALSE (with
+ * errno) when one that is there cannot be removed. */
+static gboolean
+remove_build (const char *tmp)
+{
+  static const char * const suffixes[] = { "", "-wal", "-shm", "-journal" };
+  gboolean ok = TRUE;
+  int saved_errno = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *name = g_strconcat (tmp, suffixes[i], NULL);
+
+      if (g_unlink (name) != 0 && errno != ENOENT && ok)
+        {
+          ok = FALSE;
+          saved_errno = errno;
+        }
+    }
+
+  errno = saved_errno;
+  return ok;
+}
+
 static gboolean
 build_new_journal (const char  *path,
                    GError     **error)
 {
-  static const char * const leftovers[] = { "", "-wal", "-shm", "-journal" };
   g_autofree char *tmp = g_strconcat (path, ".new", NULL);
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *identity = NULL;
@@ -669,15 +694,10 @@ build_new_journal (const char  *path,
   struct stat st;
   int rc;
 
-  for (guint i = 0; i < G_N_ELEMENTS (leftovers); i++)
+  if (!remove_build (tmp))
     {
-      g_autofree char *name = g_strconcat (tmp, leftovers[i], NULL);
-
-      if (g_unlink (name) != 0 && errno != ENOENT)
-        {
-          set_errno_error (error, _("Cannot create the journal %s: %s"), path, errno);
-          return FALSE;
-        }
+      set_errno_error (error, _("Cannot create the journal %s: %s"), path, errno);
+      return FALSE;
     }
 
   if (!create_private_file (tmp, error))
@@ -707,9 +727,7 @@ build_new_journal (const char  *path,
     }
   identity = file_identity (path, &st);
   if (!kassa_journal_meta_write (db, path, "journal_file", identity, error) ||
-      !kassa_journal_exec_sql (db, path,
-                               "INSERT OR REPLACE INTO meta (key, value) VALUES ('"
-                               KASSA_JOURNAL_CLEAN_CLOSE_KEY "', '1')", error) ||
+      !kassa_journal_exec_sql (db, path, SET_CLEAN_MARKER, error) ||
       !kassa_journal_exec_sql (db, path, "PRAGMA journal_mode = WAL", error))
     goto fail;
 
@@ -733,12 +751,7 @@ build_new_journal (const char  *path,
 
 fail:
   g_clear_pointer (&db, sqlite3_close);
-  for (guint i = 0; i < G_N_ELEMENTS (leftovers); i++)
-    {
-      g_autofree char *name = g_strconcat (tmp, leftovers[i], NULL);
-
-      g_unlink (name);
-    }
+  remove_build (tmp);
   return FALSE;
 }
 
@@ -1490,8 +1503,7 @@ kassa_journal_close (KassaJournal *self)
        * open checked the file (the last session crashed): the file is sound
        * now, and the next open need not check it again. */
       if ((!self->clean_marker_left || self->checked_at_open) &&
-          sqlite3_exec (self->db, "INSERT OR REPLACE INTO meta (key, value) VALUES ('"
-                        KASSA_JOURNAL_CLEAN_CLOSE_KEY "', '1')", NULL, NULL, NULL) != SQLITE_OK)
+          sqlite3_exec (self->db, SET_CLEAN_MARKER, NULL, NULL, NULL) != SQLITE_OK)
         g_debug ("Could not mark the journal %s as closed cleanly: %s", self->path,
                  sqlite3_errmsg (self->db));
       sqlite3_close_v2 (self->db);

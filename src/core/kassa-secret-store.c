@@ -670,14 +670,16 @@ keyring_lookup_cb (GObject      *source,
   if (password == NULL)
     {
       Op *op = g_task_get_task_data (task);
+      GCancellable *cancellable = g_task_get_cancellable (task);
       g_autoptr(GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
 
       /* Nothing is also what a locked keyring gives when its unlock prompt
-       * is dismissed: look, without unlocking, whether the item is there. */
+       * is dismissed: look, without unlocking, whether the item is there.
+       * (The cancellable is read before the task is handed on: the order in
+       * which a call's arguments are evaluated is not defined.) */
       g_hash_table_insert (attributes, (gpointer) "terminal", op->terminal);
       secret_service_search (NULL, get_schema (), attributes, SECRET_SEARCH_ALL,
-                             g_task_get_cancellable (task), keyring_search_cb,
-                             g_steal_pointer (&task));
+                             cancellable, keyring_search_cb, g_steal_pointer (&task));
       return;
     }
 

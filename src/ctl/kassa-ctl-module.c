@@ -64,6 +64,47 @@ kassa_ctl_module_open (const char    *env_name,
   return g_module_open (path, flags);
 }
 
+gconstpointer
+kassa_ctl_module_open_table (const KassaCtlModuleSpec  *spec,
+                             GError                   **error)
+{
+  g_autofree char *display_path = NULL;
+  gconstpointer (*get) (void) = NULL;
+  const guint *table = NULL;
+  GModule *module;
+
+  module = kassa_ctl_module_open (spec->env_name, spec->build_dir, spec->name, spec->flags,
+                                  &display_path);
+  if (module == NULL)
+    {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+      /* Every spec's N_("… %s … (%s) …"): the file, then the loader's reason. */
+      g_set_error (error, spec->error_domain, spec->error_code, _(spec->cannot_load),
+                   display_path, g_module_error ());
+#pragma GCC diagnostic pop
+      return NULL;
+    }
+
+  /* Every table starts with its version: a module of another build is
+   * refused before anything else of it is called. */
+  if (g_module_symbol (module, spec->symbol, (gpointer *) &get) && get != NULL)
+    table = get ();
+  if (table == NULL || *table != spec->abi)
+    {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+      /* Every spec's N_("… %s …"): the file. */
+      g_set_error (error, spec->error_domain, spec->error_code, _(spec->not_this_one),
+                   display_path);
+#pragma GCC diagnostic pop
+      g_module_close (module);
+      return NULL;
+    }
+
+  return table;
+}
+
 static const KassaCtlBankModule *bank_table;
 
 const KassaCtlBankModule *
@@ -75,41 +116,23 @@ kassa_ctl_bank_module_peek (void)
 const KassaCtlBankModule *
 kassa_ctl_bank_module (GError **error)
 {
-  g_autofree char *display_path = NULL;
-  KassaCtlBankModuleGetFunc get = NULL;
-  GModule *module;
-
-  if (bank_table != NULL)
-    return bank_table;
-
   /* Local: the report module, opened after it by settle --report, needs
    * nothing of it (only kassa-core's base, from the executable). */
-  module = kassa_ctl_module_open ("KASSA_CTL_BANK_MODULEDIR", KASSA_CTL_BUILDDIR,
-                                  KASSA_CTL_BANK_MODULE_NAME, G_MODULE_BIND_LOCAL,
-                                  &display_path);
-  if (module == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   _("Cannot talk to the bank: the bank module %s cannot be loaded (%s). "
-                     "Reinstall Kassa, or set KASSA_CTL_BANK_MODULEDIR to the directory that "
-                     "holds it."),
-                   display_path, g_module_error ());
-      return NULL;
-    }
+  const KassaCtlModuleSpec spec = {
+    "KASSA_CTL_BANK_MODULEDIR", KASSA_CTL_BUILDDIR, KASSA_CTL_BANK_MODULE_NAME,
+    G_MODULE_BIND_LOCAL, KASSA_CTL_BANK_MODULE_SYMBOL, KASSA_CTL_BANK_MODULE_ABI,
+    G_IO_ERROR, G_IO_ERROR_FAILED,
+    N_("Cannot talk to the bank: the bank module %s cannot be loaded (%s). "
+       "Reinstall Kassa, or set KASSA_CTL_BANK_MODULEDIR to the directory that "
+       "holds it."),
+    N_("Cannot talk to the bank: %s is not the bank module of this kassa-ctl. "
+       "Reinstall Kassa, or set KASSA_CTL_BANK_MODULEDIR to the directory that "
+       "holds the right one."),
+  };
 
-  if (!g_module_symbol (module, KASSA_CTL_BANK_MODULE_SYMBOL, (gpointer *) &get) ||
-      get == NULL || get () == NULL || get ()->abi != KASSA_CTL_BANK_MODULE_ABI)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   _("Cannot talk to the bank: %s is not the bank module of this kassa-ctl. "
-                     "Reinstall Kassa, or set KASSA_CTL_BANK_MODULEDIR to the directory that "
-                     "holds the right one."),
-                   display_path);
-      g_module_close (module);
-      return NULL;
-    }
+  if (bank_table == NULL)
+    bank_table = kassa_ctl_module_open_table (&spec, error);
 
-  bank_table = get ();
   return bank_table;
 }
 

@@ -171,6 +171,30 @@ GModule     *kassa_ctl_module_open              (const char    *env_name,
                                                  GModuleFlags   flags,
                                                  char         **out_display_path);
 
+/* A module kassa-ctl opens for some commands: where it is, the function
+ * returning its table, the table's version, and what to say when it is not
+ * there or not this kassa-ctl's (N_() strings; the first formats the file
+ * tried and g_module_error(), the second the file). */
+typedef struct
+{
+  const char *env_name;
+  const char *build_dir;
+  const char *name;
+  GModuleFlags flags;
+  const char *symbol;
+  guint       abi;
+  GQuark      error_domain;
+  int         error_code;
+  const char *cannot_load;
+  const char *not_this_one;
+} KassaCtlModuleSpec;
+
+/* Opens @spec's module and returns its table, a struct whose first member is
+ * the guint version, when that is @spec->abi; else NULL with @error set and
+ * the module closed. */
+gconstpointer kassa_ctl_module_open_table       (const KassaCtlModuleSpec  *spec,
+                                                 GError                   **error);
+
 typedef char KassaCtlSecret;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KassaCtlSecret, kassa_ctl_secret_free)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (KassaCtlBankOptions, kassa_ctl_bank_options_clear)

@@ -28,38 +28,21 @@ static const KassaReportModule *
 report_module (GError **error)
 {
   static const KassaReportModule *table;
-  g_autofree char *display_path = NULL;
-  KassaReportModuleGetFunc get = NULL;
-  GModule *module;
+  const KassaCtlModuleSpec spec = {
+    "KASSA_MODULEDIR", KASSA_REPORT_MODULE_BUILDDIR, KASSA_REPORT_MODULE_NAME,
+    G_MODULE_BIND_LOCAL, KASSA_REPORT_MODULE_SYMBOL, KASSA_REPORT_MODULE_ABI,
+    KASSA_REPORT_ERROR, KASSA_REPORT_ERROR_IO,
+    N_("Cannot write reports or receipts: the report module %s cannot be loaded "
+       "(%s). Reinstall Kassa, or set KASSA_MODULEDIR to the directory that "
+       "holds it."),
+    N_("Cannot write reports or receipts: %s is not the report module of this "
+       "kassa-ctl. Reinstall Kassa, or set KASSA_MODULEDIR to the directory that "
+       "holds the right one."),
+  };
 
-  if (table != NULL)
-    return table;
+  if (table == NULL)
+    table = kassa_ctl_module_open_table (&spec, error);
 
-  module = kassa_ctl_module_open ("KASSA_MODULEDIR", KASSA_REPORT_MODULE_BUILDDIR,
-                                  KASSA_REPORT_MODULE_NAME, G_MODULE_BIND_LOCAL, &display_path);
-  if (module == NULL)
-    {
-      g_set_error (error, KASSA_REPORT_ERROR, KASSA_REPORT_ERROR_IO,
-                   _("Cannot write reports or receipts: the report module %s cannot be loaded "
-                     "(%s). Reinstall Kassa, or set KASSA_MODULEDIR to the directory that "
-                     "holds it."),
-                   display_path, g_module_error ());
-      return NULL;
-    }
-
-  if (!g_module_symbol (module, KASSA_REPORT_MODULE_SYMBOL, (gpointer *) &get) || get == NULL ||
-      get () == NULL || get ()->abi != KASSA_REPORT_MODULE_ABI)
-    {
-      g_set_error (error, KASSA_REPORT_ERROR, KASSA_REPORT_ERROR_IO,
-                   _("Cannot write reports or receipts: %s is not the report module of this "
-                     "kassa-ctl. Reinstall Kassa, or set KASSA_MODULEDIR to the directory that "
-                     "holds the right one."),
-                   display_path);
-      g_module_close (module);
-      return NULL;
-    }
-
-  table = get ();
   return table;
 }
 

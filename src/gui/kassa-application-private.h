@@ -64,6 +64,12 @@ struct _KassaApplication
 
   GtkWindow        *cashier_window;   /* weak */
   GtkWindow        *customer_display; /* weak */
+  GdkFrameClock    *display_clock;    /* weak: the cashier's, until its first frame (the display waits) */
+  guint             display_idle_id;  /* builds the customer display after that frame */
+  gulong            render_hook_id;   /* GdkSurface::render, until the cashier's is seen */
+  gboolean          cashier_rendered; /* the cashier window was drawn in this cycle */
+  GdkSurface       *entered_surface;  /* the cashier's, watched until the display is built */
+  GPtrArray        *cashier_entered;  /* GdkMonitor it entered meanwhile, last entered last */
   GtkWindow        *error_window;     /* weak */
   GtkWindow        *history_window;   /* weak */
   gboolean          activate_pending;

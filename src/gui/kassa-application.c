@@ -99,9 +99,125 @@ on_cashier_window_destroy_cb (GtkWidget        *window,
     gtk_window_destroy (self->customer_display);
 }
 
+/* Until the customer display is built, the monitors the cashier window
+ * enters are kept for it: GDK says so only once. */
+static void
+on_cashier_enter_monitor_cb (GdkSurface       *surface,
+                             GdkMonitor       *monitor,
+                             KassaApplication *self)
+{
+  g_ptr_array_remove (self->cashier_entered, monitor);
+  g_ptr_array_add (self->cashier_entered, g_object_ref (monitor));
+}
+
+static void
+on_cashier_leave_monitor_cb (GdkSurface       *surface,
+                             GdkMonitor       *monitor,
+                             KassaApplication *self)
+{
+  g_ptr_array_remove (self->cashier_entered, monitor);
+}
+
+static void
+stop_watching_entered (KassaApplication *self)
+{
+  if (self->entered_surface != NULL)
+    g_signal_handlers_disconnect_by_data (self->entered_surface, self);
+  g_clear_object (&self->entered_surface);
+  if (self->cashier_entered != NULL)
+    g_ptr_array_set_size (self->cashier_entered, 0);
+}
+
+static void
+watch_entered (KassaApplication *self,
+               GdkSurface       *surface)
+{
+  stop_watching_entered (self);
+  if (self->cashier_entered == NULL)
+    self->cashier_entered = g_ptr_array_new_with_free_func (g_object_unref);
+  g_set_object (&self->entered_surface, surface);
+  g_signal_connect_object (surface, "enter-monitor",
+                           G_CALLBACK (on_cashier_enter_monitor_cb), self, 0);
+  g_signal_connect_object (surface, "leave-monitor",
+                           G_CALLBACK (on_cashier_leave_monitor_cb), self, 0);
+}
+
+static void
+create_customer_display (KassaApplication *self)
+{
+  KassaCustomerDisplay *display;
+  GdkSurface *surface;
+
+  if (self->customer_display != NULL || self->cashier_window == NULL)
+    {
+      stop_watching_entered (self);
+      return;
+    }
+
+  surface = gtk_native_get_surface (GTK_NATIVE (self->cashier_window));
+  display = kassa_customer_display_new (GTK_APPLICATION (self), self->counter, self->settings);
+  g_set_weak_pointer (&self->customer_display, GTK_WINDOW (display));
+  kassa_customer_display_show_beside (display, self->cashier_window,
+                                      surface != NULL && surface == self->entered_surface
+                                      ? self->cashier_entered : NULL);
+  _kassa_application_awake_follow (self, GTK_WINDOW (display));
+  stop_watching_entered (self);
+}
+
+static gboolean
+create_customer_display_cb (gpointer user_data)
+{
+  KassaApplication *self = user_data;
+
+  self->display_idle_id = 0;
+  create_customer_display (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Any surface is rendered: GtkWindow's handler of GdkSurface::render stops
+ * the emission, so this is how the cashier's drawing is seen. */
+static gboolean
+on_surface_render_hook (GSignalInvocationHint *hint,
+                        guint                  n_params,
+                        const GValue          *params,
+                        gpointer               user_data)
+{
+  KassaApplication *self = user_data;
+  GdkSurface *surface = g_value_get_object (&params[0]);
+
+  if (self->display_clock == NULL)
+    {
+      self->render_hook_id = 0;
+      return FALSE;
+    }
+  if (gdk_surface_get_frame_clock (surface) != self->display_clock)
+    return TRUE;
+  self->cashier_rendered = TRUE;
+  self->render_hook_id = 0;
+  return FALSE;
+}
+
+/* The cashier window's first frame is drawn (and committed): build the
+ * customer display from an idle, after this frame clock cycle. */
+static void
+on_cashier_after_paint_cb (GdkFrameClock    *clock,
+                           KassaApplication *self)
+{
+  /* A frame clock cycle may end without drawing the window (nothing to
+   * redraw, or not configured yet). */
+  if (!self->cashier_rendered)
+    return;
+  g_signal_handlers_disconnect_by_func (clock, on_cashier_after_paint_cb, self);
+  g_clear_weak_pointer (&self->display_clock);
+  if (self->display_idle_id == 0)
+    self->display_idle_id = g_idle_add (create_customer_display_cb, self);
+}
+
 static void
 kassa_application_create_windows (KassaApplication *self)
 {
+  gboolean cashier_was_mapped;
+
   if (self->cashier_window == NULL)
     {
       GtkWindow *window = GTK_WINDOW (kassa_window_new (GTK_APPLICATION (self), self->counter));
@@ -119,20 +235,40 @@ kassa_application_create_windows (KassaApplication *self)
   /* The cashier window first: it is the one the cashier waits for, and it
    * opens where the cashier is (the compositor's choice, e.g. the pointer's
    * monitor). */
+  cashier_was_mapped = gtk_widget_get_mapped (GTK_WIDGET (self->cashier_window));
+  if (!cashier_was_mapped && self->customer_display == NULL)
+    {
+      gtk_widget_realize (GTK_WIDGET (self->cashier_window));
+      if (gtk_native_get_surface (GTK_NATIVE (self->cashier_window)) != NULL)
+        watch_entered (self, gtk_native_get_surface (GTK_NATIVE (self->cashier_window)));
+    }
   gtk_window_present (self->cashier_window);
 
-  /* The customer display shows itself once the cashier window is on a
-   * monitor, on another one, and hands the keyboard back to the cashier
-   * window if the compositor gave it to the display. */
-  if (self->customer_display == NULL)
+  /* The customer display is built once the cashier window's first frame is
+   * drawn: the cashier waits for that frame, not for the display's template.
+   * It then shows itself once the cashier window is on a monitor, on another
+   * one, and hands the keyboard back to the cashier window if the compositor
+   * gave it to the display. */
+  if (self->customer_display == NULL && self->display_clock == NULL && self->display_idle_id == 0)
     {
-      KassaCustomerDisplay *display = kassa_customer_display_new (GTK_APPLICATION (self),
-                                                                  self->counter,
-                                                                  self->settings);
+      GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (self->cashier_window));
+      GdkFrameClock *clock = surface != NULL ? gdk_surface_get_frame_clock (surface) : NULL;
 
-      g_set_weak_pointer (&self->customer_display, GTK_WINDOW (display));
-      kassa_customer_display_show_beside (display, self->cashier_window);
-      _kassa_application_awake_follow (self, GTK_WINDOW (display));
+      /* A cashier window already on screen draws no new frame for this. */
+      if (clock != NULL && !cashier_was_mapped)
+        {
+          g_set_weak_pointer (&self->display_clock, clock);
+          g_signal_connect_object (clock, "after-paint",
+                                   G_CALLBACK (on_cashier_after_paint_cb), self, 0);
+          self->cashier_rendered = FALSE;
+          if (self->render_hook_id == 0)
+            self->render_hook_id = g_signal_add_emission_hook (g_signal_lookup ("render",
+                                                                                GDK_TYPE_SURFACE),
+                                                               0, on_surface_render_hook,
+                                                               self, NULL);
+        }
+      else
+        create_customer_display (self);
     }
 }
 
@@ -282,6 +418,16 @@ kassa_application_shutdown (GApplication *application)
   _kassa_application_remote_shutdown (self);
   _kassa_application_awake_release (self);
 
+  g_clear_handle_id (&self->display_idle_id, g_source_remove);
+  if (self->display_clock != NULL)
+    g_signal_handlers_disconnect_by_func (self->display_clock, on_cashier_after_paint_cb, self);
+  g_clear_weak_pointer (&self->display_clock);
+  if (self->render_hook_id != 0)
+    g_signal_remove_emission_hook (g_signal_lookup ("render", GDK_TYPE_SURFACE),
+                                   self->render_hook_id);
+  self->render_hook_id = 0;
+  stop_watching_entered (self);
+  g_clear_pointer (&self->cashier_entered, g_ptr_array_unref);
   if (self->customer_display != NULL)
     gtk_window_destroy (self->customer_display);
   if (self->cashier_window != NULL)

@@ -1087,7 +1087,8 @@ kassa_customer_display_get_screen_kind (KassaCustomerDisplay *self)
 
 void
 kassa_customer_display_show_beside (KassaCustomerDisplay *self,
-                                    GtkWindow            *cashier)
+                                    GtkWindow            *cashier,
+                                    GPtrArray            *entered)
 {
   g_return_if_fail (KASSA_IS_CUSTOMER_DISPLAY (self));
   g_return_if_fail (GTK_IS_WINDOW (cashier));
@@ -1103,6 +1104,10 @@ kassa_customer_display_show_beside (KassaCustomerDisplay *self,
                            self, 0);
   if (gtk_widget_get_realized (GTK_WIDGET (cashier)))
     watch_cashier_surface (self);
+  if (self->cashier_surface != NULL && entered != NULL
+      && gtk_widget_get_mapped (GTK_WIDGET (cashier)))
+    for (guint i = 0; i < entered->len; i++)
+      g_ptr_array_add (self->cashier_monitors, g_object_ref (g_ptr_array_index (entered, i)));
 
   /* Until the cashier window is on a monitor (its first frame is on
    * screen), or for at most SHOW_LIMIT_MS. */

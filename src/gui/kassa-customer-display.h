@@ -47,9 +47,12 @@ KassaCustomerScreenKind    kassa_customer_display_get_screen_kind (KassaCustomer
  * mapped there), the display goes to another one. For a few seconds after it
  * goes fullscreen, the keyboard is handed back to @cashier if the
  * compositor gave it to the display (weston does): asked with
- * gtk_window_present(), else by mapping @cashier again. Once only. */
+ * gtk_window_present(), else by mapping @cashier again. Once only.
+ * @entered (GdkMonitor, last entered last; may be NULL) are the monitors
+ * @cashier's surface entered before this was called (GDK says so only once). */
 void                       kassa_customer_display_show_beside (KassaCustomerDisplay *self,
-                                                               GtkWindow            *cashier);
+                                                               GtkWindow            *cashier,
+                                                               GPtrArray            *entered);
 
 /* The monitor for the customer display among @monitors (a GListModel of
  * GdkMonitor, as gdk_display_get_monitors()), or NULL for a normal window:

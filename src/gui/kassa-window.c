@@ -27,6 +27,8 @@ struct _KassaWindow
   gboolean              charging;      /* a charge is between its call and its answer */
   KassaInvoiceMethod    qr_method;     /* what Enter charges with: QR or DEEPLINK */
   GSettings            *size_settings; /* remembers the size and state; may be NULL */
+  guint                 recent_idle_id; /* shows today's sales after the first frame */
+  gboolean              recent_shown;  /* the list has its model */
 
   /* Template widgets */
   AdwToastOverlay      *toast_overlay;
@@ -576,7 +578,45 @@ on_recent_items_changed_cb (GListModel  *model,
                             KassaWindow *self)
 {
   gtk_widget_set_visible (GTK_WIDGET (self->recent_empty_label),
-                          g_list_model_get_n_items (model) == 0);
+                          self->recent_shown && g_list_model_get_n_items (model) == 0);
+}
+
+static void
+show_recent_sales (KassaWindow *self)
+{
+  GListModel *recent = kassa_counter_get_recent_sales (self->counter);
+
+  g_clear_handle_id (&self->recent_idle_id, g_source_remove);
+  if (self->recent_shown)
+    return;
+  self->recent_shown = TRUE;
+  gtk_list_view_set_model (self->recent_list,
+                           GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (recent))));
+  on_recent_items_changed_cb (recent, 0, 0, 0, self);
+}
+
+static gboolean
+show_recent_sales_cb (gpointer user_data)
+{
+  KassaWindow *self = user_data;
+
+  self->recent_idle_id = 0;
+  show_recent_sales (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* A busy day's list is many rows to lay out and draw (on a PC without a GPU,
+ * GL shaders to compile for each kind of node): the cashier's first frame
+ * comes without them, and the list follows in the next one. */
+static void
+kassa_window_snapshot (GtkWidget   *widget,
+                       GtkSnapshot *snapshot)
+{
+  KassaWindow *self = KASSA_WINDOW (widget);
+
+  GTK_WIDGET_CLASS (kassa_window_parent_class)->snapshot (widget, snapshot);
+  if (!self->recent_shown && self->recent_idle_id == 0)
+    self->recent_idle_id = g_idle_add (show_recent_sales_cb, self);
 }
 
 /* ---- charging ---- */
@@ -1116,11 +1156,14 @@ kassa_window_constructed (GObject *object)
   g_signal_connect_object (factory, "unbind", G_CALLBACK (unbind_sale_row_cb), self, 0);
   gtk_list_view_set_factory (self->recent_list, factory);
   g_object_unref (factory);
-  gtk_list_view_set_model (self->recent_list,
-                           GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (recent))));
   g_signal_connect_object (recent, "items-changed", G_CALLBACK (on_recent_items_changed_cb),
                            self, 0);
-  on_recent_items_changed_cb (recent, 0, 0, 0, self);
+  /* With sales today the list waits for the first frame (snapshot); with
+   * none, "No sales yet today." is in it already. */
+  if (g_list_model_get_n_items (recent) == 0)
+    show_recent_sales (self);
+  else
+    on_recent_items_changed_cb (recent, 0, 0, 0, self);
 
   set_invoice (self, kassa_counter_get_current_invoice (self->counter));
   update_payment (self);
@@ -1135,6 +1178,7 @@ kassa_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->tick_id, g_source_remove);
+  g_clear_handle_id (&self->recent_idle_id, g_source_remove);
   if (self->cancel_dialog != NULL)
     gtk_window_destroy (GTK_WINDOW (self->cancel_dialog));
   g_clear_weak_pointer (&self->cancel_dialog);
@@ -1215,6 +1259,7 @@ kassa_window_class_init (KassaWindowClass *klass)
   object_class->get_property = kassa_window_get_property;
   object_class->set_property = kassa_window_set_property;
   GTK_WINDOW_CLASS (klass)->close_request = kassa_window_close_request;
+  widget_class->snapshot = kassa_window_snapshot;
 
   properties[PROP_COUNTER] =
     g_param_spec_object ("counter", NULL, NULL, KASSA_TYPE_COUNTER,

@@ -107,21 +107,14 @@ kassa_printer_wait_fd (int            fd,
 }
 
 static gssize
-kassa_printer_job_write_fn (GOutputStream  *stream,
-                            const void     *buffer,
-                            gsize           count,
-                            GCancellable   *cancellable,
-                            GError        **error)
+job_write (KassaPrinterJob  *self,
+           const void       *buffer,
+           gsize             count,
+           GCancellable     *cancellable,
+           GError          **error)
 {
-  KassaPrinterJob *self = KASSA_PRINTER_JOB (stream);
   KassaPrinter *printer = self->printer;
   gssize written;
-
-  if (self->failed)
-    {
-      kassa_printer_set_disconnected (printer, error);
-      return -1;
-    }
 
   if (self->http != NULL)
     {
@@ -129,7 +122,6 @@ kassa_printer_job_write_fn (GOutputStream  *stream,
         return -1;
       if (cupsWriteRequestData (self->http, buffer, count) != HTTP_STATUS_CONTINUE)
         {
-          self->failed = TRUE;
           g_set_error (error, KASSA_PRINTER_ERROR, KASSA_PRINTER_ERROR_DISCONNECTED,
                        _("The printing service (CUPS) stopped taking the job for %s: %s"),
                        printer->display, cupsLastErrorString ());
@@ -158,11 +150,37 @@ kassa_printer_job_write_fn (GOutputStream  *stream,
         return written;
       if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
         {
-          self->failed = TRUE;
           kassa_printer_set_io_errno (printer, errno, error);
           return -1;
         }
     }
+}
+
+/* The first failure ends the job: later writes repeat it, and closing
+ * cancels a CUPS job instead of letting half a receipt print. */
+static gssize
+kassa_printer_job_write_fn (GOutputStream  *stream,
+                            const void     *buffer,
+                            gsize           count,
+                            GCancellable   *cancellable,
+                            GError        **error)
+{
+  KassaPrinterJob *self = KASSA_PRINTER_JOB (stream);
+  g_autoptr(GError) local_error = NULL;
+  gssize written;
+
+  if (self->error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->error));
+      return -1;
+    }
+  written = job_write (self, buffer, count, cancellable, &local_error);
+  if (written < 0)
+    {
+      self->error = g_error_copy (local_error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+    }
+  return written;
 }
 
 /* After the last byte: for TCP, sends FIN and waits briefly for a reset, so a
@@ -219,7 +237,7 @@ kassa_printer_job_close_fn (GOutputStream  *stream,
 
   if (self->http != NULL)
     {
-      if (!self->failed && !g_cancellable_is_cancelled (cancellable))
+      if (self->error == NULL && !g_cancellable_is_cancelled (cancellable))
         {
           if (cupsFinishDocument (self->http, printer->target) > IPP_STATUS_OK_CONFLICTING)
             {
@@ -248,7 +266,7 @@ kassa_printer_job_close_fn (GOutputStream  *stream,
 
   if (self->socket != NULL)
     {
-      if (!self->failed)
+      if (self->error == NULL)
         ok = finish_socket (self, cancellable, error);
       g_socket_close (self->socket, NULL);
       g_clear_object (&self->socket);
@@ -258,7 +276,7 @@ kassa_printer_job_close_fn (GOutputStream  *stream,
 
   if (self->fd >= 0)
     {
-      if (printer->kind == KASSA_PRINTER_KIND_FILE && !self->failed && fsync (self->fd) < 0
+      if (printer->kind == KASSA_PRINTER_KIND_FILE && self->error == NULL && fsync (self->fd) < 0
           && errno != EINVAL)
         {
           int saved_errno = errno;
@@ -290,6 +308,7 @@ kassa_printer_job_finalize (GObject *object)
   if (self->fd >= 0 && self->printer->kind != KASSA_PRINTER_KIND_TCP)
     close (self->fd);
   g_clear_object (&self->printer);
+  g_clear_error (&self->error);
 
   G_OBJECT_CLASS (kassa_printer_job_parent_class)->finalize (object);
 }

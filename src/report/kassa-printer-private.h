@@ -45,7 +45,7 @@ struct _KassaPrinterJob
   GSocket *socket;  /* tcp: keeps the fd's owner */
   http_t *http;     /* cups: */
   int cups_job;
-  gboolean failed;
+  GError *error;    /* the first failure: the job is cut short */
 };
 
 KassaPrinterJob *kassa_printer_job_new          (KassaPrinter  *printer);

@@ -110,7 +110,9 @@ void              kassa_printer_set_timeouts (KassaPrinter  *self,
 
 /* Starts one job: connects (opens the device, the file; creates the CUPS job,
  * named @title) and returns the stream to write it into. Closing the stream
- * ends the job: for CUPS it is when the queue has taken the whole job. */
+ * ends the job and returns its outcome: for CUPS, that the queue has taken
+ * the whole job. After a failed write the job is over: later writes fail the
+ * same way, and closing cancels a CUPS job rather than print half of it. */
 GOutputStream    *kassa_printer_open         (KassaPrinter  *self,
                                               const char    *title,
                                               GCancellable  *cancellable,
