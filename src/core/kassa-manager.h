@@ -58,6 +58,7 @@ GQuark kassa_manager_error_quark (void);
 #define KASSA_MANAGER_ACTION_SETTLE         "settle"
 #define KASSA_MANAGER_ACTION_PREFERENCES    "preferences"
 #define KASSA_MANAGER_ACTION_LEAVE_TRAINING "leave-training"
+#define KASSA_MANAGER_ACTION_OPEN_DRAWER    "open-drawer"
 /* Written by kassa_manager_set_pin() itself. */
 #define KASSA_MANAGER_ACTION_PIN_SET        "pin-set"
 #define KASSA_MANAGER_ACTION_PIN_CHANGE     "pin-change"
@@ -67,6 +68,8 @@ GQuark kassa_manager_error_quark (void);
 #define KASSA_MANAGER_RESULT_AUTHORISED     "authorised"
 #define KASSA_MANAGER_RESULT_WRONG_PIN      "wrong-pin"
 #define KASSA_MANAGER_RESULT_RATE_LIMITED   "rate-limited"
+/* The outcome of an authorised "open-drawer" (then "failed: …" with the reason). */
+#define KASSA_MANAGER_RESULT_OPENED         "opened"
 
 /* The wall clock in µs since the epoch (UTC), for tests; default g_get_real_time(). */
 typedef gint64 (*KassaManagerClock) (gpointer user_data);

@@ -4,7 +4,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Quit, the bank account (credentials, behind the manager PIN once there is
- * one), preferences, history, close the day, identify displays.
+ * one), preferences, history, close the day, open the cash drawer (manager
+ * PIN, audited), identify displays.
  */
 
 #include "config.h"
@@ -110,6 +111,8 @@ history_activated (GSimpleAction *action,
   if (self->history_window == NULL)
     {
       window = kassa_history_window_new (self->cashier_window, self->counter, self->settings);
+      if (self->print_queue != NULL)
+        kassa_history_window_set_print_queue (KASSA_HISTORY_WINDOW (window), self->print_queue);
       g_set_weak_pointer (&self->history_window, window);
     }
   gtk_window_present (self->history_window);
@@ -131,6 +134,76 @@ close_day_activated (GSimpleAction *action,
 }
 
 static void
+drawer_opened_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(KassaApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) audit_error = NULL;
+  g_autofree char *outcome = NULL;
+  KassaManager *manager;
+
+  if (kassa_print_queue_job_finish (KASSA_PRINT_QUEUE (source), result, NULL, &error))
+    outcome = g_strdup (KASSA_MANAGER_RESULT_OPENED);
+  else
+    outcome = g_strdup_printf ("failed: %s", error->message);
+
+  /* The authorisation has its audit row; this one says what came of it. */
+  manager = self->till != NULL ? kassa_till_get_manager (self->till) : NULL;
+  if (manager != NULL &&
+      !kassa_manager_record (manager, KASSA_MANAGER_ACTION_OPEN_DRAWER, NULL, NULL, outcome,
+                             &audit_error))
+    g_warning ("The drawer's audit row was not written: %s", audit_error->message);
+
+  if (error != NULL)
+    {
+      /* Translators: %s says why the cash drawer did not open */
+      g_autofree char *text = g_strdup_printf (_("The cash drawer did not open: %s"),
+                                               error->message);
+
+      _kassa_application_add_alert (self, text);
+    }
+}
+
+static void
+drawer_authorised_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(KassaApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!kassa_pin_dialog_ask_finish (result, &error))
+    {
+      if (g_error_matches (error, KASSA_MANAGER_ERROR, KASSA_MANAGER_ERROR_NO_PIN))
+        _kassa_application_add_alert (self, _("The cash drawer opens with the manager PIN: "
+                                              "set one in Preferences first."));
+      /* Otherwise the PIN dialog said why, or was closed. */
+      return;
+    }
+
+  if (self->print_queue == NULL)
+    return;
+  _kassa_application_open_drawer (self, drawer_opened_cb, g_object_ref (self));
+}
+
+static void
+open_drawer_activated (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  KassaApplication *self = user_data;
+
+  if (self->till == NULL || self->print_queue == NULL)
+    return;
+
+  kassa_pin_dialog_ask (self->cashier_window, kassa_till_get_manager (self->till),
+                        KASSA_MANAGER_ACTION_OPEN_DRAWER, _("Open the Cash Drawer"),
+                        self->cancellable, drawer_authorised_cb, g_object_ref (self));
+}
+
+static void
 identify_displays_activated (GSimpleAction *action,
                              GVariant      *parameter,
                              gpointer       user_data)
@@ -145,6 +218,7 @@ static const GActionEntry app_actions[] = {
   { "preferences", preferences_activated, NULL, NULL, NULL, { 0 } },
   { "history", history_activated, NULL, NULL, NULL, { 0 } },
   { "close-day", close_day_activated, NULL, NULL, NULL, { 0 } },
+  { "open-drawer", open_drawer_activated, NULL, NULL, NULL, { 0 } },
 };
 
 void
