@@ -20,6 +20,7 @@
 #include "kassa-history-window.h"
 #include "kassa-manager.h"
 #include "kassa-pin-dialog.h"
+#include "kassa-print-settings.h"
 #include "kassa-preferences-window.h"
 
 /* Identify displays: how long each monitor shows its name. */
@@ -134,39 +135,6 @@ close_day_activated (GSimpleAction *action,
 }
 
 static void
-drawer_opened_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(KassaApplication) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GError) audit_error = NULL;
-  g_autofree char *outcome = NULL;
-  KassaManager *manager;
-
-  if (kassa_print_queue_job_finish (KASSA_PRINT_QUEUE (source), result, NULL, &error))
-    outcome = g_strdup (KASSA_MANAGER_RESULT_OPENED);
-  else
-    outcome = g_strdup_printf ("failed: %s", error->message);
-
-  /* The authorisation has its audit row; this one says what came of it. */
-  manager = self->till != NULL ? kassa_till_get_manager (self->till) : NULL;
-  if (manager != NULL &&
-      !kassa_manager_record (manager, KASSA_MANAGER_ACTION_OPEN_DRAWER, NULL, NULL, outcome,
-                             &audit_error))
-    g_warning ("The drawer's audit row was not written: %s", audit_error->message);
-
-  if (error != NULL)
-    {
-      /* Translators: %s says why the cash drawer did not open */
-      g_autofree char *text = g_strdup_printf (_("The cash drawer did not open: %s"),
-                                               error->message);
-
-      _kassa_application_add_alert (self, text);
-    }
-}
-
-static void
 drawer_authorised_cb (GObject      *source,
                       GAsyncResult *result,
                       gpointer      user_data)
@@ -185,7 +153,7 @@ drawer_authorised_cb (GObject      *source,
 
   if (self->print_queue == NULL)
     return;
-  _kassa_application_open_drawer (self, drawer_opened_cb, g_object_ref (self));
+  _kassa_application_open_drawer (self, TRUE);
 }
 
 static void
@@ -195,8 +163,15 @@ open_drawer_activated (GSimpleAction *action,
 {
   KassaApplication *self = user_data;
 
-  if (self->till == NULL || self->print_queue == NULL)
+  if (self->till == NULL)
     return;
+  /* Nothing to authorise: the drawer hangs on the receipt printer. */
+  if (self->print_queue == NULL || !kassa_print_settings_has_printer (self->settings))
+    {
+      _kassa_application_add_alert (self, _("The cash drawer opens through the receipt "
+                                            "printer: set one up in Preferences first."));
+      return;
+    }
 
   kassa_pin_dialog_ask (self->cashier_window, kassa_till_get_manager (self->till),
                         KASSA_MANAGER_ACTION_OPEN_DRAWER, _("Open the Cash Drawer"),

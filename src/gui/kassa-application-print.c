@@ -62,37 +62,60 @@ print_receipt_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+typedef struct
+{
+  KassaApplication *app;
+  gboolean          audited;
+} DrawerJob;
+
 static void
 drawer_opened_cb (GObject      *source,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
-  g_autoptr(KassaApplication) self = user_data;
+  DrawerJob *job = user_data;
+  g_autoptr(KassaApplication) self = job->app;
   g_autoptr(GError) error = NULL;
+  gboolean opened;
 
-  if (kassa_print_queue_job_finish (KASSA_PRINT_QUEUE (source), result, NULL, &error) ||
-      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
+  opened = kassa_print_queue_job_finish (KASSA_PRINT_QUEUE (source), result, NULL, &error);
+  if (job->audited)
+    {
+      /* The authorisation has its audit row; this one says what came of it. */
+      KassaManager *manager = self->till != NULL ? kassa_till_get_manager (self->till) : NULL;
+      g_autofree char *outcome = opened ? g_strdup (KASSA_MANAGER_RESULT_OPENED)
+                                        : g_strdup_printf ("failed: %s", error->message);
+      g_autoptr(GError) audit_error = NULL;
 
-  {
-    /* Translators: %s says why the cash drawer did not open */
-    g_autofree char *text = g_strdup_printf (_("The cash drawer did not open: %s"),
-                                             error->message);
+      if (manager != NULL &&
+          !kassa_manager_record (manager, KASSA_MANAGER_ACTION_OPEN_DRAWER, NULL, NULL, outcome,
+                                 &audit_error))
+        g_warning ("The drawer's audit row was not written: %s", audit_error->message);
+    }
+  g_free (job);
 
-    _kassa_application_add_alert (self, text);
-  }
+  if (!opened && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* Translators: %s says why the cash drawer did not open */
+      g_autofree char *text = g_strdup_printf (_("The cash drawer did not open: %s"),
+                                               error->message);
+
+      _kassa_application_add_alert (self, text);
+    }
 }
 
 void
-_kassa_application_open_drawer (KassaApplication    *self,
-                                GAsyncReadyCallback  callback,
-                                gpointer             user_data)
+_kassa_application_open_drawer (KassaApplication *self,
+                                gboolean          audited)
 {
+  DrawerJob *job;
+
   g_return_if_fail (self->print_queue != NULL);
 
-  kassa_print_queue_open_drawer_async (self->print_queue, NULL,
-                                       callback != NULL ? callback : drawer_opened_cb,
-                                       callback != NULL ? user_data : g_object_ref (self));
+  job = g_new0 (DrawerJob, 1);
+  job->app = g_object_ref (self);
+  job->audited = audited;
+  kassa_print_queue_open_drawer_async (self->print_queue, NULL, drawer_opened_cb, job);
 }
 
 static void
@@ -113,7 +136,7 @@ on_sale_state_cb (KassaInvoice     *invoice,
 
   if (g_settings_get_boolean (self->settings, "cash-drawer") &&
       kassa_print_settings_has_printer (self->settings) && self->print_queue != NULL)
-    _kassa_application_open_drawer (self, NULL, NULL);
+    _kassa_application_open_drawer (self, FALSE);
 
   if (!g_settings_get_boolean (self->settings, "auto-print-receipts"))
     return;

@@ -103,10 +103,10 @@ void                _kassa_application_remote_shutdown    (KassaApplication     
 
 /* kassa-application-print.c */
 void                _kassa_application_auto_print_start  (KassaApplication        *self);
-/* One drawer pulse through the queue; @callback NULL: a failure is an alert. */
+/* One drawer pulse through the queue; a failure is an alert. @audited: the
+ * manager's "open-drawer", whose outcome gets its audit row. */
 void                _kassa_application_open_drawer       (KassaApplication        *self,
-                                                          GAsyncReadyCallback      callback,
-                                                          gpointer                 user_data);
+                                                          gboolean                 audited);
 
 /* kassa-application-awake.c */
 void                _kassa_application_awake_follow      (KassaApplication        *self,

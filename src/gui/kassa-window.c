@@ -1084,26 +1084,35 @@ on_print_queue_job_changed_cb (KassaPrintQueue *queue,
     set_not_printed (self, number, NULL);
 }
 
-/* Today's sales whose receipt failed, as the journal says (after a restart too). */
+/* Today's receipts whose newest job failed, as the journal says (after a
+ * restart too): one query, not one per sale. */
 static void
 load_not_printed (KassaWindow *self)
 {
-  GListModel *recent = kassa_counter_get_recent_sales (self->counter);
-  guint n = g_list_model_get_n_items (recent);
+  KassaJournal *journal = kassa_till_get_journal (kassa_counter_get_till (self->counter));
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) midnight = g_date_time_new_local (g_date_time_get_year (now),
+                                                         g_date_time_get_month (now),
+                                                         g_date_time_get_day_of_month (now),
+                                                         0, 0, 0);
+  g_autoptr(GPtrArray) numbers = NULL;
+  g_autoptr(GError) error = NULL;
 
-  for (guint i = 0; i < n; i++)
+  numbers = kassa_journal_list_failed_receipts (journal, midnight, &error);
+  if (numbers == NULL)
     {
-      g_autoptr(KassaInvoice) invoice = g_list_model_get_item (recent, i);
-      KassaInvoiceState state = kassa_invoice_get_state (invoice);
+      g_warning ("The receipts not printed could not be read: %s", error->message);
+      return;
+    }
+
+  for (guint i = 0; i < numbers->len; i++)
+    {
+      const char *number = g_ptr_array_index (numbers, i);
       g_autofree char *reason = NULL;
 
-      if (state != KASSA_INVOICE_PAID && state != KASSA_INVOICE_REFUNDED)
-        continue;
-      if (kassa_print_queue_get_receipt_state (self->print_queue,
-                                               kassa_invoice_get_number (invoice),
-                                               &reason) == KASSA_PRINT_STATE_FAILED)
-        set_not_printed (self, kassa_invoice_get_number (invoice),
-                         reason != NULL ? reason : _("unknown error"));
+      if (kassa_print_queue_get_receipt_state (self->print_queue, number, &reason) ==
+          KASSA_PRINT_STATE_FAILED)
+        set_not_printed (self, number, reason != NULL ? reason : _("unknown error"));
     }
 }
 
