@@ -498,8 +498,9 @@ on_search_activate (KassaHistoryWindow *self)
     return;
 
   /* A receipt's QR code is its invoice number, typed by the scanner with an
-   * Enter: that very sale, not the first whose number contains it. The
-   * search holds only numbers containing the text: a few rows to look at. */
+   * Enter: that very sale, not the first whose number or reference contains
+   * it (another sale's reference may hold the number). The search holds only
+   * sales containing the text: a few rows to look at. */
   for (guint i = 0; *text != '\0' && i < n && i < 1000; i++)
     {
       g_autoptr(KassaInvoice) invoice = g_list_model_get_item (G_LIST_MODEL (self->selection), i);

@@ -10,7 +10,7 @@
  *
  * With a print queue (kassa_window_set_print_queue()) a banner lists the
  * receipts whose print job failed, "Receipt not printed: <reason> (invoice
- * N)", today's from the journal included, with "Reprint" (Alt+R, Ctrl+R:
+ * N)", today's from the journal included, with "Reprint" (Ctrl+R:
  * action "till.reprint", one new job for each); a job that starts or prints
  * takes its receipt off the banner.
  */
