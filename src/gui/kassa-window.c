@@ -1000,6 +1000,8 @@ dismiss_alert_action (GtkWidget  *widget,
 
 /* ---- receipts not printed ---- */
 
+#define PRINT_BANNER_LINES 3
+
 static void
 update_print_banner (KassaWindow *self)
 {
@@ -1008,15 +1010,27 @@ update_print_banner (KassaWindow *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "till.reprint", n > 0);
   gtk_revealer_set_reveal_child (self->print_revealer, n > 0);
-  for (guint i = 0; i < n; i++)
+  /* The newest few: the window still fits a 1024 × 768 screen with a day's
+   * worth of failed receipts (Reprint prints them all). */
+  for (guint i = n > PRINT_BANNER_LINES ? n - PRINT_BANNER_LINES : 0; i < n; i++)
     {
       NotPrinted *item = g_ptr_array_index (self->not_printed, i);
 
-      if (i > 0)
+      if (text->len > 0)
         g_string_append_c (text, '\n');
       /* Translators: an invoice number, then why its receipt was not printed */
       g_string_append_printf (text, _("Receipt not printed: %s (invoice %s)"), item->reason,
                               item->number);
+    }
+  if (n > PRINT_BANNER_LINES)
+    {
+      guint more = n - PRINT_BANNER_LINES;
+
+      g_string_append_c (text, '\n');
+      /* Translators: under the newest receipts not printed, how many older ones there are */
+      g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "and %u more receipt not printed",
+                                                 "and %u more receipts not printed", more),
+                              more);
     }
   gtk_label_set_label (self->print_label, text->str);
 }
