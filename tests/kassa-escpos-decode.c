@@ -619,3 +619,37 @@ kassa_escpos_decoded_to_json (KassaEscposDecoded *decoded)
 
   return json_generator_to_data (generator, NULL);
 }
+
+KassaEscposDecoded *
+kassa_escpos_decode_bytes (GBytes  *bytes,
+                           GError **error)
+{
+  gsize length = 0;
+  const guint8 *data = g_bytes_get_data (bytes, &length);
+
+  return kassa_escpos_decode (data, length, error);
+}
+
+guint
+kassa_escpos_count_document (GBytes *haystack,
+                             GBytes *needle)
+{
+  gsize h_len = 0, n_len = 0;
+  const guint8 *h = g_bytes_get_data (haystack, &h_len);
+  const guint8 *n = g_bytes_get_data (needle, &n_len);
+  guint count = 0;
+
+  g_return_val_if_fail (n_len > 0, 0);
+
+  for (gsize i = 0; i + n_len <= h_len;)
+    {
+      if (memcmp (h + i, n, n_len) == 0)
+        {
+          count++;
+          i += n_len;
+        }
+      else
+        i++;
+    }
+  return count;
+}

@@ -87,4 +87,12 @@ char               *kassa_escpos_decoded_to_json   (KassaEscposDecoded  *decoded
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KassaEscposDecoded, kassa_escpos_decoded_free)
 
+/* kassa_escpos_decode() of @bytes. */
+KassaEscposDecoded *kassa_escpos_decode_bytes      (GBytes              *bytes,
+                                                    GError             **error);
+/* How many times @needle (a whole document, not empty) stands in @haystack,
+ * not overlapping: a document received once, twice, never. */
+guint               kassa_escpos_count_document    (GBytes              *haystack,
+                                                    GBytes              *needle);
+
 G_END_DECLS

@@ -674,3 +674,90 @@ kassa_test_ui_app_run (KassaTestUiAppFixture *f,
 
   return status;
 }
+
+/* ---- toplevels, fields and labels ---- */
+
+GtkWindow *
+kassa_test_ui_find_toplevel (GType type)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type) && gtk_widget_get_mapped (l->data))
+      return l->data;
+
+  return NULL;
+}
+
+typedef struct
+{
+  GType      type;
+  GtkWindow *found;
+} ToplevelWait;
+
+static gboolean
+toplevel_shown (gpointer data)
+{
+  ToplevelWait *w = data;
+
+  w->found = kassa_test_ui_find_toplevel (w->type);
+  return w->found != NULL;
+}
+
+GtkWindow *
+kassa_test_ui_wait_toplevel (GType type)
+{
+  ToplevelWait w = { type, NULL };
+
+  if (!kassa_test_ui_wait (toplevel_shown, &w, KASSA_TEST_UI_LIMIT_S))
+    g_error ("no %s was shown", g_type_name (type));
+  return w.found;
+}
+
+typedef struct
+{
+  GtkEditable *editable;
+  const char  *text;
+} TextWait;
+
+static gboolean
+editable_has_text (gpointer data)
+{
+  TextWait *w = data;
+
+  return g_strcmp0 (gtk_editable_get_text (w->editable), w->text) == 0;
+}
+
+void
+kassa_test_ui_wait_text (GtkEditable *editable,
+                         const char  *text)
+{
+  TextWait w = { editable, text };
+
+  if (!kassa_test_ui_wait (editable_has_text, &w, KASSA_TEST_UI_LIMIT_S))
+    g_error ("the field holds “%s”, not “%s”", gtk_editable_get_text (editable), text);
+}
+
+typedef struct
+{
+  GtkWidget  *root;
+  const char *text;
+} LabelWait;
+
+static gboolean
+label_containing_shown (gpointer data)
+{
+  LabelWait *w = data;
+
+  return kassa_test_ui_find_widget (w->root, kassa_test_ui_is_label_containing, w->text) != NULL;
+}
+
+void
+kassa_test_ui_wait_label_containing (GtkWidget  *root,
+                                     const char *text)
+{
+  LabelWait w = { root, text };
+
+  if (!kassa_test_ui_wait (label_containing_shown, &w, KASSA_TEST_UI_LIMIT_S))
+    g_error ("no label containing “%s” is shown", text);
+}

@@ -209,4 +209,18 @@ void          kassa_test_ui_app_fixture_teardown (KassaTestUiAppFixture *f);
 int           kassa_test_ui_app_run              (KassaTestUiAppFixture *f,
                                                   KassaTestUiAppBody     body);
 
+/* The first mapped toplevel of @type, or NULL. */
+GtkWindow    *kassa_test_ui_find_toplevel        (GType                  type);
+/* Waits until a toplevel of @type is mapped and returns it; fails the test
+ * naming the type when none is. */
+GtkWindow    *kassa_test_ui_wait_toplevel        (GType                  type);
+/* Waits until @editable holds @text (keys travel through X and weston);
+ * fails the test saying what it holds. */
+void          kassa_test_ui_wait_text            (GtkEditable           *editable,
+                                                  const char            *text);
+/* Waits until a mapped label below @root contains @text; fails the test
+ * naming the text. */
+void          kassa_test_ui_wait_label_containing (GtkWidget            *root,
+                                                   const char           *text);
+
 G_END_DECLS

@@ -110,18 +110,6 @@ wait_shown (Fixture                *f,
     g_error ("the cashier window %s %s", present ? "does not show" : "still shows", what);
 }
 
-static GtkWindow *
-find_toplevel (GType type)
-{
-  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
-
-  for (GList *l = toplevels; l != NULL; l = l->next)
-    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type) && gtk_widget_get_mapped (l->data))
-      return l->data;
-
-  return NULL;
-}
-
 typedef struct
 {
   GType    type;
@@ -133,7 +121,7 @@ static gboolean
 toplevel_there (gpointer data)
 {
   ToplevelWait *w = data;
-  GtkWindow *window = find_toplevel (w->type);
+  GtkWindow *window = kassa_test_ui_find_toplevel (w->type);
 
   if (!w->present)
     return window == NULL;
@@ -347,7 +335,7 @@ test_cancel (Fixture       *f,
 
   kassa_test_ui_keys (0, "Escape", NULL);
   wait_toplevel (ADW_TYPE_MESSAGE_DIALOG, TRUE);
-  g_free (kassa_test_ui_screenshot_of (GTK_WIDGET (find_toplevel (ADW_TYPE_MESSAGE_DIALOG)), 0,
+  g_free (kassa_test_ui_screenshot_of (GTK_WIDGET (kassa_test_ui_find_toplevel (ADW_TYPE_MESSAGE_DIALOG)), 0,
                                        "cashier-cancel-confirm"));
   kassa_test_ui_keys (0, "Escape", NULL);
   wait_toplevel (ADW_TYPE_MESSAGE_DIALOG, FALSE);
@@ -462,8 +450,8 @@ test_shortcuts_window (Fixture       *f,
   kassa_test_ui_wait_active (GTK_WINDOW (f->window), "the cashier window");
   kassa_test_ui_keys (0, "ctrl+question", NULL);
   wait_toplevel_shown (GTK_TYPE_SHORTCUTS_WINDOW);
-  kassa_test_ui_wait_active (find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW), "the shortcuts window");
-  g_free (kassa_test_ui_screenshot_of (GTK_WIDGET (find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW)), 0,
+  kassa_test_ui_wait_active (kassa_test_ui_find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW), "the shortcuts window");
+  g_free (kassa_test_ui_screenshot_of (GTK_WIDGET (kassa_test_ui_find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW)), 0,
                                        "cashier-shortcuts"));
   kassa_test_ui_keys (0, "Escape", NULL);
   wait_toplevel (GTK_TYPE_SHORTCUTS_WINDOW, FALSE);

@@ -61,18 +61,6 @@ is_column_view (GtkWidget     *widget,
   return GTK_IS_COLUMN_VIEW (widget);
 }
 
-static GtkWindow *
-find_toplevel (GType type)
-{
-  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
-
-  for (GList *l = toplevels; l != NULL; l = l->next)
-    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type) && gtk_widget_get_mapped (l->data))
-      return l->data;
-
-  return NULL;
-}
-
 static gboolean
 is_password_row (GtkWidget     *widget,
                  gconstpointer  data)
@@ -539,7 +527,7 @@ test_history_search (Fixture       *f,
   wait_shown (GTK_WINDOW (window), kassa_test_ui_is_label_containing, "State: Cancelled",
               "the details");
   g_assert_false (gtk_widget_activate_action (GTK_WIDGET (window), "history.refund", NULL) &&
-                  find_toplevel (KASSA_TYPE_REFUND_DIALOG) != NULL);
+                  kassa_test_ui_find_toplevel (KASSA_TYPE_REFUND_DIALOG) != NULL);
   screenshot (GTK_WINDOW (window), "history-details");
 }
 

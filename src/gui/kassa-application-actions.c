@@ -4,7 +4,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Quit, the bank account (credentials, behind the manager PIN once there is
- * one), preferences, history, close the day, identify displays.
+ * one), preferences, history, close the day, open the cash drawer (manager
+ * PIN, audited), identify displays.
  */
 
 #include "config.h"
@@ -19,6 +20,7 @@
 #include "kassa-history-window.h"
 #include "kassa-manager.h"
 #include "kassa-pin-dialog.h"
+#include "kassa-print-settings.h"
 #include "kassa-preferences-window.h"
 
 /* Identify displays: how long each monitor shows its name. */
@@ -110,6 +112,8 @@ history_activated (GSimpleAction *action,
   if (self->history_window == NULL)
     {
       window = kassa_history_window_new (self->cashier_window, self->counter, self->settings);
+      if (self->print_queue != NULL)
+        kassa_history_window_set_print_queue (KASSA_HISTORY_WINDOW (window), self->print_queue);
       g_set_weak_pointer (&self->history_window, window);
     }
   gtk_window_present (self->history_window);
@@ -131,6 +135,50 @@ close_day_activated (GSimpleAction *action,
 }
 
 static void
+drawer_authorised_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(KassaApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!kassa_pin_dialog_ask_finish (result, &error))
+    {
+      if (g_error_matches (error, KASSA_MANAGER_ERROR, KASSA_MANAGER_ERROR_NO_PIN))
+        _kassa_application_add_alert (self, _("The cash drawer opens with the manager PIN: "
+                                              "set one in Preferences first."));
+      /* Otherwise the PIN dialog said why, or was closed. */
+      return;
+    }
+
+  if (self->print_queue == NULL)
+    return;
+  _kassa_application_open_drawer (self, TRUE);
+}
+
+static void
+open_drawer_activated (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  KassaApplication *self = user_data;
+
+  if (self->till == NULL)
+    return;
+  /* Nothing to authorise: the drawer hangs on the receipt printer. */
+  if (self->print_queue == NULL || !kassa_print_settings_has_printer (self->settings))
+    {
+      _kassa_application_add_alert (self, _("The cash drawer opens through the receipt "
+                                            "printer: set one up in Preferences first."));
+      return;
+    }
+
+  kassa_pin_dialog_ask (self->cashier_window, kassa_till_get_manager (self->till),
+                        KASSA_MANAGER_ACTION_OPEN_DRAWER, _("Open the Cash Drawer"),
+                        self->cancellable, drawer_authorised_cb, g_object_ref (self));
+}
+
+static void
 identify_displays_activated (GSimpleAction *action,
                              GVariant      *parameter,
                              gpointer       user_data)
@@ -145,6 +193,7 @@ static const GActionEntry app_actions[] = {
   { "preferences", preferences_activated, NULL, NULL, NULL, { 0 } },
   { "history", history_activated, NULL, NULL, NULL, { 0 } },
   { "close-day", close_day_activated, NULL, NULL, NULL, { 0 } },
+  { "open-drawer", open_drawer_activated, NULL, NULL, NULL, { 0 } },
 };
 
 void

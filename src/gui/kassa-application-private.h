@@ -11,7 +11,8 @@
  *   kassa-application-actions.c  the app.* actions of the main menu
  *   kassa-application-remote.c   the command line: options, `kassa --charge`
  *                                forwarded to the running instance, exit codes
- *   kassa-application-print.c    receipts printed automatically when a sale is paid
+ *   kassa-application-print.c    the receipt printer's queue; receipts and the cash
+ *                                drawer when a sale is paid
  *   kassa-application-awake.c    idle inhibited while the customer display is not idle
  * Charges that arrive before Kassa can take them wait in a KassaChargeQueue
  * (src/core), which the D-Bus interface (kassa-dbus.c) also charges through.
@@ -25,6 +26,7 @@
 #include "kassa-charge-queue.h"
 #include "kassa-dbus.h"
 #include "kassa-journal.h"
+#include "kassa-print-queue.h"
 #include "kassa-push-listener.h"
 #include "kassa-secret-store.h"
 
@@ -58,6 +60,7 @@ struct _KassaApplication
   KassaChargeQueue *charge_queue;     /* charges waiting for start-up and recovery */
   KassaDbus        *dbus;
   KassaPushListener *push_listener;   /* real bank only; listens when the settings say so */
+  KassaPrintQueue  *print_queue;      /* the receipt printer's jobs, journaled (print.c) */
 
   GPtrArray        *alerts;           /* char *: news for the cashier window */
   GPtrArray        *remote_charges;   /* `kassa --charge` command lines (remote.c) */
@@ -100,6 +103,10 @@ void                _kassa_application_remote_shutdown    (KassaApplication     
 
 /* kassa-application-print.c */
 void                _kassa_application_auto_print_start  (KassaApplication        *self);
+/* One drawer pulse through the queue; a failure is an alert. @audited: the
+ * manager's "open-drawer", whose outcome gets its audit row. */
+void                _kassa_application_open_drawer       (KassaApplication        *self,
+                                                          gboolean                 audited);
 
 /* kassa-application-awake.c */
 void                _kassa_application_awake_follow      (KassaApplication        *self,

@@ -225,6 +225,8 @@ kassa_application_create_windows (KassaApplication *self)
       g_set_weak_pointer (&self->cashier_window, window);
       kassa_window_set_qr_method (KASSA_WINDOW (window), _kassa_application_get_qr_method (self));
       kassa_window_remember_size (KASSA_WINDOW (window), self->settings);
+      if (self->print_queue != NULL)
+        kassa_window_set_print_queue (KASSA_WINDOW (window), self->print_queue);
       g_signal_connect_object (window, "destroy",
                                G_CALLBACK (on_cashier_window_destroy_cb), self, 0);
       for (guint i = 0; i < self->alerts->len; i++)
@@ -440,6 +442,8 @@ kassa_application_shutdown (GApplication *application)
     kassa_push_listener_shutdown (self->push_listener);
 
   kassa_charge_queue_set_counter (self->charge_queue, NULL);
+  /* Its jobs end (journaled) before the journal closes. */
+  g_clear_object (&self->print_queue);
   g_clear_object (&self->counter);
   g_clear_object (&self->till);
   g_clear_object (&self->client);
@@ -568,4 +572,12 @@ kassa_application_get_charge_queue (KassaApplication *self)
   g_return_val_if_fail (KASSA_IS_APPLICATION (self), NULL);
 
   return self->charge_queue;
+}
+
+KassaPrintQueue *
+kassa_application_get_print_queue (KassaApplication *self)
+{
+  g_return_val_if_fail (KASSA_IS_APPLICATION (self), NULL);
+
+  return self->print_queue;
 }

@@ -20,6 +20,7 @@
 #include "kassa-charge-queue.h"
 #include "kassa-counter.h"
 #include "kassa-exit-code.h"
+#include "kassa-print-queue.h"
 
 G_BEGIN_DECLS
 
@@ -57,5 +58,8 @@ GtkWindow        *kassa_application_get_customer_display  (KassaApplication *sel
  * until Kassa can take payments (start-up and recovery finished), and an
  * accepted one shows both windows. */
 KassaChargeQueue *kassa_application_get_charge_queue  (KassaApplication  *self);
+/* The receipt printer's journaled jobs (kassa-print-queue.h), set up as the
+ * settings say; NULL before start-up or when the journal could not be opened. */
+KassaPrintQueue  *kassa_application_get_print_queue   (KassaApplication  *self);
 
 G_END_DECLS

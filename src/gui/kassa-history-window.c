@@ -16,6 +16,7 @@
 #include "kassa-amount.h"
 #include "kassa-journal-query.h"
 #include "kassa-print.h"
+#include "kassa-print-settings.h"
 #include "kassa-refund-dialog.h"
 #include "kassa-report.h"
 
@@ -50,6 +51,7 @@ struct _KassaHistoryWindow
   GtkSingleSelection *selection;
   KassaInvoice       *selected;
   char               *message;
+  KassaPrintQueue    *print_queue;   /* may be NULL */
 };
 
 G_DEFINE_FINAL_TYPE (KassaHistoryWindow, kassa_history_window, ADW_TYPE_WINDOW)
@@ -486,11 +488,31 @@ on_filter_changed (KassaHistoryWindow *self)
 static void
 on_search_activate (KassaHistoryWindow *self)
 {
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry))));
+  guint n;
+  guint position = 0;
+
   apply_filter (self);
-  if (g_list_model_get_n_items (G_LIST_MODEL (self->selection)) == 0)
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->selection));
+  if (n == 0)
     return;
 
-  gtk_single_selection_set_selected (self->selection, 0);
+  /* A receipt's QR code is its invoice number, typed by the scanner with an
+   * Enter: that very sale, not the first whose number or reference contains
+   * it (another sale's reference may hold the number). The search holds only
+   * sales containing the text: a few rows to look at. */
+  for (guint i = 0; *text != '\0' && i < n && i < 1000; i++)
+    {
+      g_autoptr(KassaInvoice) invoice = g_list_model_get_item (G_LIST_MODEL (self->selection), i);
+
+      if (invoice != NULL && g_ascii_strcasecmp (kassa_invoice_get_number (invoice), text) == 0)
+        {
+          position = i;
+          break;
+        }
+    }
+
+  gtk_single_selection_set_selected (self->selection, position);
   gtk_widget_grab_focus (self->column_view);
 }
 
@@ -509,7 +531,36 @@ refund_action (GtkWidget  *widget,
 
   dialog = kassa_refund_dialog_new (GTK_WINDOW (self), self->counter, self->selected,
                                     self->settings);
+  kassa_refund_dialog_set_print_queue (KASSA_REFUND_DIALOG (dialog), self->print_queue);
   gtk_window_present (dialog);
+}
+
+static void
+receipt_printed_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  GWeakRef *ref = user_data;
+  g_autoptr(KassaHistoryWindow) self = g_weak_ref_get (ref);
+  g_autoptr(GError) error = NULL;
+  gboolean printed;
+
+  g_weak_ref_clear (ref);
+  g_free (ref);
+  printed = kassa_print_queue_job_finish (KASSA_PRINT_QUEUE (source), result, NULL, &error);
+  if (self == NULL)
+    return;
+
+  if (printed)
+    set_message (self, _("The receipt was printed."));
+  else
+    {
+      /* Translators: %s says why the receipt was not printed */
+      g_autofree char *text = g_strdup_printf (_("The receipt was not printed: %s"),
+                                               error->message);
+
+      set_message (self, text);
+    }
 }
 
 static void
@@ -519,30 +570,43 @@ reprint_action (GtkWidget  *widget,
 {
   KassaHistoryWindow *self = KASSA_HISTORY_WINDOW (widget);
   g_autoptr(GError) error = NULL;
-  g_autofree char *shop = NULL;
-  g_autofree char *printer = NULL;
-  g_autofree char *paper_name = NULL;
-  KassaPaperWidth paper = KASSA_PAPER_80MM;
-  KassaReportInfo info = { 0 };
+  GWeakRef *ref;
 
   if (self->selected == NULL)
     return;
 
-  if (self->settings != NULL)
+  if (self->settings == NULL)
     {
-      shop = g_settings_get_string (self->settings, "shop-name");
-      printer = g_settings_get_string (self->settings, "printer-name");
-      paper_name = g_settings_get_string (self->settings, "paper-width");
-      kassa_paper_width_from_string (paper_name, &paper);
-    }
-  info.shop_name = shop != NULL && *shop != '\0' ? shop : NULL;
-  info.terminal = kassa_invoice_get_terminal (self->selected);
+      KassaReportInfo info = { NULL, kassa_invoice_get_terminal (self->selected), NULL, NULL };
 
-  /* A reprint always shows the print dialog: the person chose to print. */
-  if (!kassa_print_receipt (GTK_WINDOW (self), self->selected, &info, paper,
-                            printer != NULL && *printer != '\0' ? printer : NULL, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    set_message (self, error->message);
+      if (!kassa_print_receipt (GTK_WINDOW (self), self->selected, &info, KASSA_PAPER_80MM, NULL,
+                                &error) &&
+          !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        set_message (self, error->message);
+      return;
+    }
+
+  /* On the receipt printer when one is set (the queue journals the job);
+   * otherwise the print dialog path: the person chose to print. */
+  ref = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (ref, self);
+  if (!kassa_print_settings_print_receipt (self->settings, self->print_queue, GTK_WINDOW (self),
+                                           self->selected, receipt_printed_cb, ref, &error))
+    {
+      g_weak_ref_clear (ref);
+      g_free (ref);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        set_message (self, error->message);
+      return;
+    }
+  if (kassa_print_settings_has_printer (self->settings))
+    set_message (self, _("Printing the receipt…"));
+  else
+    {
+      /* The print dialog path does not call back. */
+      g_weak_ref_clear (ref);
+      g_free (ref);
+    }
 }
 
 static void
@@ -591,6 +655,7 @@ kassa_history_window_finalize (GObject *object)
 
   g_clear_object (&self->counter);
   g_clear_object (&self->settings);
+  g_clear_object (&self->print_queue);
   g_free (self->message);
 
   G_OBJECT_CLASS (kassa_history_window_parent_class)->finalize (object);
@@ -707,4 +772,14 @@ kassa_history_window_get_message (KassaHistoryWindow *self)
   g_return_val_if_fail (KASSA_IS_HISTORY_WINDOW (self), NULL);
 
   return self->message;
+}
+
+void
+kassa_history_window_set_print_queue (KassaHistoryWindow *self,
+                                      KassaPrintQueue    *queue)
+{
+  g_return_if_fail (KASSA_IS_HISTORY_WINDOW (self));
+  g_return_if_fail (queue == NULL || KASSA_IS_PRINT_QUEUE (queue));
+
+  g_set_object (&self->print_queue, queue);
 }

@@ -9,7 +9,11 @@
  * min/max). The selected sale's details: every field, every state change
  * (kassa_journal_get_history_json) and every bank exchange
  * (kassa_journal_get_exchanges_json). "Refund…" opens KassaRefundDialog for a
- * paid sale; "Reprint Receipt" prints a paid or refunded sale's receipt.
+ * paid sale; "Reprint Receipt" prints a paid or refunded sale's receipt: on
+ * the receipt printer through the print queue when "receipt-printer" is set
+ * (kassa-print-settings.h), otherwise through the print dialog path. Enter in
+ * the search selects the sale whose number is exactly the text (a scanned
+ * receipt QR code is the invoice number), else the first one found.
  *
  * Actions (on the window): "history.refund", "history.reprint",
  * "history.search" (s: sets the search text, for D-Bus and tests).
@@ -21,6 +25,7 @@
 
 #include "kassa-counter.h"
 #include "kassa-history-model.h"
+#include "kassa-print-queue.h"
 
 G_BEGIN_DECLS
 
@@ -39,5 +44,9 @@ KassaHistoryModel *kassa_history_window_get_model    (KassaHistoryWindow *self);
 KassaInvoice      *kassa_history_window_get_selected (KassaHistoryWindow *self);
 /* The filters' complaint (a bad date or amount), or NULL. */
 const char        *kassa_history_window_get_message  (KassaHistoryWindow *self);
+
+/* The receipt printer's queue reprints and refund receipts go through (may be NULL). */
+void               kassa_history_window_set_print_queue (KassaHistoryWindow *self,
+                                                         KassaPrintQueue    *queue);
 
 G_END_DECLS

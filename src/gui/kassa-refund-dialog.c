@@ -14,7 +14,7 @@
 
 #include "kassa-amount.h"
 #include "kassa-manager.h"
-#include "kassa-print.h"
+#include "kassa-print-settings.h"
 
 struct _KassaRefundDialog
 {
@@ -33,6 +33,7 @@ struct _KassaRefundDialog
   KassaCounter       *counter;
   KassaInvoice       *invoice;
   GSettings          *settings;
+  KassaPrintQueue    *print_queue;   /* may be NULL */
   GCancellable       *cancellable;
   KassaRefundOutcome  outcome;
   char               *message;
@@ -98,24 +99,14 @@ static void
 print_receipt (KassaRefundDialog *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *shop = NULL;
-  g_autofree char *printer = NULL;
-  g_autofree char *paper_name = NULL;
-  KassaPaperWidth paper = KASSA_PAPER_80MM;
-  KassaReportInfo info = { 0 };
 
   if (self->settings == NULL || !g_settings_get_boolean (self->settings, "auto-print-receipts"))
     return;
 
-  shop = g_settings_get_string (self->settings, "shop-name");
-  printer = g_settings_get_string (self->settings, "printer-name");
-  paper_name = g_settings_get_string (self->settings, "paper-width");
-  kassa_paper_width_from_string (paper_name, &paper);
-  info.shop_name = *shop != '\0' ? shop : NULL;
-  info.terminal = kassa_invoice_get_terminal (self->invoice);
-
-  if (!kassa_print_receipt (GTK_WINDOW (self), self->invoice, &info, paper,
-                            *printer != '\0' ? printer : NULL, &error) &&
+  /* The refund receipt: through the queue when a receipt printer is set
+   * (a failure is then on the cashier window's banner, with Reprint). */
+  if (!kassa_print_settings_print_receipt (self->settings, self->print_queue, GTK_WINDOW (self),
+                                           self->invoice, NULL, NULL, &error) &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_autofree char *text = g_strdup_printf (_("%s The receipt was not printed: %s"),
@@ -251,6 +242,7 @@ kassa_refund_dialog_finalize (GObject *object)
   g_clear_object (&self->counter);
   g_clear_object (&self->invoice);
   g_clear_object (&self->settings);
+  g_clear_object (&self->print_queue);
   g_free (self->message);
 
   G_OBJECT_CLASS (kassa_refund_dialog_parent_class)->finalize (object);
@@ -364,4 +356,14 @@ kassa_refund_dialog_get_message (KassaRefundDialog *self)
   g_return_val_if_fail (KASSA_IS_REFUND_DIALOG (self), NULL);
 
   return self->message;
+}
+
+void
+kassa_refund_dialog_set_print_queue (KassaRefundDialog *self,
+                                     KassaPrintQueue   *queue)
+{
+  g_return_if_fail (KASSA_IS_REFUND_DIALOG (self));
+  g_return_if_fail (queue == NULL || KASSA_IS_PRINT_QUEUE (queue));
+
+  g_set_object (&self->print_queue, queue);
 }

@@ -22,6 +22,7 @@
 #include <adwaita.h>
 
 #include "kassa-counter.h"
+#include "kassa-print-queue.h"
 
 G_BEGIN_DECLS
 
@@ -50,5 +51,9 @@ GtkWindow          *kassa_refund_dialog_new         (GtkWindow         *parent,
 KassaInvoice       *kassa_refund_dialog_get_invoice (KassaRefundDialog *self);
 KassaRefundOutcome  kassa_refund_dialog_get_outcome (KassaRefundDialog *self);
 const char         *kassa_refund_dialog_get_message (KassaRefundDialog *self);
+/* The receipt printer's queue the refund receipt goes through when
+ * "receipt-printer" is set (kassa-print-settings.h); may be NULL. */
+void                kassa_refund_dialog_set_print_queue (KassaRefundDialog *self,
+                                                         KassaPrintQueue   *queue);
 
 G_END_DECLS

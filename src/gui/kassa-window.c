@@ -13,6 +13,7 @@
 #include "kassa-amount.h"
 #include "kassa-bank-fields.h"
 #include "kassa-error.h"
+#include "kassa-print-queue.h"
 #include "kassa-report.h"
 
 struct _KassaWindow
@@ -29,6 +30,8 @@ struct _KassaWindow
   GSettings            *size_settings; /* remembers the size and state; may be NULL */
   guint                 recent_idle_id; /* shows today's sales after the first frame */
   gboolean              recent_shown;  /* the list has its model */
+  KassaPrintQueue      *print_queue;   /* may be NULL: no receipt banner */
+  GPtrArray            *not_printed;   /* NotPrinted: today's receipts whose job failed */
 
   /* Template widgets */
   AdwToastOverlay      *toast_overlay;
@@ -39,6 +42,8 @@ struct _KassaWindow
   GtkRevealer          *training_revealer;
   GtkRevealer          *alert_revealer;
   GtkLabel             *alert_label;
+  GtkRevealer          *print_revealer;
+  GtkLabel             *print_label;
   GtkEntry             *amount_entry;
   GtkRevealer          *amount_error_revealer;
   GtkLabel             *amount_error_label;
@@ -56,6 +61,21 @@ struct _KassaWindow
 };
 
 G_DEFINE_FINAL_TYPE (KassaWindow, kassa_window, ADW_TYPE_APPLICATION_WINDOW)
+
+/* A receipt whose newest print job failed. */
+typedef struct
+{
+  char *number;
+  char *reason;
+} NotPrinted;
+
+static void
+not_printed_free (NotPrinted *item)
+{
+  g_free (item->number);
+  g_free (item->reason);
+  g_free (item);
+}
 
 enum {
   PROP_0,
@@ -978,6 +998,184 @@ dismiss_alert_action (GtkWidget  *widget,
   focus_input (self);
 }
 
+/* ---- receipts not printed ---- */
+
+#define PRINT_BANNER_LINES 3
+
+static void
+update_print_banner (KassaWindow *self)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  guint n = self->not_printed->len;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "till.reprint", n > 0);
+  gtk_revealer_set_reveal_child (self->print_revealer, n > 0);
+  /* The newest few: the window still fits a 1024 × 768 screen with a day's
+   * worth of failed receipts (Reprint prints them all). */
+  for (guint i = n > PRINT_BANNER_LINES ? n - PRINT_BANNER_LINES : 0; i < n; i++)
+    {
+      NotPrinted *item = g_ptr_array_index (self->not_printed, i);
+
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      /* Translators: an invoice number, then why its receipt was not printed */
+      g_string_append_printf (text, _("Receipt not printed: %s (invoice %s)"), item->reason,
+                              item->number);
+    }
+  if (n > PRINT_BANNER_LINES)
+    {
+      guint more = n - PRINT_BANNER_LINES;
+
+      g_string_append_c (text, '\n');
+      /* Translators: under the newest receipts not printed, how many older ones there are */
+      g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "and %u more receipt not printed",
+                                                 "and %u more receipts not printed", more),
+                              more);
+    }
+  gtk_label_set_label (self->print_label, text->str);
+}
+
+static int
+find_not_printed (KassaWindow *self,
+                  const char  *number)
+{
+  for (guint i = 0; i < self->not_printed->len; i++)
+    {
+      NotPrinted *item = g_ptr_array_index (self->not_printed, i);
+
+      if (g_strcmp0 (item->number, number) == 0)
+        return (int) i;
+    }
+
+  return -1;
+}
+
+static void
+set_not_printed (KassaWindow *self,
+                 const char  *number,
+                 const char  *reason)
+{
+  int i = find_not_printed (self, number);
+
+  if (reason == NULL)
+    {
+      if (i >= 0)
+        g_ptr_array_remove_index (self->not_printed, i);
+    }
+  else if (i >= 0)
+    {
+      NotPrinted *item = g_ptr_array_index (self->not_printed, i);
+
+      g_free (item->reason);
+      item->reason = g_strdup (reason);
+    }
+  else
+    {
+      NotPrinted *item = g_new0 (NotPrinted, 1);
+
+      item->number = g_strdup (number);
+      item->reason = g_strdup (reason);
+      g_ptr_array_add (self->not_printed, item);
+      gtk_widget_error_bell (GTK_WIDGET (self));
+    }
+  update_print_banner (self);
+}
+
+static void
+on_print_queue_job_changed_cb (KassaPrintQueue *queue,
+                               KassaPrintKind   kind,
+                               const char      *number,
+                               KassaPrintState  state,
+                               const char      *error_text,
+                               KassaWindow     *self)
+{
+  if (kind != KASSA_PRINT_KIND_RECEIPT || number == NULL)
+    return;
+
+  if (state == KASSA_PRINT_STATE_FAILED)
+    set_not_printed (self, number, error_text != NULL ? error_text : _("unknown error"));
+  else
+    set_not_printed (self, number, NULL);
+}
+
+/* Today's receipts whose newest job failed, as the journal says (after a
+ * restart too): one query, not one per sale. */
+static void
+load_not_printed (KassaWindow *self)
+{
+  KassaJournal *journal = kassa_till_get_journal (kassa_counter_get_till (self->counter));
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) midnight = g_date_time_new_local (g_date_time_get_year (now),
+                                                         g_date_time_get_month (now),
+                                                         g_date_time_get_day_of_month (now),
+                                                         0, 0, 0);
+  g_autoptr(GPtrArray) numbers = NULL;
+  g_autoptr(GError) error = NULL;
+
+  numbers = kassa_journal_list_failed_receipts (journal, midnight, &error);
+  if (numbers == NULL)
+    {
+      g_warning ("The receipts not printed could not be read: %s", error->message);
+      return;
+    }
+
+  for (guint i = 0; i < numbers->len; i++)
+    {
+      const char *number = g_ptr_array_index (numbers, i);
+      g_autofree char *reason = NULL;
+
+      if (kassa_print_queue_get_receipt_state (self->print_queue, number, &reason) ==
+          KASSA_PRINT_STATE_FAILED)
+        set_not_printed (self, number, reason != NULL ? reason : _("unknown error"));
+    }
+}
+
+static void
+reprinted_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* The banner follows ::job-changed. */
+  if (!kassa_print_queue_job_finish (KASSA_PRINT_QUEUE (source), result, NULL, &error))
+    g_debug ("Reprint failed: %s", error->message);
+}
+
+static void
+reprint_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  KassaWindow *self = KASSA_WINDOW (widget);
+  KassaJournal *journal = kassa_till_get_journal (kassa_counter_get_till (self->counter));
+  g_autoptr(GPtrArray) numbers = g_ptr_array_new_with_free_func (g_free);
+
+  if (self->print_queue == NULL)
+    return;
+
+  /* Each once: a job that starts takes its receipt off the banner. */
+  for (guint i = 0; i < self->not_printed->len; i++)
+    g_ptr_array_add (numbers,
+                     g_strdup (((NotPrinted *) g_ptr_array_index (self->not_printed, i))->number));
+  for (guint i = 0; i < numbers->len; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(KassaInvoice) invoice = kassa_journal_lookup (journal,
+                                                              g_ptr_array_index (numbers, i),
+                                                              &error);
+
+      if (invoice == NULL)
+        {
+          set_not_printed (self, g_ptr_array_index (numbers, i), error->message);
+          continue;
+        }
+      kassa_print_queue_print_receipt_async (self->print_queue, invoice, self->cancellable,
+                                             reprinted_cb, NULL);
+    }
+  focus_input (self);
+}
+
 /* ---- keys in the entries ---- */
 
 static gboolean
@@ -1186,6 +1384,9 @@ kassa_window_dispose (GObject *object)
   if (self->invoice != NULL)
     g_signal_handlers_disconnect_by_func (self->invoice, on_invoice_notify_cb, self);
   g_clear_object (&self->invoice);
+  if (self->print_queue != NULL)
+    g_signal_handlers_disconnect_by_data (self->print_queue, self);
+  g_clear_object (&self->print_queue);
   if (self->counter != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->counter, self);
@@ -1207,6 +1408,7 @@ kassa_window_finalize (GObject *object)
   KassaWindow *self = KASSA_WINDOW (object);
 
   g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->not_printed, g_ptr_array_unref);
 
   G_OBJECT_CLASS (kassa_window_parent_class)->finalize (object);
 }
@@ -1275,6 +1477,8 @@ kassa_window_class_init (KassaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KassaWindow, training_revealer);
   gtk_widget_class_bind_template_child (widget_class, KassaWindow, alert_revealer);
   gtk_widget_class_bind_template_child (widget_class, KassaWindow, alert_label);
+  gtk_widget_class_bind_template_child (widget_class, KassaWindow, print_revealer);
+  gtk_widget_class_bind_template_child (widget_class, KassaWindow, print_label);
   gtk_widget_class_bind_template_child (widget_class, KassaWindow, amount_entry);
   gtk_widget_class_bind_template_child (widget_class, KassaWindow, amount_error_revealer);
   gtk_widget_class_bind_template_child (widget_class, KassaWindow, amount_error_label);
@@ -1307,6 +1511,7 @@ kassa_window_class_init (KassaWindowClass *klass)
                                    customer_acts_action);
   gtk_widget_class_install_action (widget_class, "till.dismiss-alert", NULL,
                                    dismiss_alert_action);
+  gtk_widget_class_install_action (widget_class, "till.reprint", NULL, reprint_action);
 
   /* docs/cashier.md lists these; help-overlay.ui shows them. */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F2, 0, "till.charge-phone", NULL);
@@ -1314,6 +1519,8 @@ kassa_window_class_init (KassaWindowClass *klass)
                                        "till.charge-phone", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "till.escape", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "till.check-now", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "till.reprint",
+                                       NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F9, 0, "till.customer-pays", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, 0, "till.customer-declines",
                                        NULL);
@@ -1323,8 +1530,10 @@ static void
 kassa_window_init (KassaWindow *self)
 {
   self->cancellable = g_cancellable_new ();
+  self->not_printed = g_ptr_array_new_with_free_func ((GDestroyNotify) not_printed_free);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "till.reprint", FALSE);
 
   g_signal_connect_object (self->amount_entry, "activate", G_CALLBACK (on_amount_activate_cb),
                            self, 0);
@@ -1463,4 +1672,38 @@ kassa_window_remember_size (KassaWindow *self,
    * the cashier window would end under the customer display. */
   if (g_settings_get_boolean (settings, "window-maximized"))
     g_signal_connect (self, "realize", G_CALLBACK (maximize_on_realize_cb), NULL);
+}
+
+void
+kassa_window_set_print_queue (KassaWindow     *self,
+                              KassaPrintQueue *queue)
+{
+  g_return_if_fail (KASSA_IS_WINDOW (self));
+  g_return_if_fail (queue == NULL || KASSA_IS_PRINT_QUEUE (queue));
+
+  if (self->print_queue == queue)
+    return;
+
+  if (self->print_queue != NULL)
+    g_signal_handlers_disconnect_by_data (self->print_queue, self);
+  g_set_object (&self->print_queue, queue);
+  g_ptr_array_set_size (self->not_printed, 0);
+  if (queue != NULL)
+    {
+      g_signal_connect_object (queue, "job-changed",
+                               G_CALLBACK (on_print_queue_job_changed_cb), self, 0);
+      load_not_printed (self);
+    }
+  update_print_banner (self);
+}
+
+const char *
+kassa_window_get_print_message (KassaWindow *self)
+{
+  g_return_val_if_fail (KASSA_IS_WINDOW (self), NULL);
+
+  if (self->not_printed->len == 0)
+    return NULL;
+
+  return gtk_label_get_label (self->print_label);
 }

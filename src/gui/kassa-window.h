@@ -5,8 +5,14 @@
  *
  * Keyboard first: the amount entry keeps the focus; Enter charges by QR, F2
  * by phone, Esc cancels, F5 checks now, F9/F10 play the customer in training
- * mode (docs/cashier.md). Everything goes through the KassaCounter; the window
- * only observes invoices.
+ * mode (docs/cashier.md), Ctrl+R reprints. Everything goes through the
+ * KassaCounter; the window only observes invoices.
+ *
+ * With a print queue (kassa_window_set_print_queue()) a banner lists the
+ * receipts whose print job failed, "Receipt not printed: <reason> (invoice
+ * N)", today's from the journal included, with "Reprint" (Ctrl+R:
+ * action "till.reprint", one new job for each); a job that starts or prints
+ * takes its receipt off the banner.
  */
 
 #pragma once
@@ -14,6 +20,7 @@
 #include <adwaita.h>
 
 #include "kassa-counter.h"
+#include "kassa-print-queue.h"
 
 G_BEGIN_DECLS
 
@@ -41,5 +48,11 @@ KassaInvoiceMethod kassa_window_get_qr_method (KassaWindow        *self);
  * maximized by default), remembered there again when it closes. */
 void               kassa_window_remember_size (KassaWindow        *self,
                                                GSettings          *settings);
+
+/* The receipt printer's queue whose failed receipts the window shows (may be NULL). */
+void               kassa_window_set_print_queue (KassaWindow        *self,
+                                                 KassaPrintQueue    *queue);
+/* The receipts-not-printed banner's text, or NULL when it is hidden. */
+const char        *kassa_window_get_print_message (KassaWindow      *self);
 
 G_END_DECLS
