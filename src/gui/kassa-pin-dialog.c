@@ -241,8 +241,9 @@ kassa_pin_dialog_new (GtkWindow    *parent,
   self = g_object_new (KASSA_TYPE_PIN_DIALOG, "transient-for", parent, NULL);
   self->manager = g_object_ref (manager);
   self->action = g_strdup (action);
-  gtk_label_set_label (GTK_LABEL (self->prompt_label),
-                       title != NULL ? title : _("Enter the manager PIN."));
+  /* The title says what the PIN is for; the prompt what to do (the same
+   * words twice read as a mistake). */
+  gtk_label_set_label (GTK_LABEL (self->prompt_label), _("Enter the manager PIN."));
   if (title != NULL)
     gtk_window_set_title (GTK_WINDOW (self), title);
   gtk_widget_grab_focus (self->pin_entry);
