@@ -17,7 +17,11 @@
 #include "kassa-customer-display.h"
 #include "kassa-error.h"
 #include "kassa-manager.h"
+#include "kassa-application.h"
+#include "kassa-escpos.h"
 #include "kassa-pin-dialog.h"
+#include "kassa-print-settings.h"
+#include "kassa-printer.h"
 #include "kassa-secret-store.h"
 
 /* Identify displays: how long each monitor shows its name. */
@@ -26,6 +30,9 @@
 #define SHOP_NAME_MAX_CHARS 48
 /* CUPS: a queue name is at most 127 bytes. */
 #define PRINTER_NAME_MAX_BYTES 127
+/* The receipt's header: one line each at 58 mm (the schema's descriptions). */
+#define SHOP_ADDRESS_MAX_CHARS 96
+#define SHOP_PHONE_MAX_CHARS 32
 
 struct _KassaPreferencesWindow
 {
@@ -45,8 +52,21 @@ struct _KassaPreferencesWindow
   gboolean                message_is_error;
   AdwToast               *toast;            /* weak: the message's toast, while shown */
 
+  GPtrArray              *printer_uris;     /* char*, parallel to receipt_printer_row's model;
+                                             * NULL: "Network printer…" */
+  gboolean                updating_printer; /* receipt_printer_row is being rebuilt */
+  gboolean                updating_width;   /* receipt_width_row is being set */
+  gboolean                finding_printers; /* a discovery runs */
+  gboolean                printing_test;    /* a test page is on its way */
+  gboolean                network_chosen;   /* "Network printer…" picked, maybe not saved */
+  gboolean                other_width_chosen; /* "Other width in dots" picked */
+  GPtrArray              *found_printers;   /* KassaPrinterChoice, the last discovery's */
+  KassaPrintQueue        *own_queue;        /* without the application's queue */
+
   /* Template widgets */
   AdwEntryRow            *shop_name_row;
+  AdwEntryRow            *shop_address_row;
+  AdwEntryRow            *shop_phone_row;
   KassaAccountForm       *account_form;
   AdwPreferencesGroup    *pin_group;
   AdwPasswordEntryRow    *pin_old_row;
@@ -70,6 +90,13 @@ struct _KassaPreferencesWindow
   AdwPreferencesGroup    *autostart_group;
   AdwActionRow           *autostart_row;
   GtkSwitch              *autostart_switch;
+  AdwComboRow            *receipt_printer_row;
+  AdwEntryRow            *receipt_printer_address_row;
+  AdwComboRow            *receipt_width_row;
+  AdwEntryRow            *receipt_dots_row;
+  AdwActionRow           *cash_drawer_row;
+  GtkSwitch              *cash_drawer_switch;
+  AdwActionRow           *test_page_row;
 };
 
 enum {
@@ -229,6 +256,123 @@ check_printer_name (const char  *name,
 }
 
 static gboolean
+check_shop_address (const char  *address,
+                    GError     **error)
+{
+  if (!g_utf8_validate (address, -1, NULL) || has_control_chars (address))
+    {
+      g_set_error_literal (error, KASSA_INPUT_ERROR, KASSA_INPUT_ERROR_INVOICE,
+                           _("The shop address must be one line of text, without line breaks "
+                             "or tabs."));
+      return FALSE;
+    }
+  if (g_utf8_strlen (address, -1) > SHOP_ADDRESS_MAX_CHARS)
+    {
+      g_set_error (error, KASSA_INPUT_ERROR, KASSA_INPUT_ERROR_INVOICE,
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "The shop address is too long for one receipt line: at most %d "
+                                "character.",
+                                "The shop address is too long for one receipt line: at most %d "
+                                "characters.",
+                                SHOP_ADDRESS_MAX_CHARS),
+                   SHOP_ADDRESS_MAX_CHARS);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+check_shop_phone (const char  *phone,
+                  GError     **error)
+{
+  for (const char *p = phone; *p != '\0'; p++)
+    {
+      if (!g_ascii_isdigit (*p) && strchr (" +-()", *p) == NULL)
+        {
+          g_set_error_literal (error, KASSA_INPUT_ERROR, KASSA_INPUT_ERROR_INVOICE,
+                               _("A phone number has digits, spaces and “+ - ( )” only, as in "
+                                 "“+976 7011-2233”."));
+          return FALSE;
+        }
+    }
+  if (strlen (phone) > SHOP_PHONE_MAX_CHARS)
+    {
+      g_set_error (error, KASSA_INPUT_ERROR, KASSA_INPUT_ERROR_INVOICE,
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "The shop phone is too long: at most %d character.",
+                                "The shop phone is too long: at most %d characters.",
+                                SHOP_PHONE_MAX_CHARS),
+                   SHOP_PHONE_MAX_CHARS);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* "host" or "host:port" (an IPv6 address in brackets) of a network printer:
+ * the tcp: URI to store, its port filled in. */
+static char *
+network_printer_uri (const char  *address,
+                     GError     **error)
+{
+  g_autofree char *uri = NULL;
+  g_autoptr(KassaPrinter) printer = NULL;
+  const char *host;
+
+  if (*address == '\0')
+    {
+      g_set_error_literal (error, KASSA_INPUT_ERROR, KASSA_INPUT_ERROR_INVOICE,
+                           _("Type the network printer’s address: its host name or IP address, "
+                             "and “:PORT” when the port is not 9100."));
+      return NULL;
+    }
+
+  uri = g_strconcat ("tcp:", address, NULL);
+  printer = kassa_printer_new_for_uri (uri, NULL);
+  if (printer == NULL || kassa_printer_get_kind (printer) != KASSA_PRINTER_KIND_TCP)
+    {
+      g_set_error (error, KASSA_INPUT_ERROR, KASSA_INPUT_ERROR_INVOICE,
+                   /* Translators: %s is what was typed as a network printer's address */
+                   _("“%s” is not a network printer address. Type the printer’s host name or "
+                     "IP address, and “:PORT” when the port is not 9100, as in "
+                     "“192.168.1.50” or “192.168.1.50:9100”."), address);
+      return NULL;
+    }
+
+  host = kassa_printer_get_target (printer);
+  if (strchr (host, ':') != NULL)
+    return g_strdup_printf ("tcp:[%s]:%u", host, kassa_printer_get_port (printer));
+  return g_strdup_printf ("tcp:%s:%u", host, kassa_printer_get_port (printer));
+}
+
+static gboolean
+parse_printer_dots (const char  *text,
+                    guint       *out_dots,
+                    GError     **error)
+{
+  guint64 dots = 0;
+  gboolean digits = *text != '\0' && strlen (text) <= 5;
+
+  for (const char *p = text; digits && *p != '\0'; p++)
+    digits = g_ascii_isdigit (*p);
+
+  if (!digits || !g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT, &dots, NULL))
+    dots = 0;
+  if (!digits || !kassa_escpos_check_width ((guint) dots, NULL))
+    {
+      g_set_error (error, KASSA_INPUT_ERROR, KASSA_INPUT_ERROR_AMOUNT,
+                   _("The printer width must be a whole number of dots, a multiple of 8 from "
+                     "%u to %u (384 for 58 mm paper, 576 for 80 mm)."),
+                   KASSA_ESCPOS_MIN_WIDTH_DOTS, KASSA_ESCPOS_MAX_WIDTH_DOTS);
+      return FALSE;
+    }
+
+  *out_dots = (guint) dots;
+  return TRUE;
+}
+
+static gboolean
 is_number_key (const char *key)
 {
   for (gsize i = 0; i < G_N_ELEMENTS (number_keys); i++)
@@ -321,6 +465,34 @@ kassa_preferences_check_value (GSettings   *settings,
       if (!check_printer_name (trimmed, error))
         return FALSE;
       value = g_variant_new_string (trimmed);
+    }
+  else if (strcmp (key, "shop-address") == 0)
+    {
+      if (!check_shop_address (trimmed, error))
+        return FALSE;
+      value = g_variant_new_string (trimmed);
+    }
+  else if (strcmp (key, "shop-phone") == 0)
+    {
+      if (!check_shop_phone (trimmed, error))
+        return FALSE;
+      value = g_variant_new_string (trimmed);
+    }
+  else if (strcmp (key, "receipt-printer") == 0)
+    {
+      char *uri = network_printer_uri (trimmed, error);
+
+      if (uri == NULL)
+        return FALSE;
+      value = g_variant_new_take_string (uri);
+    }
+  else if (strcmp (key, "receipt-printer-dots") == 0)
+    {
+      guint dots = 0;
+
+      if (!parse_printer_dots (trimmed, &dots, error))
+        return FALSE;
+      value = g_variant_new_uint32 (dots);
     }
   else if (is_number_key (key))
     {
@@ -471,6 +643,33 @@ setting_as_text (GSettings  *settings,
   g_return_val_if_reached (g_strdup (""));
 }
 
+/* Shows @text in @row as the stored value: no apply button until the person edits it. */
+static void
+set_row_text (AdwEntryRow *row,
+              const char  *text)
+{
+  gboolean apply = adw_entry_row_get_show_apply_button (row);
+
+  adw_entry_row_set_show_apply_button (row, FALSE);
+  gtk_editable_set_text (GTK_EDITABLE (row), text);
+  adw_entry_row_set_show_apply_button (row, apply);
+}
+
+/* @row edits @key through kassa_preferences_check_value(), starting from @text. */
+static void
+setup_value_row_with_text (KassaPreferencesWindow *self,
+                           AdwEntryRow            *row,
+                           const char             *key,
+                           const char             *text)
+{
+  g_object_set_data (G_OBJECT (row), "kassa-key", (gpointer) key);
+  gtk_editable_set_text (GTK_EDITABLE (row), text);
+  /* After the first text: the apply button shows for the person's edits only. */
+  adw_entry_row_set_show_apply_button (row, TRUE);
+  g_signal_connect (row, "changed", G_CALLBACK (on_row_changed_cb), NULL);
+  g_signal_connect_object (row, "apply", G_CALLBACK (on_value_row_apply_cb), self, 0);
+}
+
 static void
 setup_value_row (KassaPreferencesWindow *self,
                  AdwEntryRow            *row,
@@ -478,12 +677,7 @@ setup_value_row (KassaPreferencesWindow *self,
 {
   g_autofree char *text = setting_as_text (self->settings, key);
 
-  g_object_set_data (G_OBJECT (row), "kassa-key", (gpointer) key);
-  gtk_editable_set_text (GTK_EDITABLE (row), text);
-  /* After the first text: the apply button shows for the person's edits only. */
-  adw_entry_row_set_show_apply_button (row, TRUE);
-  g_signal_connect (row, "changed", G_CALLBACK (on_row_changed_cb), NULL);
-  g_signal_connect_object (row, "apply", G_CALLBACK (on_value_row_apply_cb), self, 0);
+  setup_value_row_with_text (self, row, key, text);
 }
 
 /* ------------------------------------------------------------------ */
@@ -972,6 +1166,369 @@ setup_autostart (KassaPreferencesWindow *self)
 /* ------------------------------------------------------------------ */
 /* GObject                                                             */
 
+/* ------------------------------------------------------------------ */
+/* Receipt printer                                                     */
+
+static guint
+printer_row_network_index (KassaPreferencesWindow *self)
+{
+  return self->printer_uris->len - 1;
+}
+
+static void
+show_network_address (KassaPreferencesWindow *self,
+                      gboolean                shown)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->receipt_printer_address_row), shown);
+  if (!shown)
+    set_row_error (self->receipt_printer_address_row, FALSE);
+}
+
+/* The printer row's choices: none, what discovery found, the stored printer
+ * when it was not found (a device unplugged now, a file:), and the network. */
+static void
+rebuild_printer_row (KassaPreferencesWindow *self)
+{
+  g_autofree char *current = g_settings_get_string (self->settings, "receipt-printer");
+  g_autoptr(GtkStringList) labels = gtk_string_list_new (NULL);
+  gboolean network = self->network_chosen || g_str_has_prefix (current, "tcp:");
+  guint selected = 0;
+
+  g_ptr_array_set_size (self->printer_uris, 0);
+  gtk_string_list_append (labels, _("None (system print dialog)"));
+  g_ptr_array_add (self->printer_uris, g_strdup (""));
+
+  for (guint i = 0; self->found_printers != NULL && i < self->found_printers->len; i++)
+    {
+      KassaPrinterChoice *choice = g_ptr_array_index (self->found_printers, i);
+
+      if (g_strcmp0 (choice->uri, current) == 0)
+        selected = self->printer_uris->len;
+      gtk_string_list_append (labels, choice->label);
+      g_ptr_array_add (self->printer_uris, g_strdup (choice->uri));
+    }
+
+  if (*current != '\0' && selected == 0 && !g_str_has_prefix (current, "tcp:"))
+    {
+      /* Translators: the receipt printer set before, which is not found now; %s is its
+         address (usb:/dev/usb/lp0, cups:QUEUE) */
+      g_autofree char *label = g_strdup_printf (_("%s (not found now)"), current);
+
+      selected = self->printer_uris->len;
+      gtk_string_list_append (labels, label);
+      g_ptr_array_add (self->printer_uris, g_strdup (current));
+    }
+
+  gtk_string_list_append (labels, _("Network printer…"));
+  g_ptr_array_add (self->printer_uris, NULL);
+  if (network)
+    selected = printer_row_network_index (self);
+
+  self->updating_printer = TRUE;
+  adw_combo_row_set_model (self->receipt_printer_row, G_LIST_MODEL (labels));
+  adw_combo_row_set_selected (self->receipt_printer_row, selected);
+  self->updating_printer = FALSE;
+
+  if (g_str_has_prefix (current, "tcp:"))
+    set_row_text (self->receipt_printer_address_row, current + strlen ("tcp:"));
+  show_network_address (self, network);
+}
+
+static void
+on_receipt_printer_row_selected_cb (AdwComboRow            *row,
+                                    GParamSpec             *pspec,
+                                    KassaPreferencesWindow *self)
+{
+  guint selected = adw_combo_row_get_selected (row);
+  g_autofree char *current = NULL;
+  const char *uri;
+
+  if (self->updating_printer || selected >= self->printer_uris->len)
+    return;
+
+  uri = g_ptr_array_index (self->printer_uris, selected);
+  self->network_chosen = uri == NULL;
+  show_network_address (self, uri == NULL);
+  /* A network printer is saved when its address is applied. */
+  if (uri == NULL)
+    return;
+
+  current = g_settings_get_string (self->settings, "receipt-printer");
+  if (g_strcmp0 (current, uri) == 0)
+    return;
+  if (!g_settings_set_string (self->settings, "receipt-printer", uri))
+    {
+      say_locked (self);
+      rebuild_printer_row (self);
+      return;
+    }
+  set_message (self, _("Saved."), FALSE);
+}
+
+static void
+find_printers_thread (gpointer data)
+{
+  g_autoptr(GTask) task = data;
+
+  g_task_return_pointer (task, kassa_printer_discover (g_task_get_cancellable (task)),
+                         (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+found_printers_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  KassaPreferencesWindow *self = KASSA_PREFERENCES_WINDOW (source);
+  g_autoptr(GPtrArray) found = g_task_propagate_pointer (G_TASK (result), NULL);
+  g_autofree char *text = NULL;
+
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+
+  self->finding_printers = FALSE;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "prefs.find-printers", TRUE);
+  g_clear_pointer (&self->found_printers, g_ptr_array_unref);
+  self->found_printers = g_steal_pointer (&found);
+  rebuild_printer_row (self);
+
+  if (self->found_printers->len == 0)
+    text = g_strdup (_("No USB printer or printer queue found: check that the printer is on "
+                       "and connected, then Refresh. A network printer needs its address."));
+  else
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%u printer found on USB and in CUPS.",
+                                         "%u printers found on USB and in CUPS.",
+                                         self->found_printers->len),
+                            self->found_printers->len);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->receipt_printer_row), text);
+}
+
+/* Looks for USB printers and CUPS queues without blocking the window. Each
+ * look in a thread of its own: libcups reads $CUPS_SERVER once per thread. */
+static void
+find_printers (KassaPreferencesWindow *self)
+{
+  GTask *task;
+
+  if (self->finding_printers)
+    return;
+
+  self->finding_printers = TRUE;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "prefs.find-printers", FALSE);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->receipt_printer_row),
+                               _("Looking for printers…"));
+  task = g_task_new (self, self->cancellable, found_printers_cb, NULL);
+  g_task_set_source_tag (task, find_printers);
+  g_thread_unref (g_thread_new ("kassa-find-printers", (GThreadFunc) find_printers_thread,
+                                task));
+}
+
+static void
+find_printers_action_cb (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  find_printers (KASSA_PREFERENCES_WINDOW (widget));
+}
+
+/* The width row shows the stored width: 58 mm, 80 mm or the other dots. */
+static void
+sync_width_row (KassaPreferencesWindow *self)
+{
+  guint dots = kassa_print_settings_get_dots (self->settings);
+  g_autofree char *text = g_strdup_printf ("%u", dots);
+  guint selected = 2;
+
+  if (dots == KASSA_ESCPOS_WIDTH_58MM && !self->other_width_chosen)
+    selected = 0;
+  else if (dots == KASSA_ESCPOS_WIDTH_80MM && !self->other_width_chosen)
+    selected = 1;
+
+  self->updating_width = TRUE;
+  adw_combo_row_set_selected (self->receipt_width_row, selected);
+  self->updating_width = FALSE;
+  set_row_text (self->receipt_dots_row, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->receipt_dots_row), selected == 2);
+}
+
+static void
+on_receipt_width_row_selected_cb (AdwComboRow            *row,
+                                  GParamSpec             *pspec,
+                                  KassaPreferencesWindow *self)
+{
+  const guint widths[] = { KASSA_ESCPOS_WIDTH_58MM, KASSA_ESCPOS_WIDTH_80MM };
+  guint selected = adw_combo_row_get_selected (row);
+
+  if (self->updating_width)
+    return;
+
+  self->other_width_chosen = selected >= G_N_ELEMENTS (widths);
+  gtk_widget_set_visible (GTK_WIDGET (self->receipt_dots_row), self->other_width_chosen);
+  /* Other dots are saved when they are applied. */
+  if (self->other_width_chosen)
+    return;
+
+  set_row_error (self->receipt_dots_row, FALSE);
+  if (g_settings_get_uint (self->settings, "receipt-printer-dots") == widths[selected])
+    return;
+  if (!g_settings_set_uint (self->settings, "receipt-printer-dots", widths[selected]))
+    {
+      say_locked (self);
+      sync_width_row (self);
+      return;
+    }
+  set_message (self, _("Saved."), FALSE);
+}
+
+static void
+on_print_settings_changed_cb (GSettings              *settings,
+                              const char             *key,
+                              KassaPreferencesWindow *self)
+{
+  if (g_str_equal (key, "receipt-printer"))
+    rebuild_printer_row (self);
+  else if (g_str_equal (key, "receipt-printer-dots") || g_str_equal (key, "paper-width"))
+    sync_width_row (self);
+}
+
+/* The queue a test page goes through: the application's (it follows the
+ * settings), or without one (no application: tests) the window's own over
+ * the till's journal, given the settings now. */
+static KassaPrintQueue *
+get_print_queue (KassaPreferencesWindow  *self,
+                 GError                 **error)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+  if (!kassa_print_settings_check (self->settings, error))
+    return NULL;
+
+  if (KASSA_IS_APPLICATION (app) &&
+      kassa_application_get_print_queue (KASSA_APPLICATION (app)) != NULL)
+    return kassa_application_get_print_queue (KASSA_APPLICATION (app));
+
+  if (self->counter == NULL)
+    {
+      g_set_error_literal (error, KASSA_INPUT_ERROR, KASSA_INPUT_ERROR_INVOICE,
+                           _("Kassa could not open its journal, and prints nothing without "
+                             "it."));
+      return NULL;
+    }
+  if (self->own_queue == NULL)
+    self->own_queue = kassa_print_queue_new (
+      kassa_till_get_journal (kassa_counter_get_till (self->counter)));
+  if (!kassa_print_settings_apply (self->settings, self->own_queue, error))
+    return NULL;
+
+  return self->own_queue;
+}
+
+static void
+show_test_page_outcome (KassaPreferencesWindow *self,
+                        const char             *text,
+                        gboolean                is_error)
+{
+  adw_action_row_set_subtitle (self->test_page_row, text);
+  set_message (self, text, is_error);
+}
+
+static void
+test_page_printed_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(KassaPreferencesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  KassaPrinterStatus status = KASSA_PRINTER_STATUS_UNKNOWN;
+  gboolean printed;
+
+  printed = kassa_print_queue_job_finish (KASSA_PRINT_QUEUE (source), result, &status, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      g_cancellable_is_cancelled (self->cancellable))
+    return;
+
+  self->printing_test = FALSE;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "prefs.print-test-page", TRUE);
+
+  if (printed)
+    /* Translators: %s is the printer's status in words ("The printer is ready.") */
+    text = g_strdup_printf (_("The test page was printed. %s"),
+                            kassa_printer_status_describe (status));
+  else if (status != KASSA_PRINTER_STATUS_UNKNOWN)
+    /* Translators: the first %s says why, the second is the printer's status in words */
+    text = g_strdup_printf (_("The test page was not printed: %s %s"), error->message,
+                            kassa_printer_status_describe (status));
+  else
+    /* Translators: %s says why */
+    text = g_strdup_printf (_("The test page was not printed: %s"), error->message);
+
+  show_test_page_outcome (self, text,
+                          !printed || (status != KASSA_PRINTER_STATUS_OK &&
+                                       status != KASSA_PRINTER_STATUS_UNKNOWN &&
+                                       status != KASSA_PRINTER_STATUS_PAPER_NEAR_END));
+}
+
+static void
+print_test_page_action_cb (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  KassaPreferencesWindow *self = KASSA_PREFERENCES_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+  KassaPrintQueue *queue;
+
+  if (self->printing_test)
+    return;
+
+  if (!kassa_print_settings_has_printer (self->settings))
+    {
+      show_test_page_outcome (self, _("Choose the receipt printer first: the test page goes "
+                                      "to a thermal receipt printer."), TRUE);
+      return;
+    }
+
+  queue = get_print_queue (self, &error);
+  if (queue == NULL)
+    {
+      /* Translators: %s says why */
+      g_autofree char *text = g_strdup_printf (_("The test page was not printed: %s"),
+                                               error->message);
+
+      show_test_page_outcome (self, text, TRUE);
+      return;
+    }
+
+  self->printing_test = TRUE;
+  gtk_widget_action_set_enabled (widget, "prefs.print-test-page", FALSE);
+  adw_action_row_set_subtitle (self->test_page_row, _("Printing the test page…"));
+  kassa_print_queue_print_test_page_async (queue, self->cancellable, test_page_printed_cb,
+                                           g_object_ref (self));
+}
+
+static void
+setup_receipt_printer (KassaPreferencesWindow *self)
+{
+  g_autofree char *dots = g_strdup_printf ("%u", kassa_print_settings_get_dots (self->settings));
+
+  setup_value_row_with_text (self, self->receipt_printer_address_row, "receipt-printer", "");
+  setup_value_row_with_text (self, self->receipt_dots_row, "receipt-printer-dots", dots);
+  rebuild_printer_row (self);
+  sync_width_row (self);
+  g_signal_connect_object (self->receipt_printer_row, "notify::selected",
+                           G_CALLBACK (on_receipt_printer_row_selected_cb), self, 0);
+  g_signal_connect_object (self->receipt_width_row, "notify::selected",
+                           G_CALLBACK (on_receipt_width_row_selected_cb), self, 0);
+  g_signal_connect_object (self->settings, "changed",
+                           G_CALLBACK (on_print_settings_changed_cb), self, 0);
+  g_settings_bind (self->settings, "cash-drawer", self->cash_drawer_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  adw_action_row_set_subtitle (self->test_page_row,
+                               _("Prints on the receipt printer and reads its status"));
+  find_printers (self);
+}
+
 static void
 kassa_preferences_window_constructed (GObject *object)
 {
@@ -988,6 +1545,8 @@ kassa_preferences_window_constructed (GObject *object)
   setup_value_row (self, self->expiry_row, "expiry-s");
   setup_value_row (self, self->push_port_row, "push-port");
   setup_value_row (self, self->printer_row, "printer-name");
+  setup_value_row (self, self->shop_address_row, "shop-address");
+  setup_value_row (self, self->shop_phone_row, "shop-phone");
 
   setup_choice_row (self, self->language_row, "language", language_values,
                     G_N_ELEMENTS (language_values));
@@ -1014,6 +1573,7 @@ kassa_preferences_window_constructed (GObject *object)
 
   setup_account_form (self);
   setup_autostart (self);
+  setup_receipt_printer (self);
 
   g_signal_connect (self->pin_old_row, "changed", G_CALLBACK (on_row_changed_cb), NULL);
   g_signal_connect (self->pin_new_row, "changed", G_CALLBACK (on_row_changed_cb), NULL);
@@ -1046,6 +1606,9 @@ kassa_preferences_window_finalize (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->display_choices, g_ptr_array_unref);
+  g_clear_pointer (&self->printer_uris, g_ptr_array_unref);
+  g_clear_pointer (&self->found_printers, g_ptr_array_unref);
+  g_clear_object (&self->own_queue);
   g_clear_pointer (&self->message, g_free);
 
   G_OBJECT_CLASS (kassa_preferences_window_parent_class)->finalize (object);
@@ -1177,6 +1740,18 @@ kassa_preferences_window_class_init (KassaPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow, autostart_group);
   gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow, autostart_row);
   gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow, autostart_switch);
+  gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow, shop_address_row);
+  gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow, shop_phone_row);
+  gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow,
+                                        receipt_printer_row);
+  gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow,
+                                        receipt_printer_address_row);
+  gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow, receipt_width_row);
+  gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow, receipt_dots_row);
+  gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow, cash_drawer_row);
+  gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow,
+                                        cash_drawer_switch);
+  gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow, test_page_row);
 
   gtk_widget_class_install_action (widget_class, "prefs.test-connection", NULL,
                                    test_connection_action_cb);
@@ -1185,6 +1760,10 @@ kassa_preferences_window_class_init (KassaPreferencesWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "prefs.set-pin", NULL, set_pin_action_cb);
   gtk_widget_class_install_action (widget_class, "prefs.identify-displays", NULL,
                                    identify_displays_action_cb);
+  gtk_widget_class_install_action (widget_class, "prefs.find-printers", NULL,
+                                   find_printers_action_cb);
+  gtk_widget_class_install_action (widget_class, "prefs.print-test-page", NULL,
+                                   print_test_page_action_cb);
 }
 
 static void
@@ -1194,6 +1773,7 @@ kassa_preferences_window_init (KassaPreferencesWindow *self)
 
   self->cancellable = g_cancellable_new ();
   self->display_choices = g_ptr_array_new_with_free_func ((GDestroyNotify) display_choice_free);
+  self->printer_uris = g_ptr_array_new_with_free_func (g_free);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1311,6 +1891,14 @@ kassa_preferences_window_get_row (KassaPreferencesWindow *self,
     { "printer-name", self->printer_row },
     { "paper-width", self->paper_row },
     { "auto-print-receipts", self->auto_print_row },
+    { "shop-address", self->shop_address_row },
+    { "shop-phone", self->shop_phone_row },
+    { "receipt-printer", self->receipt_printer_row },
+    { "receipt-printer-address", self->receipt_printer_address_row },
+    { "receipt-width", self->receipt_width_row },
+    { "receipt-printer-dots", self->receipt_dots_row },
+    { "cash-drawer", self->cash_drawer_row },
+    { "test-page", self->test_page_row },
     { "autostart", self->autostart_row },
     { "pin-old", self->pin_old_row },
     { "pin-new", self->pin_new_row },
