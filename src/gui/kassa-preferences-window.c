@@ -55,6 +55,7 @@ struct _KassaPreferencesWindow
   GPtrArray              *printer_uris;     /* char*, parallel to receipt_printer_row's model;
                                              * NULL: "Network printer…" */
   gboolean                updating_printer; /* receipt_printer_row is being rebuilt */
+  gboolean                saving_printer;   /* receipt_printer_row's choice is being saved */
   gboolean                updating_width;   /* receipt_width_row is being set */
   gboolean                finding_printers; /* a discovery runs */
   gboolean                printing_test;    /* a test page is on its way */
@@ -1234,6 +1235,16 @@ rebuild_printer_row (KassaPreferencesWindow *self)
   show_network_address (self, network);
 }
 
+static gboolean
+rebuild_printer_row_idle (gpointer data)
+{
+  KassaPreferencesWindow *self = data;
+
+  if (!g_cancellable_is_cancelled (self->cancellable))
+    rebuild_printer_row (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_receipt_printer_row_selected_cb (AdwComboRow            *row,
                                     GParamSpec             *pspec,
@@ -1241,6 +1252,7 @@ on_receipt_printer_row_selected_cb (AdwComboRow            *row,
 {
   guint selected = adw_combo_row_get_selected (row);
   g_autofree char *current = NULL;
+  gboolean saved;
   const char *uri;
 
   if (self->updating_printer || selected >= self->printer_uris->len)
@@ -1256,10 +1268,15 @@ on_receipt_printer_row_selected_cb (AdwComboRow            *row,
   current = g_settings_get_string (self->settings, "receipt-printer");
   if (g_strcmp0 (current, uri) == 0)
     return;
-  if (!g_settings_set_string (self->settings, "receipt-printer", uri))
+  /* The row shows it already: no rebuild inside its own selection change. */
+  self->saving_printer = TRUE;
+  saved = g_settings_set_string (self->settings, "receipt-printer", uri);
+  self->saving_printer = FALSE;
+  if (!saved)
     {
       say_locked (self);
-      rebuild_printer_row (self);
+      g_idle_add_full (G_PRIORITY_DEFAULT, rebuild_printer_row_idle, g_object_ref (self),
+                       g_object_unref);
       return;
     }
   set_message (self, _("Saved."), FALSE);
@@ -1293,8 +1310,7 @@ found_printers_cb (GObject      *source,
   rebuild_printer_row (self);
 
   if (self->found_printers->len == 0)
-    text = g_strdup (_("No USB printer or printer queue found: check that the printer is on "
-                       "and connected, then Refresh. A network printer needs its address."));
+    text = g_strdup (_("No USB printer or printer queue found."));
   else
     text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                          "%u printer found on USB and in CUPS.",
@@ -1386,7 +1402,7 @@ on_print_settings_changed_cb (GSettings              *settings,
                               const char             *key,
                               KassaPreferencesWindow *self)
 {
-  if (g_str_equal (key, "receipt-printer"))
+  if (g_str_equal (key, "receipt-printer") && !self->saving_printer)
     rebuild_printer_row (self);
   else if (g_str_equal (key, "receipt-printer-dots") || g_str_equal (key, "paper-width"))
     sync_width_row (self);
@@ -1456,7 +1472,8 @@ test_page_printed_cb (GObject      *source,
     /* Translators: %s is the printer's status in words ("The printer is ready.") */
     text = g_strdup_printf (_("The test page was printed. %s"),
                             kassa_printer_status_describe (status));
-  else if (status != KASSA_PRINTER_STATUS_UNKNOWN)
+  else if (status != KASSA_PRINTER_STATUS_UNKNOWN &&
+           strstr (error->message, kassa_printer_status_describe (status)) == NULL)
     /* Translators: the first %s says why, the second is the printer's status in words */
     text = g_strdup_printf (_("The test page was not printed: %s %s"), error->message,
                             kassa_printer_status_describe (status));
