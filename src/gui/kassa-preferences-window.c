@@ -62,6 +62,7 @@ struct _KassaPreferencesWindow
   gboolean                network_chosen;   /* "Network printer…" picked, maybe not saved */
   gboolean                other_width_chosen; /* "Other width in dots" picked */
   GPtrArray              *found_printers;   /* KassaPrinterChoice, the last discovery's */
+  char                   *printer_group_description; /* the template's */
   KassaPrintQueue        *own_queue;        /* without the application's queue */
 
   /* Template widgets */
@@ -91,6 +92,7 @@ struct _KassaPreferencesWindow
   AdwPreferencesGroup    *autostart_group;
   AdwActionRow           *autostart_row;
   GtkSwitch              *autostart_switch;
+  AdwPreferencesGroup    *receipt_printer_group;
   AdwComboRow            *receipt_printer_row;
   AdwEntryRow            *receipt_printer_address_row;
   AdwComboRow            *receipt_width_row;
@@ -539,19 +541,24 @@ kassa_preferences_check_value (GSettings   *settings,
 /* ------------------------------------------------------------------ */
 /* Messages                                                            */
 
+/* @toast_title: what the toast says (one line), @message when NULL. */
 static void
-set_message (KassaPreferencesWindow *self,
-             const char             *message,
-             gboolean                is_error)
+set_message_with_toast (KassaPreferencesWindow *self,
+                        const char             *message,
+                        const char             *toast_title,
+                        gboolean                is_error)
 {
+  if (toast_title == NULL)
+    toast_title = message;
+
   /* One message at a time: toasts would queue, and an old one mislead. The
    * one shown takes the new sentence (dismissing it in the middle of its
    * animation crashes libadwaita 1.2). */
   if (message != NULL && self->toast != NULL)
-    adw_toast_set_title (self->toast, message);
+    adw_toast_set_title (self->toast, toast_title);
   else if (message != NULL)
     {
-      AdwToast *toast = adw_toast_new (message);
+      AdwToast *toast = adw_toast_new (toast_title);
 
       adw_toast_set_timeout (toast, is_error ? 8 : 3);
       g_set_weak_pointer (&self->toast, toast);
@@ -568,6 +575,14 @@ set_message (KassaPreferencesWindow *self,
       self->message_is_error = is_error;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGE_IS_ERROR]);
     }
+}
+
+static void
+set_message (KassaPreferencesWindow *self,
+             const char             *message,
+             gboolean                is_error)
+{
+  set_message_with_toast (self, message, NULL, is_error);
 }
 
 static void
@@ -1282,6 +1297,16 @@ on_receipt_printer_row_selected_cb (AdwComboRow            *row,
   set_message (self, _("Saved."), FALSE);
 }
 
+/* The group's description, then what the last look for printers found. */
+static void
+show_printers_found (KassaPreferencesWindow *self,
+                     const char             *found)
+{
+  g_autofree char *text = g_strconcat (self->printer_group_description, " ", found, NULL);
+
+  adw_preferences_group_set_description (self->receipt_printer_group, text);
+}
+
 static void
 find_printers_thread (gpointer data)
 {
@@ -1317,7 +1342,7 @@ found_printers_cb (GObject      *source,
                                          "%u printers found on USB and in CUPS.",
                                          self->found_printers->len),
                             self->found_printers->len);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->receipt_printer_row), text);
+  show_printers_found (self, text);
 }
 
 /* Looks for USB printers and CUPS queues without blocking the window. Each
@@ -1332,8 +1357,7 @@ find_printers (KassaPreferencesWindow *self)
 
   self->finding_printers = TRUE;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "prefs.find-printers", FALSE);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->receipt_printer_row),
-                               _("Looking for printers…"));
+  show_printers_found (self, _("Looking for printers…"));
   task = g_task_new (self, self->cancellable, found_printers_cb, NULL);
   g_task_set_source_tag (task, find_printers);
   g_thread_unref (g_thread_new ("kassa-find-printers", (GThreadFunc) find_printers_thread,
@@ -1440,13 +1464,18 @@ get_print_queue (KassaPreferencesWindow  *self,
   return self->own_queue;
 }
 
+/* The whole sentence on the row; the toast (one line) says only whether it printed. */
 static void
 show_test_page_outcome (KassaPreferencesWindow *self,
                         const char             *text,
+                        gboolean                printed,
                         gboolean                is_error)
 {
   adw_action_row_set_subtitle (self->test_page_row, text);
-  set_message (self, text, is_error);
+  set_message_with_toast (self, text,
+                          printed ? _("The test page was printed.")
+                                  : _("The test page was not printed."),
+                          is_error);
 }
 
 static void
@@ -1481,7 +1510,7 @@ test_page_printed_cb (GObject      *source,
     /* Translators: %s says why */
     text = g_strdup_printf (_("The test page was not printed: %s"), error->message);
 
-  show_test_page_outcome (self, text,
+  show_test_page_outcome (self, text, printed,
                           !printed || (status != KASSA_PRINTER_STATUS_OK &&
                                        status != KASSA_PRINTER_STATUS_UNKNOWN &&
                                        status != KASSA_PRINTER_STATUS_PAPER_NEAR_END));
@@ -1502,7 +1531,7 @@ print_test_page_action_cb (GtkWidget  *widget,
   if (!kassa_print_settings_has_printer (self->settings))
     {
       show_test_page_outcome (self, _("Choose the receipt printer first: the test page goes "
-                                      "to a thermal receipt printer."), TRUE);
+                                      "to a thermal receipt printer."), FALSE, TRUE);
       return;
     }
 
@@ -1513,7 +1542,7 @@ print_test_page_action_cb (GtkWidget  *widget,
       g_autofree char *text = g_strdup_printf (_("The test page was not printed: %s"),
                                                error->message);
 
-      show_test_page_outcome (self, text, TRUE);
+      show_test_page_outcome (self, text, FALSE, TRUE);
       return;
     }
 
@@ -1529,6 +1558,8 @@ setup_receipt_printer (KassaPreferencesWindow *self)
 {
   g_autofree char *dots = g_strdup_printf ("%u", kassa_print_settings_get_dots (self->settings));
 
+  self->printer_group_description =
+    g_strdup (adw_preferences_group_get_description (self->receipt_printer_group));
   setup_value_row_with_text (self, self->receipt_printer_address_row, "receipt-printer", "");
   setup_value_row_with_text (self, self->receipt_dots_row, "receipt-printer-dots", dots);
   rebuild_printer_row (self);
@@ -1626,6 +1657,7 @@ kassa_preferences_window_finalize (GObject *object)
   g_clear_pointer (&self->printer_uris, g_ptr_array_unref);
   g_clear_pointer (&self->found_printers, g_ptr_array_unref);
   g_clear_object (&self->own_queue);
+  g_clear_pointer (&self->printer_group_description, g_free);
   g_clear_pointer (&self->message, g_free);
 
   G_OBJECT_CLASS (kassa_preferences_window_parent_class)->finalize (object);
@@ -1759,6 +1791,8 @@ kassa_preferences_window_class_init (KassaPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow, autostart_switch);
   gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow, shop_address_row);
   gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow, shop_phone_row);
+  gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow,
+                                        receipt_printer_group);
   gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow,
                                         receipt_printer_row);
   gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow,
@@ -1911,6 +1945,7 @@ kassa_preferences_window_get_row (KassaPreferencesWindow *self,
     { "shop-address", self->shop_address_row },
     { "shop-phone", self->shop_phone_row },
     { "receipt-printer", self->receipt_printer_row },
+    { "receipt-printer-group", self->receipt_printer_group },
     { "receipt-printer-address", self->receipt_printer_address_row },
     { "receipt-width", self->receipt_width_row },
     { "receipt-printer-dots", self->receipt_dots_row },

@@ -32,7 +32,9 @@
  * when I log in"; for the receipt printer (docs/printing.md) "receipt-printer"
  * (the choice), "receipt-printer-address" (the network printer's host:port),
  * "receipt-width" (58 mm, 80 mm, other), "receipt-printer-dots" (the other
- * width) and "test-page" (its subtitle says the last outcome and status).
+ * width), "test-page" (its subtitle says the last outcome and status) and
+ * "receipt-printer-group" (the group: its description ends with what the
+ * last look for printers found).
  *
  * The receipt printer ("receipt-printer", "receipt-printer-dots",
  * "cash-drawer"): the choice lists "None (system print dialog)", the USB
