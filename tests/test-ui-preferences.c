@@ -292,6 +292,27 @@ test_defaults (Fixture       *f,
   screenshot (f, "preferences-devices");
 }
 
+/* Applies @text to the row of @key: refused, the message has @message, the
+ * row is marked, and GSettings keeps its value. */
+static void
+assert_refused (Fixture    *f,
+                const char *key,
+                const char *text,
+                const char *message)
+{
+  g_autoptr(GVariant) before = g_settings_get_value (f->settings, key);
+  g_autoptr(GVariant) after = NULL;
+
+  g_test_message ("%s = “%s”", key, text);
+  apply_text (f, key, text);
+  assert_message_has (f, message);
+  g_assert_true (kassa_preferences_window_get_message_is_error (f->window));
+  g_assert_true (gtk_widget_has_css_class (row (f, key), "error"));
+
+  after = g_settings_get_value (f->settings, key);
+  g_assert_true (g_variant_equal (before, after));
+}
+
 /* Every refused value: the message says why, the row is marked, GSettings keeps its value. */
 static void
 test_invalid_values (Fixture       *f,
@@ -328,19 +349,10 @@ test_invalid_values (Fixture       *f,
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(GVariant) before = g_settings_get_value (f->settings, cases[i].key);
-      g_autoptr(GVariant) after = NULL;
       g_autoptr(GVariant) value = NULL;
       g_autoptr(GError) error = NULL;
 
-      g_test_message ("%s = “%s”", cases[i].key, cases[i].text);
-      apply_text (f, cases[i].key, cases[i].text);
-      assert_message_has (f, cases[i].message);
-      g_assert_true (kassa_preferences_window_get_message_is_error (f->window));
-      g_assert_true (gtk_widget_has_css_class (row (f, cases[i].key), "error"));
-
-      after = g_settings_get_value (f->settings, cases[i].key);
-      g_assert_true (g_variant_equal (before, after));
+      assert_refused (f, cases[i].key, cases[i].text, cases[i].message);
       g_assert_true (g_settings_get_user_value (f->settings, cases[i].key) == NULL);
 
       /* The check without the window says the same. */
@@ -1442,12 +1454,8 @@ test_printer_width (Fixture       *f,
   g_assert_cmpuint (g_settings_get_uint (f->settings, "receipt-printer-dots"), ==, 576);
   for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
     {
-      g_test_message ("dots “%s”", bad[i]);
-      apply_text (f, "receipt-printer-dots", bad[i]);
+      assert_refused (f, "receipt-printer-dots", bad[i], "a multiple of 8 from 256 to 1024");
       g_assert_cmpuint (g_settings_get_uint (f->settings, "receipt-printer-dots"), ==, 576);
-      g_assert_true (kassa_preferences_window_get_message_is_error (f->window));
-      g_assert_true (gtk_widget_has_css_class (row (f, "receipt-printer-dots"), "error"));
-      assert_message_has (f, "a multiple of 8 from 256 to 1024");
     }
   apply_text (f, "receipt-printer-dots", "512");
   g_assert_cmpuint (g_settings_get_uint (f->settings, "receipt-printer-dots"), ==, 512);
@@ -1649,18 +1657,7 @@ test_shop_address_phone (Fixture       *f,
   g_assert_cmpstr (stored, ==, longest_address);
 
   for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
-    {
-      g_autoptr(GVariant) before = g_settings_get_value (f->settings, bad[i].key);
-      g_autoptr(GVariant) after = NULL;
-
-      g_test_message ("%s = “%s”", bad[i].key, bad[i].text);
-      apply_text (f, bad[i].key, bad[i].text);
-      assert_message_has (f, bad[i].message);
-      g_assert_true (kassa_preferences_window_get_message_is_error (f->window));
-      g_assert_true (gtk_widget_has_css_class (row (f, bad[i].key), "error"));
-      after = g_settings_get_value (f->settings, bad[i].key);
-      g_assert_true (g_variant_equal (before, after));
-    }
+    assert_refused (f, bad[i].key, bad[i].text, bad[i].message);
 
   /* Empty: nothing printed. */
   apply_text (f, "shop-phone", "");
