@@ -1690,6 +1690,38 @@ test_page_said_choose (gpointer data)
   return text != NULL && strstr (text, "Choose the receipt printer first") != NULL;
 }
 
+static gboolean
+is_popover (GtkWidget     *widget,
+            gconstpointer  data)
+{
+  return GTK_IS_POPOVER (widget);
+}
+
+/* A condition: the list of the combo row @data is open (mapped). */
+static gboolean
+popover_shown (gpointer data)
+{
+  return kassa_test_ui_find_widget (data, is_popover, NULL) != NULL;
+}
+
+static gboolean
+network_chosen (gpointer data)
+{
+  Fixture *f = data;
+
+  return (int) adw_combo_row_get_selected (ADW_COMBO_ROW (row (f, "receipt-printer"))) ==
+         printer_choice_index (f, _("Network printer…"));
+}
+
+static gboolean
+network_printer_saved (gpointer data)
+{
+  Fixture *f = data;
+  g_autofree char *stored = g_settings_get_string (f->settings, "receipt-printer");
+
+  return g_strcmp0 (stored, "tcp:till-printer:9100") == 0;
+}
+
 /* The cash drawer switch; the group by keyboard: the switch's row with
  * Space, Print Test Page with Return. */
 static void
@@ -1719,11 +1751,24 @@ test_printer_drawer_keyboard (Fixture       *f,
   kassa_test_ui_keys (0, "Return", NULL);
   g_assert_true (kassa_test_ui_wait (test_page_said_choose, f, WAIT_SECONDS));
 
-  /* Every row of the group takes the keyboard focus. */
+  /* The printer list by keyboard: Space opens it, Up/Down and Enter pick
+   * (here, with nothing found: None, then the network printer). */
+  g_assert_true (kassa_test_ui_wait (discovery_done, f, WAIT_SECONDS));
+  g_assert_cmpint (printer_choice_index (f, _("Network printer…")), ==, 1);
   g_assert_true (gtk_widget_grab_focus (row (f, "receipt-printer")));
-  g_assert_true (gtk_widget_grab_focus (row (f, "receipt-width")));
-  select_printer_choice (f, _("Network printer…"));
+  kassa_test_ui_keys (0, "space", NULL);
+  g_assert_true (kassa_test_ui_wait (popover_shown, row (f, "receipt-printer"), WAIT_SECONDS));
+  kassa_test_ui_keys (0, "Down", "Return", NULL);
+  g_assert_true (kassa_test_ui_wait (network_chosen, f, WAIT_SECONDS));
+  g_assert_true (gtk_widget_get_visible (row (f, "receipt-printer-address")));
+
+  /* The address typed and applied with Enter. */
   g_assert_true (gtk_widget_grab_focus (row (f, "receipt-printer-address")));
+  kassa_test_ui_type (0, "till-printer");
+  kassa_test_ui_keys (0, "Return", NULL);
+  g_assert_true (kassa_test_ui_wait (network_printer_saved, f, WAIT_SECONDS));
+
+  g_assert_true (gtk_widget_grab_focus (row (f, "receipt-width")));
 }
 
 int
