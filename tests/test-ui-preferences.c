@@ -1771,6 +1771,97 @@ test_printer_drawer_keyboard (Fixture       *f,
   g_assert_true (gtk_widget_grab_focus (row (f, "receipt-width")));
 }
 
+typedef struct
+{
+  AppRun            run;
+  KassaTestPrinter *stand_in;
+  guint             test_pages_printed;  /* on the application's queue */
+} AppPrintRun;
+
+static void
+on_app_queue_job_changed_cb (KassaPrintQueue *queue,
+                             KassaPrintKind   kind,
+                             const char      *number,
+                             KassaPrintState  state,
+                             const char      *error_text,
+                             AppPrintRun     *r)
+{
+  if (kind == KASSA_PRINT_KIND_TEST_PAGE && state == KASSA_PRINT_STATE_PRINTED)
+    r->test_pages_printed++;
+}
+
+static gboolean
+app_print_body_cb (gpointer user_data)
+{
+  AppPrintRun *r = user_data;
+  KassaPrintQueue *queue;
+  Fixture f = { 0 };
+
+  if (!kassa_test_ui_wait (app_ready, &r->run, WAIT_SECONDS))
+    g_error ("Kassa did not start in training mode");
+  queue = kassa_application_get_print_queue (r->run.app);
+  g_assert_nonnull (queue);
+  g_signal_connect (queue, "job-changed", G_CALLBACK (on_app_queue_job_changed_cb), r);
+
+  g_action_group_activate_action (G_ACTION_GROUP (r->run.app), "preferences", NULL);
+  if (!kassa_test_ui_wait (preferences_shown, NULL, WAIT_SECONDS))
+    g_error ("app.preferences opened no preferences window");
+  f.window = KASSA_PREFERENCES_WINDOW (find_toplevel (KASSA_TYPE_PREFERENCES_WINDOW));
+  f.settings = kassa_application_get_settings (r->run.app);
+
+  /* The window prints through the application's queue, which follows the settings. */
+  print_test_page (&f);
+  assert_subtitle_has (&f, "test-page", "The test page was printed.");
+  g_assert_cmpuint (r->test_pages_printed, ==, 1);
+  {
+    g_autoptr(KassaEscposDecoded) decoded = decode_last_page (r->stand_in);
+
+    g_assert_cmpuint (decoded->width, ==, 512);
+  }
+
+  g_signal_handlers_disconnect_by_data (queue, r);
+  gtk_window_destroy (GTK_WINDOW (f.window));
+  r->run.ran = TRUE;
+  g_application_quit (G_APPLICATION (r->run.app));
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Inside Kassa, Print Test Page goes through KassaApplication's print queue. */
+static void
+test_printer_application_queue (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("mn.kassa.Kassa");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *journal = NULL;
+  KassaTestPrinterOptions options = { .tcp = TRUE };
+  AppPrintRun r = { { NULL, NULL, FALSE }, NULL, 0 };
+
+  reset_settings (settings);
+  r.stand_in = kassa_test_printer_spawn (&options);
+  g_settings_set_string (settings, "receipt-printer", kassa_test_printer_get_tcp_uri (r.stand_in));
+  g_settings_set_uint (settings, "receipt-printer-dots", 512);
+  r.run.tmpdir = g_dir_make_tmp ("kassa-prefs-XXXXXX", &error);
+  g_assert_no_error (error);
+  journal = g_build_filename (r.run.tmpdir, "training.sqlite", NULL);
+  g_setenv ("KASSA_JOURNAL", journal, TRUE);
+
+  kassa_test_ui_pointer_to (0);
+  r.run.app = kassa_application_new ();
+  g_application_set_flags (G_APPLICATION (r.run.app),
+                           G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
+  g_signal_connect_after (r.run.app, "startup", G_CALLBACK (on_app_startup_cb), NULL);
+  g_idle_add (app_print_body_cb, &r);
+  g_assert_cmpint (g_application_run (G_APPLICATION (r.run.app), 0, NULL), ==, 0);
+  g_assert_true (r.run.ran);
+  g_assert_finalize_object (r.run.app);
+
+  g_unsetenv ("KASSA_JOURNAL");
+  g_free (r.run.tmpdir);
+  kassa_test_printer_free (r.stand_in);
+  reset_settings (settings);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1809,6 +1900,9 @@ main (int   argc,
   ADD ("/preferences/receipt-printer/drawer-keyboard", test_printer_drawer_keyboard, TRUE);
 
 #undef ADD
+
+  g_test_add_func ("/preferences/receipt-printer/application-queue",
+                   test_printer_application_queue);
 
   return g_test_run ();
 }
