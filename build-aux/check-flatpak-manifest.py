@@ -26,6 +26,10 @@ ALLOWED_FINISH_ARGS = {
     '--share=ipc',            # X11's shared memory, for the fallback
     '--device=dri',           # GTK 4 draws with the GPU (two windows, one fullscreen, every second)
     '--talk-name=org.freedesktop.secrets',  # the bank secret in the Secret Service
+    '--socket=cups',          # cups: receipt printers, and the queues Preferences lists
+    # usb: receipt printers (/dev/usb/lp*): no narrower flatpak option reaches them
+    # (--device=dri, kvm, shm and input do not; flatpak/README.md)
+    '--device=all',
 }
 RUNTIME = 'org.gnome.Platform'
 SDK = 'org.gnome.Sdk'
@@ -172,6 +176,13 @@ def self_test(manifest, app_id, binaries):
     breakages = {
         'an extra --filesystem=home': lambda m: m['finish-args'].append('--filesystem=home'),
         'no --share=network': lambda m: m['finish-args'].remove('--share=network'),
+        'no --socket=cups': lambda m: m['finish-args'].remove('--socket=cups'),
+        'no --device=all': lambda m: m['finish-args'].remove('--device=all'),
+        'an extra --filesystem=/dev': lambda m: m['finish-args'].append('--filesystem=/dev'),
+        'an extra --socket=system-bus': lambda m: m['finish-args'].append(
+            '--socket=system-bus'),
+        'an extra --talk-name=org.freedesktop.Flatpak': lambda m: m['finish-args'].append(
+            '--talk-name=org.freedesktop.Flatpak'),
         'another id': lambda m: m.update({'id': app_id + '.Devel'}),
         'no runtime-version': lambda m: m.pop('runtime-version'),
         'GNOME 42': lambda m: m.update({'runtime-version': '42'}),

@@ -881,6 +881,70 @@ run_history_checks (void)
     g_assert_nonnull (strstr (log, "checks with this answer, the first at "));
 }
 
+/* ---- Preferences' receipt printer group (issue 15) ---- */
+
+static gboolean
+printers_looked_for (gpointer data)
+{
+  GtkWidget *group = data;
+
+  return strstr (adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (group)),
+                 _("Looking for printers…")) == NULL;
+}
+
+/* The Devices page with every row of the receipt printer group shown: a
+ * network printer (its address row) and another width (its dots row), and
+ * a test page's outcome. */
+static void
+run_preferences_printer (void)
+{
+  Day day = { 0 };
+  GtkWidget *window;
+  GtkWidget *printer_group;
+
+  day_open (&day);
+  g_settings_set_string (day.settings, "shop-address",
+                         "Улаанбаатар, Сүхбаатар дүүрэг, 1-р хороо, Өнөр төв, 12 тоот");
+  g_settings_set_string (day.settings, "shop-phone", "+976 7011-2233");
+  g_settings_set_string (day.settings, "receipt-printer", "tcp:192.168.100.200:9100");
+  g_settings_set_uint (day.settings, "receipt-printer-dots", 832);
+  g_settings_set_boolean (day.settings, "cash-drawer", TRUE);
+
+  window = GTK_WIDGET (kassa_preferences_window_new (NULL, day.t.counter, day.settings));
+  show (window);
+  printer_group = kassa_preferences_window_get_row (KASSA_PREFERENCES_WINDOW (window),
+                                                  "receipt-printer-group");
+  g_assert_true (kassa_test_ui_wait (printers_looked_for, printer_group, LIMIT_S));
+  check_shown (&day, window, 0, "preferences-general");
+
+  gtk_window_set_focus (GTK_WINDOW (window), NULL);
+  adw_preferences_window_set_visible_page (
+    ADW_PREFERENCES_WINDOW (window),
+    ADW_PREFERENCES_PAGE (gtk_widget_get_ancestor (printer_group, ADW_TYPE_PREFERENCES_PAGE)));
+  g_assert_true (gtk_widget_get_visible (kassa_preferences_window_get_row (
+                   KASSA_PREFERENCES_WINDOW (window), "receipt-printer-address")));
+  g_assert_true (gtk_widget_get_visible (kassa_preferences_window_get_row (
+                   KASSA_PREFERENCES_WINDOW (window), "receipt-printer-dots")));
+  check_shown (&day, window, 0, "preferences-devices");
+
+  /* A test page to a printer that is not there: the longest outcome. */
+  g_settings_set_string (day.settings, "receipt-printer", "tcp:127.0.0.1:9");
+  g_assert_true (gtk_widget_activate_action (window, "prefs.print-test-page", NULL));
+  {
+    GtkWidget *test_row = kassa_preferences_window_get_row (KASSA_PREFERENCES_WINDOW (window),
+                                                            "test-page");
+    const char *printing = _("Printing the test page…");
+
+    while (g_strcmp0 (adw_action_row_get_subtitle (ADW_ACTION_ROW (test_row)), printing) == 0)
+      g_main_context_iteration (NULL, TRUE);
+    g_test_message ("test page: %s", adw_action_row_get_subtitle (ADW_ACTION_ROW (test_row)));
+  }
+  check_shown (&day, window, 0, "preferences-test-page");
+  kassa_test_ui_destroy_window (GTK_WINDOW (window));
+
+  day_close (&day);
+}
+
 /* ---- running each case in each language ---- */
 
 typedef struct
@@ -946,6 +1010,7 @@ main (int   argc,
   add_case ("history-state-words", run_history_state_words);
   add_case ("close-day-aligned", run_close_day_aligned);
   add_case ("history-checks", run_history_checks);
+  add_case ("preferences-printer", run_preferences_printer);
 
   /* Only the children show windows. */
   if (kassa_test_ui_have_harness () && g_test_subprocess ())

@@ -23,16 +23,22 @@
 #include <linux/fs.h>
 
 #include <adwaita.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
 #include "kassa-application.h"
 #include "kassa-autostart.h"
 #include "kassa-error.h"
+#include "kassa-escpos-decode.h"
+#include "kassa-escpos.h"
 #include "kassa-manager.h"
 #include "kassa-pin-dialog.h"
 #include "kassa-preferences-window.h"
+#include "kassa-printer.h"
 #include "kassa-secret-store.h"
+#include "kassa-test-cups.h"
 #include "kassa-test-portal.h"
+#include "kassa-test-printer-util.h"
 #include "kassa-test-ui.h"
 #include "kassa-test-util.h"
 #include "kassa-window.h"
@@ -286,6 +292,27 @@ test_defaults (Fixture       *f,
   screenshot (f, "preferences-devices");
 }
 
+/* Applies @text to the row of @key: refused, the message has @message, the
+ * row is marked, and GSettings keeps its value. */
+static void
+assert_refused (Fixture    *f,
+                const char *key,
+                const char *text,
+                const char *message)
+{
+  g_autoptr(GVariant) before = g_settings_get_value (f->settings, key);
+  g_autoptr(GVariant) after = NULL;
+
+  g_test_message ("%s = “%s”", key, text);
+  apply_text (f, key, text);
+  assert_message_has (f, message);
+  g_assert_true (kassa_preferences_window_get_message_is_error (f->window));
+  g_assert_true (gtk_widget_has_css_class (row (f, key), "error"));
+
+  after = g_settings_get_value (f->settings, key);
+  g_assert_true (g_variant_equal (before, after));
+}
+
 /* Every refused value: the message says why, the row is marked, GSettings keeps its value. */
 static void
 test_invalid_values (Fixture       *f,
@@ -322,19 +349,10 @@ test_invalid_values (Fixture       *f,
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(GVariant) before = g_settings_get_value (f->settings, cases[i].key);
-      g_autoptr(GVariant) after = NULL;
       g_autoptr(GVariant) value = NULL;
       g_autoptr(GError) error = NULL;
 
-      g_test_message ("%s = “%s”", cases[i].key, cases[i].text);
-      apply_text (f, cases[i].key, cases[i].text);
-      assert_message_has (f, cases[i].message);
-      g_assert_true (kassa_preferences_window_get_message_is_error (f->window));
-      g_assert_true (gtk_widget_has_css_class (row (f, cases[i].key), "error"));
-
-      after = g_settings_get_value (f->settings, cases[i].key);
-      g_assert_true (g_variant_equal (before, after));
+      assert_refused (f, cases[i].key, cases[i].text, cases[i].message);
       g_assert_true (g_settings_get_user_value (f->settings, cases[i].key) == NULL);
 
       /* The check without the window says the same. */
@@ -1193,6 +1211,657 @@ test_autostart_remove_error (Fixture       *f,
   g_assert_true (kassa_autostart_get_enabled (APP_ID));
 }
 
+/* ------------------------------------------------------------------ */
+/* The receipt printer group (issue 15)                                */
+
+/* The index of the printer row's first choice whose label has @part, or -1. */
+static int
+printer_choice_index (Fixture    *f,
+                      const char *part)
+{
+  GListModel *model = adw_combo_row_get_model (ADW_COMBO_ROW (row (f, "receipt-printer")));
+
+  for (guint i = 0; model != NULL && i < g_list_model_get_n_items (model); i++)
+    {
+      const char *label = gtk_string_list_get_string (GTK_STRING_LIST (model), i);
+
+      if (strstr (label, part) != NULL)
+        return (int) i;
+    }
+
+  return -1;
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *part;
+} ChoiceWait;
+
+static gboolean
+printer_choice_listed (gpointer data)
+{
+  ChoiceWait *w = data;
+
+  return printer_choice_index (w->f, w->part) >= 0;
+}
+
+static void
+select_printer_choice (Fixture    *f,
+                       const char *part)
+{
+  int index = printer_choice_index (f, part);
+
+  if (index < 0)
+    g_error ("no printer choice “%s”", part);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row (f, "receipt-printer")), (guint) index);
+}
+
+static const char *
+subtitle_of (Fixture    *f,
+             const char *key)
+{
+  return adw_action_row_get_subtitle (ADW_ACTION_ROW (row (f, key)));
+}
+
+static const char *
+printers_found (Fixture *f)
+{
+  return adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (
+                                                  row (f, "receipt-printer-group")));
+}
+
+static gboolean
+discovery_done (gpointer data)
+{
+  Fixture *f = data;
+
+  return strstr (printers_found (f), _("Looking for printers…")) == NULL;
+}
+
+/* A private cupsd's raw queue is listed, picked, and becomes cups:QUEUE;
+ * Refresh lists a queue added while the window is open. */
+static void
+test_printer_cups (Fixture       *f,
+                   gconstpointer  data)
+{
+  KassaTestPrinterOptions options = { .tcp = TRUE };
+  g_autoptr(KassaTestPrinter) stand_in = NULL;
+  g_autoptr(KassaTestCups) cups = NULL;
+  g_autofree char *device = NULL;
+  g_autofree char *stored = NULL;
+  ChoiceWait w = { f, "kassa-prefs-receipts" };
+  ChoiceWait w2 = { f, "kassa-prefs-second" };
+
+  if (!g_file_test ("/usr/sbin/cupsd", G_FILE_TEST_IS_EXECUTABLE) &&
+      g_find_program_in_path ("cupsd") == NULL)
+    {
+      g_test_skip ("cupsd (Debian's cups-daemon) is not installed");
+      return;
+    }
+
+  stand_in = kassa_test_printer_spawn (&options);
+  cups = kassa_test_cups_start ();
+  device = g_strdup_printf ("socket://127.0.0.1:%u", kassa_test_printer_get_port (stand_in));
+  kassa_test_cups_add_raw_queue (cups, "kassa-prefs-receipts", device);
+  /* The window looks in a new thread each time: it sees this server. */
+  g_setenv ("CUPS_SERVER", kassa_test_cups_get_server (cups), TRUE);
+
+  open_window (f);
+  g_assert_true (kassa_test_ui_wait (printer_choice_listed, &w, WAIT_SECONDS));
+  g_assert_true (kassa_test_ui_wait (discovery_done, f, WAIT_SECONDS));
+  g_assert_nonnull (strstr (printers_found (f), "found on USB and in CUPS"));
+  /* None first, the network last. */
+  g_assert_cmpint (printer_choice_index (f, _("None (system print dialog)")), ==, 0);
+  g_assert_cmpint (printer_choice_index (f, _("Network printer…")), >,
+                   printer_choice_index (f, "kassa-prefs-receipts"));
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (row (f, "receipt-printer"))),
+                    ==, 0);
+
+  select_printer_choice (f, "kassa-prefs-receipts");
+  stored = g_settings_get_string (f->settings, "receipt-printer");
+  g_assert_cmpstr (stored, ==, "cups:kassa-prefs-receipts");
+  g_assert_false (kassa_preferences_window_get_message_is_error (f->window));
+  g_assert_false (gtk_widget_get_visible (row (f, "receipt-printer-address")));
+
+  /* Refresh: a queue added now is listed; the chosen one stays chosen. */
+  g_assert_cmpint (printer_choice_index (f, "kassa-prefs-second"), <, 0);
+  kassa_test_cups_add_raw_queue (cups, "kassa-prefs-second", device);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "prefs.find-printers",
+                                             NULL));
+  g_assert_true (kassa_test_ui_wait (printer_choice_listed, &w2, WAIT_SECONDS));
+  g_assert_true (kassa_test_ui_wait (discovery_done, f, WAIT_SECONDS));
+  g_assert_cmpint (adw_combo_row_get_selected (ADW_COMBO_ROW (row (f, "receipt-printer"))), ==,
+                   printer_choice_index (f, "kassa-prefs-receipts"));
+
+  /* None again: the print dialog path. */
+  select_printer_choice (f, _("None (system print dialog)"));
+  g_clear_pointer (&stored, g_free);
+  stored = g_settings_get_string (f->settings, "receipt-printer");
+  g_assert_cmpstr (stored, ==, "");
+
+  show_page_of (f, "receipt-printer");
+  screenshot (f, "preferences-receipt-printer");
+  g_unsetenv ("CUPS_SERVER");
+}
+
+static void
+apply_address (Fixture    *f,
+               const char *text)
+{
+  GtkWidget *entry_row = row (f, "receipt-printer-address");
+
+  gtk_editable_set_text (GTK_EDITABLE (entry_row), text);
+  g_signal_emit_by_name (entry_row, "apply");
+}
+
+static void
+assert_printer (Fixture    *f,
+                const char *uri)
+{
+  g_autofree char *stored = g_settings_get_string (f->settings, "receipt-printer");
+
+  g_assert_cmpstr (stored, ==, uri);
+}
+
+/* "Network printer…": host or host:port, port 9100 by default; a bad address
+ * is refused at the row and changes nothing. */
+static void
+test_printer_network (Fixture       *f,
+                      gconstpointer  data)
+{
+  const char *bad[] = { "", "two words", "printer.local:0", "printer.local:70000",
+                        "10.0.0.5:port", "fe80::1", "-printer", "host:9100:1" };
+
+  g_assert_false (gtk_widget_get_visible (row (f, "receipt-printer-address")));
+  select_printer_choice (f, _("Network printer…"));
+  /* Chosen, not saved until the address is applied. */
+  g_assert_true (gtk_widget_get_visible (row (f, "receipt-printer-address")));
+  assert_printer (f, "");
+
+  apply_address (f, "printer.local");
+  assert_printer (f, "tcp:printer.local:9100");
+  g_assert_false (kassa_preferences_window_get_message_is_error (f->window));
+  g_assert_false (gtk_widget_has_css_class (row (f, "receipt-printer-address"), "error"));
+
+  apply_address (f, " 10.0.0.5:9101 ");
+  assert_printer (f, "tcp:10.0.0.5:9101");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row (f, "receipt-printer-address"))),
+                   ==, "10.0.0.5:9101");
+  apply_address (f, "[fe80::1]");
+  assert_printer (f, "tcp:[fe80::1]:9100");
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GVariant) value = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_test_message ("address “%s”", bad[i]);
+      apply_address (f, bad[i]);
+      assert_printer (f, "tcp:[fe80::1]:9100");
+      g_assert_true (kassa_preferences_window_get_message_is_error (f->window));
+      g_assert_true (gtk_widget_has_css_class (row (f, "receipt-printer-address"), "error"));
+      assert_message_has (f, *bad[i] == '\0' ? "Type the network printer’s address"
+                                             : "is not a network printer address");
+      g_assert_false (kassa_preferences_check_value (f->settings, "receipt-printer", bad[i],
+                                                     &value, &error));
+      g_assert_true (error->domain == KASSA_INPUT_ERROR);
+      g_assert_null (value);
+    }
+
+  /* Reopened, the network printer is chosen and its address shown. */
+  close_window (GTK_WIDGET (g_steal_pointer (&f->window)));
+  open_window (f);
+  g_assert_cmpint (adw_combo_row_get_selected (ADW_COMBO_ROW (row (f, "receipt-printer"))), ==,
+                   printer_choice_index (f, _("Network printer…")));
+  g_assert_true (gtk_widget_get_visible (row (f, "receipt-printer-address")));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row (f, "receipt-printer-address"))),
+                   ==, "[fe80::1]:9100");
+
+  /* A stored printer that is not found now is still shown, and kept. */
+  g_settings_set_string (f->settings, "receipt-printer", "usb:/dev/usb/lp7");
+  g_assert_cmpint (adw_combo_row_get_selected (ADW_COMBO_ROW (row (f, "receipt-printer"))), ==,
+                   printer_choice_index (f, "usb:/dev/usb/lp7"));
+  g_assert_false (gtk_widget_get_visible (row (f, "receipt-printer-address")));
+  assert_printer (f, "usb:/dev/usb/lp7");
+}
+
+static guint
+width_selected (Fixture *f)
+{
+  return adw_combo_row_get_selected (ADW_COMBO_ROW (row (f, "receipt-width")));
+}
+
+/* 58 mm, 80 mm or other dots (kassa_escpos_check_width()). */
+static void
+test_printer_width (Fixture       *f,
+                    gconstpointer  data)
+{
+  const char *bad[] = { "", "500", "100", "2048", "abc", "-384", "384.0" };
+
+  /* Dots 0: from the 80 mm paper. */
+  g_assert_cmpuint (width_selected (f), ==, 1);
+  g_assert_false (gtk_widget_get_visible (row (f, "receipt-printer-dots")));
+
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row (f, "receipt-width")), 0);
+  g_assert_cmpuint (g_settings_get_uint (f->settings, "receipt-printer-dots"), ==, 384);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row (f, "receipt-width")), 1);
+  g_assert_cmpuint (g_settings_get_uint (f->settings, "receipt-printer-dots"), ==, 576);
+
+  /* Other: saved when applied, and only a width the printer can do. */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row (f, "receipt-width")), 2);
+  g_assert_true (gtk_widget_get_visible (row (f, "receipt-printer-dots")));
+  g_assert_cmpuint (g_settings_get_uint (f->settings, "receipt-printer-dots"), ==, 576);
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      assert_refused (f, "receipt-printer-dots", bad[i], "a multiple of 8 from 256 to 1024");
+      g_assert_cmpuint (g_settings_get_uint (f->settings, "receipt-printer-dots"), ==, 576);
+    }
+  apply_text (f, "receipt-printer-dots", "512");
+  g_assert_cmpuint (g_settings_get_uint (f->settings, "receipt-printer-dots"), ==, 512);
+  g_assert_false (kassa_preferences_window_get_message_is_error (f->window));
+  g_assert_cmpuint (width_selected (f), ==, 2);
+
+  /* The row follows the setting. */
+  g_settings_set_uint (f->settings, "receipt-printer-dots", 0);
+  g_settings_set_string (f->settings, "paper-width", "58mm");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row (f, "receipt-width")), 0);
+  g_assert_cmpuint (g_settings_get_uint (f->settings, "receipt-printer-dots"), ==, 384);
+  close_window (GTK_WIDGET (g_steal_pointer (&f->window)));
+  g_settings_set_uint (f->settings, "receipt-printer-dots", 832);
+  open_window (f);
+  g_assert_cmpuint (width_selected (f), ==, 2);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row (f, "receipt-printer-dots"))), ==,
+                   "832");
+}
+
+static gboolean
+test_page_settled (gpointer data)
+{
+  Fixture *f = data;
+
+  return g_strcmp0 (subtitle_of (f, "test-page"), _("Printing the test page…")) != 0;
+}
+
+static void
+print_test_page (Fixture *f)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "prefs.print-test-page",
+                                             NULL));
+  /* Never blocks: the page is on its way when the action returns. */
+  g_assert_cmpstr (subtitle_of (f, "test-page"), ==, _("Printing the test page…"));
+  g_assert_true (kassa_test_ui_wait (test_page_settled, f, WAIT_SECONDS));
+}
+
+static void
+assert_subtitle_has (Fixture    *f,
+                     const char *key,
+                     const char *part)
+{
+  const char *text = subtitle_of (f, key);
+
+  if (text == NULL || strstr (text, part) == NULL)
+    g_error ("“%s” is not in the subtitle “%s”", part, text);
+}
+
+/* The image of the last job with raster the stand-in got. */
+static KassaEscposDecoded *
+decode_last_page (KassaTestPrinter *stand_in)
+{
+  g_autofree char *line = NULL;
+  g_autoptr(GBytes) got = NULL;
+  g_autoptr(GError) error = NULL;
+  KassaEscposDecoded *decoded;
+  gsize size = 0;
+  const guint8 *bytes;
+
+  /* Status connections, then the one with the page. */
+  do
+    {
+      g_free (line);
+      line = kassa_test_printer_read_line (stand_in, "job ");
+    }
+  while (kassa_test_printer_job_count (line, "raster") == 0);
+  got = kassa_test_printer_wait_bytes (stand_in, 1);
+  bytes = g_bytes_get_data (got, &size);
+  decoded = kassa_escpos_decode (bytes, size, &error);
+  g_assert_no_error (error);
+  return decoded;
+}
+
+/* Print Test Page through the queue to the tcp stand-in, at the set width;
+ * the outcome and the status in words; paper out; a printer that does not
+ * report status. */
+static void
+test_printer_test_page (Fixture       *f,
+                        gconstpointer  data)
+{
+  KassaTestPrinterOptions options = { .tcp = TRUE };
+  g_autoptr(KassaTestPrinter) stand_in = kassa_test_printer_spawn (&options);
+  g_autofree char *address = g_strdup_printf ("127.0.0.1:%u",
+                                              kassa_test_printer_get_port (stand_in));
+  g_autofree char *file_dir = NULL;
+  g_autofree char *file_path = NULL;
+  g_autofree char *file_uri = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* No printer yet: says so, prints nothing. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "prefs.print-test-page",
+                                             NULL));
+  assert_subtitle_has (f, "test-page", "Choose the receipt printer first");
+  g_assert_true (kassa_preferences_window_get_message_is_error (f->window));
+
+  select_printer_choice (f, _("Network printer…"));
+  apply_address (f, address);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row (f, "receipt-width")), 0);
+
+  print_test_page (f);
+  assert_subtitle_has (f, "test-page", "The test page was printed.");
+  assert_subtitle_has (f, "test-page", kassa_printer_status_describe (KASSA_PRINTER_STATUS_OK));
+  g_assert_false (kassa_preferences_window_get_message_is_error (f->window));
+  assert_message_has (f, "The test page was printed.");
+  {
+    g_autoptr(KassaEscposDecoded) decoded = decode_last_page (stand_in);
+
+    g_assert_cmpuint (decoded->width, ==, KASSA_ESCPOS_WIDTH_58MM);
+    g_assert_cmpuint (decoded->height, >, 100);
+    g_assert_cmpuint (kassa_escpos_decoded_count (decoded, KASSA_ESCPOS_OP_INIT), ==, 1);
+    g_assert_cmpuint (kassa_escpos_decoded_count (decoded, KASSA_ESCPOS_OP_CUT), ==, 1);
+    g_assert_cmpuint (kassa_escpos_decoded_count (decoded, KASSA_ESCPOS_OP_TEXT), ==, 0);
+  }
+  show_page_of (f, "test-page");
+  screenshot (f, "preferences-test-page");
+
+  /* Paper out: not printed, and the words say why, once. */
+  kassa_test_printer_set_status (stand_in, "paper-out");
+  print_test_page (f);
+  {
+    const char *words = kassa_printer_status_describe (KASSA_PRINTER_STATUS_PAPER_OUT);
+    const char *text = subtitle_of (f, "test-page");
+
+    assert_subtitle_has (f, "test-page", "The test page was not printed");
+    assert_subtitle_has (f, "test-page", words);
+    g_assert_null (strstr (strstr (text, words) + strlen (words), words));
+    g_assert_true (kassa_preferences_window_get_message_is_error (f->window));
+  }
+
+  /* Cover open. */
+  kassa_test_printer_set_status (stand_in, "cover-open");
+  print_test_page (f);
+  assert_subtitle_has (f, "test-page",
+                       kassa_printer_status_describe (KASSA_PRINTER_STATUS_COVER_OPEN));
+
+  /* The printer gone: not printed, and why; the window goes on. */
+  g_clear_pointer (&stand_in, kassa_test_printer_free);
+  print_test_page (f);
+  assert_subtitle_has (f, "test-page", "The test page was not printed");
+  g_assert_true (kassa_preferences_window_get_message_is_error (f->window));
+
+  /* A printer that never answers status (file:) at 80 mm. */
+  file_dir = g_dir_make_tmp ("kassa-prefs-XXXXXX", &error);
+  g_assert_no_error (error);
+  file_path = g_build_filename (file_dir, "page.bin", NULL);
+  file_uri = g_strconcat ("file:", file_path, NULL);
+  g_settings_set_string (f->settings, "receipt-printer", file_uri);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row (f, "receipt-width")), 1);
+  print_test_page (f);
+  assert_subtitle_has (f, "test-page", "The test page was printed.");
+  assert_subtitle_has (f, "test-page",
+                       kassa_printer_status_describe (KASSA_PRINTER_STATUS_UNKNOWN));
+  {
+    g_autofree char *contents = NULL;
+    gsize size = 0;
+    g_autoptr(KassaEscposDecoded) decoded = NULL;
+
+    g_assert_true (g_file_get_contents (file_path, &contents, &size, &error));
+    decoded = kassa_escpos_decode ((const guint8 *) contents, size, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (decoded->width, ==, KASSA_ESCPOS_WIDTH_80MM);
+  }
+  g_assert_cmpint (g_remove (file_path), ==, 0);
+  g_assert_cmpint (g_rmdir (file_dir), ==, 0);
+}
+
+/* The shop's address and phone, checked. */
+static void
+test_shop_address_phone (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *long_address = g_strnfill (97, 'a');
+  g_autofree char *longest_address = g_strnfill (96, 'a');
+  g_autofree char *long_phone = g_strnfill (33, '1');
+  g_autofree char *stored = NULL;
+  struct {
+    const char *key;
+    const char *text;
+    const char *message;
+  } bad[] = {
+    { "shop-address", long_address, "at most 96 characters" },
+    { "shop-address", "Line\nbreak", "one line" },
+    { "shop-address", "Tab\there", "one line" },
+    { "shop-phone", "call me", "digits, spaces and “+ - ( )” only" },
+    { "shop-phone", "7011*2233", "digits, spaces and “+ - ( )” only" },
+    { "shop-phone", long_phone, "at most 32 characters" },
+  };
+
+  apply_text (f, "shop-address", "Улаанбаатар, СБД, 1-р хороо, Өнөр төв 12");
+  stored = g_settings_get_string (f->settings, "shop-address");
+  g_assert_cmpstr (stored, ==, "Улаанбаатар, СБД, 1-р хороо, Өнөр төв 12");
+  apply_text (f, "shop-phone", " +976 (11) 7011-2233 ");
+  g_clear_pointer (&stored, g_free);
+  stored = g_settings_get_string (f->settings, "shop-phone");
+  g_assert_cmpstr (stored, ==, "+976 (11) 7011-2233");
+  apply_text (f, "shop-address", longest_address);
+  g_clear_pointer (&stored, g_free);
+  stored = g_settings_get_string (f->settings, "shop-address");
+  g_assert_cmpstr (stored, ==, longest_address);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    assert_refused (f, bad[i].key, bad[i].text, bad[i].message);
+
+  /* Empty: nothing printed. */
+  apply_text (f, "shop-phone", "");
+  g_clear_pointer (&stored, g_free);
+  stored = g_settings_get_string (f->settings, "shop-phone");
+  g_assert_cmpstr (stored, ==, "");
+  g_assert_false (kassa_preferences_window_get_message_is_error (f->window));
+}
+
+static gboolean
+cash_drawer_on (gpointer data)
+{
+  Fixture *f = data;
+
+  return g_settings_get_boolean (f->settings, "cash-drawer");
+}
+
+static gboolean
+cash_drawer_off (gpointer data)
+{
+  return !cash_drawer_on (data);
+}
+
+static gboolean
+test_page_said_choose (gpointer data)
+{
+  Fixture *f = data;
+  const char *text = subtitle_of (f, "test-page");
+
+  return text != NULL && strstr (text, "Choose the receipt printer first") != NULL;
+}
+
+static gboolean
+is_popover (GtkWidget     *widget,
+            gconstpointer  data)
+{
+  return GTK_IS_POPOVER (widget);
+}
+
+/* A condition: the list of the combo row @data is open (mapped). */
+static gboolean
+popover_shown (gpointer data)
+{
+  return kassa_test_ui_find_widget (data, is_popover, NULL) != NULL;
+}
+
+static gboolean
+network_chosen (gpointer data)
+{
+  Fixture *f = data;
+
+  return (int) adw_combo_row_get_selected (ADW_COMBO_ROW (row (f, "receipt-printer"))) ==
+         printer_choice_index (f, _("Network printer…"));
+}
+
+static gboolean
+network_printer_saved (gpointer data)
+{
+  Fixture *f = data;
+  g_autofree char *stored = g_settings_get_string (f->settings, "receipt-printer");
+
+  return g_strcmp0 (stored, "tcp:till-printer:9100") == 0;
+}
+
+/* The cash drawer switch; the group by keyboard: the switch's row with
+ * Space, Print Test Page with Return. */
+static void
+test_printer_drawer_keyboard (Fixture       *f,
+                              gconstpointer  data)
+{
+  GtkWidget *button;
+
+  g_assert_false (g_settings_get_boolean (f->settings, "cash-drawer"));
+  show_page_of (f, "cash-drawer");
+  kassa_test_ui_wait_active (GTK_WINDOW (f->window), "preferences");
+
+  g_assert_true (gtk_widget_grab_focus (row (f, "cash-drawer")));
+  kassa_test_ui_keys (0, "space", NULL);
+  g_assert_true (kassa_test_ui_wait (cash_drawer_on, f, WAIT_SECONDS));
+  kassa_test_ui_keys (0, "space", NULL);
+  g_assert_true (kassa_test_ui_wait (cash_drawer_off, f, WAIT_SECONDS));
+
+  /* The setting changed elsewhere: the switch follows. */
+  g_settings_set_boolean (f->settings, "cash-drawer", TRUE);
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (
+    adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row (f, "cash-drawer"))))));
+
+  button = adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row (f, "test-page")));
+  g_assert_true (gtk_widget_get_focusable (button) || gtk_widget_get_can_focus (button));
+  g_assert_true (gtk_widget_grab_focus (button));
+  kassa_test_ui_keys (0, "Return", NULL);
+  g_assert_true (kassa_test_ui_wait (test_page_said_choose, f, WAIT_SECONDS));
+
+  /* The printer list by keyboard: Space opens it, Up/Down and Enter pick
+   * (here, with nothing found: None, then the network printer). */
+  g_assert_true (kassa_test_ui_wait (discovery_done, f, WAIT_SECONDS));
+  g_assert_cmpint (printer_choice_index (f, _("Network printer…")), ==, 1);
+  g_assert_true (gtk_widget_grab_focus (row (f, "receipt-printer")));
+  kassa_test_ui_keys (0, "space", NULL);
+  g_assert_true (kassa_test_ui_wait (popover_shown, row (f, "receipt-printer"), WAIT_SECONDS));
+  kassa_test_ui_keys (0, "Down", "Return", NULL);
+  g_assert_true (kassa_test_ui_wait (network_chosen, f, WAIT_SECONDS));
+  g_assert_true (gtk_widget_get_visible (row (f, "receipt-printer-address")));
+
+  /* The address typed and applied with Enter. */
+  g_assert_true (gtk_widget_grab_focus (row (f, "receipt-printer-address")));
+  kassa_test_ui_type (0, "till-printer");
+  kassa_test_ui_keys (0, "Return", NULL);
+  g_assert_true (kassa_test_ui_wait (network_printer_saved, f, WAIT_SECONDS));
+
+  g_assert_true (gtk_widget_grab_focus (row (f, "receipt-width")));
+}
+
+typedef struct
+{
+  AppRun            run;
+  KassaTestPrinter *stand_in;
+  guint             test_pages_printed;  /* on the application's queue */
+} AppPrintRun;
+
+static void
+on_app_queue_job_changed_cb (KassaPrintQueue *queue,
+                             KassaPrintKind   kind,
+                             const char      *number,
+                             KassaPrintState  state,
+                             const char      *error_text,
+                             AppPrintRun     *r)
+{
+  if (kind == KASSA_PRINT_KIND_TEST_PAGE && state == KASSA_PRINT_STATE_PRINTED)
+    r->test_pages_printed++;
+}
+
+static gboolean
+app_print_body_cb (gpointer user_data)
+{
+  AppPrintRun *r = user_data;
+  KassaPrintQueue *queue;
+  Fixture f = { 0 };
+
+  if (!kassa_test_ui_wait (app_ready, &r->run, WAIT_SECONDS))
+    g_error ("Kassa did not start in training mode");
+  queue = kassa_application_get_print_queue (r->run.app);
+  g_assert_nonnull (queue);
+  g_signal_connect (queue, "job-changed", G_CALLBACK (on_app_queue_job_changed_cb), r);
+
+  g_action_group_activate_action (G_ACTION_GROUP (r->run.app), "preferences", NULL);
+  if (!kassa_test_ui_wait (preferences_shown, NULL, WAIT_SECONDS))
+    g_error ("app.preferences opened no preferences window");
+  f.window = KASSA_PREFERENCES_WINDOW (find_toplevel (KASSA_TYPE_PREFERENCES_WINDOW));
+  f.settings = kassa_application_get_settings (r->run.app);
+
+  /* The window prints through the application's queue, which follows the settings. */
+  print_test_page (&f);
+  assert_subtitle_has (&f, "test-page", "The test page was printed.");
+  g_assert_cmpuint (r->test_pages_printed, ==, 1);
+  {
+    g_autoptr(KassaEscposDecoded) decoded = decode_last_page (r->stand_in);
+
+    g_assert_cmpuint (decoded->width, ==, 512);
+  }
+
+  g_signal_handlers_disconnect_by_data (queue, r);
+  gtk_window_destroy (GTK_WINDOW (f.window));
+  r->run.ran = TRUE;
+  g_application_quit (G_APPLICATION (r->run.app));
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Inside Kassa, Print Test Page goes through KassaApplication's print queue. */
+static void
+test_printer_application_queue (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("mn.kassa.Kassa");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *journal = NULL;
+  KassaTestPrinterOptions options = { .tcp = TRUE };
+  AppPrintRun r = { { NULL, NULL, FALSE }, NULL, 0 };
+
+  reset_settings (settings);
+  r.stand_in = kassa_test_printer_spawn (&options);
+  g_settings_set_string (settings, "receipt-printer", kassa_test_printer_get_tcp_uri (r.stand_in));
+  g_settings_set_uint (settings, "receipt-printer-dots", 512);
+  r.run.tmpdir = g_dir_make_tmp ("kassa-prefs-XXXXXX", &error);
+  g_assert_no_error (error);
+  journal = g_build_filename (r.run.tmpdir, "training.sqlite", NULL);
+  g_setenv ("KASSA_JOURNAL", journal, TRUE);
+
+  kassa_test_ui_pointer_to (0);
+  r.run.app = kassa_application_new ();
+  g_application_set_flags (G_APPLICATION (r.run.app),
+                           G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
+  g_signal_connect_after (r.run.app, "startup", G_CALLBACK (on_app_startup_cb), NULL);
+  g_idle_add (app_print_body_cb, &r);
+  g_assert_cmpint (g_application_run (G_APPLICATION (r.run.app), 0, NULL), ==, 0);
+  g_assert_true (r.run.ran);
+  g_assert_finalize_object (r.run.app);
+
+  g_unsetenv ("KASSA_JOURNAL");
+  g_free (r.run.tmpdir);
+  kassa_test_printer_free (r.stand_in);
+  reset_settings (settings);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1221,9 +1890,19 @@ main (int   argc,
   ADD ("/preferences/autostart/portal/none", test_autostart_portal_none, FALSE);
   ADD ("/preferences/autostart/remove-error", test_autostart_remove_error, FALSE);
 
+  g_test_add_func ("/preferences/application-applies", test_app_applies);
+
+  ADD ("/preferences/receipt-printer/cups", test_printer_cups, FALSE);
+  ADD ("/preferences/receipt-printer/network", test_printer_network, TRUE);
+  ADD ("/preferences/receipt-printer/width", test_printer_width, TRUE);
+  ADD ("/preferences/receipt-printer/test-page", test_printer_test_page, TRUE);
+  ADD ("/preferences/shop/address-phone", test_shop_address_phone, TRUE);
+  ADD ("/preferences/receipt-printer/drawer-keyboard", test_printer_drawer_keyboard, TRUE);
+
 #undef ADD
 
-  g_test_add_func ("/preferences/application-applies", test_app_applies);
+  g_test_add_func ("/preferences/receipt-printer/application-queue",
+                   test_printer_application_queue);
 
   return g_test_run ();
 }

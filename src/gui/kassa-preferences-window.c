@@ -6,7 +6,7 @@
 
 #include "config.h"
 
-#include "kassa-preferences-window.h"
+#include "kassa-preferences-window-private.h"
 
 #include <string.h>
 
@@ -17,7 +17,9 @@
 #include "kassa-customer-display.h"
 #include "kassa-error.h"
 #include "kassa-manager.h"
+#include "kassa-escpos.h"
 #include "kassa-pin-dialog.h"
+#include "kassa-printer.h"
 #include "kassa-secret-store.h"
 
 /* Identify displays: how long each monitor shows its name. */
@@ -26,51 +28,10 @@
 #define SHOP_NAME_MAX_CHARS 48
 /* CUPS: a queue name is at most 127 bytes. */
 #define PRINTER_NAME_MAX_BYTES 127
+/* The receipt's header: one line each at 58 mm (the schema's descriptions). */
+#define SHOP_ADDRESS_MAX_CHARS 96
+#define SHOP_PHONE_MAX_CHARS 32
 
-struct _KassaPreferencesWindow
-{
-  AdwPreferencesWindow    parent_instance;
-
-  KassaCounter           *counter;
-  GSettings              *settings;
-  GCancellable           *cancellable;      /* everything; cancelled at dispose */
-  GListModel             *monitors;         /* GdkMonitor, the display's */
-  GPtrArray              *display_choices;  /* DisplayChoice, parallel to display_row's model */
-  gboolean                updating_display; /* display_row is being rebuilt */
-  gboolean                updating_autostart; /* autostart_switch is set back */
-  gboolean                autostart_portal;   /* inside Flatpak: the Background portal */
-  gboolean                autostart_asked;    /* the state the portal was asked for */
-
-  char                   *message;
-  gboolean                message_is_error;
-  AdwToast               *toast;            /* weak: the message's toast, while shown */
-
-  /* Template widgets */
-  AdwEntryRow            *shop_name_row;
-  KassaAccountForm       *account_form;
-  AdwPreferencesGroup    *pin_group;
-  AdwPasswordEntryRow    *pin_old_row;
-  AdwPasswordEntryRow    *pin_new_row;
-  AdwPasswordEntryRow    *pin_confirm_row;
-  GtkButton              *pin_button;
-  AdwComboRow            *language_row;
-  AdwComboRow            *qr_method_row;
-  AdwEntryRow            *poll_fast_row;
-  AdwEntryRow            *poll_fast_period_row;
-  AdwEntryRow            *poll_slow_row;
-  AdwEntryRow            *expiry_row;
-  AdwActionRow           *push_enabled_row;
-  GtkSwitch              *push_switch;
-  AdwEntryRow            *push_port_row;
-  AdwComboRow            *display_row;
-  AdwEntryRow            *printer_row;
-  AdwComboRow            *paper_row;
-  AdwActionRow           *auto_print_row;
-  GtkSwitch              *auto_print_switch;
-  AdwPreferencesGroup    *autostart_group;
-  AdwActionRow           *autostart_row;
-  GtkSwitch              *autostart_switch;
-};
 
 enum {
   PROP_0,
@@ -229,6 +190,123 @@ check_printer_name (const char  *name,
 }
 
 static gboolean
+check_shop_address (const char  *address,
+                    GError     **error)
+{
+  if (!g_utf8_validate (address, -1, NULL) || has_control_chars (address))
+    {
+      g_set_error_literal (error, KASSA_INPUT_ERROR, KASSA_INPUT_ERROR_INVOICE,
+                           _("The shop address must be one line of text, without line breaks "
+                             "or tabs."));
+      return FALSE;
+    }
+  if (g_utf8_strlen (address, -1) > SHOP_ADDRESS_MAX_CHARS)
+    {
+      g_set_error (error, KASSA_INPUT_ERROR, KASSA_INPUT_ERROR_INVOICE,
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "The shop address is too long for one receipt line: at most %d "
+                                "character.",
+                                "The shop address is too long for one receipt line: at most %d "
+                                "characters.",
+                                SHOP_ADDRESS_MAX_CHARS),
+                   SHOP_ADDRESS_MAX_CHARS);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+check_shop_phone (const char  *phone,
+                  GError     **error)
+{
+  for (const char *p = phone; *p != '\0'; p++)
+    {
+      if (!g_ascii_isdigit (*p) && strchr (" +-()", *p) == NULL)
+        {
+          g_set_error_literal (error, KASSA_INPUT_ERROR, KASSA_INPUT_ERROR_INVOICE,
+                               _("A phone number has digits, spaces and “+ - ( )” only, as in "
+                                 "“+976 7011-2233”."));
+          return FALSE;
+        }
+    }
+  if (strlen (phone) > SHOP_PHONE_MAX_CHARS)
+    {
+      g_set_error (error, KASSA_INPUT_ERROR, KASSA_INPUT_ERROR_INVOICE,
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "The shop phone is too long: at most %d character.",
+                                "The shop phone is too long: at most %d characters.",
+                                SHOP_PHONE_MAX_CHARS),
+                   SHOP_PHONE_MAX_CHARS);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* "host" or "host:port" (an IPv6 address in brackets) of a network printer:
+ * the tcp: URI to store, its port filled in. */
+static char *
+network_printer_uri (const char  *address,
+                     GError     **error)
+{
+  g_autofree char *uri = NULL;
+  g_autoptr(KassaPrinter) printer = NULL;
+  const char *host;
+
+  if (*address == '\0')
+    {
+      g_set_error_literal (error, KASSA_INPUT_ERROR, KASSA_INPUT_ERROR_INVOICE,
+                           _("Type the network printer’s address: its host name or IP address, "
+                             "and “:PORT” when the port is not 9100."));
+      return NULL;
+    }
+
+  uri = g_strconcat ("tcp:", address, NULL);
+  printer = kassa_printer_new_for_uri (uri, NULL);
+  if (printer == NULL || kassa_printer_get_kind (printer) != KASSA_PRINTER_KIND_TCP)
+    {
+      g_set_error (error, KASSA_INPUT_ERROR, KASSA_INPUT_ERROR_INVOICE,
+                   /* Translators: %s is what was typed as a network printer's address */
+                   _("“%s” is not a network printer address. Type the printer’s host name or "
+                     "IP address, and “:PORT” when the port is not 9100, as in "
+                     "“192.168.1.50” or “192.168.1.50:9100”."), address);
+      return NULL;
+    }
+
+  host = kassa_printer_get_target (printer);
+  if (strchr (host, ':') != NULL)
+    return g_strdup_printf ("tcp:[%s]:%u", host, kassa_printer_get_port (printer));
+  return g_strdup_printf ("tcp:%s:%u", host, kassa_printer_get_port (printer));
+}
+
+static gboolean
+parse_printer_dots (const char  *text,
+                    guint       *out_dots,
+                    GError     **error)
+{
+  guint64 dots = 0;
+  gboolean digits = *text != '\0' && strlen (text) <= 5;
+
+  for (const char *p = text; digits && *p != '\0'; p++)
+    digits = g_ascii_isdigit (*p);
+
+  if (!digits || !g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT, &dots, NULL))
+    dots = 0;
+  if (!digits || !kassa_escpos_check_width ((guint) dots, NULL))
+    {
+      g_set_error (error, KASSA_INPUT_ERROR, KASSA_INPUT_ERROR_AMOUNT,
+                   _("The printer width must be a whole number of dots, a multiple of 8 from "
+                     "%u to %u (384 for 58 mm paper, 576 for 80 mm)."),
+                   KASSA_ESCPOS_MIN_WIDTH_DOTS, KASSA_ESCPOS_MAX_WIDTH_DOTS);
+      return FALSE;
+    }
+
+  *out_dots = (guint) dots;
+  return TRUE;
+}
+
+static gboolean
 is_number_key (const char *key)
 {
   for (gsize i = 0; i < G_N_ELEMENTS (number_keys); i++)
@@ -322,6 +400,34 @@ kassa_preferences_check_value (GSettings   *settings,
         return FALSE;
       value = g_variant_new_string (trimmed);
     }
+  else if (strcmp (key, "shop-address") == 0)
+    {
+      if (!check_shop_address (trimmed, error))
+        return FALSE;
+      value = g_variant_new_string (trimmed);
+    }
+  else if (strcmp (key, "shop-phone") == 0)
+    {
+      if (!check_shop_phone (trimmed, error))
+        return FALSE;
+      value = g_variant_new_string (trimmed);
+    }
+  else if (strcmp (key, "receipt-printer") == 0)
+    {
+      char *uri = network_printer_uri (trimmed, error);
+
+      if (uri == NULL)
+        return FALSE;
+      value = g_variant_new_take_string (uri);
+    }
+  else if (strcmp (key, "receipt-printer-dots") == 0)
+    {
+      guint dots = 0;
+
+      if (!parse_printer_dots (trimmed, &dots, error))
+        return FALSE;
+      value = g_variant_new_uint32 (dots);
+    }
   else if (is_number_key (key))
     {
       guint number = 0;
@@ -366,19 +472,24 @@ kassa_preferences_check_value (GSettings   *settings,
 /* ------------------------------------------------------------------ */
 /* Messages                                                            */
 
-static void
-set_message (KassaPreferencesWindow *self,
-             const char             *message,
-             gboolean                is_error)
+/* @toast_title: what the toast says (one line), @message when NULL. */
+void
+_kassa_preferences_window_say (KassaPreferencesWindow *self,
+                               const char             *message,
+                               const char             *toast_title,
+                               gboolean                is_error)
 {
+  if (toast_title == NULL)
+    toast_title = message;
+
   /* One message at a time: toasts would queue, and an old one mislead. The
    * one shown takes the new sentence (dismissing it in the middle of its
    * animation crashes libadwaita 1.2). */
   if (message != NULL && self->toast != NULL)
-    adw_toast_set_title (self->toast, message);
+    adw_toast_set_title (self->toast, toast_title);
   else if (message != NULL)
     {
-      AdwToast *toast = adw_toast_new (message);
+      AdwToast *toast = adw_toast_new (toast_title);
 
       adw_toast_set_timeout (toast, is_error ? 8 : 3);
       g_set_weak_pointer (&self->toast, toast);
@@ -398,8 +509,16 @@ set_message (KassaPreferencesWindow *self,
 }
 
 static void
-set_row_error (gpointer row,
-               gboolean error)
+set_message (KassaPreferencesWindow *self,
+             const char             *message,
+             gboolean                is_error)
+{
+  _kassa_preferences_window_say (self, message, NULL, is_error);
+}
+
+void
+_kassa_preferences_window_mark_row (gpointer row,
+                                    gboolean error)
 {
   if (error)
     gtk_widget_add_css_class (GTK_WIDGET (row), "error");
@@ -410,12 +529,12 @@ set_row_error (gpointer row,
 static void
 on_row_changed_cb (GtkEditable *row)
 {
-  set_row_error (row, FALSE);
+  _kassa_preferences_window_mark_row (row, FALSE);
 }
 
 /* A setting the administrator locked (or a backend refusing it). */
-static void
-say_locked (KassaPreferencesWindow *self)
+void
+_kassa_preferences_window_say_locked (KassaPreferencesWindow *self)
 {
   set_message (self, _("This setting is locked by the administrator; it was not changed."),
                TRUE);
@@ -435,19 +554,19 @@ on_value_row_apply_cb (AdwEntryRow            *row,
 
   if (!kassa_preferences_check_value (self->settings, key, text, &value, &error))
     {
-      set_row_error (row, TRUE);
+      _kassa_preferences_window_mark_row (row, TRUE);
       /* The toast is one line: the whole sentence stays on the row. */
       gtk_widget_set_tooltip_text (GTK_WIDGET (row), error->message);
       set_message (self, error->message, TRUE);
       return;
     }
 
-  set_row_error (row, FALSE);
+  _kassa_preferences_window_mark_row (row, FALSE);
   gtk_widget_set_tooltip_text (GTK_WIDGET (row), NULL);
   if (!g_settings_set_value (self->settings, key, value))
     {
-      set_row_error (row, TRUE);
-      say_locked (self);
+      _kassa_preferences_window_mark_row (row, TRUE);
+      _kassa_preferences_window_say_locked (self);
       return;
     }
 
@@ -471,6 +590,33 @@ setting_as_text (GSettings  *settings,
   g_return_val_if_reached (g_strdup (""));
 }
 
+/* Shows @text in @row as the stored value: no apply button until the person edits it. */
+void
+_kassa_preferences_window_show_row_text (AdwEntryRow *row,
+                                         const char  *text)
+{
+  gboolean apply = adw_entry_row_get_show_apply_button (row);
+
+  adw_entry_row_set_show_apply_button (row, FALSE);
+  gtk_editable_set_text (GTK_EDITABLE (row), text);
+  adw_entry_row_set_show_apply_button (row, apply);
+}
+
+/* @row edits @key through kassa_preferences_check_value(), starting from @text. */
+void
+_kassa_preferences_window_setup_value_row (KassaPreferencesWindow *self,
+                                           AdwEntryRow            *row,
+                                           const char             *key,
+                                           const char             *text)
+{
+  g_object_set_data (G_OBJECT (row), "kassa-key", (gpointer) key);
+  gtk_editable_set_text (GTK_EDITABLE (row), text);
+  /* After the first text: the apply button shows for the person's edits only. */
+  adw_entry_row_set_show_apply_button (row, TRUE);
+  g_signal_connect (row, "changed", G_CALLBACK (on_row_changed_cb), NULL);
+  g_signal_connect_object (row, "apply", G_CALLBACK (on_value_row_apply_cb), self, 0);
+}
+
 static void
 setup_value_row (KassaPreferencesWindow *self,
                  AdwEntryRow            *row,
@@ -478,12 +624,7 @@ setup_value_row (KassaPreferencesWindow *self,
 {
   g_autofree char *text = setting_as_text (self->settings, key);
 
-  g_object_set_data (G_OBJECT (row), "kassa-key", (gpointer) key);
-  gtk_editable_set_text (GTK_EDITABLE (row), text);
-  /* After the first text: the apply button shows for the person's edits only. */
-  adw_entry_row_set_show_apply_button (row, TRUE);
-  g_signal_connect (row, "changed", G_CALLBACK (on_row_changed_cb), NULL);
-  g_signal_connect_object (row, "apply", G_CALLBACK (on_value_row_apply_cb), self, 0);
+  _kassa_preferences_window_setup_value_row (self, row, key, text);
 }
 
 /* ------------------------------------------------------------------ */
@@ -509,7 +650,7 @@ on_choice_row_selected_cb (AdwComboRow            *row,
 
   if (!g_settings_set_string (self->settings, key, values[selected]))
     {
-      say_locked (self);
+      _kassa_preferences_window_say_locked (self);
       return;
     }
 
@@ -829,19 +970,19 @@ set_pin_action_cb (GtkWidget  *widget,
 
   if (!kassa_manager_check_pin_format (new_pin, &error))
     {
-      set_row_error (self->pin_new_row, TRUE);
+      _kassa_preferences_window_mark_row (self->pin_new_row, TRUE);
       set_message (self, error->message, TRUE);
       return;
     }
   if (strcmp (new_pin, confirm) != 0)
     {
-      set_row_error (self->pin_confirm_row, TRUE);
+      _kassa_preferences_window_mark_row (self->pin_confirm_row, TRUE);
       set_message (self, _("The two new PINs differ; type the new PIN twice."), TRUE);
       return;
     }
   if (had_pin && *old_pin == '\0')
     {
-      set_row_error (self->pin_old_row, TRUE);
+      _kassa_preferences_window_mark_row (self->pin_old_row, TRUE);
       set_message (self, _("Enter the current PIN to change it."), TRUE);
       return;
     }
@@ -851,7 +992,7 @@ set_pin_action_cb (GtkWidget  *widget,
     {
       if (g_error_matches (error, KASSA_MANAGER_ERROR, KASSA_MANAGER_ERROR_WRONG_PIN) ||
           g_error_matches (error, KASSA_MANAGER_ERROR, KASSA_MANAGER_ERROR_RATE_LIMITED))
-        set_row_error (self->pin_old_row, TRUE);
+        _kassa_preferences_window_mark_row (self->pin_old_row, TRUE);
       set_message (self, error->message, TRUE);
       return;
     }
@@ -988,6 +1129,8 @@ kassa_preferences_window_constructed (GObject *object)
   setup_value_row (self, self->expiry_row, "expiry-s");
   setup_value_row (self, self->push_port_row, "push-port");
   setup_value_row (self, self->printer_row, "printer-name");
+  setup_value_row (self, self->shop_address_row, "shop-address");
+  setup_value_row (self, self->shop_phone_row, "shop-phone");
 
   setup_choice_row (self, self->language_row, "language", language_values,
                     G_N_ELEMENTS (language_values));
@@ -1014,6 +1157,7 @@ kassa_preferences_window_constructed (GObject *object)
 
   setup_account_form (self);
   setup_autostart (self);
+  _kassa_preferences_window_setup_printer (self);
 
   g_signal_connect (self->pin_old_row, "changed", G_CALLBACK (on_row_changed_cb), NULL);
   g_signal_connect (self->pin_new_row, "changed", G_CALLBACK (on_row_changed_cb), NULL);
@@ -1046,6 +1190,10 @@ kassa_preferences_window_finalize (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->display_choices, g_ptr_array_unref);
+  g_clear_pointer (&self->printer_uris, g_ptr_array_unref);
+  g_clear_pointer (&self->found_printers, g_ptr_array_unref);
+  g_clear_object (&self->own_queue);
+  g_clear_pointer (&self->printer_group_description, g_free);
   g_clear_pointer (&self->message, g_free);
 
   G_OBJECT_CLASS (kassa_preferences_window_parent_class)->finalize (object);
@@ -1177,6 +1325,20 @@ kassa_preferences_window_class_init (KassaPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow, autostart_group);
   gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow, autostart_row);
   gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow, autostart_switch);
+  gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow, shop_address_row);
+  gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow, shop_phone_row);
+  gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow,
+                                        receipt_printer_group);
+  gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow,
+                                        receipt_printer_row);
+  gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow,
+                                        receipt_printer_address_row);
+  gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow, receipt_width_row);
+  gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow, receipt_dots_row);
+  gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow, cash_drawer_row);
+  gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow,
+                                        cash_drawer_switch);
+  gtk_widget_class_bind_template_child (widget_class, KassaPreferencesWindow, test_page_row);
 
   gtk_widget_class_install_action (widget_class, "prefs.test-connection", NULL,
                                    test_connection_action_cb);
@@ -1185,6 +1347,7 @@ kassa_preferences_window_class_init (KassaPreferencesWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "prefs.set-pin", NULL, set_pin_action_cb);
   gtk_widget_class_install_action (widget_class, "prefs.identify-displays", NULL,
                                    identify_displays_action_cb);
+  _kassa_preferences_window_install_printer_actions (widget_class);
 }
 
 static void
@@ -1194,6 +1357,7 @@ kassa_preferences_window_init (KassaPreferencesWindow *self)
 
   self->cancellable = g_cancellable_new ();
   self->display_choices = g_ptr_array_new_with_free_func ((GDestroyNotify) display_choice_free);
+  self->printer_uris = g_ptr_array_new_with_free_func (g_free);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1311,6 +1475,15 @@ kassa_preferences_window_get_row (KassaPreferencesWindow *self,
     { "printer-name", self->printer_row },
     { "paper-width", self->paper_row },
     { "auto-print-receipts", self->auto_print_row },
+    { "shop-address", self->shop_address_row },
+    { "shop-phone", self->shop_phone_row },
+    { "receipt-printer", self->receipt_printer_row },
+    { "receipt-printer-group", self->receipt_printer_group },
+    { "receipt-printer-address", self->receipt_printer_address_row },
+    { "receipt-width", self->receipt_width_row },
+    { "receipt-printer-dots", self->receipt_dots_row },
+    { "cash-drawer", self->cash_drawer_row },
+    { "test-page", self->test_page_row },
     { "autostart", self->autostart_row },
     { "pin-old", self->pin_old_row },
     { "pin-new", self->pin_new_row },

@@ -24,11 +24,29 @@
  * (action "preferences") before the window exists.
  *
  * Row keys for kassa_preferences_window_get_row(): the GSettings key the row
- * edits ("shop-name", "poll-fast-ms", "poll-fast-period-s", "poll-slow-ms",
- * "expiry-s", "printer-name", "push-port", "qr-method", "paper-width",
- * "language", "auto-print-receipts", "push-enabled", "customer-display"),
- * and "terminal", "secret", "bank-url" for the bank account, "autostart"
- * for "Start Kassa when I log in".
+ * edits ("shop-name", "shop-address", "shop-phone", "poll-fast-ms",
+ * "poll-fast-period-s", "poll-slow-ms", "expiry-s", "printer-name",
+ * "push-port", "qr-method", "paper-width", "language", "auto-print-receipts",
+ * "push-enabled", "customer-display", "cash-drawer"), and "terminal",
+ * "secret", "bank-url" for the bank account, "autostart" for "Start Kassa
+ * when I log in"; for the receipt printer (docs/printing.md) "receipt-printer"
+ * (the choice), "receipt-printer-address" (the network printer's host:port),
+ * "receipt-width" (58 mm, 80 mm, other), "receipt-printer-dots" (the other
+ * width), "test-page" (its subtitle says the last outcome and status) and
+ * "receipt-printer-group" (the group: its description ends with what the
+ * last look for printers found).
+ *
+ * The receipt printer ("receipt-printer", "receipt-printer-dots",
+ * "cash-drawer"): the choice lists "None (system print dialog)", the USB
+ * printers and CUPS queues found (kassa_printer_discover(), in a thread of
+ * its own when the window opens and on "prefs.find-printers"), the stored
+ * printer when it is not found now, and "Network printer…", which shows an
+ * entry for host[:port] (port 9100) saved as tcp:HOST:PORT when applied. A
+ * listed printer or width is saved as it is picked; the other width when
+ * applied (kassa_escpos_check_width()). "prefs.print-test-page" prints a test
+ * page through the application's print queue (without an application: one
+ * of the window's own over the counter's journal), never blocking, and says
+ * the outcome and the printer's status in words.
  *
  * "Start Kassa when I log in" is no GSettings key outside Flatpak: the
  * switch shows and writes the XDG autostart entry of the application's id
@@ -41,7 +59,7 @@
  * too.
  *
  * Actions (on the window): "prefs.test-connection", "prefs.save-account",
- * "prefs.identify-displays".
+ * "prefs.identify-displays", "prefs.find-printers", "prefs.print-test-page".
  * Properties (read-only, notify): "counter" (construct-only, may be NULL),
  * "settings" (construct-only), "message" (the last verdict, or NULL),
  * "message-is-error" (boolean), "account-status" (KassaCredentialsStatus).
@@ -91,7 +109,8 @@ void                    kassa_preferences_window_set_test_timeout
 
 /* The checks behind the rows, without a window (tests, and the application
  * re-checks what it applies). @key is one of the text/number keys above;
- * @text is what was typed. On success @out_value gets the GVariant to store
+ * @text is what was typed; for "receipt-printer" it is a network printer's
+ * host[:port] and the value its tcp: URI. On success @out_value gets the GVariant to store
  * (floating reference sunk, owned by the caller). KASSA_INPUT_ERROR with a
  * sentence for the person. Cross checks (the slow interval not shorter
  * than the fast one) read the other values from @settings. */
