@@ -23,8 +23,12 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <locale.h>
 #include <malloc.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,6 +43,7 @@
 #include "kassa-history-model.h"
 #include "kassa-journal-maintenance.h"
 #include "kassa-journal-query.h"
+#include "kassa-print-queue.h"
 #include "kassa-qr.h"
 #include "kassa-report.h"
 
@@ -1743,6 +1748,201 @@ slip_peak_heap (const char  *dir,
   return ok;
 }
 
+/* ── escpos: "paid" to the last byte, through the print queue ────────── */
+
+/* A network printer on loopback, as the queue meets one: it answers DLE EOT
+ * as an Epson that is ready (0x12, kassa-printer-status.c) — or, @silent,
+ * not at all — and notes when the @expected bytes of the document (from its
+ * ESC @ on) have all arrived. One connection per job. */
+typedef struct
+{
+  int       listen_fd;
+  guint16   port;
+  gboolean  silent;  /* answers no status request */
+  gsize     expected;
+  GMutex    lock;
+  gint64    last_byte_us;   /* under @lock: 0 until the job's last byte is read */
+  gboolean  stop;
+} PaidPrinter;
+
+static gpointer
+paid_printer_thread (gpointer data)
+{
+  PaidPrinter *printer = data;
+
+  while (!g_atomic_int_get (&printer->stop))
+    {
+      int fd = accept (printer->listen_fd, NULL, NULL);
+      guint8 buffer[16384];
+      gsize document = 0;
+      gboolean in_document = FALSE;
+      guint pending_dle = 0;   /* bytes of a DLE EOT n seen outside the document */
+      gssize n;
+
+      if (fd < 0)
+        continue;
+      document = 0;
+      while ((n = read (fd, buffer, sizeof buffer)) > 0)
+        {
+          for (gssize i = 0; i < n; i++)
+            {
+              guint8 byte = buffer[i];
+
+              if (in_document)
+                {
+                  if (++document == printer->expected)
+                    {
+                      in_document = FALSE;
+                      g_mutex_lock (&printer->lock);
+                      printer->last_byte_us = g_get_monotonic_time ();
+                      g_mutex_unlock (&printer->lock);
+                    }
+                  continue;
+                }
+              /* Outside the document: status requests, then ESC @. */
+              if (pending_dle == 0 && byte == 0x10)
+                pending_dle = 1;
+              else if (pending_dle == 1 && byte == 0x04)
+                pending_dle = 2;
+              else if (pending_dle == 2)
+                {
+                  guint8 ready = 0x12;
+
+                  pending_dle = 0;
+                  if (!printer->silent && write (fd, &ready, 1) != 1)
+                    break;
+                }
+              else if (byte == 0x1b && document == 0)
+                {
+                  in_document = TRUE;
+                  document = 1;
+                }
+            }
+        }
+      close (fd);
+    }
+
+  return NULL;
+}
+
+static gboolean
+paid_printer_start (PaidPrinter  *printer,
+                    GError      **error)
+{
+  struct sockaddr_in address = { 0 };
+  socklen_t length = sizeof address;
+
+  printer->listen_fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  if (printer->listen_fd < 0 ||
+      bind (printer->listen_fd, (struct sockaddr *) &address, sizeof address) != 0 ||
+      listen (printer->listen_fd, 4) != 0 ||
+      getsockname (printer->listen_fd, (struct sockaddr *) &address, &length) != 0)
+    {
+      fail (error, "cannot listen on loopback: %s", g_strerror (errno));
+      return FALSE;
+    }
+  printer->port = ntohs (address.sin_port);
+  g_thread_unref (g_thread_new ("paid-printer", paid_printer_thread, printer));
+  return TRUE;
+}
+
+static void
+paid_job_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GError **job_error = user_data;
+
+  if (!kassa_print_queue_job_finish (KASSA_PRINT_QUEUE (source), result, NULL, job_error) &&
+      *job_error == NULL)
+    g_set_error_literal (job_error, G_IO_ERROR, G_IO_ERROR_FAILED, "the job failed");
+  if (*job_error == NULL)
+    g_set_error_literal (job_error, G_IO_ERROR, G_IO_ERROR_EXISTS, "done");
+}
+
+/* Microseconds from kassa_print_queue_print_receipt_async() (the GUI calls
+ * it when the sale turns PAID) to the receipt's last byte read by @printer:
+ * the prints row, the status request, the drawing band by band, the TCP
+ * writes. */
+static gboolean
+paid_to_last_byte (KassaPrintQueue  *queue,
+                   KassaInvoice     *invoice,
+                   PaidPrinter      *printer,
+                   gint64           *out_us,
+                   GError          **error)
+{
+  g_autoptr(GError) job_error = NULL;
+  gint64 start, last;
+
+  g_mutex_lock (&printer->lock);
+  printer->last_byte_us = 0;
+  g_mutex_unlock (&printer->lock);
+  start = g_get_monotonic_time ();
+  kassa_print_queue_print_receipt_async (queue, invoice, NULL, paid_job_cb, &job_error);
+  while (job_error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  if (!g_error_matches (job_error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+    {
+      g_propagate_error (error, g_steal_pointer (&job_error));
+      return FALSE;
+    }
+  g_mutex_lock (&printer->lock);
+  last = printer->last_byte_us;
+  g_mutex_unlock (&printer->lock);
+  if (last == 0)
+    {
+      fail (error, "the printer stand-in did not get the whole receipt (%" G_GSIZE_FORMAT
+            " bytes expected)", printer->expected);
+      return FALSE;
+    }
+  *out_us = last - start;
+  return TRUE;
+}
+
+static gboolean
+bench_paid_receipts (KassaJournal          *journal,
+                     KassaInvoice          *invoice,
+                     const KassaReportInfo *info,
+                     gsize                  receipt_bytes,
+                     int                    runs,
+                     GError               **error)
+{
+  for (guint silent = 0; silent < 2; silent++)
+    {
+      PaidPrinter *printer = g_new0 (PaidPrinter, 1);   /* the thread keeps it: not freed */
+      g_autoptr(KassaPrintQueue) queue = kassa_print_queue_new (journal);
+      g_autofree char *uri = NULL;
+      g_autofree gint64 *samples = NULL;
+      /* The silent printer waits out the status timeout twice a job. */
+      int n = silent ? MIN (runs, 5) : runs;
+
+      printer->silent = silent;
+      printer->expected = receipt_bytes;
+      if (!paid_printer_start (printer, error))
+        return FALSE;
+      uri = g_strdup_printf ("tcp:127.0.0.1:%u", printer->port);
+      if (!kassa_print_queue_set_printer (queue, uri, KASSA_ESCPOS_WIDTH_80MM, error))
+        return FALSE;
+      kassa_print_queue_set_info (queue, info);
+
+      samples = g_new0 (gint64, n);
+      for (int i = 0; i < n + 1; i++)
+        {
+          gint64 us;
+
+          if (!paid_to_last_byte (queue, invoice, printer, &us, error))
+            return FALSE;
+          if (i >= 1)
+            samples[i - 1] = us;
+        }
+      emit_samples (silent ? "escpos-paid-silent" : "escpos-paid", samples, (guint) n);
+    }
+
+  return TRUE;
+}
+
 static int
 command_escpos (const char  *dir,
                 int          runs,
@@ -1790,6 +1990,9 @@ command_escpos (const char  *dir,
     }
   emit_samples ("escpos-receipt-80mm", samples, (guint) runs);
   emit_value ("escpos-receipt-bytes", "B", (double) receipt_bytes);
+
+  if (!bench_paid_receipts (journal, invoice, &info, receipt_bytes, MIN (runs, 50), error))
+    return 1;
 
   if (!slip_peak_heap (scratch, 20, &small_peak, &small_bytes, error) ||
       !slip_peak_heap (scratch, 200, &big_peak, &big_bytes, error))

@@ -293,6 +293,8 @@ LABELS = {
     "report-pdf": "kassa_report_write_pdf",
     "report-csv": "kassa_report_write_csv",
     "escpos-receipt-80mm": "kassa_escpos_print_receipt, 576 dots, into memory",
+    "escpos-paid": "print queue: paid → last byte at a loopback printer that answers DLE EOT",
+    "escpos-paid-silent": "the same, a printer that never answers DLE EOT (after its first job)",
 }
 
 
@@ -575,6 +577,15 @@ def build_table(r):
         add("ESC/POS 80 mm receipt: layout + bands + encode, median", s.median, None, "ms",
             "≤ 100 ms", s.median <= 100)
         add("ESC/POS 80 mm receipt, p95", s.p95, None, "ms", "≤ 100 ms", s.p95 <= 100)
+    if "escpos-paid" in r:
+        s = r["escpos-paid"]
+        add("80 mm receipt, \"paid\" → last byte at the printer (TCP, print queue), median",
+            s.median, None, "ms", "≤ 100 ms", s.median <= 100)
+        add("80 mm receipt, \"paid\" → last byte, p95", s.p95, None, "ms", "≤ 100 ms",
+            s.p95 <= 100)
+        q = r["escpos-paid-silent"]
+        add("80 mm receipt, \"paid\" → last byte, a printer that never reports its status, median",
+            q.median, None, "ms", "≤ 100 ms", q.median <= 100)
         small, big = r["escpos-slip-20-heap"], r["escpos-slip-200-heap"]
         rows.append(("ESC/POS end-of-day slip, heap while streaming: 200 invoices "
                      f"(20 invoices: {small:.0f} KiB)", f"{big:.0f} KiB", "—", "—",

@@ -609,6 +609,82 @@ test_crash_mid_job (void)
   g_assert_cmpint (kassa_invoice_get_state (invoice), ==, KASSA_INVOICE_PAID);
 }
 
+/* Bytes @from … end of @all. */
+static GBytes *
+bytes_after (GBytes *all,
+             gsize   from)
+{
+  return g_bytes_new_from_bytes (all, from, g_bytes_get_size (all) - from);
+}
+
+static gboolean
+starts_with_status_request (GBytes *bytes)
+{
+  gsize size = 0;
+  const guint8 *data = g_bytes_get_data (bytes, &size);
+
+  return size >= 3 && data[0] == 0x10 && data[1] == 0x04;
+}
+
+/* A printer that does not answer DLE EOT is asked once and waited for; its
+ * next job starts with ESC @ at once (no status timeout before the first
+ * byte), and it is asked after the job. Once it answers again (here: paper
+ * out, read after a job), the next job asks before its first byte again and
+ * nothing is sent. */
+static void
+test_silent_not_waited_for (void)
+{
+  KassaTestPrinterOptions options = { .tcp = TRUE, .status = "silent" };
+  g_autoptr(KassaTestPrinter) stand_in = kassa_test_printer_spawn (&options);
+  g_autoptr(KassaJournal) journal = open_journal ("silent.sqlite");
+  g_autoptr(KassaInvoice) invoice = paid_invoice (journal, 4400);
+  g_autoptr(KassaPrintQueue) queue = queue_for (journal, kassa_test_printer_get_tcp_uri (stand_in),
+                                                KASSA_ESCPOS_WIDTH_58MM);
+  g_autoptr(GBytes) expected = expected_receipt (invoice, KASSA_ESCPOS_WIDTH_58MM);
+  g_autoptr(GBytes) first = NULL;
+  g_autoptr(GBytes) second = NULL;
+  g_autoptr(GBytes) second_job = NULL;
+  g_autoptr(GBytes) third = NULL;
+  g_autoptr(GBytes) after_fourth = NULL;
+  g_autoptr(GError) error = NULL;
+  KassaPrinterStatus status = KASSA_PRINTER_STATUS_OK;
+  const char *number = kassa_invoice_get_number (invoice);
+
+  /* The first job: asked, unanswered, printed. */
+  g_assert_true (run_job (queue, JOB_RECEIPT, invoice, &status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, KASSA_PRINTER_STATUS_UNKNOWN);
+  first = wait_for_document (stand_in, expected, 1);
+  g_assert_true (starts_with_status_request (first));
+
+  /* The second: the document first. */
+  g_assert_true (run_job (queue, JOB_RECEIPT, invoice, &status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, KASSA_PRINTER_STATUS_UNKNOWN);
+  second = wait_for_document (stand_in, expected, 2);
+  second_job = bytes_after (second, g_bytes_get_size (first));
+  g_assert_false (starts_with_status_request (second_job));
+  g_assert_cmpmem (g_bytes_get_data (second_job, NULL), g_bytes_get_size (expected),
+                   g_bytes_get_data (expected, NULL), g_bytes_get_size (expected));
+
+  /* It answers again: paper out, read after the third job (the job fails:
+   * the receipt may be cut short). */
+  kassa_test_printer_set_status (stand_in, "paper-out");
+  g_assert_false (run_job (queue, JOB_RECEIPT, invoice, &status, &error));
+  g_assert_error (error, KASSA_PRINTER_ERROR, KASSA_PRINTER_ERROR_FAILED);
+  g_clear_error (&error);
+  g_assert_cmpint (status, ==, KASSA_PRINTER_STATUS_PAPER_OUT);
+  third = wait_for_document (stand_in, expected, 3);
+
+  /* The fourth asks first, and sends nothing of the receipt. */
+  g_assert_false (run_job (queue, JOB_RECEIPT, invoice, &status, &error));
+  g_assert_error (error, KASSA_PRINTER_ERROR, KASSA_PRINTER_ERROR_FAILED);
+  g_assert_cmpint (status, ==, KASSA_PRINTER_STATUS_PAPER_OUT);
+  after_fourth = kassa_test_printer_wait_bytes (stand_in, g_bytes_get_size (third));
+  g_assert_cmpuint (count_occurrences (after_fourth, expected), ==, 3);
+  assert_receipt_state (queue, number, KASSA_PRINT_STATE_FAILED, "paper");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -624,6 +700,7 @@ main (int    argc,
   g_test_add_func ("/print-queue/not-paid", test_not_paid);
   g_test_add_func ("/print-queue/cups/receipt", test_cups_receipt);
   g_test_add_func ("/print-queue/crash-mid-job", test_crash_mid_job);
+  g_test_add_func ("/print-queue/tcp/silent-not-waited-for", test_silent_not_waited_for);
 
   return g_test_run ();
 }

@@ -17,7 +17,10 @@
  * out later, beside the reprint) and the job FAILED with the printer's own
  * words. After the job it is asked again: a printer that ran out of paper or
  * opened its cover while printing FAILED the job too (the receipt may be
- * cut short). A printer that does not answer is not an error.
+ * cut short). A printer that does not answer is not an error; its next job
+ * is not held up by the status timeout before its first byte (the queue
+ * remembers the printer whose last answer was UNKNOWN and asks it only after
+ * the job, until it answers again).
  */
 
 #include "config.h"
@@ -46,6 +49,10 @@ struct _KassaPrintQueue
 
   GQueue        pending;   /* GTask (the inner ones), journaled, not started */
   gboolean      running;
+  /* The printer whose last job's status request went unanswered (a printer
+   * that does not report its status, file:, cups:): its next job is not held
+   * up by the status timeout before the first byte; it is asked after. */
+  KassaPrinter *silent_printer;
 };
 
 enum
@@ -73,6 +80,7 @@ typedef struct
   KassaSettlement    *settlement;  /* slip: a detached snapshot */
   GPtrArray          *invoices;    /* slip: the batch's invoices, snapshots */
   KassaPrinterStatus  status;      /* read after the job */
+  gboolean            ask_before;  /* ask the status before the first byte */
   GTask              *outer;       /* the caller's */
 } Job;
 
@@ -172,7 +180,7 @@ run_job (Job           *job,
   KassaPrinterStatus after = KASSA_PRINTER_STATUS_UNKNOWN;
   gboolean written;
 
-  if (!kassa_printer_query_status (job->printer, &before, cancellable, error))
+  if (job->ask_before && !kassa_printer_query_status (job->printer, &before, cancellable, error))
     return FALSE;
   job->status = before;
   if (status_stops_printing (before))
@@ -274,6 +282,13 @@ run_job_cb (GObject      *source,
   else
     g_task_return_boolean (outer, TRUE);
 
+  /* Unanswered after the job: the next one to this printer does not wait
+   * for an answer first (a reached printer that does not report: UNKNOWN). */
+  if (job->status == KASSA_PRINTER_STATUS_UNKNOWN)
+    g_set_object (&self->silent_printer, job->printer);
+  else if (self->silent_printer == job->printer)
+    g_clear_object (&self->silent_printer);
+
   self->running = FALSE;
   start_next (self);
 }
@@ -290,6 +305,11 @@ start_next (KassaPrintQueue *self)
     return;
 
   self->running = TRUE;
+  {
+    Job *job = g_task_get_task_data (inner);
+
+    job->ask_before = job->printer != self->silent_printer;
+  }
   g_task_run_in_thread (inner, job_thread);
   g_object_unref (inner);
 }
@@ -371,6 +391,7 @@ kassa_print_queue_dispose (GObject *object)
 
   /* Each pending task holds a reference: nothing is pending here. */
   g_clear_object (&self->printer);
+  g_clear_object (&self->silent_printer);
   g_clear_object (&self->journal);
 
   G_OBJECT_CLASS (kassa_print_queue_parent_class)->dispose (object);
