@@ -12,6 +12,7 @@
 #include "kassa-report-module.h"
 
 G_MODULE_EXPORT const KassaReportModule *kassa_report_module_get (void);
+G_MODULE_EXPORT const char *g_module_check_init (GModule *module);
 
 /* pango and cairo register types and keep caches: never unload. */
 G_MODULE_EXPORT const char *
