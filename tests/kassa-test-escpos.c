@@ -63,3 +63,17 @@ kassa_test_escpos_read_qr (KassaEscposDecoded *decoded,
 
   return kassa_test_escpos_zbar (png);
 }
+
+GBytes *
+kassa_test_escpos_receipt (KassaInvoice          *invoice,
+                           const KassaReportInfo *info,
+                           guint                  width)
+{
+  g_autoptr(GOutputStream) stream = g_memory_output_stream_new_resizable ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (kassa_escpos_print_receipt (invoice, info, width, stream, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_output_stream_close (stream, NULL, &error));
+  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (stream));
+}

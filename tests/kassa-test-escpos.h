@@ -11,6 +11,7 @@
 
 #include <glib.h>
 
+#include "kassa-escpos.h"
 #include "kassa-escpos-decode.h"
 
 G_BEGIN_DECLS
@@ -24,5 +25,11 @@ char               *kassa_test_escpos_zbar    (const char         *png);
 char               *kassa_test_escpos_read_qr (KassaEscposDecoded *decoded,
                                                const char         *dir,
                                                const char         *name);
+
+/* The bytes of @invoice's receipt for @info at @width, as the encoder writes
+ * them (what a printer must receive). */
+GBytes             *kassa_test_escpos_receipt (KassaInvoice          *invoice,
+                                               const KassaReportInfo *info,
+                                               guint                  width);
 
 G_END_DECLS

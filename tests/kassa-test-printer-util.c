@@ -209,3 +209,15 @@ kassa_test_printer_free (KassaTestPrinter *printer)
   g_free (printer->usb_uri);
   g_free (printer);
 }
+
+char *
+kassa_test_printer_refused_uri (void)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GError) error = NULL;
+  guint16 port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
+
+  g_assert_no_error (error);
+  g_socket_listener_close (listener);
+  return g_strdup_printf ("tcp:127.0.0.1:%u", port);
+}

@@ -44,6 +44,9 @@ guint64           kassa_test_printer_job_count   (const char       *job_line,
                                                   const char       *key);
 /* SIGTERM, waits, removes its directory. */
 void              kassa_test_printer_free        (KassaTestPrinter *printer);
+/* "tcp:127.0.0.1:PORT" of a loopback port that was free a moment ago and has
+ * no listener now: a printer that refuses the connection. */
+char             *kassa_test_printer_refused_uri (void);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KassaTestPrinter, kassa_test_printer_free)
 

@@ -229,19 +229,6 @@ read_job_line (KassaTestPrinter *stand_in,
   return line;
 }
 
-/* A loopback port nothing listens on. */
-static char *
-refused_uri (void)
-{
-  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
-  g_autoptr(GError) error = NULL;
-  guint16 port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
-
-  g_assert_no_error (error);
-  g_socket_listener_close (listener);
-  return g_strdup_printf ("tcp:127.0.0.1:%u", port);
-}
-
 /* The printer members every printing command adds. */
 static void
 assert_printed (JsonObject *object,
@@ -399,7 +386,7 @@ static void
 test_receipt_refused (Fixture       *f,
                       gconstpointer  data)
 {
-  g_autofree char *uri = refused_uri ();
+  g_autofree char *uri = kassa_test_printer_refused_uri ();
   g_autoptr(KassaTestCtl) run = NULL;
   g_autofree char *reason = NULL;
   g_autofree char *log = NULL;
@@ -485,7 +472,7 @@ test_settle_slip (Fixture       *f,
   g_autofree char *journal = g_build_filename (f->tmpdir, "training.sqlite", NULL);
   g_autofree char *path = g_build_filename (f->tmpdir, "slip.bin", NULL);
   g_autofree char *uri = g_strconcat ("file:", path, NULL);
-  g_autofree char *refused = refused_uri ();
+  g_autofree char *refused = kassa_test_printer_refused_uri ();
   g_autofree char *batch = NULL;
   g_autofree char *log = NULL;
   g_autoptr(KassaTestCtl) run = NULL;
@@ -545,7 +532,7 @@ test_printer_status (Fixture       *f,
   KassaTestPrinterOptions options = { .tcp = TRUE, .status = "cover-open" };
   g_autoptr(KassaTestPrinter) stand_in = kassa_test_printer_spawn (&options);
   const char *uri = kassa_test_printer_get_tcp_uri (stand_in);
-  g_autofree char *refused = refused_uri ();
+  g_autofree char *refused = kassa_test_printer_refused_uri ();
   g_autoptr(KassaTestCtl) run = NULL;
   g_autofree char *log = NULL;
   JsonObject *object;

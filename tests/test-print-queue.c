@@ -149,20 +149,6 @@ run_job (KassaPrintQueue     *queue,
   return kassa_print_queue_job_finish (queue, result, out_status, error);
 }
 
-/* The bytes of @invoice's receipt at @width, as the encoder writes them. */
-static GBytes *
-expected_receipt (KassaInvoice *invoice,
-                  guint         width)
-{
-  g_autoptr(GOutputStream) stream = g_memory_output_stream_new_resizable ();
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (kassa_escpos_print_receipt (invoice, &shop_info, width, stream, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_output_stream_close (stream, NULL, &error));
-  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (stream));
-}
-
 /* How many times @needle occurs in @haystack. */
 static guint
 count_occurrences (GBytes *haystack,
@@ -248,7 +234,7 @@ print_receipt_over (gboolean tcp,
   g_autoptr(KassaJournal) journal = open_journal (tcp ? "tcp.sqlite" : "usb.sqlite");
   g_autoptr(KassaInvoice) invoice = paid_invoice (journal, 125000);
   g_autoptr(KassaPrintQueue) queue = NULL;
-  g_autoptr(GBytes) expected = expected_receipt (invoice, width);
+  g_autoptr(GBytes) expected = kassa_test_escpos_receipt (invoice, &shop_info, width);
   g_autoptr(GBytes) got = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *printing = NULL;
@@ -294,28 +280,16 @@ test_usb_receipt (void)
   print_receipt_over (FALSE, KASSA_ESCPOS_WIDTH_58MM);
 }
 
-/* A port that was free a moment ago and has no listener now. */
-static char *
-refused_uri (void)
-{
-  KassaTestPrinterOptions options = { .tcp = TRUE };
-  KassaTestPrinter *gone = kassa_test_printer_spawn (&options);
-  char *uri = g_strdup (kassa_test_printer_get_tcp_uri (gone));
-
-  kassa_test_printer_free (gone);
-  return uri;
-}
-
 static void
 test_off_then_reprint (void)
 {
   KassaTestPrinterOptions options = { .tcp = TRUE };
   g_autoptr(KassaJournal) journal = open_journal ("off.sqlite");
   g_autoptr(KassaInvoice) invoice = paid_invoice (journal, 5000);
-  g_autofree char *off = refused_uri ();
+  g_autofree char *off = kassa_test_printer_refused_uri ();
   g_autoptr(KassaPrintQueue) queue = queue_for (journal, off, KASSA_ESCPOS_WIDTH_80MM);
   g_autoptr(KassaTestPrinter) stand_in = NULL;
-  g_autoptr(GBytes) expected = expected_receipt (invoice, KASSA_ESCPOS_WIDTH_80MM);
+  g_autoptr(GBytes) expected = kassa_test_escpos_receipt (invoice, &shop_info, KASSA_ESCPOS_WIDTH_80MM);
   g_autoptr(GBytes) got = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *number = g_strdup (kassa_invoice_get_number (invoice));
@@ -378,7 +352,7 @@ test_paper_out (void)
   g_autoptr(KassaPrintQueue) queue = queue_for (journal,
                                                 kassa_test_printer_get_tcp_uri (stand_in),
                                                 KASSA_ESCPOS_WIDTH_80MM);
-  g_autoptr(GBytes) expected = expected_receipt (invoice, KASSA_ESCPOS_WIDTH_80MM);
+  g_autoptr(GBytes) expected = kassa_test_escpos_receipt (invoice, &shop_info, KASSA_ESCPOS_WIDTH_80MM);
   g_autoptr(GBytes) got = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *line = NULL;
@@ -519,7 +493,7 @@ test_cups_receipt (void)
   g_autoptr(KassaJournal) journal = open_journal ("cups.sqlite");
   g_autoptr(KassaInvoice) invoice = paid_invoice (journal, 42000);
   g_autoptr(KassaPrintQueue) queue = NULL;
-  g_autoptr(GBytes) expected = expected_receipt (invoice, KASSA_ESCPOS_WIDTH_80MM);
+  g_autoptr(GBytes) expected = kassa_test_escpos_receipt (invoice, &shop_info, KASSA_ESCPOS_WIDTH_80MM);
   g_autoptr(GBytes) got = NULL;
   g_autoptr(GError) error = NULL;
   KassaPrinterStatus status = KASSA_PRINTER_STATUS_ERROR;
@@ -640,7 +614,7 @@ test_silent_not_waited_for (void)
   g_autoptr(KassaInvoice) invoice = paid_invoice (journal, 4400);
   g_autoptr(KassaPrintQueue) queue = queue_for (journal, kassa_test_printer_get_tcp_uri (stand_in),
                                                 KASSA_ESCPOS_WIDTH_58MM);
-  g_autoptr(GBytes) expected = expected_receipt (invoice, KASSA_ESCPOS_WIDTH_58MM);
+  g_autoptr(GBytes) expected = kassa_test_escpos_receipt (invoice, &shop_info, KASSA_ESCPOS_WIDTH_58MM);
   g_autoptr(GBytes) first = NULL;
   g_autoptr(GBytes) second = NULL;
   g_autoptr(GBytes) second_job = NULL;

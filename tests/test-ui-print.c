@@ -29,6 +29,7 @@
 #include "kassa-print-settings.h"
 #include "kassa-printer.h"
 #include "kassa-refund-dialog.h"
+#include "kassa-test-escpos.h"
 #include "kassa-test-printer-util.h"
 #include "kassa-test-ui.h"
 #include "kassa-test-util.h"
@@ -293,26 +294,9 @@ expected_receipt (Fixture      *f,
                   KassaInvoice *invoice,
                   guint         width)
 {
-  g_autoptr(GOutputStream) stream = g_memory_output_stream_new_resizable ();
   g_autoptr(KassaReportInfo) info = kassa_print_settings_get_info (f->settings);
-  g_autoptr(GError) error = NULL;
 
-  g_assert_true (kassa_escpos_print_receipt (invoice, info, width, stream, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_output_stream_close (stream, NULL, &error));
-  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (stream));
-}
-
-/* A port that was free a moment ago and has no listener now. */
-static char *
-refused_uri (void)
-{
-  KassaTestPrinterOptions options = { .tcp = TRUE };
-  KassaTestPrinter *gone = kassa_test_printer_spawn (&options);
-  char *uri = g_strdup (kassa_test_printer_get_tcp_uri (gone));
-
-  kassa_test_printer_free (gone);
-  return uri;
+  return kassa_test_escpos_receipt (invoice, info, width);
 }
 
 /* ---- windows ---- */
@@ -791,7 +775,7 @@ test_not_printed (Fixture       *f,
   if (f->app.tmpdir == NULL)
     return;
 
-  off = refused_uri ();
+  off = kassa_test_printer_refused_uri ();
   g_settings_set_string (f->settings, "receipt-printer", off);
   g_settings_set_boolean (f->settings, "auto-print-receipts", TRUE);
   run_app (f, refused_body);
