@@ -1762,7 +1762,6 @@ typedef struct
   gsize     expected;
   GMutex    lock;
   gint64    last_byte_us;   /* under @lock: 0 until the job's last byte is read */
-  gboolean  stop;
 } PaidPrinter;
 
 static gpointer
@@ -1770,7 +1769,8 @@ paid_printer_thread (gpointer data)
 {
   PaidPrinter *printer = data;
 
-  while (!g_atomic_int_get (&printer->stop))
+  /* Until the process exits: kassa-bench is one command, then gone. */
+  for (;;)
     {
       int fd = accept (printer->listen_fd, NULL, NULL);
       guint8 buffer[16384];
@@ -1848,18 +1848,21 @@ paid_printer_start (PaidPrinter  *printer,
   return TRUE;
 }
 
+typedef struct
+{
+  gboolean  done;
+  GError   *error;   /* the job's, when it failed */
+} PaidJob;
+
 static void
 paid_job_cb (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  GError **job_error = user_data;
+  PaidJob *job = user_data;
 
-  if (!kassa_print_queue_job_finish (KASSA_PRINT_QUEUE (source), result, NULL, job_error) &&
-      *job_error == NULL)
-    g_set_error_literal (job_error, G_IO_ERROR, G_IO_ERROR_FAILED, "the job failed");
-  if (*job_error == NULL)
-    g_set_error_literal (job_error, G_IO_ERROR, G_IO_ERROR_EXISTS, "done");
+  kassa_print_queue_job_finish (KASSA_PRINT_QUEUE (source), result, NULL, &job->error);
+  job->done = TRUE;
 }
 
 /* Microseconds from kassa_print_queue_print_receipt_async() (the GUI calls
@@ -1873,19 +1876,19 @@ paid_to_last_byte (KassaPrintQueue  *queue,
                    gint64           *out_us,
                    GError          **error)
 {
-  g_autoptr(GError) job_error = NULL;
+  PaidJob job = { FALSE, NULL };
   gint64 start, last;
 
   g_mutex_lock (&printer->lock);
   printer->last_byte_us = 0;
   g_mutex_unlock (&printer->lock);
   start = g_get_monotonic_time ();
-  kassa_print_queue_print_receipt_async (queue, invoice, NULL, paid_job_cb, &job_error);
-  while (job_error == NULL)
+  kassa_print_queue_print_receipt_async (queue, invoice, NULL, paid_job_cb, &job);
+  while (!job.done)
     g_main_context_iteration (NULL, TRUE);
-  if (!g_error_matches (job_error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+  if (job.error != NULL)
     {
-      g_propagate_error (error, g_steal_pointer (&job_error));
+      g_propagate_error (error, job.error);
       return FALSE;
     }
   g_mutex_lock (&printer->lock);
