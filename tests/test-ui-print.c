@@ -33,6 +33,7 @@
 #include "kassa-test-printer-util.h"
 #include "kassa-test-ui.h"
 #include "kassa-test-util.h"
+#include "kassa-training.h"
 #include "kassa-window.h"
 
 #define LIMIT_S 30
@@ -1186,6 +1187,156 @@ test_mongolian (Fixture       *f,
   run_app (f, mongolian_body);
 }
 
+/* ---- a sale left open at the stop, paid meanwhile: its receipt after the restart ---- */
+
+typedef struct
+{
+  Fixture    *f;
+  const char *number;
+} PrintedWait;
+
+static gboolean
+receipt_is_printed (gpointer data)
+{
+  PrintedWait *w = data;
+
+  return journal_receipt_state (w->f, w->number, NULL) == KASSA_PRINT_STATE_PRINTED;
+}
+
+static void
+wait_receipt_printed (Fixture    *f,
+                      const char *number)
+{
+  PrintedWait w = { f, number };
+
+  if (!kassa_test_ui_wait (receipt_is_printed, &w, LIMIT_S))
+    g_error ("the receipt of %s was not printed (journal: %s)", number,
+             kassa_print_state_to_string (journal_receipt_state (f, number, NULL)));
+}
+
+static void
+left_open_body (KassaTestUiAppFixture *app)
+{
+  Fixture *f = (Fixture *) app;
+  g_autoptr(KassaInvoice) paid = NULL;
+  g_autoptr(KassaInvoice) open = NULL;
+  g_autoptr(GBytes) expected = NULL;
+  g_autoptr(GBytes) got = NULL;
+  g_autoptr(GError) error = NULL;
+  KassaTestAsync w = { 0 };
+
+  wait_app_ready (f);
+
+  /* One sale paid and printed before the stop… */
+  paid = kassa_test_ui_sell (counter_of (f), 7100, TRUE);
+  wait_receipt_printed (f, kassa_invoice_get_number (paid));
+  g_ptr_array_add (f->numbers, g_strdup (kassa_invoice_get_number (paid)));
+
+  /* …and one still awaiting payment when Kassa quits. */
+  kassa_counter_charge_async (counter_of (f), 7200, KASSA_INVOICE_METHOD_QR, NULL, NULL, NULL,
+                              kassa_test_async_done_cb, &w);
+  g_assert_true (kassa_test_ui_wait (kassa_test_ui_flag_is_set, &w.done, LIMIT_S));
+  open = kassa_counter_charge_finish (counter_of (f), w.result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&w.result);
+  kassa_test_ui_wait_invoice_state (open, KASSA_INVOICE_AWAITING_PAYMENT);
+  g_ptr_array_add (f->numbers, g_strdup (kassa_invoice_get_number (open)));
+  g_assert_cmpint (journal_receipt_state (f, kassa_invoice_get_number (open), NULL), ==,
+                   KASSA_PRINT_STATE_NONE);
+
+  got = received (f->printer);
+  expected = expected_receipt (f, paid, KASSA_ESCPOS_WIDTH_80MM);
+  g_assert_cmpuint (kassa_escpos_count_document (got, expected), ==, 1);
+}
+
+static void
+recovered_body (KassaTestUiAppFixture *app)
+{
+  Fixture *f = (Fixture *) app;
+  const char *paid_number = g_ptr_array_index (f->numbers, 0);
+  const char *open_number = g_ptr_array_index (f->numbers, 1);
+  g_autoptr(KassaInvoice) paid = NULL;
+  g_autoptr(KassaInvoice) recovered = NULL;
+  g_autoptr(GBytes) expected_paid = NULL;
+  g_autoptr(GBytes) expected = NULL;
+  g_autoptr(GBytes) got = NULL;
+  g_autoptr(KassaEscposDecoded) decoded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) codes = NULL;
+
+  wait_app_ready (f);
+
+  /* Recovery found it paid: its receipt is printed, and the drawer opens. */
+  recovered = kassa_journal_lookup (journal_of (f), open_number, &error);
+  g_assert_no_error (error);
+  kassa_test_ui_wait_invoice_state (recovered, KASSA_INVOICE_PAID);
+  wait_receipt_printed (f, open_number);
+  g_assert_null (kassa_window_get_print_message (cashier_of (f)));
+
+  /* Whatever else an idle would print has run. */
+  g_usleep (300 * 1000);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
+  paid = kassa_journal_lookup (journal_of (f), paid_number, &error);
+  g_assert_no_error (error);
+  got = received (f->printer);
+  expected = expected_receipt (f, recovered, KASSA_ESCPOS_WIDTH_80MM);
+  expected_paid = expected_receipt (f, paid, KASSA_ESCPOS_WIDTH_80MM);
+  /* Exactly once each: the recovered sale now, the one paid before the
+   * stop only from before it (not printed again). */
+  g_assert_cmpuint (kassa_escpos_count_document (got, expected), ==, 1);
+  g_assert_cmpuint (kassa_escpos_count_document (got, expected_paid), ==, 1);
+  g_assert_cmpint (journal_receipt_state (f, paid_number, NULL), ==, KASSA_PRINT_STATE_PRINTED);
+
+  decoded = decode (got);
+  g_assert_cmpuint (kassa_escpos_decoded_count (decoded, KASSA_ESCPOS_OP_CUT), ==, 2);
+  /* The drawer: once per paid sale, the recovered one included. */
+  g_assert_cmpuint (kassa_escpos_decoded_count (decoded, KASSA_ESCPOS_OP_PULSE), ==, 2);
+  codes = read_qr (decoded, "recovered");
+  {
+    g_autofree char *read = g_strjoinv ("", codes);
+    g_autofree char *both = g_strconcat (paid_number, open_number, NULL);
+    g_autofree char *swapped = g_strconcat (open_number, paid_number, NULL);
+
+    /* zbarimg reads the strip's codes one after another, in its own order:
+     * each number once, nothing else. */
+    if (!g_str_equal (read, both) && !g_str_equal (read, swapped))
+      g_error ("zbarimg read “%s”: not %s and %s once each", read, paid_number, open_number);
+  }
+}
+
+static void
+test_recovered (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(KassaBankSim) bank = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *state_file = NULL;
+
+  if (f->app.tmpdir == NULL)
+    return;
+
+  use_stand_in (f, "ok");
+  g_settings_set_boolean (f->settings, "auto-print-receipts", TRUE);
+  g_settings_set_boolean (f->settings, "cash-drawer", TRUE);
+  run_app (f, left_open_body);
+  g_assert_cmpuint (f->numbers->len, ==, 2);
+
+  /* While Kassa is stopped, the customer pays at the (training) bank. */
+  state_file = kassa_training_state_path (f->app.journal_path);
+  bank = kassa_training_bank_new (state_file, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (kassa_bank_sim_pay (bank, KASSA_TRAINING_TERMINAL,
+                                     g_ptr_array_index (f->numbers, 1), &error));
+  g_assert_no_error (error);
+  kassa_bank_sim_shutdown (bank);
+  g_clear_object (&bank);
+
+  /* Kassa starts again on the same journal. */
+  run_app (f, recovered_body);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1207,6 +1358,7 @@ main (int   argc,
   ADD ("/ui/print/open-drawer", NULL, test_open_drawer);
   ADD ("/ui/print/no-printer", NULL, test_no_printer);
   ADD ("/ui/print/mongolian", NULL, test_mongolian);
+  ADD ("/ui/print/recovered", NULL, test_recovered);
 #undef ADD
 
   return g_test_run ();

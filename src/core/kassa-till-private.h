@@ -76,6 +76,9 @@ void               kassa_till_record_exchange    (KassaTill                  *se
                                                   gboolean                    routine);
 /* Finishes the start-up recovery once nothing is pending. */
 void               kassa_till_recovery_progress  (KassaTill                  *self);
+/* Emits ::invoice-tracked: the till has begun to follow @invoice. */
+void               kassa_till_emit_tracked       (KassaTill                  *self,
+                                                  KassaInvoice               *invoice);
 /* Emits ::journal-failed. */
 void               kassa_till_emit_journal_failed (KassaTill                 *self,
                                                    KassaInvoice              *invoice,

@@ -297,6 +297,7 @@ kassa_till_tracker_get (KassaTill    *self,
    * unpaid, expires a whole expiry later, never at once and never not at all. */
   t->born = t->ambiguous_since - MAX (0, kassa_till_invoice_wall_age_us (invoice));
   g_hash_table_insert (self->trackers, g_strdup (kassa_invoice_get_number (invoice)), t);
+  kassa_till_emit_tracked (self, invoice);
 
   return t;
 }

@@ -53,6 +53,7 @@ static GParamSpec *properties[N_PROPS];
 
 enum {
   SIGNAL_INVOICE_ADDED,
+  SIGNAL_INVOICE_TRACKED,
   SIGNAL_RECOVERED,
   SIGNAL_JOURNAL_FAILED,
   N_SIGNALS
@@ -476,6 +477,13 @@ recovery_summary (KassaTill *self)
 }
 
 void
+kassa_till_emit_tracked (KassaTill    *self,
+                         KassaInvoice *invoice)
+{
+  g_signal_emit (self, signals[SIGNAL_INVOICE_TRACKED], 0, invoice);
+}
+
+void
 kassa_till_recovery_progress (KassaTill *self)
 {
   g_autofree char *summary = NULL;
@@ -630,6 +638,9 @@ kassa_till_class_init (KassaTillClass *klass)
 
   signals[SIGNAL_INVOICE_ADDED] =
     g_signal_new ("invoice-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, KASSA_TYPE_INVOICE);
+  signals[SIGNAL_INVOICE_TRACKED] =
+    g_signal_new ("invoice-tracked", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, KASSA_TYPE_INVOICE);
   signals[SIGNAL_RECOVERED] =
     g_signal_new ("recovered", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,

@@ -56,6 +56,13 @@ GType kassa_connection_state_get_type (void) G_GNUC_CONST;
 G_DECLARE_FINAL_TYPE (KassaTill, kassa_till, KASSA, TILL, GObject)
 
 /* Signals: ::invoice-added (KassaInvoice *) when a sale is journaled;
+ * ::invoice-tracked (KassaInvoice *) whenever the till begins to follow an
+ * invoice: a new sale (just before ::invoice-added), an unfinished one at
+ * recovery, a cancelled one checked again, a paid one being refunded. Every
+ * move the till makes happens while the invoice is tracked, so an observer
+ * of its notify::state from here on sees every later state, whichever
+ * session started it. The same invoice may be announced again once its
+ * tracking has ended (e.g. a refund long after the sale);
  * ::recovered (const char *summary) when start-up recovery has finished;
  * ::journal-failed (KassaInvoice *, const char *message) when the journal
  * could not record a step or the bank's answer (e.g. the disk is full): the

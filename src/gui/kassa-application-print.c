@@ -5,13 +5,16 @@
  *
  * The application owns the KassaPrintQueue (journaled jobs, kassa-print-queue.h)
  * and keeps it set up as the settings say (kassa-print-settings.h). Every sale
- * of the till that ends PAID:
+ * the till tracks that becomes PAID (started in this session, recovered at
+ * start-up, or paid after its cancel; KassaTill::invoice-tracked):
  * - with "cash-drawer" and a receipt printer, opens the drawer once (never a
- *   refund: only the PAID edge of a new sale does);
+ *   refund: only the edge into PAID of a sale does);
  * - with "auto-print-receipts", prints its receipt: through the queue when
  *   "receipt-printer" is set (the cashier window shows a failed one with
  *   Reprint), otherwise through the print dialog path (kassa_print_receipt(),
  *   printer-name and paper-width), whose failure is an alert for the cashier.
+ * A refund whose outcome the refund dialog did not see (lost answer, or
+ * pending at the stop) prints its refund receipt here when it turns REFUNDED.
  */
 
 #include "config.h"
@@ -118,25 +121,21 @@ _kassa_application_open_drawer (KassaApplication *self,
   kassa_print_queue_open_drawer_async (self->print_queue, NULL, drawer_opened_cb, job);
 }
 
-static void
-on_sale_state_cb (KassaInvoice     *invoice,
-                  GParamSpec       *pspec,
-                  KassaApplication *self)
+/* What the application has seen of one invoice the till tracks (the
+ * invoice's data, so a second ::invoice-tracked of it adds nothing). */
+typedef struct
 {
-  KassaInvoiceState state = kassa_invoice_get_state (invoice);
+  KassaInvoiceState last;
+  gboolean          refund_unseen; /* a refund whose outcome no dialog saw */
+} InvoiceWatch;
+
+#define INVOICE_WATCH_KEY "kassa-application-print-watch"
+
+static void
+print_later (KassaApplication *self,
+             KassaInvoice     *invoice)
+{
   PrintJob *job;
-
-  if (!kassa_invoice_state_is_final (state))
-    return;
-
-  /* Once per sale: its first final state. A later refund is not a sale. */
-  g_signal_handlers_disconnect_by_func (invoice, on_sale_state_cb, self);
-  if (state != KASSA_INVOICE_PAID)
-    return;
-
-  if (g_settings_get_boolean (self->settings, "cash-drawer") &&
-      kassa_print_settings_has_printer (self->settings) && self->print_queue != NULL)
-    _kassa_application_open_drawer (self, FALSE);
 
   if (!g_settings_get_boolean (self->settings, "auto-print-receipts"))
     return;
@@ -150,11 +149,84 @@ on_sale_state_cb (KassaInvoice     *invoice,
 }
 
 static void
-on_till_invoice_added_cb (KassaTill        *till,
-                          KassaInvoice     *invoice,
-                          KassaApplication *self)
+on_tracked_state_cb (KassaInvoice     *invoice,
+                     GParamSpec       *pspec,
+                     KassaApplication *self)
 {
-  g_signal_connect_object (invoice, "notify::state", G_CALLBACK (on_sale_state_cb), self, 0);
+  InvoiceWatch *watch = g_object_get_data (G_OBJECT (invoice), INVOICE_WATCH_KEY);
+  KassaInvoiceState state = kassa_invoice_get_state (invoice);
+  KassaInvoiceState last;
+
+  if (watch == NULL || state == watch->last)
+    return;
+  last = watch->last;
+  watch->last = state;
+
+  switch (state)
+    {
+    case KASSA_INVOICE_PAID:
+      /* Back from a refund that did not happen: the sale's receipt was
+       * printed when it was paid. */
+      watch->refund_unseen = FALSE;
+      if (last == KASSA_INVOICE_REFUNDING || last == KASSA_INVOICE_REFUND_UNKNOWN)
+        return;
+      /* A sale of this session or one recovered at start-up, or paid after
+       * its cancel: once, on the edge into PAID. */
+      if (g_settings_get_boolean (self->settings, "cash-drawer") &&
+          kassa_print_settings_has_printer (self->settings) && self->print_queue != NULL)
+        _kassa_application_open_drawer (self, FALSE);
+      print_later (self, invoice);
+      return;
+
+    case KASSA_INVOICE_REFUND_UNKNOWN:
+      watch->refund_unseen = TRUE;
+      return;
+
+    case KASSA_INVOICE_REFUNDED:
+      /* The refund dialog prints the receipt of a refund it saw done; one
+       * whose answer was lost, or recovered at start-up, prints here. Never
+       * the drawer: a refund is not a sale. */
+      if (watch->refund_unseen)
+        print_later (self, invoice);
+      watch->refund_unseen = FALSE;
+      return;
+
+    case KASSA_INVOICE_CREATING:
+    case KASSA_INVOICE_CREATE_UNKNOWN:
+    case KASSA_INVOICE_AWAITING_PAYMENT:
+    case KASSA_INVOICE_DECLINED:
+    case KASSA_INVOICE_FAILED:
+    case KASSA_INVOICE_CANCELLING:
+    case KASSA_INVOICE_CANCEL_UNKNOWN:
+    case KASSA_INVOICE_CANCELLED:
+    case KASSA_INVOICE_EXPIRED:
+    case KASSA_INVOICE_REFUNDING:
+    default:
+      return;
+    }
+}
+
+/* Every invoice the till follows, whichever session started it: a new
+ * sale, one recovered at start-up (it was PAID before the stop only if a
+ * refund was pending, and then is not printed again), a cancelled one
+ * checked again. */
+static void
+on_till_invoice_tracked_cb (KassaTill        *till,
+                            KassaInvoice     *invoice,
+                            KassaApplication *self)
+{
+  KassaInvoiceState state = kassa_invoice_get_state (invoice);
+  InvoiceWatch *watch;
+
+  if (g_object_get_data (G_OBJECT (invoice), INVOICE_WATCH_KEY) != NULL)
+    return;
+
+  watch = g_new0 (InvoiceWatch, 1);
+  watch->last = state;
+  watch->refund_unseen = state == KASSA_INVOICE_REFUNDING ||
+                         state == KASSA_INVOICE_REFUND_UNKNOWN;
+  g_object_set_data_full (G_OBJECT (invoice), INVOICE_WATCH_KEY, watch, g_free);
+  g_signal_connect_object (invoice, "notify::state", G_CALLBACK (on_tracked_state_cb), self, 0);
 }
 
 static void
@@ -183,6 +255,6 @@ _kassa_application_auto_print_start (KassaApplication *self)
   apply_print_settings (self);
   g_signal_connect_object (self->settings, "changed",
                            G_CALLBACK (on_settings_changed_cb), self, 0);
-  g_signal_connect_object (self->till, "invoice-added",
-                           G_CALLBACK (on_till_invoice_added_cb), self, 0);
+  g_signal_connect_object (self->till, "invoice-tracked",
+                           G_CALLBACK (on_till_invoice_tracked_cb), self, 0);
 }
