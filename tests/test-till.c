@@ -1364,6 +1364,92 @@ test_recover_expiry_cancel (Fixture       *f,
   kassa_test_assert_journal_agrees (f->journal, f->sim);
 }
 
+/* ::invoice-tracked announces every invoice the till follows: a new sale
+ * (before ::invoice-added), one left awaiting payment at the stop (so an
+ * observer sees it paid after the restart), and a paid one again when it is
+ * refunded. */
+typedef struct
+{
+  GString   *log;
+  GPtrArray *tracked;
+} TrackedLog;
+
+static void
+on_tracked_logged_cb (KassaTill    *till,
+                      KassaInvoice *invoice,
+                      TrackedLog   *t)
+{
+  g_string_append_printf (t->log, "tracked %s %s;", kassa_invoice_get_number (invoice),
+                          kassa_invoice_state_to_string (kassa_invoice_get_state (invoice)));
+  g_ptr_array_add (t->tracked, g_object_ref (invoice));
+}
+
+static void
+on_added_logged_cb (KassaTill    *till,
+                    KassaInvoice *invoice,
+                    TrackedLog   *t)
+{
+  g_string_append_printf (t->log, "added %s;", kassa_invoice_get_number (invoice));
+}
+
+static void
+test_recover_tracked (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(KassaInvoice) invoice = NULL;
+  g_autoptr(GArray) seen = g_array_new (FALSE, FALSE, sizeof (KassaInvoiceState));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *summary = NULL;
+  g_autofree char *number = NULL;
+  TrackedLog t = { g_string_new (NULL), g_ptr_array_new_with_free_func (g_object_unref) };
+  KassaInvoice *recovered;
+
+  fixture_new_till (f);
+  g_signal_connect (f->till, "invoice-tracked", G_CALLBACK (on_tracked_logged_cb), &t);
+  g_signal_connect (f->till, "invoice-added", G_CALLBACK (on_added_logged_cb), &t);
+  g_free (fixture_recover (f));
+  invoice = sale_ok (f, 1000, KASSA_INVOICE_METHOD_QR, NULL);
+  number = g_strdup (kassa_invoice_get_number (invoice));
+  expected = g_strdup_printf ("tracked %s CREATING;added %s;", number, number);
+  g_assert_cmpstr (t.log->str, ==, expected);
+  fixture_drop_till (f);
+  g_clear_object (&invoice);
+
+  /* After the restart the unpaid invoice is followed again, by a new object. */
+  g_string_truncate (t.log, 0);
+  g_ptr_array_set_size (t.tracked, 0);
+  fixture_new_till (f);
+  g_signal_connect (f->till, "invoice-tracked", G_CALLBACK (on_tracked_logged_cb), &t);
+  g_signal_connect (f->till, "invoice-added", G_CALLBACK (on_added_logged_cb), &t);
+  summary = fixture_recover (f);
+  g_clear_pointer (&expected, g_free);
+  expected = g_strdup_printf ("tracked %s AWAITING_PAYMENT;", number);
+  g_assert_cmpstr (t.log->str, ==, expected);
+  g_assert_cmpuint (t.tracked->len, ==, 1);
+  recovered = g_ptr_array_index (t.tracked, 0);
+  g_assert_cmpint (kassa_invoice_get_state (recovered), ==, KASSA_INVOICE_AWAITING_PAYMENT);
+
+  /* Paid after the restart: the observer sees the edge into PAID. */
+  record_states (recovered, seen);
+  sim_invoice_action (f, "/sim/pay", recovered);
+  wait_for_state (recovered, KASSA_INVOICE_PAID);
+  g_assert_true (states_contain (seen, KASSA_INVOICE_PAID));
+
+  /* Its tracking ended when it was paid; the refund announces it again. */
+  set_pin (f);
+  g_assert_true (run_refund (f, recovered, PIN, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (kassa_invoice_get_state (recovered), ==, KASSA_INVOICE_REFUNDED);
+  g_assert_cmpuint (t.tracked->len, ==, 2);
+  g_assert_true (g_ptr_array_index (t.tracked, 1) == recovered);
+  kassa_test_assert_journal_agrees (f->journal, f->sim);
+
+  fixture_drop_till (f);
+  g_ptr_array_unref (t.tracked);
+  g_string_free (t.log, TRUE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1417,6 +1503,8 @@ main (int   argc,
               test_recover_cashier_cancel, fixture_teardown);
   g_test_add ("/till/recover/expiry-cancel", Fixture, NULL, fixture_setup_bare,
               test_recover_expiry_cancel, fixture_teardown);
+  g_test_add ("/till/recover/tracked", Fixture, NULL, fixture_setup_bare,
+              test_recover_tracked, fixture_teardown);
 
   /* Either success field alone is a cancel under the default reading. */
   g_test_add ("/till/cancel-reply/status", Fixture, "status", fixture_setup_cancel_reply,
