@@ -2413,6 +2413,56 @@ test_migrate_v5 (void)
   g_assert_error (error, KASSA_JOURNAL_ERROR, KASSA_JOURNAL_ERROR_ILLEGAL_MOVE);
 }
 
+/* A create reply and the move it causes are one transaction: both rows, at
+ * the same time, or (an illegal move) neither. */
+static void
+test_exchange_with_move (void)
+{
+  g_autofree char *path = journal_path ("exchange-with-move.sqlite");
+  g_autoptr(KassaJournal) journal = open_ok (path);
+  g_autoptr(KassaInvoice) invoice = create_ok (journal, KASSA_TEST_TERMINAL, 1000);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3) db = NULL;
+  g_autofree char *number = g_strdup (kassa_invoice_get_number (invoice));
+  g_autofree char *query = NULL;
+  KassaJournalExchange exchange = {
+    KASSA_BANK_ENDPOINT_QR, "{\"endpoint\":\"qr\"}", 200, "{\"header\":{\"code\":200}}"
+  };
+  KassaJournalExchange unknown = exchange;
+
+  g_assert_true (kassa_journal_move_recording (journal, invoice, KASSA_INVOICE_AWAITING_PAYMENT,
+                                               "payload", NULL, &exchange, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (kassa_invoice_get_state (invoice), ==, KASSA_INVOICE_AWAITING_PAYMENT);
+  g_assert_cmpstr (kassa_invoice_get_payload (invoice), ==, "payload");
+
+  /* An illegal move records neither the move nor the answer. */
+  g_assert_false (kassa_journal_move_recording (journal, invoice, KASSA_INVOICE_REFUNDED, NULL,
+                                                NULL, &exchange, &error));
+  g_assert_error (error, KASSA_JOURNAL_ERROR, KASSA_JOURNAL_ERROR_ILLEGAL_MOVE);
+  g_clear_error (&error);
+  /* Nor does an endpoint that does not exist. */
+  unknown.endpoint = KASSA_BANK_N_ENDPOINTS;
+  g_assert_false (kassa_journal_move_recording (journal, invoice, KASSA_INVOICE_PAID, NULL,
+                                                NULL, &unknown, &error));
+  g_assert_error (error, KASSA_JOURNAL_ERROR, KASSA_JOURNAL_ERROR_IO);
+  g_clear_error (&error);
+  g_assert_cmpint (kassa_invoice_get_state (invoice), ==, KASSA_INVOICE_AWAITING_PAYMENT);
+  g_clear_object (&invoice);
+  g_clear_object (&journal);
+
+  db = raw_open (path);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM exchanges"), ==, 1);
+  query = g_strdup_printf ("SELECT count(*) FROM exchanges e JOIN transitions t "
+                           "ON t.invoice = e.invoice AND t.at = e.at "
+                           "WHERE e.invoice = '%s' AND e.endpoint = 'qr' AND "
+                           "e.http_status = 200 AND e.routine = 0 AND "
+                           "e.reply_body LIKE '%%code%%' AND "
+                           "t.to_state = 'AWAITING_PAYMENT'", number);
+  g_assert_cmpint (raw_int (db, query), ==, 1);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM transitions"), ==, 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2457,6 +2507,7 @@ main (int   argc,
   g_test_add_func ("/journal/new/built-whole", test_new_built_whole);
   g_test_add_func ("/journal/schema/new-equals-upgraded", test_schema_new_equals_upgraded);
   g_test_add_func ("/journal/migrate-v5-prints", test_migrate_v5);
+  g_test_add_func ("/journal/exchanges/with-move", test_exchange_with_move);
 
   return g_test_run ();
 }

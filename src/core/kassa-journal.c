@@ -1680,6 +1680,20 @@ update_cancel_reason (KassaJournal       *self,
 }
 
 /* kassa_journal_move(), and the cancel's reason when @reason is known. */
+static gboolean insert_exchange (KassaJournal      *self,
+                                 const char        *number,
+                                 const char        *settlement_id,
+                                 KassaBankEndpoint  endpoint,
+                                 const char        *request_json,
+                                 guint              http_status,
+                                 const char        *reply_body,
+                                 const GError      *reply_error,
+                                 gboolean           routine,
+                                 gint64             now_us,
+                                 GError           **error);
+
+/* @exchange (may be NULL): the bank's answer that caused the move, recorded
+ * in the same transaction. */
 static gboolean
 move_invoice (KassaJournal               *self,
               KassaInvoice               *invoice,
@@ -1688,6 +1702,7 @@ move_invoice (KassaJournal               *self,
               const KassaBankTransaction *transaction,
               const char                 *note,
               KassaCancelReason           reason,
+              const KassaJournalExchange *exchange,
               GError                    **error)
 {
   const KassaInvoiceRow *current;
@@ -1739,6 +1754,10 @@ move_invoice (KassaJournal               *self,
       !update_invoice_row (self, &row, from, error) ||
       (reason != KASSA_CANCEL_REASON_UNKNOWN &&
        !update_cancel_reason (self, row.number, reason, error)) ||
+      (exchange != NULL &&
+       !insert_exchange (self, row.number, NULL, exchange->endpoint, exchange->request_json,
+                         exchange->http_status, exchange->reply_body, NULL, FALSE,
+                         row.updated_us, error)) ||
       !insert_transition (self, row.number, kassa_invoice_state_to_string (from),
                           kassa_invoice_state_to_string (state), row.updated_us, note, error) ||
       !kassa_journal_commit (self, error))
@@ -1762,7 +1781,29 @@ kassa_journal_move (KassaJournal               *self,
                     GError                    **error)
 {
   return move_invoice (self, invoice, state, payload, transaction, note,
-                       KASSA_CANCEL_REASON_UNKNOWN, error);
+                       KASSA_CANCEL_REASON_UNKNOWN, NULL, error);
+}
+
+gboolean
+kassa_journal_move_recording (KassaJournal                *self,
+                              KassaInvoice                *invoice,
+                              KassaInvoiceState            state,
+                              const char                  *payload,
+                              const char                  *note,
+                              const KassaJournalExchange  *exchange,
+                              GError                     **error)
+{
+  g_return_val_if_fail (exchange != NULL, FALSE);
+
+  if ((guint) exchange->endpoint >= KASSA_BANK_N_ENDPOINTS)
+    {
+      g_set_error (error, KASSA_JOURNAL_ERROR, KASSA_JOURNAL_ERROR_IO,
+                   _("Unknown bank endpoint %d"), (int) exchange->endpoint);
+      return FALSE;
+    }
+
+  return move_invoice (self, invoice, state, payload, NULL, note, KASSA_CANCEL_REASON_UNKNOWN,
+                       exchange, error);
 }
 
 gboolean
@@ -1772,7 +1813,8 @@ kassa_journal_move_to_cancelling (KassaJournal       *self,
                                   const char         *note,
                                   GError            **error)
 {
-  return move_invoice (self, invoice, KASSA_INVOICE_CANCELLING, NULL, NULL, note, reason, error);
+  return move_invoice (self, invoice, KASSA_INVOICE_CANCELLING, NULL, NULL, note, reason, NULL,
+                       error);
 }
 
 gboolean
@@ -1918,6 +1960,59 @@ count_routine (KassaJournal       *self,
   return TRUE;
 }
 
+/* One row of the exchange log, in the caller's transaction (or as a
+ * statement of its own outside one). */
+static gboolean
+insert_exchange (KassaJournal      *self,
+                 const char        *number,
+                 const char        *settlement_id,
+                 KassaBankEndpoint  endpoint,
+                 const char        *request_json,
+                 guint              http_status,
+                 const char        *reply_body,
+                 const GError      *reply_error,
+                 gboolean           routine,
+                 gint64             now_us,
+                 GError           **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = kassa_journal_prepare (self->db, self->path,
+                                "INSERT INTO exchanges (invoice, settlement_id, endpoint, "
+                                "request_json, "
+                                "http_status, reply_body, error_domain, error_code, error_message, "
+                                "at, routine) "
+                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  kassa_journal_bind_text (stmt, 1, number);
+  kassa_journal_bind_text (stmt, 2, settlement_id);
+  kassa_journal_bind_text (stmt, 3, kassa_bank_endpoint_get_name (endpoint));
+  kassa_journal_bind_text (stmt, 4, request_json);
+  if (http_status != 0)
+    sqlite3_bind_int (stmt, 5, (int) http_status);
+  else
+    sqlite3_bind_null (stmt, 5);
+  kassa_journal_bind_text (stmt, 6, reply_body);
+  if (reply_error != NULL)
+    {
+      kassa_journal_bind_text (stmt, 7, g_quark_to_string (reply_error->domain));
+      sqlite3_bind_int (stmt, 8, reply_error->code);
+      kassa_journal_bind_text (stmt, 9, reply_error->message);
+    }
+  else
+    {
+      sqlite3_bind_null (stmt, 7);
+      sqlite3_bind_null (stmt, 8);
+      sqlite3_bind_null (stmt, 9);
+    }
+  sqlite3_bind_int64 (stmt, 10, now_us);
+  sqlite3_bind_int (stmt, 11, routine ? 1 : 0);
+
+  return kassa_journal_step_done (self->db, self->path, stmt, error);
+}
+
 static gboolean
 record_exchange (KassaJournal      *self,
                  KassaInvoice      *invoice,
@@ -1930,7 +2025,6 @@ record_exchange (KassaJournal      *self,
                  gboolean           routine,
                  GError           **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
   gint64 now_us = g_get_real_time ();
   gboolean counted = FALSE;
 
@@ -1968,41 +2062,10 @@ record_exchange (KassaJournal      *self,
         }
     }
 
-  stmt = kassa_journal_prepare (self->db, self->path,
-                                "INSERT INTO exchanges (invoice, settlement_id, endpoint, "
-                                "request_json, "
-                                "http_status, reply_body, error_domain, error_code, error_message, "
-                                "at, routine) "
-                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
-  if (stmt == NULL)
-    goto fail;
-
-  kassa_journal_bind_text (stmt, 1, invoice != NULL ? kassa_invoice_get_number (invoice) : NULL);
-  kassa_journal_bind_text (stmt, 2, settlement_id);
-  kassa_journal_bind_text (stmt, 3, kassa_bank_endpoint_get_name (endpoint));
-  kassa_journal_bind_text (stmt, 4, request_json);
-  if (http_status != 0)
-    sqlite3_bind_int (stmt, 5, (int) http_status);
-  else
-    sqlite3_bind_null (stmt, 5);
-  kassa_journal_bind_text (stmt, 6, reply_body);
-  if (reply_error != NULL)
-    {
-      kassa_journal_bind_text (stmt, 7, g_quark_to_string (reply_error->domain));
-      sqlite3_bind_int (stmt, 8, reply_error->code);
-      kassa_journal_bind_text (stmt, 9, reply_error->message);
-    }
-  else
-    {
-      sqlite3_bind_null (stmt, 7);
-      sqlite3_bind_null (stmt, 8);
-      sqlite3_bind_null (stmt, 9);
-    }
-  sqlite3_bind_int64 (stmt, 10, now_us);
-  sqlite3_bind_int (stmt, 11, routine ? 1 : 0);
-
   /* Outside a transaction, one statement is its own committed transaction. */
-  if (!kassa_journal_step_done (self->db, self->path, stmt, error))
+  if (!insert_exchange (self, invoice != NULL ? kassa_invoice_get_number (invoice) : NULL,
+                        settlement_id, endpoint, request_json, http_status, reply_body,
+                        reply_error, routine, now_us, error))
     goto fail;
   if (routine && !kassa_journal_commit (self, error))
     goto fail;

@@ -138,6 +138,28 @@ gboolean      kassa_journal_record_exchange    (KassaJournal        *self,
                                                 const GError        *reply_error,
                                                 GError             **error);
 
+/* A successful bank exchange whose answer moves an invoice, for
+ * kassa_journal_move_recording(): the request JSON (no secret), the HTTP
+ * status and the reply body. */
+typedef struct
+{
+  KassaBankEndpoint  endpoint;
+  const char        *request_json;
+  guint              http_status;
+  const char        *reply_body;
+} KassaJournalExchange;
+
+/* kassa_journal_move() and kassa_journal_record_exchange() of the @exchange
+ * that caused the move, in one transaction: the answer and what it changed
+ * are on disk together, with one sync (the create reply that opens a sale). */
+gboolean      kassa_journal_move_recording     (KassaJournal                *self,
+                                                KassaInvoice                *invoice,
+                                                KassaInvoiceState            state,
+                                                const char                  *payload,
+                                                const char                  *note,
+                                                const KassaJournalExchange  *exchange,
+                                                GError                     **error);
+
 /* Records an exchange of @invoice whose outcome changed nothing (a check
  * that says "not paid yet"): when the invoice's latest exchange row is a
  * routine one of the same endpoint, it is counted there (its repeats, and

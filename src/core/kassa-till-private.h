@@ -64,6 +64,11 @@ gboolean           kassa_till_note_exchange      (KassaTill                  *se
 /* The back-off after @failures exchanges without an answer. */
 guint              kassa_till_backoff_ms         (KassaTill                  *self,
                                                   guint                       failures);
+/* The request JSON of an exchange as the journal records it (no secret). */
+char              *kassa_till_exchange_request   (KassaTill                  *self,
+                                                  KassaInvoice               *invoice,
+                                                  const char                 *settlement_id,
+                                                  KassaBankEndpoint           endpoint);
 /* Records an exchange in the journal (docs/lifecycle.md "The record"); a
  * @routine one (a check that says "not paid yet") is counted, not stored
  * anew (docs/journal.md "Trimming"). */

@@ -112,14 +112,17 @@ grace_us (KassaTill *self)
 
 /* Moves the invoice to @state, through the fewest legal intermediate states
  * if the table has no direct edge (e.g. CANCEL_UNKNOWN → DECLINED goes
- * through CANCELLING and AWAITING_PAYMENT). The journal commits each move. */
+ * through CANCELLING and AWAITING_PAYMENT). The journal commits each move;
+ * @exchange (may be NULL), the answer that caused it, is recorded with the
+ * last one. */
 static gboolean
-tracker_move (KassaTillTracker           *t,
-              KassaInvoiceState           state,
-              const char                 *payload,
-              const KassaBankTransaction *transaction,
-              const char                 *note,
-              GError                    **error)
+tracker_move_recording (KassaTillTracker           *t,
+                        KassaInvoiceState           state,
+                        const char                 *payload,
+                        const KassaBankTransaction *transaction,
+                        const char                 *note,
+                        const KassaJournalExchange *exchange,
+                        GError                    **error)
 {
   KassaInvoiceState from = kassa_invoice_get_state (t->invoice);
   KassaInvoiceState prev[KASSA_INVOICE_REFUNDED + 1] = { 0, };
@@ -169,6 +172,9 @@ tracker_move (KassaTillTracker           *t,
       if (path[i - 1] == KASSA_INVOICE_CANCELLING)
         moved = kassa_journal_move_to_cancelling (t->till->journal, t->invoice,
                                                   t->cancel_reason, note, error);
+      else if (last && exchange != NULL)
+        moved = kassa_journal_move_recording (t->till->journal, t->invoice, path[i - 1],
+                                              payload, note, exchange, error);
       else
         moved = kassa_journal_move (t->till->journal, t->invoice, path[i - 1],
                                     last ? payload : NULL, last ? transaction : NULL,
@@ -182,6 +188,17 @@ tracker_move (KassaTillTracker           *t,
     }
 
   return TRUE;
+}
+
+static gboolean
+tracker_move (KassaTillTracker           *t,
+              KassaInvoiceState           state,
+              const char                 *payload,
+              const KassaBankTransaction *transaction,
+              const char                 *note,
+              GError                    **error)
+{
+  return tracker_move_recording (t, state, payload, transaction, note, NULL, error);
 }
 
 /* What the person is told when the journal refused to record @state: what
@@ -973,14 +990,18 @@ apply_check (KassaTillTracker           *t,
  * till is gone; else (after the crash point, tests only) the exchange is
  * recorded — counted rather than stored when @routine: a check that says
  * "not paid yet" — and the connection state updated. Returns whether to go
- * on. */
+ * on. With @held (a successful answer whose move follows at once), the
+ * exchange is not recorded but described there, for
+ * tracker_move_recording(): the answer and the move share one transaction;
+ * free its request_json. */
 static gboolean
-reply_arrived (KassaTillTracker  *t,
-               const char        *crash_point,
-               KassaBankEndpoint  endpoint,
-               const char        *reply_json,
-               const GError      *error,
-               gboolean           routine)
+reply_arrived_holding (KassaTillTracker     *t,
+                       const char           *crash_point,
+                       KassaBankEndpoint     endpoint,
+                       const char           *reply_json,
+                       const GError         *error,
+                       gboolean              routine,
+                       KassaJournalExchange *held)
 {
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || t->till == NULL)
     return FALSE;
@@ -989,9 +1010,29 @@ reply_arrived (KassaTillTracker  *t,
     kassa_crash_point (crash_point);
 
   t->busy = FALSE;
-  kassa_till_record_exchange (t->till, t->invoice, NULL, endpoint, reply_json, error, routine);
+  if (held != NULL)
+    {
+      g_assert (error == NULL);
+      held->endpoint = endpoint;
+      held->request_json = kassa_till_exchange_request (t->till, t->invoice, NULL, endpoint);
+      held->http_status = 200;
+      held->reply_body = reply_json;
+    }
+  else
+    kassa_till_record_exchange (t->till, t->invoice, NULL, endpoint, reply_json, error, routine);
   kassa_till_note_exchange (t->till, &t->failures, error);
   return TRUE;
+}
+
+static gboolean
+reply_arrived (KassaTillTracker  *t,
+               const char        *crash_point,
+               KassaBankEndpoint  endpoint,
+               const char        *reply_json,
+               const GError      *error,
+               gboolean           routine)
+{
+  return reply_arrived_holding (t, crash_point, endpoint, reply_json, error, routine, NULL);
 }
 
 static void
@@ -1144,26 +1185,37 @@ create_cb (GObject      *source,
   g_autoptr(GError) payload_error = NULL;
   g_autoptr(KassaBankInvoiceReply) reply = NULL;
   g_autofree char *reply_json = NULL;
+  KassaJournalExchange held = { 0, };
+  gboolean valid;
   KassaTill *self;
 
   reply = create_finish (t, source, result, &error);
   if (reply != NULL)
     reply_json = kassa_bank_invoice_reply_to_json (reply);
-  if (!reply_arrived (t, "create-replied", t->create_endpoint, reply_json, error, FALSE))
+  /* A payload fit to show opens the sale: the reply is recorded with the
+   * move to AWAITING_PAYMENT, in one transaction (one sync before the QR). */
+  valid = reply != NULL && t->till != NULL &&
+          kassa_till_validate_payload (kassa_bank_client_get_profile (t->till->client),
+                                       kassa_invoice_get_method (t->invoice),
+                                       kassa_invoice_get_amount (t->invoice),
+                                       reply->desc, &payload_error);
+  if (!reply_arrived_holding (t, "create-replied", t->create_endpoint, reply_json, error, FALSE,
+                              valid ? &held : NULL))
     return;
 
   self = t->till;
 
-  if (reply != NULL &&
-      kassa_till_validate_payload (kassa_bank_client_get_profile (self->client),
-                                   kassa_invoice_get_method (t->invoice),
-                                   kassa_invoice_get_amount (t->invoice),
-                                   reply->desc, &payload_error))
+  if (valid)
     {
       g_autoptr(GError) move_error = NULL;
+      g_autofree char *request_json = (char *) held.request_json;
 
-      if (!tracker_move (t, KASSA_INVOICE_AWAITING_PAYMENT, reply->desc, NULL, NULL, &move_error))
+      if (!tracker_move_recording (t, KASSA_INVOICE_AWAITING_PAYMENT, reply->desc, NULL, NULL,
+                                   &held, &move_error))
         {
+          /* The answer is kept even though the move could not be. */
+          kassa_till_record_exchange (self, t->invoice, NULL, t->create_endpoint, reply_json,
+                                      NULL, FALSE);
           /* Not on disk, so not shown: the next step checks and resolves it. */
           task_return_error_take (t, &t->sale_task, g_steal_pointer (&move_error));
           tracker_after (t, 0);

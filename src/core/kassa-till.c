@@ -156,20 +156,14 @@ kassa_till_backoff_ms (KassaTill *self,
 
 /* ---- journal helpers ---- */
 
-void
-kassa_till_record_exchange (KassaTill         *self,
-                            KassaInvoice      *invoice,
-                            const char        *settlement_id,
-                            KassaBankEndpoint  endpoint,
-                            const char        *reply_json,
-                            const GError      *error,
-                            gboolean           routine)
+char *
+kassa_till_exchange_request (KassaTill         *self,
+                             KassaInvoice      *invoice,
+                             const char        *settlement_id,
+                             KassaBankEndpoint  endpoint)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
-  g_autofree char *request = NULL;
-  g_autoptr(GError) local_error = NULL;
-  guint http_status = error == NULL ? 200 : kassa_bank_error_get_http_status (error);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "endpoint");
@@ -195,7 +189,22 @@ kassa_till_record_exchange (KassaTill         *self,
     }
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
-  request = json_to_string (root, FALSE);
+
+  return json_to_string (root, FALSE);
+}
+
+void
+kassa_till_record_exchange (KassaTill         *self,
+                            KassaInvoice      *invoice,
+                            const char        *settlement_id,
+                            KassaBankEndpoint  endpoint,
+                            const char        *reply_json,
+                            const GError      *error,
+                            gboolean           routine)
+{
+  g_autofree char *request = kassa_till_exchange_request (self, invoice, settlement_id, endpoint);
+  g_autoptr(GError) local_error = NULL;
+  guint http_status = error == NULL ? 200 : kassa_bank_error_get_http_status (error);
 
   if (routine && invoice != NULL
         ? !kassa_journal_record_routine_exchange (self->journal, invoice, endpoint, request,
