@@ -1679,21 +1679,62 @@ update_cancel_reason (KassaJournal       *self,
   return kassa_journal_step_done (self->db, self->path, stmt, error);
 }
 
-/* kassa_journal_move(), and the cancel's reason when @reason is known. */
-static gboolean insert_exchange (KassaJournal      *self,
-                                 const char        *number,
-                                 const char        *settlement_id,
-                                 KassaBankEndpoint  endpoint,
-                                 const char        *request_json,
-                                 guint              http_status,
-                                 const char        *reply_body,
-                                 const GError      *reply_error,
-                                 gboolean           routine,
-                                 gint64             now_us,
-                                 GError           **error);
+/* One row of the exchange log, in the caller's transaction (or as a
+ * statement of its own outside one). */
+static gboolean
+insert_exchange (KassaJournal      *self,
+                 const char        *number,
+                 const char        *settlement_id,
+                 KassaBankEndpoint  endpoint,
+                 const char        *request_json,
+                 guint              http_status,
+                 const char        *reply_body,
+                 const GError      *reply_error,
+                 gboolean           routine,
+                 gint64             now_us,
+                 GError           **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
 
-/* @exchange (may be NULL): the bank's answer that caused the move, recorded
- * in the same transaction. */
+  stmt = kassa_journal_prepare (self->db, self->path,
+                                "INSERT INTO exchanges (invoice, settlement_id, endpoint, "
+                                "request_json, "
+                                "http_status, reply_body, error_domain, error_code, error_message, "
+                                "at, routine) "
+                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  kassa_journal_bind_text (stmt, 1, number);
+  kassa_journal_bind_text (stmt, 2, settlement_id);
+  kassa_journal_bind_text (stmt, 3, kassa_bank_endpoint_get_name (endpoint));
+  kassa_journal_bind_text (stmt, 4, request_json);
+  if (http_status != 0)
+    sqlite3_bind_int (stmt, 5, (int) http_status);
+  else
+    sqlite3_bind_null (stmt, 5);
+  kassa_journal_bind_text (stmt, 6, reply_body);
+  if (reply_error != NULL)
+    {
+      kassa_journal_bind_text (stmt, 7, g_quark_to_string (reply_error->domain));
+      sqlite3_bind_int (stmt, 8, reply_error->code);
+      kassa_journal_bind_text (stmt, 9, reply_error->message);
+    }
+  else
+    {
+      sqlite3_bind_null (stmt, 7);
+      sqlite3_bind_null (stmt, 8);
+      sqlite3_bind_null (stmt, 9);
+    }
+  sqlite3_bind_int64 (stmt, 10, now_us);
+  sqlite3_bind_int (stmt, 11, routine ? 1 : 0);
+
+  return kassa_journal_step_done (self->db, self->path, stmt, error);
+}
+
+/* kassa_journal_move(), and the cancel's reason when @reason is known, and
+ * @exchange (may be NULL), the bank's answer that caused the move, in the
+ * same transaction. */
 static gboolean
 move_invoice (KassaJournal               *self,
               KassaInvoice               *invoice,
@@ -1958,59 +1999,6 @@ count_routine (KassaJournal       *self,
 
   *out_counted = TRUE;
   return TRUE;
-}
-
-/* One row of the exchange log, in the caller's transaction (or as a
- * statement of its own outside one). */
-static gboolean
-insert_exchange (KassaJournal      *self,
-                 const char        *number,
-                 const char        *settlement_id,
-                 KassaBankEndpoint  endpoint,
-                 const char        *request_json,
-                 guint              http_status,
-                 const char        *reply_body,
-                 const GError      *reply_error,
-                 gboolean           routine,
-                 gint64             now_us,
-                 GError           **error)
-{
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-
-  stmt = kassa_journal_prepare (self->db, self->path,
-                                "INSERT INTO exchanges (invoice, settlement_id, endpoint, "
-                                "request_json, "
-                                "http_status, reply_body, error_domain, error_code, error_message, "
-                                "at, routine) "
-                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
-  if (stmt == NULL)
-    return FALSE;
-
-  kassa_journal_bind_text (stmt, 1, number);
-  kassa_journal_bind_text (stmt, 2, settlement_id);
-  kassa_journal_bind_text (stmt, 3, kassa_bank_endpoint_get_name (endpoint));
-  kassa_journal_bind_text (stmt, 4, request_json);
-  if (http_status != 0)
-    sqlite3_bind_int (stmt, 5, (int) http_status);
-  else
-    sqlite3_bind_null (stmt, 5);
-  kassa_journal_bind_text (stmt, 6, reply_body);
-  if (reply_error != NULL)
-    {
-      kassa_journal_bind_text (stmt, 7, g_quark_to_string (reply_error->domain));
-      sqlite3_bind_int (stmt, 8, reply_error->code);
-      kassa_journal_bind_text (stmt, 9, reply_error->message);
-    }
-  else
-    {
-      sqlite3_bind_null (stmt, 7);
-      sqlite3_bind_null (stmt, 8);
-      sqlite3_bind_null (stmt, 9);
-    }
-  sqlite3_bind_int64 (stmt, 10, now_us);
-  sqlite3_bind_int (stmt, 11, routine ? 1 : 0);
-
-  return kassa_journal_step_done (self->db, self->path, stmt, error);
 }
 
 static gboolean
