@@ -2431,20 +2431,20 @@ test_exchange_with_move (void)
   KassaJournalExchange unknown = exchange;
 
   g_assert_true (kassa_journal_move_recording (journal, invoice, KASSA_INVOICE_AWAITING_PAYMENT,
-                                               "payload", NULL, &exchange, &error));
+                                               "payload", NULL, NULL, &exchange, &error));
   g_assert_no_error (error);
   g_assert_cmpint (kassa_invoice_get_state (invoice), ==, KASSA_INVOICE_AWAITING_PAYMENT);
   g_assert_cmpstr (kassa_invoice_get_payload (invoice), ==, "payload");
 
   /* An illegal move records neither the move nor the answer. */
   g_assert_false (kassa_journal_move_recording (journal, invoice, KASSA_INVOICE_REFUNDED, NULL,
-                                                NULL, &exchange, &error));
+                                                NULL, NULL, &exchange, &error));
   g_assert_error (error, KASSA_JOURNAL_ERROR, KASSA_JOURNAL_ERROR_ILLEGAL_MOVE);
   g_clear_error (&error);
   /* Nor does an endpoint that does not exist. */
   unknown.endpoint = KASSA_BANK_N_ENDPOINTS;
   g_assert_false (kassa_journal_move_recording (journal, invoice, KASSA_INVOICE_PAID, NULL,
-                                                NULL, &unknown, &error));
+                                                NULL, NULL, &unknown, &error));
   g_assert_error (error, KASSA_JOURNAL_ERROR, KASSA_JOURNAL_ERROR_IO);
   g_clear_error (&error);
   g_assert_cmpint (kassa_invoice_get_state (invoice), ==, KASSA_INVOICE_AWAITING_PAYMENT);

@@ -1679,6 +1679,19 @@ update_cancel_reason (KassaJournal       *self,
   return kassa_journal_step_done (self->db, self->path, stmt, error);
 }
 
+/* An exchange's endpoint is one the journal has a name for. */
+static gboolean
+check_endpoint (KassaBankEndpoint   endpoint,
+                GError            **error)
+{
+  if ((guint) endpoint < KASSA_BANK_N_ENDPOINTS)
+    return TRUE;
+
+  g_set_error (error, KASSA_JOURNAL_ERROR, KASSA_JOURNAL_ERROR_IO,
+               _("Unknown bank endpoint %d"), (int) endpoint);
+  return FALSE;
+}
+
 /* One row of the exchange log, in the caller's transaction (or as a
  * statement of its own outside one). */
 static gboolean
@@ -1830,21 +1843,18 @@ kassa_journal_move_recording (KassaJournal                *self,
                               KassaInvoice                *invoice,
                               KassaInvoiceState            state,
                               const char                  *payload,
+                              const KassaBankTransaction  *transaction,
                               const char                  *note,
                               const KassaJournalExchange  *exchange,
                               GError                     **error)
 {
   g_return_val_if_fail (exchange != NULL, FALSE);
 
-  if ((guint) exchange->endpoint >= KASSA_BANK_N_ENDPOINTS)
-    {
-      g_set_error (error, KASSA_JOURNAL_ERROR, KASSA_JOURNAL_ERROR_IO,
-                   _("Unknown bank endpoint %d"), (int) exchange->endpoint);
-      return FALSE;
-    }
+  if (!check_endpoint (exchange->endpoint, error))
+    return FALSE;
 
-  return move_invoice (self, invoice, state, payload, NULL, note, KASSA_CANCEL_REASON_UNKNOWN,
-                       exchange, error);
+  return move_invoice (self, invoice, state, payload, transaction, note,
+                       KASSA_CANCEL_REASON_UNKNOWN, exchange, error);
 }
 
 gboolean
@@ -2022,12 +2032,8 @@ record_exchange (KassaJournal      *self,
 
   if (!kassa_journal_check_open (self, error))
     return FALSE;
-  if ((guint) endpoint >= KASSA_BANK_N_ENDPOINTS)
-    {
-      g_set_error (error, KASSA_JOURNAL_ERROR, KASSA_JOURNAL_ERROR_IO,
-                   _("Unknown bank endpoint %d"), (int) endpoint);
-      return FALSE;
-    }
+  if (!check_endpoint (endpoint, error))
+    return FALSE;
 
   /* Only an invoice's exchanges are counted: a settlement's are few. A
    * routine one is a transaction (kassa_journal_begin() checks the file);

@@ -156,6 +156,7 @@ gboolean      kassa_journal_move_recording     (KassaJournal                *sel
                                                 KassaInvoice                *invoice,
                                                 KassaInvoiceState            state,
                                                 const char                  *payload,
+                                                const KassaBankTransaction  *transaction,
                                                 const char                  *note,
                                                 const KassaJournalExchange  *exchange,
                                                 GError                     **error);

@@ -174,7 +174,7 @@ tracker_move_recording (KassaTillTracker           *t,
                                                   t->cancel_reason, note, error);
       else if (last && exchange != NULL)
         moved = kassa_journal_move_recording (t->till->journal, t->invoice, path[i - 1],
-                                              payload, note, exchange, error);
+                                              payload, transaction, note, exchange, error);
       else
         moved = kassa_journal_move (t->till->journal, t->invoice, path[i - 1],
                                     last ? payload : NULL, last ? transaction : NULL,
